@@ -1,0 +1,58 @@
+import { App, TerraformStack, Testing } from "cdktf";
+import { buildSentryApp } from "../../src/app";
+import { EnvironmentConfig, EnvironmentName, loadEnvironmentConfig } from "../../src/config";
+import { Phase, stackName } from "../../src/stacks/sentry-stack";
+
+/** Operator settings fixed for tests, whatever the caller's shell exports. */
+export const TEST_OPERATOR_VARIABLES = {
+  SENTRY_AWS_REGION: "us-east-1",
+  SENTRY_STATE_BUCKET: "sentry-test-state",
+  SENTRY_ADMIN_EMAIL: "ops@sentry.test",
+};
+
+/** An environment's validated config with the test operator settings. */
+export function testConfig(env: EnvironmentName, variables: NodeJS.ProcessEnv = TEST_OPERATOR_VARIABLES): EnvironmentConfig {
+  return loadEnvironmentConfig(env, variables);
+}
+
+/** Builds every stack of `config` into a fresh test app. */
+export function buildTestApp(config: EnvironmentConfig): App {
+  const app = Testing.app();
+  buildSentryApp(app, config);
+  return app;
+}
+
+export interface SynthesizedStack {
+  /** The stack's Terraform JSON as text (for cdktf's jest matchers). */
+  readonly json: string;
+  /** The same, parsed. */
+  readonly tf: TerraformJson;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TerraformJson = Record<string, any>;
+
+/** Synthesizes one phase of an environment. */
+export function synthPhase(config: EnvironmentConfig, phase: Phase): SynthesizedStack {
+  const app = buildTestApp(config);
+  const stack = app.node.findChild(stackName(phase, config.name));
+  const json = Testing.synth(stack as TerraformStack);
+  return { json, tf: JSON.parse(json) };
+}
+
+/** The resources of one type, by address name. */
+export function resourcesOf(tf: TerraformJson, type: string): Record<string, TerraformJson> {
+  return tf.resource?.[type] ?? {};
+}
+
+/** The data sources of one type, by address name. */
+export function dataOf(tf: TerraformJson, type: string): Record<string, TerraformJson> {
+  return tf.data?.[type] ?? {};
+}
+
+/** One resource; fails the test when it does not exist. */
+export function resource(tf: TerraformJson, type: string, name: string): TerraformJson {
+  const found = resourcesOf(tf, type)[name];
+  if (!found) throw new Error(`no ${type}.${name}; have: ${Object.keys(resourcesOf(tf, type)).join(", ")}`);
+  return found;
+}

@@ -1,0 +1,9 @@
+/** Tests run transpile-only (@swc/jest); `npm test` type-checks with tsc first. */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  setupFilesAfterEnv: ["<rootDir>/__tests__/support/setup.ts"],
+  testTimeout: 120000,
+};

@@ -1,0 +1,22 @@
+import { App } from "cdktf";
+import { ConfigError, loadEnvironmentConfig, parseEnvironmentName } from "./src/config";
+import { buildSentryApp } from "./src/app";
+
+/**
+ * Synthesizes the bootstrap stack and every phase of one environment, chosen with SENTRY_ENV
+ * (dev | staging | prod; default dev). Operator overrides: see README "Configuration".
+ */
+function main(): void {
+  const config = loadEnvironmentConfig(parseEnvironmentName(process.env.SENTRY_ENV));
+  const app = new App();
+  buildSentryApp(app, config);
+  app.synth();
+}
+
+try {
+  main();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}

@@ -1,0 +1,148 @@
+import {
+  ClusterConfig,
+  EnvironmentConfig,
+  EnvironmentName,
+  OperatorSettings,
+  PipelineConfig,
+  QueueConfig,
+  ServiceAutoScalingConfig,
+  ServiceConfig,
+} from "./types";
+
+/**
+ * Every environment's values, from the deployment guide's parameter tables.
+ * Where the guide is silent the choice is ours and says so in a comment.
+ */
+
+/** The nine queues of the order-management system (README: "Queues"). The same set in every environment. */
+export const QUEUES: readonly QueueConfig[] = [
+  { name: "orders-bitget", type: "standard", purpose: "New order requests for the Bitget adapter", visibilityTimeoutSeconds: 60 },
+  { name: "executions", type: "fifo", purpose: "Fills reported by exchanges, in order per order id", visibilityTimeoutSeconds: 60 },
+  { name: "order-status", type: "fifo", purpose: "Order state transitions, in order per order id", visibilityTimeoutSeconds: 60 },
+  { name: "order-cancellations", type: "fifo", purpose: "Cancel requests, deduplicated and ordered after their order", visibilityTimeoutSeconds: 60 },
+  { name: "positions", type: "fifo", purpose: "Position and balance updates, in order per account", visibilityTimeoutSeconds: 60 },
+  { name: "risk-checks", type: "standard", purpose: "Pre-trade risk evaluations", visibilityTimeoutSeconds: 30 },
+  { name: "market-data", type: "standard", purpose: "Ticker and order-book snapshots for strategies", visibilityTimeoutSeconds: 30 },
+  { name: "notifications", type: "standard", purpose: "Alerts to operators and admins", visibilityTimeoutSeconds: 60 },
+  { name: "audit-events", type: "standard", purpose: "Audit trail of admin and trading actions", visibilityTimeoutSeconds: 120 },
+];
+
+/** The guide's non-prod recommendation: task auto scaling off, 1..4 tasks when turned on. */
+const TASK_SCALING_OFF: ServiceAutoScalingConfig = {
+  enabled: false,
+  minTaskCount: 1,
+  maxTaskCount: 4,
+  targetCpuUtilization: 70,
+  scaleOutCooldownSeconds: 60,
+  scaleInCooldownSeconds: 300,
+};
+
+/** The guide's prod recommendation: 2..8 tasks, target 70 % CPU. */
+const TASK_SCALING_PROD: ServiceAutoScalingConfig = { ...TASK_SCALING_OFF, enabled: true, minTaskCount: 2, maxTaskCount: 8 };
+
+/** Managed scaling numbers from the guide; enabled only in prod. */
+const MANAGED_SCALING = { targetCapacity: 70, minimumScalingStepSize: 1, maximumScalingStepSize: 2 };
+
+/** Guide 3.1/3.2, dev column; staging follows dev ("Configuração Recomendada: DEV/STAGING"). */
+const NONPROD_CLUSTER: ClusterConfig = {
+  instanceType: "t4g.small",
+  minSize: 1,
+  maxSize: 2,
+  desiredCapacity: 1,
+  managedScaling: { ...MANAGED_SCALING, enabled: false },
+  containerInsights: false,
+};
+
+/** Containers, ports and sizes are ours: the guide gives none. */
+function services(desiredCount: number, scaling: ServiceAutoScalingConfig): ServiceConfig[] {
+  const common = { imageTag: "latest", enableExecuteCommand: false, containerUser: "1000:1000", desiredCount };
+  return [
+    { ...common, name: "oms", cluster: "oms", cpu: 512, memoryMiB: 1024, containerPort: 8080, exchangeCredentials: true, redisAccess: true, autoScaling: scaling },
+    // The admin frontend is low-traffic: the guide scales only OMS and WebSocket tasks.
+    { ...common, name: "frontend", cluster: "frontend", cpu: 256, memoryMiB: 512, containerPort: 3000, exchangeCredentials: false, redisAccess: false, autoScaling: TASK_SCALING_OFF },
+    { ...common, name: "websocket", cluster: "frontend", cpu: 256, memoryMiB: 512, containerPort: 8081, exchangeCredentials: false, redisAccess: true, autoScaling: scaling },
+  ];
+}
+
+/** Guide 5.1: one pipeline per service; dev follows `develop`, staging and prod `main`. */
+function pipelines(branch: string, deploy: boolean): PipelineConfig[] {
+  return (["oms", "frontend", "websocket"] as const).map((service) => ({
+    service,
+    repository: `sentry-trading/sentry-${service}`,
+    branch,
+    buildspecPath: "buildspec.yml",
+    deploy,
+  }));
+}
+
+const CICD_RETENTION = { keepTaggedImages: 30, untaggedImageExpiryDays: 7, artifactExpiryDays: 30 };
+
+export type EnvironmentDefinition = Omit<EnvironmentConfig, "operator">;
+
+export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinition>> = {
+  dev: {
+    name: "dev",
+    protectData: false,
+    logRetentionDays: 14,
+    network: {
+      vpcCidr: "172.22.0.0/16",
+      availabilityZones: ["us-east-1a", "us-east-1b"],
+      natGateways: "single",
+      flowLogs: { enabled: false, retentionDays: 14 },
+    },
+    cognito: { mfa: "OPTIONAL" },
+    queues: QUEUES,
+    secretRecoveryWindowDays: 7,
+    redis: { nodeType: "cache.t4g.micro", numCacheNodes: 1, snapshotRetentionDays: 0 },
+    clusters: { oms: NONPROD_CLUSTER, frontend: NONPROD_CLUSTER },
+    services: services(1, TASK_SCALING_OFF),
+    cicd: { pipelines: pipelines("develop", true), ...CICD_RETENTION },
+  },
+  staging: {
+    name: "staging",
+    protectData: false,
+    logRetentionDays: 30,
+    network: {
+      vpcCidr: "172.22.0.0/16",
+      availabilityZones: ["us-east-1a", "us-east-1b"],
+      natGateways: "single",
+      flowLogs: { enabled: true, retentionDays: 30 },
+    },
+    cognito: { mfa: "OPTIONAL" },
+    queues: QUEUES,
+    secretRecoveryWindowDays: 7,
+    // The guide gives dev and prod only. Two small nodes rehearse prod's failover at a fraction of its cost.
+    redis: { nodeType: "cache.t4g.small", numCacheNodes: 2, snapshotRetentionDays: 1 },
+    clusters: { oms: NONPROD_CLUSTER, frontend: NONPROD_CLUSTER },
+    services: services(1, TASK_SCALING_OFF),
+    cicd: { pipelines: pipelines("main", true), ...CICD_RETENTION },
+  },
+  prod: {
+    name: "prod",
+    protectData: true,
+    logRetentionDays: 90,
+    network: {
+      vpcCidr: "172.23.0.0/16",
+      availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
+      natGateways: "per-az",
+      flowLogs: { enabled: true, retentionDays: 90 },
+    },
+    cognito: { mfa: "ON" },
+    queues: QUEUES,
+    secretRecoveryWindowDays: 30,
+    redis: { nodeType: "cache.r7g.large", numCacheNodes: 2, snapshotRetentionDays: 7 },
+    clusters: {
+      oms: { instanceType: "c7g.large", minSize: 2, maxSize: 8, desiredCapacity: 2, managedScaling: { ...MANAGED_SCALING, enabled: true }, containerInsights: true },
+      frontend: { instanceType: "t4g.medium", minSize: 2, maxSize: 4, desiredCapacity: 2, managedScaling: { ...MANAGED_SCALING, enabled: true }, containerInsights: true },
+    },
+    services: services(2, TASK_SCALING_PROD),
+    cicd: { pipelines: pipelines("main", true), ...CICD_RETENTION },
+  },
+};
+
+/** Operator defaults; each can be overridden by an environment variable (see `operator.ts`). */
+export const OPERATOR_DEFAULTS: OperatorSettings = {
+  region: "us-east-1",
+  stateBucket: "sentry-terraform-state",
+  adminEmail: "admin@example.com",
+};

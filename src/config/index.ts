@@ -1,0 +1,25 @@
+import { ENVIRONMENTS } from "./environments";
+import { readOperatorSettings } from "./operator";
+import { ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentName } from "./types";
+import { ConfigError, validateEnvironmentConfig } from "./validate";
+
+export * from "./types";
+export { ConfigError } from "./validate";
+
+/** The environment `main.ts` synthesizes when `SENTRY_ENV` is not set. */
+export const DEFAULT_ENVIRONMENT: EnvironmentName = "dev";
+
+export function parseEnvironmentName(value: string | undefined): EnvironmentName {
+  const name = value === undefined || value.trim() === "" ? DEFAULT_ENVIRONMENT : value.trim();
+  if (!(ENVIRONMENT_NAMES as readonly string[]).includes(name)) {
+    throw new ConfigError("SENTRY_ENV", name, `expected one of ${ENVIRONMENT_NAMES.join(", ")}`);
+  }
+  return name as EnvironmentName;
+}
+
+/** The validated configuration of one environment, with operator overrides read from `variables`. */
+export function loadEnvironmentConfig(name: EnvironmentName, variables: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
+  const config: EnvironmentConfig = { ...ENVIRONMENTS[name], operator: readOperatorSettings(variables) };
+  validateEnvironmentConfig(config);
+  return config;
+}

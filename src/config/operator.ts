@@ -1,0 +1,26 @@
+import { OPERATOR_DEFAULTS } from "./environments";
+import { OperatorSettings } from "./types";
+
+/**
+ * Operator-specific values come from environment variables, so an operator never edits code to deploy
+ * into their own account. Each falls back to `OPERATOR_DEFAULTS`.
+ */
+export const OPERATOR_VARIABLES: Readonly<Record<keyof OperatorSettings, string>> = {
+  region: "SENTRY_AWS_REGION",
+  stateBucket: "SENTRY_STATE_BUCKET",
+  adminEmail: "SENTRY_ADMIN_EMAIL",
+  codeStarConnectionArn: "SENTRY_CODESTAR_CONNECTION_ARN",
+};
+
+export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSettings {
+  const read = (key: keyof OperatorSettings): string | undefined => {
+    const value = variables[OPERATOR_VARIABLES[key]]?.trim();
+    return value ? value : undefined;
+  };
+  return {
+    region: read("region") ?? OPERATOR_DEFAULTS.region,
+    stateBucket: read("stateBucket") ?? OPERATOR_DEFAULTS.stateBucket,
+    adminEmail: read("adminEmail") ?? OPERATOR_DEFAULTS.adminEmail,
+    codeStarConnectionArn: read("codeStarConnectionArn") ?? OPERATOR_DEFAULTS.codeStarConnectionArn,
+  };
+}

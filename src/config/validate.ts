@@ -1,0 +1,180 @@
+import { parseIpv4Cidr } from "../lib/ipv4-cidr";
+import {
+  CLUSTER_NAMES,
+  ClusterConfig,
+  EnvironmentConfig,
+  QUEUE_TYPES,
+  SERVICE_NAMES,
+  ServiceConfig,
+} from "./types";
+
+/** A configuration value that cannot be deployed. The message is one line: field, value, what is allowed. */
+export class ConfigError extends Error {
+  constructor(field: string, value: unknown, allowed: string) {
+    super(`Invalid configuration: ${field} = ${JSON.stringify(value)}; ${allowed}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** Graviton EC2 families: a letter family, a generation, `g`, optional suffixes (t4g, c7g, m7gd, c6gn, r8g, …). */
+const GRAVITON_INSTANCE = /^[a-z]+\d+g[a-z]*\.[a-z0-9]+$/;
+/** Graviton ElastiCache node types (cache.t4g.micro, cache.r7g.large, cache.m6g.xlarge, …). */
+const GRAVITON_CACHE_NODE = /^cache\.[a-z]+\d+g[a-z]*\.[a-z0-9]+$/;
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const BUCKET = /^(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const CODESTAR_CONNECTION = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/;
+const QUEUE_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const S3_OBJECT_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]+[a-z0-9]\/.+$/;
+const IMAGE_REPOSITORY = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+$/;
+const CONTAINER_USER = /^\d+(:\d+)?$/;
+const GITHUB_REPOSITORY = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
+/** Fargate-compatible CPU units and memory (MiB) ranges; also sane for EC2 tasks. */
+const TASK_CPU_MEMORY: Readonly<Record<number, readonly [number, number]>> = {
+  256: [512, 2048],
+  512: [1024, 4096],
+  1024: [2048, 8192],
+  2048: [4096, 16384],
+  4096: [8192, 30720],
+};
+
+function requireRange(field: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(field, value, `expected a whole number from ${min} to ${max}`);
+  }
+}
+
+function requireMatch(field: string, value: string, pattern: RegExp, allowed: string): void {
+  if (!pattern.test(value)) throw new ConfigError(field, value, `expected ${allowed}`);
+}
+
+function requireOneOf<T>(field: string, value: T, allowed: readonly T[]): void {
+  if (!allowed.includes(value)) throw new ConfigError(field, value, `expected one of ${allowed.join(", ")}`);
+}
+
+function requireUnique(field: string, values: readonly string[]): void {
+  const seen = new Set<string>();
+  values.forEach((value, index) => {
+    if (seen.has(value)) throw new ConfigError(`${field}[${index}]`, value, "expected a name not used before in the list");
+    seen.add(value);
+  });
+}
+
+/** min ≤ desired ≤ max, with the names the caller uses for each. */
+function requireBounded(prefix: string, names: [string, string, string], values: [number, number, number]): void {
+  const [minName, desiredName, maxName] = names;
+  const [min, desired, max] = values;
+  if (min > max) throw new ConfigError(`${prefix}.${minName}`, min, `expected ${minName} <= ${maxName} (${max})`);
+  if (desired < min || desired > max) {
+    throw new ConfigError(`${prefix}.${desiredName}`, desired, `expected desired between min and max (${min}..${max})`);
+  }
+}
+
+function validateCluster(prefix: string, cluster: ClusterConfig): void {
+  requireMatch(`${prefix}.instanceType`, cluster.instanceType, GRAVITON_INSTANCE, "an ARM64 (Graviton) instance type such as t4g.small or c7g.large");
+  requireRange(`${prefix}.minSize`, cluster.minSize, 0, 100);
+  requireRange(`${prefix}.maxSize`, cluster.maxSize, 1, 100);
+  requireBounded(prefix, ["minSize", "desiredCapacity", "maxSize"], [cluster.minSize, cluster.desiredCapacity, cluster.maxSize]);
+  const scaling = cluster.managedScaling;
+  requireRange(`${prefix}.managedScaling.targetCapacity`, scaling.targetCapacity, 1, 100);
+  requireRange(`${prefix}.managedScaling.minimumScalingStepSize`, scaling.minimumScalingStepSize, 1, 10000);
+  requireRange(`${prefix}.managedScaling.maximumScalingStepSize`, scaling.maximumScalingStepSize, scaling.minimumScalingStepSize, 10000);
+}
+
+function validateService(prefix: string, service: ServiceConfig): void {
+  requireOneOf(`${prefix}.name`, service.name, SERVICE_NAMES);
+  requireOneOf(`${prefix}.cluster`, service.cluster, CLUSTER_NAMES);
+  requireOneOf(`${prefix}.cpu`, service.cpu, Object.keys(TASK_CPU_MEMORY).map(Number));
+  const [minMemory, maxMemory] = TASK_CPU_MEMORY[service.cpu];
+  requireRange(`${prefix}.memoryMiB`, service.memoryMiB, minMemory, maxMemory);
+  requireRange(`${prefix}.containerPort`, service.containerPort, 1, 65535);
+  requireRange(`${prefix}.desiredCount`, service.desiredCount, 0, 100);
+  if (service.repositoryUri !== undefined) {
+    requireMatch(`${prefix}.repositoryUri`, service.repositoryUri, IMAGE_REPOSITORY, "a registry/repository URI without a tag");
+  }
+  requireMatch(`${prefix}.imageTag`, service.imageTag, /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "a Docker image tag");
+  if (service.envFileS3Arn !== undefined) {
+    requireMatch(`${prefix}.envFileS3Arn`, service.envFileS3Arn, S3_OBJECT_ARN, "an S3 object ARN such as arn:aws:s3:::bucket/oms/dev.env");
+  }
+  requireMatch(`${prefix}.containerUser`, service.containerUser, CONTAINER_USER, "a numeric uid or uid:gid (not root by name)");
+  if (service.containerUser.split(":")[0] === "0") {
+    throw new ConfigError(`${prefix}.containerUser`, service.containerUser, "expected a non-root uid");
+  }
+  const scaling = service.autoScaling;
+  requireRange(`${prefix}.autoScaling.minTaskCount`, scaling.minTaskCount, 0, 100);
+  requireRange(`${prefix}.autoScaling.maxTaskCount`, scaling.maxTaskCount, 1, 100);
+  if (scaling.minTaskCount > scaling.maxTaskCount) {
+    throw new ConfigError(`${prefix}.autoScaling.minTaskCount`, scaling.minTaskCount, `expected minTaskCount <= maxTaskCount (${scaling.maxTaskCount})`);
+  }
+  if (scaling.enabled && (service.desiredCount < scaling.minTaskCount || service.desiredCount > scaling.maxTaskCount)) {
+    throw new ConfigError(`${prefix}.desiredCount`, service.desiredCount, `expected desired between min and max task count (${scaling.minTaskCount}..${scaling.maxTaskCount}) when auto scaling is enabled`);
+  }
+  requireRange(`${prefix}.autoScaling.targetCpuUtilization`, scaling.targetCpuUtilization, 1, 100);
+  requireRange(`${prefix}.autoScaling.scaleOutCooldownSeconds`, scaling.scaleOutCooldownSeconds, 0, 3600);
+  requireRange(`${prefix}.autoScaling.scaleInCooldownSeconds`, scaling.scaleInCooldownSeconds, 0, 3600);
+}
+
+/** Throws a `ConfigError` for the first value that cannot be deployed. */
+export function validateEnvironmentConfig(config: EnvironmentConfig): void {
+  const env = config.name;
+  const { operator, network } = config;
+
+  requireMatch("SENTRY_AWS_REGION (operator.region)", operator.region, REGION, "an AWS region such as us-east-1");
+  requireMatch("SENTRY_STATE_BUCKET (operator.stateBucket)", operator.stateBucket, BUCKET, "an S3 bucket name (3-63 lower-case letters, digits, dots, dashes)");
+  requireMatch("SENTRY_ADMIN_EMAIL (operator.adminEmail)", operator.adminEmail, EMAIL, "an e-mail address");
+  if (operator.codeStarConnectionArn !== undefined) {
+    requireMatch("SENTRY_CODESTAR_CONNECTION_ARN (operator.codeStarConnectionArn)", operator.codeStarConnectionArn, CODESTAR_CONNECTION, "a CodeStar connection ARN (arn:aws:codestar-connections:<region>:<account>:connection/<id>)");
+  }
+
+  const cidr = parseIpv4Cidr(network.vpcCidr);
+  if (!cidr) throw new ConfigError(`${env}.network.vpcCidr`, network.vpcCidr, "expected an IPv4 CIDR such as 172.22.0.0/16 with no host bits set");
+  requireRange(`${env}.network.vpcCidr prefix length`, cidr.prefixLength, 16, 20);
+  requireRange(`${env}.network.availabilityZones length`, network.availabilityZones.length, 2, 6);
+  requireUnique(`${env}.network.availabilityZones`, network.availabilityZones);
+  network.availabilityZones.forEach((zone, index) => {
+    requireMatch(`${env}.network.availabilityZones[${index}]`, zone, new RegExp(`^${operator.region}[a-z]$`), `a zone of region ${operator.region}`);
+  });
+  requireOneOf(`${env}.network.natGateways`, network.natGateways, ["single", "per-az"] as const);
+  requireOneOf(`${env}.network.flowLogs.retentionDays`, network.flowLogs.retentionDays, LOG_RETENTION_DAYS);
+  requireOneOf(`${env}.logRetentionDays`, config.logRetentionDays, LOG_RETENTION_DAYS);
+  requireOneOf(`${env}.cognito.mfa`, config.cognito.mfa, ["OPTIONAL", "ON"] as const);
+
+  config.queues.forEach((queue, index) => {
+    const prefix = `${env}.queues[${index}]`;
+    requireMatch(`${prefix}.name`, queue.name, QUEUE_NAME, "lower-case letters, digits and single dashes");
+    requireRange(`${prefix}.name length`, queue.name.length, 1, 60);
+    requireOneOf(`${prefix}.type`, queue.type, QUEUE_TYPES);
+    requireRange(`${prefix}.visibilityTimeoutSeconds`, queue.visibilityTimeoutSeconds, 0, 43200);
+  });
+  requireUnique(`${env}.queues`, config.queues.map((queue) => queue.name));
+  requireRange(`${env}.secretRecoveryWindowDays`, config.secretRecoveryWindowDays, 7, 30);
+
+  const redis = config.redis;
+  requireMatch(`${env}.redis.nodeType`, redis.nodeType, GRAVITON_CACHE_NODE, "a Graviton ElastiCache node type such as cache.t4g.micro or cache.r7g.large");
+  requireRange(`${env}.redis.numCacheNodes`, redis.numCacheNodes, 1, 6);
+  requireRange(`${env}.redis.snapshotRetentionDays`, redis.snapshotRetentionDays, 0, 35);
+
+  CLUSTER_NAMES.forEach((name) => validateCluster(`${env}.clusters.${name}`, config.clusters[name]));
+  config.services.forEach((service, index) => validateService(`${env}.services[${index}]`, service));
+  requireUnique(`${env}.services`, config.services.map((service) => service.name));
+
+  const { cicd } = config;
+  requireRange(`${env}.cicd.keepTaggedImages`, cicd.keepTaggedImages, 1, 1000);
+  requireRange(`${env}.cicd.untaggedImageExpiryDays`, cicd.untaggedImageExpiryDays, 1, 365);
+  requireRange(`${env}.cicd.artifactExpiryDays`, cicd.artifactExpiryDays, 1, 3650);
+  const deployedServices = config.services.map((service) => service.name);
+  cicd.pipelines.forEach((pipeline, index) => {
+    const prefix = `${env}.cicd.pipelines[${index}]`;
+    requireOneOf(`${prefix}.service`, pipeline.service, SERVICE_NAMES);
+    requireMatch(`${prefix}.repository`, pipeline.repository, GITHUB_REPOSITORY, "a GitHub repository of the form owner/name");
+    requireMatch(`${prefix}.branch`, pipeline.branch, /^[^\s~^:?*[\\]+$/, "a git branch name");
+    requireMatch(`${prefix}.buildspecPath`, pipeline.buildspecPath, /^[^\s/][^\s]*\.ya?ml$/, "a relative path to a .yml buildspec");
+    if (pipeline.deploy && !deployedServices.includes(pipeline.service)) {
+      throw new ConfigError(`${prefix}.deploy`, pipeline.deploy, `expected false: phase 4 defines no service "${pipeline.service}" (it defines ${deployedServices.join(", ")})`);
+    }
+  });
+  requireUnique(`${env}.cicd.pipelines`, cicd.pipelines.map((pipeline) => pipeline.service));
+}

@@ -1,0 +1,230 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DefaultNetworkAcl } from "@cdktf/provider-aws/lib/default-network-acl";
+import { DefaultRouteTable } from "@cdktf/provider-aws/lib/default-route-table";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { Route } from "@cdktf/provider-aws/lib/route";
+import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { Construct } from "constructs";
+import { cidrSubnet, formatIpv4Cidr, parseIpv4Cidr } from "../lib/ipv4-cidr";
+
+export interface NetworkFlowLogsProps {
+  /** Days CloudWatch Logs keeps flow records. */
+  readonly retentionDays: number;
+}
+
+export interface NetworkProps {
+  /** Name of the VPC (`Name` tag); subnets and gateways are named after it. */
+  readonly name: string;
+  /** IPv4 CIDR of the VPC, /16 to /20. */
+  readonly cidr: string;
+  /** AWS region, for the gateway endpoints' service names. */
+  readonly region: string;
+  /** Availability zones: one public and one private subnet in each (at least 2). */
+  readonly availabilityZones: readonly string[];
+  /**
+   * `single`: one NAT gateway in the first AZ serves every private subnet (cheaper; an AZ outage cuts egress).
+   * `per-az`: one NAT gateway per AZ.
+   * @default "per-az"
+   */
+  readonly natGateways?: "single" | "per-az";
+  /**
+   * Flow logs of all traffic to CloudWatch Logs.
+   * @default - no flow logs
+   */
+  readonly flowLogs?: NetworkFlowLogsProps;
+}
+
+const DEFAULT_NAT_GATEWAYS = "per-az";
+/** Public subnets are /24s (of a /16) in the first sixteenth of the VPC; private subnets the next sixteenths. */
+const PUBLIC_SUBNET_NEW_BITS = 8;
+const PRIVATE_SUBNET_NEW_BITS = 4;
+
+/**
+ * A VPC laid out like terraform-aws-modules/vpc: public subnets behind an internet gateway, private subnets
+ * behind NAT, one private route table per AZ, S3 and DynamoDB gateway endpoints on the private route tables,
+ * and the VPC's default security group, network ACL and route table adopted so they hold nothing unexpected.
+ */
+export class Network extends Construct {
+  readonly vpc: Vpc;
+  readonly publicSubnets: Subnet[];
+  readonly privateSubnets: Subnet[];
+  readonly privateRouteTables: RouteTable[];
+  /** The flow log group, when flow logs are on. */
+  readonly flowLogGroup?: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const natGateways = props.natGateways ?? DEFAULT_NAT_GATEWAYS;
+    const cidr = parseIpv4Cidr(props.cidr);
+    if (!cidr || cidr.prefixLength < 16 || cidr.prefixLength > 20) {
+      throw new Error(`Network ${props.name}: cidr "${props.cidr}" must be an IPv4 CIDR from /16 to /20`);
+    }
+    if (props.availabilityZones.length < 2 || props.availabilityZones.length > 15) {
+      throw new Error(`Network ${props.name}: availabilityZones has ${props.availabilityZones.length} zones; expected 2 to 15`);
+    }
+    const named = (name: string) => ({ Name: name });
+
+    this.vpc = new Vpc(this, "Resource", {
+      cidrBlock: props.cidr,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: named(props.name),
+    });
+
+    new DefaultSecurityGroup(this, "default-security-group", {
+      vpcId: this.vpc.id,
+      tags: named(`${props.name}-default`),
+    });
+    new DefaultNetworkAcl(this, "default-network-acl", {
+      defaultNetworkAclId: this.vpc.defaultNetworkAclId,
+      ingress: [{ protocol: "-1", ruleNo: 100, action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0 }],
+      egress: [{ protocol: "-1", ruleNo: 100, action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0 }],
+      tags: named(`${props.name}-default`),
+      lifecycle: { ignoreChanges: ["subnet_ids"] },
+    });
+    new DefaultRouteTable(this, "default-route-table", {
+      defaultRouteTableId: this.vpc.defaultRouteTableId,
+      route: [],
+      tags: named(`${props.name}-default`),
+    });
+
+    const internetGateway = new InternetGateway(this, "internet-gateway", {
+      vpcId: this.vpc.id,
+      tags: named(props.name),
+    });
+    const publicRouteTable = new RouteTable(this, "public-route-table", {
+      vpcId: this.vpc.id,
+      tags: named(`${props.name}-public`),
+    });
+    new Route(this, "public-internet-route", {
+      routeTableId: publicRouteTable.id,
+      destinationCidrBlock: "0.0.0.0/0",
+      gatewayId: internetGateway.id,
+    });
+
+    this.publicSubnets = [];
+    this.privateSubnets = [];
+    this.privateRouteTables = [];
+    const natGatewayIds: string[] = [];
+    props.availabilityZones.forEach((zone, index) => {
+      const publicSubnet = new Subnet(this, `public-subnet-${zone}`, {
+        vpcId: this.vpc.id,
+        availabilityZone: zone,
+        cidrBlock: formatIpv4Cidr(cidrSubnet(cidr, PUBLIC_SUBNET_NEW_BITS, index)),
+        mapPublicIpOnLaunch: false,
+        tags: { ...named(`${props.name}-public-${zone}`), Tier: "public" },
+      });
+      new RouteTableAssociation(this, `public-subnet-${zone}-route-table`, {
+        subnetId: publicSubnet.id,
+        routeTableId: publicRouteTable.id,
+      });
+      this.publicSubnets.push(publicSubnet);
+
+      if (natGateways === "per-az" || index === 0) {
+        const address = new Eip(this, `nat-eip-${zone}`, {
+          domain: "vpc",
+          tags: named(`${props.name}-nat-${zone}`),
+          dependsOn: [internetGateway],
+        });
+        const natGateway = new NatGateway(this, `nat-gateway-${zone}`, {
+          allocationId: address.allocationId,
+          subnetId: publicSubnet.id,
+          tags: named(`${props.name}-nat-${zone}`),
+          dependsOn: [internetGateway],
+        });
+        natGatewayIds.push(natGateway.id);
+      }
+
+      const privateSubnet = new Subnet(this, `private-subnet-${zone}`, {
+        vpcId: this.vpc.id,
+        availabilityZone: zone,
+        cidrBlock: formatIpv4Cidr(cidrSubnet(cidr, PRIVATE_SUBNET_NEW_BITS, index + 1)),
+        tags: { ...named(`${props.name}-private-${zone}`), Tier: "private" },
+      });
+      const privateRouteTable = new RouteTable(this, `private-route-table-${zone}`, {
+        vpcId: this.vpc.id,
+        tags: named(`${props.name}-private-${zone}`),
+      });
+      new Route(this, `private-nat-route-${zone}`, {
+        routeTableId: privateRouteTable.id,
+        destinationCidrBlock: "0.0.0.0/0",
+        natGatewayId: natGatewayIds[natGatewayIds.length - 1],
+      });
+      new RouteTableAssociation(this, `private-subnet-${zone}-route-table`, {
+        subnetId: privateSubnet.id,
+        routeTableId: privateRouteTable.id,
+      });
+      this.privateSubnets.push(privateSubnet);
+      this.privateRouteTables.push(privateRouteTable);
+    });
+
+    for (const service of ["s3", "dynamodb"]) {
+      new VpcEndpoint(this, `${service}-gateway-endpoint`, {
+        vpcId: this.vpc.id,
+        serviceName: `com.amazonaws.${props.region}.${service}`,
+        vpcEndpointType: "Gateway",
+        routeTableIds: this.privateRouteTables.map((table) => table.id),
+        tags: named(`${props.name}-${service}`),
+      });
+    }
+
+    if (props.flowLogs) {
+      this.flowLogGroup = this.addFlowLogs(props.name, props.flowLogs);
+    }
+  }
+
+  private addFlowLogs(name: string, props: NetworkFlowLogsProps): CloudwatchLogGroup {
+    const logGroup = new CloudwatchLogGroup(this, "flow-log-group", {
+      name: `/sentry/vpc-flow-logs/${name}`,
+      retentionInDays: props.retentionDays,
+    });
+    const trust = new DataAwsIamPolicyDocument(this, "flow-log-trust", {
+      statement: [
+        {
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] }],
+          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [this.vpc.ownerId] }],
+        },
+      ],
+    });
+    const role = new IamRole(this, "flow-log-role", {
+      name: `${name}-flow-logs`,
+      assumeRolePolicy: trust.json,
+    });
+    const permissions = new DataAwsIamPolicyDocument(this, "flow-log-permissions", {
+      statement: [
+        {
+          sid: "WriteFlowLogs",
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+          resources: [`${logGroup.arn}:*`],
+        },
+      ],
+    });
+    new IamRolePolicy(this, "flow-log-role-policy", {
+      name: "write-flow-logs",
+      role: role.id,
+      policy: permissions.json,
+    });
+    new FlowLog(this, "flow-log", {
+      vpcId: this.vpc.id,
+      trafficType: "ALL",
+      logDestinationType: "cloud-watch-logs",
+      logDestination: logGroup.arn,
+      iamRoleArn: role.arn,
+      maxAggregationInterval: 60,
+      tags: { Name: name },
+    });
+    return logGroup;
+  }
+}

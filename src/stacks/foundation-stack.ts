@@ -1,0 +1,133 @@
+import { Construct } from "constructs";
+import { CognitoConfig, EnvironmentConfig, NetworkConfig, QueueConfig } from "../config";
+import { AdminUserPool } from "../constructs/admin-user-pool";
+import { DynamoDbTable } from "../constructs/dynamodb-table";
+import { Network } from "../constructs/network";
+import { PlaceholderSecret } from "../constructs/placeholder-secret";
+import { SqsQueueWithDlq } from "../constructs/sqs-queue-with-dlq";
+import { SentryStack, SentryStackProps } from "./sentry-stack";
+
+/** The guide's secrets (section 1.6) and the keys each must hold. */
+export const SECRETS = {
+  "exchange-credentials": {
+    description: "Exchange API credentials for trading (OMS)",
+    keys: ["api_key", "api_secret", "passphrase"],
+  },
+  database: {
+    description: "Database credentials",
+    keys: ["connection_string", "host", "port", "database", "username", "password"],
+  },
+  redis: {
+    description: "Redis endpoint and AUTH token (written by the data phase)",
+    keys: ["url", "host", "port", "password"],
+  },
+} as const;
+export type SecretName = keyof typeof SECRETS;
+
+export interface FoundationStackProps extends SentryStackProps {
+  readonly network: NetworkConfig;
+  readonly cognito: CognitoConfig;
+  readonly queues: readonly QueueConfig[];
+  /** Deletion protection on tables and the user pool. */
+  readonly protectData: boolean;
+  readonly secretRecoveryWindowDays: number;
+}
+
+export function foundationStackProps(config: EnvironmentConfig): FoundationStackProps {
+  return {
+    environment: config.name,
+    operator: config.operator,
+    network: config.network,
+    cognito: config.cognito,
+    queues: config.queues,
+    protectData: config.protectData,
+    secretRecoveryWindowDays: config.secretRecoveryWindowDays,
+  };
+}
+
+/**
+ * Phase 1: VPC, Cognito, DynamoDB tables, SQS queues and Secrets Manager secrets.
+ * Output contract: see README "Outputs".
+ */
+export class FoundationStack extends SentryStack {
+  constructor(scope: Construct, props: FoundationStackProps) {
+    super(scope, "foundation", props);
+    const env = props.environment;
+
+    const network = new Network(this, "vpc", {
+      name: `sentry-vpc-${env}`,
+      cidr: props.network.vpcCidr,
+      region: props.operator.region,
+      availabilityZones: props.network.availabilityZones,
+      natGateways: props.network.natGateways,
+      flowLogs: props.network.flowLogs.enabled ? { retentionDays: props.network.flowLogs.retentionDays } : undefined,
+    });
+
+    const userPool = new AdminUserPool(this, "admin-user-pool", {
+      name: `sentry-admin-${env}`,
+      initialAdminEmail: props.operator.adminEmail,
+      mfa: props.cognito.mfa,
+      deletionProtection: props.protectData,
+    });
+
+    // Config: pk = "<scope>" (e.g. "EXCHANGE#bitget"), sk = "<key>". Small, read-mostly items.
+    const configTable = new DynamoDbTable(this, "config-table", {
+      name: `sentry-config-${env}`,
+      key: { partitionKey: "pk", sortKey: "sk" },
+      deletionProtection: props.protectData,
+    });
+    // Trading: pk = "ORDER#<id>", sk = "META" | "EXEC#<timestamp>#<execution id>";
+    // gsi1 lists an account's orders by time: gsi1pk = "ACCOUNT#<id>#<symbol>", gsi1sk = "<ISO timestamp>".
+    // expires_at (epoch seconds) ages out transient items such as idempotency keys.
+    const tradingTable = new DynamoDbTable(this, "trading-table", {
+      name: `sentry-trading-${env}`,
+      key: { partitionKey: "pk", sortKey: "sk" },
+      globalIndexes: [{ name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" }],
+      ttlAttribute: "expires_at",
+      deletionProtection: props.protectData,
+    });
+
+    const queues = props.queues.map(
+      (queue) =>
+        new SqsQueueWithDlq(this, queue.name, {
+          name: `sentry-${queue.name}-${env}`,
+          fifo: queue.type === "fifo",
+          visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,
+          tags: { Purpose: queue.purpose },
+        }),
+    );
+
+    const secrets = (Object.keys(SECRETS) as SecretName[]).map(
+      (name) =>
+        new PlaceholderSecret(this, `${name}-secret`, {
+          name: `sentry/${env}/${name}`,
+          description: SECRETS[name].description,
+          keys: SECRETS[name].keys,
+          recoveryWindowDays: props.secretRecoveryWindowDays,
+        }),
+    );
+    const byQueueName = <T>(pick: (queue: SqsQueueWithDlq) => T) =>
+      Object.fromEntries(props.queues.map((queue, index) => [queue.name, pick(queues[index])]));
+
+    this.publish("vpc_id", network.vpc.id, "VPC id");
+    this.publish("vpc_cidr_block", network.vpc.cidrBlock, "VPC IPv4 CIDR");
+    this.publish("public_subnet_ids", network.publicSubnets.map((subnet) => subnet.id), "Public subnet ids, one per AZ, in AZ order");
+    this.publish("private_subnet_ids", network.privateSubnets.map((subnet) => subnet.id), "Private subnet ids, one per AZ, in AZ order");
+    this.publish("private_route_table_ids", network.privateRouteTables.map((table) => table.id), "Private route table ids");
+    this.publish("user_pool_id", userPool.userPool.id, "Cognito admin user pool id");
+    this.publish("user_pool_arn", userPool.userPool.arn, "Cognito admin user pool ARN");
+    this.publish("user_pool_client_id", userPool.client.id, "Cognito app client id of the admin frontend");
+    this.publish("config_table_name", configTable.table.name, "DynamoDB config table name");
+    this.publish("config_table_arn", configTable.table.arn, "DynamoDB config table ARN");
+    this.publish("trading_table_name", tradingTable.table.name, "DynamoDB trading table name");
+    this.publish("trading_table_arn", tradingTable.table.arn, "DynamoDB trading table ARN");
+    this.publish("queue_urls", byQueueName((queue) => queue.queue.url), "SQS queue URL by queue name");
+    this.publish("queue_arns", byQueueName((queue) => queue.queue.arn), "SQS queue ARN by queue name");
+    this.publish("dead_letter_queue_arns", byQueueName((queue) => queue.deadLetterQueue.arn), "SQS dead-letter queue ARN by queue name");
+    this.publish(
+      "secret_arns",
+      Object.fromEntries((Object.keys(SECRETS) as SecretName[]).map((name, index) => [name, secrets[index].secret.arn])),
+      "Secrets Manager secret ARN by name (exchange-credentials, database, redis); never the values",
+    );
+  }
+}

@@ -1,0 +1,27 @@
+import { TerraformElement, TerraformStack } from "cdktf";
+import { Node } from "constructs";
+
+/**
+ * A stack whose Terraform addresses follow the construct path (`queues/orders-bitget` → `queues_orders_bitget`)
+ * without the hash cdktf appends by default, so plans read well and a refactor that would move (destroy and
+ * recreate) a resource shows up in review and in the address tests. A child named `Resource` stands for its
+ * parent (`orders-bitget/Resource` → `orders_bitget`).
+ */
+export abstract class ReadableStack extends TerraformStack {
+  private readonly allocatedIds = new Map<string, string>();
+
+  protected allocateLogicalId(element: TerraformElement | Node): string {
+    const node = TerraformElement.isTerraformElement(element) ? element.node : element;
+    const path = node.scopes
+      .slice(node.scopes.indexOf(this) + 1)
+      .map((scope) => scope.node.id)
+      .filter((id) => id !== "Resource");
+    const logicalId = path.join("_").replace(/[^A-Za-z0-9_]/g, "_");
+    const owner = this.allocatedIds.get(logicalId);
+    if (owner !== undefined && owner !== node.path) {
+      throw new Error(`Two constructs map to the Terraform address "${logicalId}": ${owner} and ${node.path}. Rename one.`);
+    }
+    this.allocatedIds.set(logicalId, node.path);
+    return logicalId;
+  }
+}

@@ -1,0 +1,81 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataTerraformRemoteStateS3, S3Backend, TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import { EnvironmentName, OperatorSettings } from "../config";
+import { WorkspaceGuard } from "../constructs/workspace-guard";
+import { ReadableStack } from "./readable-stack";
+
+/** The guide's phases, in deployment order; each is one stack and one state file per workspace. */
+export const PHASES = ["foundation", "data", "compute", "services", "cicd"] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Key of a phase's state inside the bucket: `env:/<workspace>/sentry/<phase>.tfstate`. */
+export const STATE_KEY_PREFIX = "sentry";
+export const WORKSPACE_KEY_PREFIX = "env:";
+
+export function stateKey(phase: Phase): string {
+  return `${STATE_KEY_PREFIX}/${phase}.tfstate`;
+}
+
+/** Stack name as `cdktf` shows it and operators type it: `sentry-<phase>-<env>`. */
+export function stackName(phase: Phase, environment: EnvironmentName): string {
+  return `sentry-${phase}-${environment}`;
+}
+
+export interface SentryStackProps {
+  readonly environment: EnvironmentName;
+  readonly operator: OperatorSettings;
+}
+
+/**
+ * A phase of one environment: AWS provider with the project's default tags, S3 backend with the phase's
+ * key in the environment's workspace, a workspace guard, and readable resource addresses.
+ */
+export abstract class SentryStack extends ReadableStack {
+  readonly environment: EnvironmentName;
+  readonly phase: Phase;
+  private readonly operator: OperatorSettings;
+
+  protected constructor(scope: Construct, phase: Phase, props: SentryStackProps) {
+    super(scope, stackName(phase, props.environment));
+    this.environment = props.environment;
+    this.phase = phase;
+    this.operator = props.operator;
+
+    new AwsProvider(this, "aws", {
+      region: props.operator.region,
+      defaultTags: [{ tags: projectTags(props.environment, `${PHASES.indexOf(phase) + 1}-${phase}`) }],
+    });
+    const backend = new S3Backend(this, {
+      bucket: props.operator.stateBucket,
+      key: stateKey(phase),
+      region: props.operator.region,
+      workspaceKeyPrefix: WORKSPACE_KEY_PREFIX,
+      encrypt: true,
+    });
+    // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3BackendConfig has no field for it.
+    backend.addOverride("use_lockfile", true);
+    new WorkspaceGuard(this, "workspace-guard", { expectedWorkspace: props.environment });
+  }
+
+  /** Reads the outputs another phase published, from its state in this environment's workspace. */
+  protected readPhase(phase: Phase): DataTerraformRemoteStateS3 {
+    return new DataTerraformRemoteStateS3(this, `${phase}-outputs`, {
+      bucket: this.operator.stateBucket,
+      key: stateKey(phase),
+      region: this.operator.region,
+      workspaceKeyPrefix: WORKSPACE_KEY_PREFIX,
+      workspace: this.environment,
+    });
+  }
+
+  /** Publishes one entry of this phase's output contract, under its stable name. */
+  protected publish(name: string, value: unknown, description: string): TerraformOutput {
+    return new TerraformOutput(this, name, { value, description });
+  }
+}
+
+/** Tags every resource carries (provider `default_tags`; resources that tag elsewhere use the same map). */
+export function projectTags(environment: string, phase: string): Record<string, string> {
+  return { Project: "sentry", Environment: environment, Phase: phase, ManagedBy: "cdktf" };
+}
