@@ -5,8 +5,10 @@ import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-re
 import { Construct } from "constructs";
 
 export interface SqsQueueWithDlqProps {
-  /** Queue name without the `.fifo` suffix; the dead-letter queue is `<name>-dlq`. */
+  /** Queue name without the `.fifo` suffix. */
   readonly name: string;
+  /** Dead-letter queue name without the `.fifo` suffix. @default `<name>-dlq` */
+  readonly deadLetterQueueName?: string;
   /** FIFO queues (and their DLQ) get the `.fifo` suffix and content-based deduplication. */
   readonly fifo: boolean;
   /** @default 30 */
@@ -56,7 +58,7 @@ export class SqsQueueWithDlq extends Construct {
     const fifoSettings = props.fifo ? { fifoQueue: true, contentBasedDeduplication: true } : {};
 
     this.deadLetterQueue = new SqsQueue(this, "dlq", {
-      name: `${props.name}-dlq${suffix}`,
+      name: `${props.deadLetterQueueName ?? `${props.name}-dlq`}${suffix}`,
       ...fifoSettings,
       messageRetentionSeconds: deadLetterRetentionSeconds,
       sqsManagedSseEnabled: true,

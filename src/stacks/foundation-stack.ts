@@ -91,6 +91,7 @@ export class FoundationStack extends SentryStack {
       (queue) =>
         new SqsQueueWithDlq(this, queue.name, {
           name: `sentry-${queue.name}-${env}`,
+          deadLetterQueueName: `sentry-${queue.name}-dlq-${env}`,
           fifo: queue.type === "fifo",
           visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,
           tags: { Purpose: queue.purpose },

@@ -1,0 +1,144 @@
+import { execFileSync } from "child_process";
+import { join } from "path";
+import { ConfigError, EnvironmentConfig, loadEnvironmentConfig, parseEnvironmentName } from "../src/config";
+import { ENVIRONMENTS } from "../src/config/environments";
+import { readOperatorSettings } from "../src/config/operator";
+import { validateEnvironmentConfig } from "../src/config/validate";
+import { testConfig } from "./support/synth";
+
+const dev = testConfig("dev");
+const invalid = (change: Partial<EnvironmentConfig>) => () => validateEnvironmentConfig({ ...dev, ...change });
+
+describe("choosing the environment", () => {
+  test("SENTRY_ENV defaults to dev", () => {
+    expect(parseEnvironmentName(undefined)).toBe("dev");
+    expect(parseEnvironmentName("")).toBe("dev");
+  });
+
+  test("accepts dev, staging and prod", () => {
+    expect(["dev", "staging", "prod"].map(parseEnvironmentName)).toEqual(["dev", "staging", "prod"]);
+  });
+
+  test("an unknown environment is one clear line", () => {
+    expect(() => parseEnvironmentName("qa")).toThrow(new ConfigError("SENTRY_ENV", "qa", "expected one of dev, staging, prod"));
+    expect(() => parseEnvironmentName("qa")).toThrow('Invalid configuration: SENTRY_ENV = "qa"; expected one of dev, staging, prod');
+  });
+
+  test("the app exits 1 with that line and no stack trace", () => {
+    let failure: { status: number; stderr: string } | undefined;
+    try {
+      execFileSync(process.execPath, ["--require", "@swc-node/register", "main.ts"], {
+        cwd: join(__dirname, ".."),
+        env: { ...process.env, SENTRY_ENV: "qa" },
+        stdio: "pipe",
+        encoding: "utf8",
+      });
+    } catch (error) {
+      failure = error as { status: number; stderr: string };
+    }
+    expect(failure?.status).toBe(1);
+    expect(failure?.stderr.trim()).toBe('Invalid configuration: SENTRY_ENV = "qa"; expected one of dev, staging, prod');
+  });
+});
+
+describe("every environment of the guide", () => {
+  test.each(["dev", "staging", "prod"] as const)("%s is valid", (env) => {
+    expect(() => loadEnvironmentConfig(env, {})).not.toThrow();
+  });
+
+  test("holds the guide's values", () => {
+    expect(ENVIRONMENTS.dev.network).toMatchObject({ vpcCidr: "172.22.0.0/16", flowLogs: { enabled: false } });
+    expect(ENVIRONMENTS.staging.network).toMatchObject({ vpcCidr: "172.22.0.0/16", flowLogs: { enabled: true } });
+    expect(ENVIRONMENTS.prod.network).toMatchObject({ vpcCidr: "172.23.0.0/16", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"] });
+    expect(ENVIRONMENTS.dev.queues).toHaveLength(9);
+    expect(ENVIRONMENTS.dev.queues.find((q) => q.name === "orders-bitget")?.type).toBe("standard");
+    expect(ENVIRONMENTS.dev.queues.find((q) => q.name === "executions")?.type).toBe("fifo");
+  });
+});
+
+describe("operator settings", () => {
+  test("have documented defaults", () => {
+    expect(readOperatorSettings({})).toEqual({
+      region: "us-east-1",
+      stateBucket: "sentry-terraform-state",
+      adminEmail: "admin@example.com",
+      codeStarConnectionArn: undefined,
+    });
+  });
+
+  test("are overridden by SENTRY_* environment variables", () => {
+    expect(
+      readOperatorSettings({
+        SENTRY_AWS_REGION: "eu-west-1",
+        SENTRY_STATE_BUCKET: "acme-tf-state",
+        SENTRY_ADMIN_EMAIL: "root@acme.io",
+        SENTRY_CODESTAR_CONNECTION_ARN: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc",
+      }),
+    ).toEqual({
+      region: "eu-west-1",
+      stateBucket: "acme-tf-state",
+      adminEmail: "root@acme.io",
+      codeStarConnectionArn: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc",
+    });
+  });
+
+  test("a region change must come with zones of that region", () => {
+    expect(() => loadEnvironmentConfig("dev", { SENTRY_AWS_REGION: "eu-west-1" })).toThrow(
+      'dev.network.availabilityZones[0] = "us-east-1a"; expected a zone of region eu-west-1',
+    );
+  });
+
+  test.each([
+    ["SENTRY_ADMIN_EMAIL", "not-an-email", /SENTRY_ADMIN_EMAIL \(operator.adminEmail\) = "not-an-email"; expected an e-mail address/],
+    ["SENTRY_STATE_BUCKET", "Bad_Bucket", /SENTRY_STATE_BUCKET .* = "Bad_Bucket"; expected an S3 bucket name/],
+    ["SENTRY_CODESTAR_CONNECTION_ARN", "arn:aws:s3:::x", /SENTRY_CODESTAR_CONNECTION_ARN .*; expected a CodeStar connection ARN/],
+  ])("a bad %s fails with a clear message", (variable, value, message) => {
+    expect(() => loadEnvironmentConfig("dev", { [variable]: value })).toThrow(message);
+  });
+});
+
+describe("bad configuration fails with one clear line", () => {
+  test("a malformed CIDR", () => {
+    expect(invalid({ network: { ...dev.network, vpcCidr: "172.22.0.0/33" } })).toThrow(
+      'Invalid configuration: dev.network.vpcCidr = "172.22.0.0/33"; expected an IPv4 CIDR such as 172.22.0.0/16 with no host bits set',
+    );
+    expect(invalid({ network: { ...dev.network, vpcCidr: "172.22.1.0/16" } })).toThrow(/vpcCidr = "172.22.1.0\/16"/);
+    expect(invalid({ network: { ...dev.network, vpcCidr: "10.0.0.0/8" } })).toThrow(/vpcCidr prefix length = 8; expected a whole number from 16 to 20/);
+  });
+
+  test("cluster min > max", () => {
+    const clusters = { ...dev.clusters, oms: { ...dev.clusters.oms, minSize: 3, maxSize: 2, desiredCapacity: 2 } };
+    expect(invalid({ clusters })).toThrow("dev.clusters.oms.minSize = 3; expected minSize <= maxSize (2)");
+  });
+
+  test("desired outside [min, max]", () => {
+    const clusters = { ...dev.clusters, frontend: { ...dev.clusters.frontend, desiredCapacity: 5 } };
+    expect(invalid({ clusters })).toThrow("dev.clusters.frontend.desiredCapacity = 5; expected desired between min and max (1..2)");
+  });
+
+  test("an unknown queue type", () => {
+    const queues = [...dev.queues, { name: "alerts", type: "priority" as never, purpose: "x", visibilityTimeoutSeconds: 30 }];
+    expect(invalid({ queues })).toThrow('dev.queues[9].type = "priority"; expected one of standard, fifo');
+  });
+
+  test("a duplicate queue name", () => {
+    expect(invalid({ queues: [...dev.queues, dev.queues[0]] })).toThrow(
+      'dev.queues[9] = "orders-bitget"; expected a name not used before in the list',
+    );
+  });
+
+  test("a queue name AWS would reject", () => {
+    const queues = [{ ...dev.queues[0], name: "Orders_Bitget" }];
+    expect(invalid({ queues })).toThrow('dev.queues[0].name = "Orders_Bitget"; expected lower-case letters, digits and single dashes');
+  });
+
+  test("a log retention CloudWatch does not offer", () => {
+    expect(invalid({ logRetentionDays: 10 })).toThrow(/dev.logRetentionDays = 10; expected one of 1, 3, 5, 7, 14, 30/);
+  });
+
+  test("an availability zone listed twice", () => {
+    expect(invalid({ network: { ...dev.network, availabilityZones: ["us-east-1a", "us-east-1a"] } })).toThrow(
+      'dev.network.availabilityZones[1] = "us-east-1a"; expected a name not used before in the list',
+    );
+  });
+});
