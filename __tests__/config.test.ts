@@ -1,4 +1,5 @@
 import { execFileSync } from "child_process";
+import { readFileSync } from "fs";
 import { join } from "path";
 import { ConfigError, EnvironmentConfig, loadEnvironmentConfig, parseEnvironmentName } from "../src/config";
 import { ENVIRONMENTS } from "../src/config/environments";
@@ -6,6 +7,7 @@ import { readOperatorSettings } from "../src/config/operator";
 import { validateEnvironmentConfig } from "../src/config/validate";
 import { testConfig } from "./support/synth";
 
+const ROOT = join(__dirname, "..");
 const dev = testConfig("dev");
 const invalid = (change: Partial<EnvironmentConfig>) => () => validateEnvironmentConfig({ ...dev, ...change });
 
@@ -24,11 +26,12 @@ describe("choosing the environment", () => {
     expect(() => parseEnvironmentName("qa")).toThrow('Invalid configuration: SENTRY_ENV = "qa"; expected one of dev, staging, prod');
   });
 
-  test("the app exits 1 with that line and no stack trace", () => {
+  test("the app cdktf runs exits 1 with that line and no stack trace", () => {
+    const [command, ...args] = JSON.parse(readFileSync(join(ROOT, "cdktf.json"), "utf8")).app.split(" ");
     let failure: { status: number; stderr: string } | undefined;
     try {
-      execFileSync(process.execPath, ["--require", "@swc-node/register", "main.ts"], {
-        cwd: join(__dirname, ".."),
+      execFileSync(command, args, {
+        cwd: ROOT,
         env: { ...process.env, SENTRY_ENV: "qa" },
         stdio: "pipe",
         encoding: "utf8",
