@@ -1,14 +1,20 @@
-import { TerraformElement, TerraformStack } from "cdktf";
-import { Node } from "constructs";
+import { Aspects, TerraformElement, TerraformStack } from "cdktf";
+import { Construct, Node } from "constructs";
+import { SecurityBaseline } from "../aspects/security-baseline";
 
 /**
  * A stack whose Terraform addresses follow the construct path (`queues/orders-bitget` → `queues_orders_bitget`)
  * without the hash cdktf appends by default, so plans read well and a refactor that would move (destroy and
  * recreate) a resource shows up in review and in the address tests. A child named `Resource` stands for its
- * parent (`orders-bitget/Resource` → `orders_bitget`).
+ * parent (`orders-bitget/Resource` → `orders_bitget`). Every such stack is held to the `SecurityBaseline`.
  */
 export abstract class ReadableStack extends TerraformStack {
   private readonly allocatedIds = new Map<string, string>();
+
+  protected constructor(scope: Construct, id: string) {
+    super(scope, id);
+    Aspects.of(this).add(new SecurityBaseline());
+  }
 
   protected allocateLogicalId(element: TerraformElement | Node): string {
     const node = TerraformElement.isTerraformElement(element) ? element.node : element;
