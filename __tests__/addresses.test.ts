@@ -1,0 +1,58 @@
+import { EnvironmentName } from "../src/config";
+import { Phase } from "../src/stacks/sentry-stack";
+import { synthPhase, testConfig, TerraformJson } from "./support/synth";
+
+/**
+ * Terraform addresses of stateful resources. Renaming one makes Terraform destroy and recreate it (data loss,
+ * new endpoints), so these are pinned literally: a refactor that changes one fails here first. If a rename is
+ * really wanted, ship it with a `moved` block (or `terraform state mv`) and update this list in the same change.
+ */
+
+const QUEUES = [
+  "orders_bitget",
+  "executions",
+  "order_status",
+  "order_cancellations",
+  "positions",
+  "risk_checks",
+  "market_data",
+  "notifications",
+  "audit_events",
+];
+
+const FOUNDATION = (zones: string[]) => [
+  "aws_vpc.vpc",
+  ...zones.flatMap((zone) => [`aws_subnet.vpc_public_subnet_${zone}`, `aws_subnet.vpc_private_subnet_${zone}`]),
+  "aws_cognito_user_pool.admin_user_pool",
+  "aws_cognito_user.admin_user_pool_initial_admin",
+  "aws_dynamodb_table.config_table",
+  "aws_dynamodb_table.trading_table",
+  ...QUEUES.flatMap((queue) => [`aws_sqs_queue.${queue}`, `aws_sqs_queue.${queue}_dlq`]),
+  "aws_secretsmanager_secret.exchange_credentials_secret",
+  "aws_secretsmanager_secret.database_secret",
+  "aws_secretsmanager_secret.redis_secret",
+];
+
+const PINNED: Record<EnvironmentName, Partial<Record<Phase, string[]>>> = {
+  dev: { foundation: [...FOUNDATION(["us_east_1a", "us_east_1b"]), "aws_eip.vpc_nat_eip_us_east_1a"] },
+  staging: { foundation: [...FOUNDATION(["us_east_1a", "us_east_1b"]), "aws_eip.vpc_nat_eip_us_east_1a"] },
+  prod: {
+    foundation: [
+      ...FOUNDATION(["us_east_1a", "us_east_1b", "us_east_1c"]),
+      "aws_eip.vpc_nat_eip_us_east_1a",
+      "aws_eip.vpc_nat_eip_us_east_1b",
+      "aws_eip.vpc_nat_eip_us_east_1c",
+    ],
+  },
+};
+
+function addresses(tf: TerraformJson): string[] {
+  return Object.entries(tf.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName as object).map((name) => `${type}.${name}`));
+}
+
+describe.each(Object.keys(PINNED) as EnvironmentName[])("%s: stateful resources keep their addresses", (env) => {
+  test.each(Object.entries(PINNED[env]) as [Phase, string[]][])("%s", (phase, pinned) => {
+    const actual = addresses(synthPhase(testConfig(env), phase).tf);
+    expect(pinned.filter((address) => !actual.includes(address))).toEqual([]);
+  });
+});
