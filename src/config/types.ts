@@ -109,6 +109,11 @@ export interface ServiceConfig {
   readonly envFileS3Arn?: string;
   /** Inject the exchange credentials (OMS only). */
   readonly exchangeCredentials: boolean;
+  /**
+   * The guide's `ExchangeCredentialsSecretArn`: full ARN of a secret holding api_key, api_secret, passphrase.
+   * Absent: the foundation's `sentry/<env>/exchange-credentials` secret.
+   */
+  readonly exchangeCredentialsSecretArn?: string;
   /** Inject the Redis endpoint and AUTH token from the `redis` secret. */
   readonly redisAccess: boolean;
   readonly enableExecuteCommand: boolean;

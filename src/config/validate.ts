@@ -30,6 +30,8 @@ const CODESTAR_CONNECTION = /^arn:aws[a-z-]*:(codestar-connections|codeconnectio
 const QUEUE_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const S3_OBJECT_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]+[a-z0-9]\/.+$/;
 const IMAGE_REPOSITORY = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+$/;
+/** A full secret ARN, with the six-character suffix Secrets Manager appends (needed for `<arn>:<json-key>::`). */
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9\/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const CONTAINER_USER = /^\d+(:\d+)?$/;
 const GITHUB_REPOSITORY = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
 /** Fargate-compatible CPU units and memory (MiB) ranges; also sane for EC2 tasks. */
@@ -98,6 +100,12 @@ function validateService(prefix: string, service: ServiceConfig): void {
   requireMatch(`${prefix}.imageTag`, service.imageTag, /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "a Docker image tag");
   if (service.envFileS3Arn !== undefined) {
     requireMatch(`${prefix}.envFileS3Arn`, service.envFileS3Arn, S3_OBJECT_ARN, "an S3 object ARN such as arn:aws:s3:::bucket/oms/dev.env");
+  }
+  if (service.exchangeCredentialsSecretArn !== undefined) {
+    requireMatch(`${prefix}.exchangeCredentialsSecretArn`, service.exchangeCredentialsSecretArn, SECRET_ARN, "a full secret ARN such as arn:aws:secretsmanager:us-east-1:123456789012:secret:sentry/dev/exchange-credentials-AbCdEf");
+    if (!service.exchangeCredentials) {
+      throw new ConfigError(`${prefix}.exchangeCredentialsSecretArn`, service.exchangeCredentialsSecretArn, "expected no ARN when exchangeCredentials is false (nothing would read it)");
+    }
   }
   requireMatch(`${prefix}.containerUser`, service.containerUser, CONTAINER_USER, "a numeric uid or uid:gid (not root by name)");
   if (service.containerUser.split(":")[0] === "0") {

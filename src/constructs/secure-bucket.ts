@@ -16,10 +16,13 @@ export interface SecureBucketProps {
   readonly objectExpirationDays?: number;
   /** Add `prevent_destroy`, so Terraform refuses to destroy the bucket. @default true */
   readonly preventDestroy?: boolean;
+  /** Let Terraform delete the bucket with its objects and versions in it. @default false */
+  readonly forceDestroy?: boolean;
 }
 
 const DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS = 90;
 const DEFAULT_PREVENT_DESTROY = true;
+const DEFAULT_FORCE_DESTROY = false;
 const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
 
 /**
@@ -33,12 +36,14 @@ export class SecureBucket extends Construct {
     super(scope, id);
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS;
     const preventDestroy = props.preventDestroy ?? DEFAULT_PREVENT_DESTROY;
+    const forceDestroy = props.forceDestroy ?? DEFAULT_FORCE_DESTROY;
     if (noncurrentDays < 1) {
       throw new Error(`SecureBucket ${props.bucketName}: noncurrentVersionExpirationDays ${noncurrentDays} must be at least 1`);
     }
 
     this.bucket = new S3Bucket(this, "Resource", {
       bucket: props.bucketName,
+      forceDestroy,
       lifecycle: { preventDestroy },
     });
     new S3BucketVersioningA(this, "versioning", {
