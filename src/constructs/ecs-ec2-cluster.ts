@@ -1,0 +1,282 @@
+import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { EcsCapacityProvider } from "@cdktf/provider-aws/lib/ecs-capacity-provider";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Construct } from "constructs";
+
+export interface EcsManagedScalingProps {
+  /** Percent of the group's capacity tasks should reserve (1 to 100). */
+  readonly targetCapacity: number;
+  readonly minimumScalingStepSize: number;
+  readonly maximumScalingStepSize: number;
+}
+
+export interface EcsEc2ClusterProps {
+  /**
+   * The cluster is `<namePrefix>-<nameSuffix>`; its other resources `<namePrefix>-<kind>-<nameSuffix>`
+   * (`sentry-oms` + `dev`: cluster `sentry-oms-dev`, group `sentry-oms-asg-dev`, tasks `sentry-oms-tasks-dev`).
+   */
+  readonly namePrefix: string;
+  readonly nameSuffix: string;
+  readonly vpcId: string;
+  /** Private subnets the instances are launched in. */
+  readonly subnetIds: string[];
+  /** An ARM64 (Graviton) instance type: the AMI is the arm64 ECS-optimized Amazon Linux 2023. */
+  readonly instanceType: string;
+  readonly minSize: number;
+  readonly maxSize: number;
+  /** Initial desired capacity; later changes (managed scaling, operators) are left alone. */
+  readonly desiredCapacity: number;
+  /**
+   * Capacity provider managed scaling: ECS sizes the group to the tasks' demand, with managed termination
+   * protection (instances running tasks are protected from scale-in).
+   * @default - DISABLED: the group keeps the desired capacity operators set, and no instance is scale-in protected
+   */
+  readonly managedScaling?: EcsManagedScalingProps;
+  /** CloudWatch Container Insights. @default true */
+  readonly containerInsights?: boolean;
+  /** Root volume size in GiB (the AMI needs 30). @default 30 */
+  readonly rootVolumeSizeGiB?: number;
+  /** Tags for what the provider's default tags do not reach: the group, its instances and their volumes. @default - none */
+  readonly tags?: Record<string, string>;
+}
+
+const DEFAULT_CONTAINER_INSIGHTS = true;
+const DEFAULT_ROOT_VOLUME_SIZE_GIB = 30;
+const ECS_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id";
+const ROOT_DEVICE_NAME = "/dev/xvda";
+/**
+ * IMDSv2 responses cross one extra hop to reach a container on the Docker bridge; 2 is AWS's value for
+ * container hosts. awsvpc tasks are cut off from IMDS altogether by ECS_AWSVPC_BLOCK_IMDS (user data), so
+ * they can never borrow the instance role: they use their task role.
+ */
+const METADATA_HOP_LIMIT = 2;
+/** The instance role's only permissions, by construct id: the ECS agent (+ ECR pulls) and SSM sessions. */
+const INSTANCE_MANAGED_POLICIES = {
+  ecs: "service-role/AmazonEC2ContainerServiceforEC2Role",
+  ssm: "AmazonSSMManagedInstanceCore",
+};
+
+/**
+ * An ECS cluster on an Auto Scaling group of ARM64 instances in private subnets: ECS-optimized AL2023 AMI,
+ * IMDSv2 only, encrypted gp3 root volume, no public IP, SSM Session Manager instead of SSH, a capacity provider
+ * (managed draining; managed scaling and termination protection when asked) as the cluster's default strategy,
+ * an instance security group with no ingress, and a task security group for awsvpc tasks that admits only
+ * tasks of the same group.
+ */
+export class EcsEc2Cluster extends Construct {
+  readonly cluster: EcsCluster;
+  readonly capacityProvider: EcsCapacityProvider;
+  readonly autoScalingGroup: AutoscalingGroup;
+  /** For awsvpc tasks: other sources add their own ingress rules to it. */
+  readonly taskSecurityGroup: SecurityGroup;
+  readonly instanceSecurityGroup: SecurityGroup;
+  readonly instanceRole: IamRole;
+
+  constructor(scope: Construct, id: string, props: EcsEc2ClusterProps) {
+    super(scope, id);
+    const containerInsights = props.containerInsights ?? DEFAULT_CONTAINER_INSIGHTS;
+    const rootVolumeSizeGiB = props.rootVolumeSizeGiB ?? DEFAULT_ROOT_VOLUME_SIZE_GIB;
+    const tags = props.tags ?? {};
+    const clusterName = `${props.namePrefix}-${props.nameSuffix}`;
+    const nameOf = (kind: string) => `${props.namePrefix}-${kind}-${props.nameSuffix}`;
+    this.validate(clusterName, props, rootVolumeSizeGiB);
+    const scaling = props.managedScaling;
+
+    this.cluster = new EcsCluster(this, "Resource", {
+      name: clusterName,
+      setting: [{ name: "containerInsights", value: containerInsights ? "enabled" : "disabled" }],
+    });
+
+    this.instanceSecurityGroup = new SecurityGroup(this, "instance-security-group", {
+      name: nameOf("instances"),
+      description: `${clusterName} container instances: no ingress`,
+      vpcId: props.vpcId,
+      tags: { Name: nameOf("instances") },
+    });
+    // The ECS agent, ECR, SSM and CloudWatch are reached through NAT: HTTPS to many AWS endpoints.
+    this.allowAllEgress("instance-egress", this.instanceSecurityGroup);
+
+    this.taskSecurityGroup = new SecurityGroup(this, "task-security-group", {
+      name: nameOf("tasks"),
+      description: `${clusterName} awsvpc tasks: ingress only from the same group`,
+      vpcId: props.vpcId,
+      tags: { Name: nameOf("tasks") },
+    });
+    new VpcSecurityGroupIngressRule(this, "task-ingress-same-group", {
+      securityGroupId: this.taskSecurityGroup.id,
+      referencedSecurityGroupId: this.taskSecurityGroup.id,
+      ipProtocol: "tcp",
+      fromPort: 0,
+      toPort: 65535,
+      description: "Service-to-service traffic between tasks of this cluster",
+    });
+    this.allowAllEgress("task-egress", this.taskSecurityGroup);
+
+    this.instanceRole = this.createInstanceRole(nameOf("instance"));
+    const instanceProfile = new IamInstanceProfile(this, "instance-profile", {
+      name: nameOf("instance"),
+      role: this.instanceRole.name,
+    });
+
+    const ami = new DataAwsSsmParameter(this, "ami", { name: ECS_AMI_PARAMETER });
+    const instanceTags = { ...tags, Name: nameOf("instance") };
+    const launchTemplate = new LaunchTemplate(this, "launch-template", {
+      name: nameOf("instance"),
+      description: `${clusterName} container instances`,
+      // The parameter is a public, non-secret AMI id: `insecure_value` keeps it readable in plans.
+      imageId: ami.insecureValue,
+      instanceType: props.instanceType,
+      updateDefaultVersion: true,
+      iamInstanceProfile: { arn: instanceProfile.arn },
+      metadataOptions: {
+        httpEndpoint: "enabled",
+        httpTokens: "required",
+        httpPutResponseHopLimit: METADATA_HOP_LIMIT,
+      },
+      networkInterfaces: [
+        {
+          deviceIndex: 0,
+          associatePublicIpAddress: "false",
+          deleteOnTermination: "true",
+          securityGroups: [this.instanceSecurityGroup.id],
+        },
+      ],
+      blockDeviceMappings: [
+        {
+          deviceName: ROOT_DEVICE_NAME,
+          ebs: { volumeSize: rootVolumeSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+        },
+      ],
+      userData: Buffer.from(ecsConfigUserData(clusterName)).toString("base64"),
+      tagSpecifications: [
+        { resourceType: "instance", tags: instanceTags },
+        { resourceType: "volume", tags: instanceTags },
+      ],
+    });
+
+    this.autoScalingGroup = new AutoscalingGroup(this, "asg", {
+      name: nameOf("asg"),
+      minSize: props.minSize,
+      maxSize: props.maxSize,
+      desiredCapacity: props.desiredCapacity,
+      vpcZoneIdentifier: props.subnetIds,
+      launchTemplate: { id: launchTemplate.id, version: "$Latest" },
+      healthCheckType: "EC2",
+      // Managed termination protection needs new instances protected; ECS lifts it when an instance is empty.
+      protectFromScaleIn: scaling !== undefined,
+      // Scale-in protected instances would hold `terraform destroy` forever; the cluster's services are gone by then.
+      forceDelete: true,
+      tag: [
+        ...Object.entries({ ...tags, Name: nameOf("asg") }).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+        // ECS adds this tag when it manages the group; declaring it avoids a perpetual diff.
+        { key: "AmazonECSManaged", value: "true", propagateAtLaunch: true },
+      ],
+      // Instances register with the cluster by name (user data), which Terraform cannot see: the explicit
+      // dependency makes destroy remove the instances before the cluster.
+      dependsOn: [this.cluster],
+      lifecycle: { ignoreChanges: ["desired_capacity"] },
+    });
+
+    this.capacityProvider = new EcsCapacityProvider(this, "capacity-provider", {
+      name: nameOf("ec2"),
+      autoScalingGroupProvider: {
+        autoScalingGroupArn: this.autoScalingGroup.arn,
+        managedDraining: "ENABLED",
+        // Termination protection works only together with managed scaling (AWS ECS API reference).
+        managedTerminationProtection: scaling ? "ENABLED" : "DISABLED",
+        managedScaling: scaling
+          ? {
+              status: "ENABLED",
+              targetCapacity: scaling.targetCapacity,
+              minimumScalingStepSize: scaling.minimumScalingStepSize,
+              maximumScalingStepSize: scaling.maximumScalingStepSize,
+            }
+          : { status: "DISABLED" },
+      },
+    });
+    new EcsClusterCapacityProviders(this, "capacity-providers", {
+      clusterName: this.cluster.name,
+      capacityProviders: [this.capacityProvider.name],
+      defaultCapacityProviderStrategy: [{ capacityProvider: this.capacityProvider.name, weight: 1, base: 0 }],
+    });
+  }
+
+  private validate(clusterName: string, props: EcsEc2ClusterProps, rootVolumeSizeGiB: number): void {
+    const fail = (message: string) => {
+      throw new Error(`EcsEc2Cluster ${clusterName}: ${message}`);
+    };
+    if (props.minSize < 0 || props.maxSize < 1 || props.minSize > props.maxSize) {
+      fail(`minSize ${props.minSize} and maxSize ${props.maxSize} must satisfy 0 <= minSize <= maxSize, maxSize >= 1`);
+    }
+    if (props.desiredCapacity < props.minSize || props.desiredCapacity > props.maxSize) {
+      fail(`desiredCapacity ${props.desiredCapacity} must be between minSize and maxSize (${props.minSize}..${props.maxSize})`);
+    }
+    if (rootVolumeSizeGiB < DEFAULT_ROOT_VOLUME_SIZE_GIB) {
+      fail(`rootVolumeSizeGiB ${rootVolumeSizeGiB} must be at least ${DEFAULT_ROOT_VOLUME_SIZE_GIB} (the AMI's snapshot size)`);
+    }
+    const scaling = props.managedScaling;
+    if (scaling && (scaling.targetCapacity < 1 || scaling.targetCapacity > 100)) {
+      fail(`managedScaling.targetCapacity ${scaling.targetCapacity} must be from 1 to 100`);
+    }
+    if (scaling && (scaling.minimumScalingStepSize < 1 || scaling.minimumScalingStepSize > scaling.maximumScalingStepSize)) {
+      fail(
+        `managedScaling step sizes ${scaling.minimumScalingStepSize}..${scaling.maximumScalingStepSize} must satisfy 1 <= minimum <= maximum`,
+      );
+    }
+  }
+
+  private allowAllEgress(id: string, group: SecurityGroup): void {
+    new VpcSecurityGroupEgressRule(this, id, {
+      securityGroupId: group.id,
+      ipProtocol: "-1",
+      cidrIpv4: "0.0.0.0/0",
+      description: "All outbound traffic",
+    });
+  }
+
+  /** A role with AWS managed policies only, no inline policy. */
+  private createInstanceRole(name: string): IamRole {
+    // EC2 does not send aws:SourceAccount when it assumes an instance profile's role: a condition on it
+    // would keep the instances from getting credentials.
+    const trust = new DataAwsIamPolicyDocument(this, "instance-trust", {
+      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] }],
+    });
+    const role = new IamRole(this, "instance-role", { name, assumeRolePolicy: trust.json });
+    const partition = new DataAwsPartition(this, "partition");
+    Object.entries(INSTANCE_MANAGED_POLICIES).forEach(([id, policy]) => {
+      new IamRolePolicyAttachment(this, `instance-role-${id}`, {
+        role: role.name,
+        policyArn: `arn:${partition.partition}:iam::aws:policy/${policy}`,
+      });
+    });
+    return role;
+  }
+}
+
+/**
+ * Cloud-init script: joins the cluster, lets tasks use task roles, blocks awsvpc tasks from the instance
+ * metadata service (so from the instance role), and copies the instance's tags to the container instance.
+ */
+function ecsConfigUserData(clusterName: string): string {
+  return [
+    "#!/bin/bash",
+    "cat >> /etc/ecs/ecs.config <<'EOF'",
+    `ECS_CLUSTER=${clusterName}`,
+    "ECS_ENABLE_TASK_IAM_ROLE=true",
+    "ECS_AWSVPC_BLOCK_IMDS=true",
+    "ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM=ec2_instance",
+    "EOF",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,246 @@
+import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { Construct } from "constructs";
+import { EcsTaskRoles } from "./ecs-task-roles";
+
+/** One environment variable filled by ECS from a key of a JSON secret. */
+export interface EcsContainerSecret {
+  /** Environment variable name inside the container. */
+  readonly name: string;
+  /** Full ARN of the Secrets Manager secret. */
+  readonly secretArn: string;
+  /** Key of the secret's JSON document. */
+  readonly jsonKey: string;
+}
+
+/** Target tracking on the service's average CPU. */
+export interface EcsServiceAutoScaling {
+  readonly minTaskCount: number;
+  readonly maxTaskCount: number;
+  /** Average CPU percent to hold. */
+  readonly targetCpuUtilization: number;
+  /** @default 60 */
+  readonly scaleOutCooldownSeconds?: number;
+  /** @default 300 */
+  readonly scaleInCooldownSeconds?: number;
+}
+
+export interface EcsEc2ServiceProps {
+  /** ECS service name; the scaling policy and log stream prefix derive from it. */
+  readonly serviceName: string;
+  /** Task definition family. */
+  readonly family: string;
+  /** Name of the single container. */
+  readonly containerName: string;
+  /** Cluster ARN the service runs in. */
+  readonly clusterArn: string;
+  /** Cluster name (Application Auto Scaling addresses services by name). */
+  readonly clusterName: string;
+  /** Capacity provider (an EC2 Auto Scaling group) the tasks are placed on. */
+  readonly capacityProviderName: string;
+  /** Image reference, `<repository>:<tag>`. */
+  readonly image: string;
+  /** ECR repository of the image, for the execution role. @default - not an ECR image: no pull permissions */
+  readonly imageRepositoryArn?: string;
+  /** Task CPU units. */
+  readonly cpu: number;
+  /** Task memory (MiB). */
+  readonly memoryMiB: number;
+  readonly containerPort: number;
+  /** `uid[:gid]` the container runs as; root (uid 0) is refused. */
+  readonly user: string;
+  /** Private subnets of the task ENIs. */
+  readonly subnetIds: string[];
+  /** Security groups of the task ENIs. */
+  readonly securityGroupIds: string[];
+  readonly desiredCount: number;
+  /** Region of the log group (awslogs driver option). */
+  readonly region: string;
+  /** Account the execution and task roles trust ECS from. */
+  readonly accountId: string;
+  /** Log group created for the container. */
+  readonly logGroupName: string;
+  /** @default 30 */
+  readonly logRetentionDays?: number;
+  /** Execution role name. */
+  readonly executionRoleName: string;
+  /** Task role name. */
+  readonly taskRoleName: string;
+  /** S3 object ARN of a `.env` file loaded as environment. @default - none */
+  readonly environmentFileArn?: string;
+  /** Environment variables from Secrets Manager. @default - none */
+  readonly secrets?: readonly EcsContainerSecret[];
+  /** ECS Exec (interactive shell through Session Manager). @default false */
+  readonly enableExecuteCommand?: boolean;
+  /** Task auto scaling; Terraform then leaves desired_count to the autoscaler. @default - a fixed desired count */
+  readonly autoScaling?: EcsServiceAutoScaling;
+  /**
+   * Something outside Terraform (a CodePipeline ECS deploy action) registers task definition revisions and
+   * points the service at them; Terraform then ignores the service's task definition instead of rolling it back.
+   * @default false
+   */
+  readonly deployedExternally?: boolean;
+}
+
+const DEFAULT_LOG_RETENTION_DAYS = 30;
+const DEFAULT_ENABLE_EXECUTE_COMMAND = false;
+const DEFAULT_DEPLOYED_EXTERNALLY = false;
+const DEFAULT_SCALE_OUT_COOLDOWN_SECONDS = 60;
+const DEFAULT_SCALE_IN_COOLDOWN_SECONDS = 300;
+/** Keep every running task until its replacement is healthy (100), and allow a full second set meanwhile (200). */
+const DEPLOYMENT_MINIMUM_HEALTHY_PERCENT = 100;
+const DEPLOYMENT_MAXIMUM_PERCENT = 200;
+const TMP_VOLUME = "tmp";
+/**
+ * Paths the ECS Exec agent writes to; with a read-only root file system they must be volumes
+ * (aws/containers-roadmap#1359).
+ */
+const EXEC_AGENT_VOLUMES: Readonly<Record<string, string>> = {
+  "exec-agent": "/managed-agents",
+  "exec-agent-state": "/var/lib/amazon/ssm",
+  "exec-agent-logs": "/var/log/amazon/ssm",
+};
+const USER = /^\d+(:\d+)?$/;
+
+/**
+ * An ECS service on EC2 capacity (ARM64, awsvpc networking in private subnets, no public IP) with its task
+ * definition, log group and least-privilege roles. The container is hardened: non-root user, read-only root
+ * file system with a writable /tmp volume, not privileged, an init process reaping zombies. Deployments roll
+ * with a circuit breaker that rolls back; optional target-tracking auto scaling on CPU.
+ */
+export class EcsEc2Service extends Construct {
+  readonly service: EcsService;
+  readonly taskDefinition: EcsTaskDefinition;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly roles: EcsTaskRoles;
+  readonly containerName: string;
+  /** The auto scaling target, when auto scaling is on. */
+  readonly scalingTarget?: AppautoscalingTarget;
+
+  constructor(scope: Construct, id: string, props: EcsEc2ServiceProps) {
+    super(scope, id);
+    const logRetentionDays = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
+    const enableExecuteCommand = props.enableExecuteCommand ?? DEFAULT_ENABLE_EXECUTE_COMMAND;
+    const deployedExternally = props.deployedExternally ?? DEFAULT_DEPLOYED_EXTERNALLY;
+    const secrets = props.secrets ?? [];
+    const scaling = props.autoScaling && {
+      scaleOutCooldownSeconds: DEFAULT_SCALE_OUT_COOLDOWN_SECONDS,
+      scaleInCooldownSeconds: DEFAULT_SCALE_IN_COOLDOWN_SECONDS,
+      ...props.autoScaling,
+    };
+    this.containerName = props.containerName;
+    const fail = (message: string) => new Error(`EcsEc2Service ${props.serviceName}: ${message}`);
+    if (!USER.test(props.user) || props.user.split(":")[0] === "0") {
+      throw fail(`user "${props.user}" must be a numeric non-root uid or uid:gid such as 1000:1000`);
+    }
+    if (!Number.isInteger(props.containerPort) || props.containerPort < 1 || props.containerPort > 65535) {
+      throw fail(`containerPort ${props.containerPort} must be from 1 to 65535`);
+    }
+    if (scaling && scaling.minTaskCount > scaling.maxTaskCount) {
+      throw fail(`autoScaling.minTaskCount ${scaling.minTaskCount} must be <= maxTaskCount ${scaling.maxTaskCount}`);
+    }
+    if (scaling && (props.desiredCount < scaling.minTaskCount || props.desiredCount > scaling.maxTaskCount)) {
+      throw fail(`desiredCount ${props.desiredCount} must be between min and max task count (${scaling.minTaskCount}..${scaling.maxTaskCount})`);
+    }
+
+    this.logGroup = new CloudwatchLogGroup(this, "log-group", {
+      name: props.logGroupName,
+      retentionInDays: logRetentionDays,
+    });
+    this.roles = new EcsTaskRoles(this, "iam", {
+      executionRoleName: props.executionRoleName,
+      taskRoleName: props.taskRoleName,
+      accountId: props.accountId,
+      logGroupArn: this.logGroup.arn,
+      imageRepositoryArn: props.imageRepositoryArn,
+      secretArns: secrets.map((secret) => secret.secretArn),
+      environmentFileArn: props.environmentFileArn,
+      enableExecuteCommand,
+    });
+
+    const volumes: Record<string, string> = { [TMP_VOLUME]: "/tmp", ...(enableExecuteCommand ? EXEC_AGENT_VOLUMES : {}) };
+    const container = {
+      name: props.containerName,
+      image: props.image,
+      essential: true,
+      user: props.user,
+      privileged: false,
+      readonlyRootFilesystem: true,
+      linuxParameters: { initProcessEnabled: true },
+      portMappings: [{ containerPort: props.containerPort, protocol: "tcp" }],
+      mountPoints: Object.entries(volumes).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false })),
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: {
+          "awslogs-group": props.logGroupName,
+          "awslogs-region": props.region,
+          "awslogs-stream-prefix": props.containerName,
+        },
+      },
+      ...(props.environmentFileArn ? { environmentFiles: [{ type: "s3", value: props.environmentFileArn }] } : {}),
+      ...(secrets.length > 0
+        ? { secrets: secrets.map((secret) => ({ name: secret.name, valueFrom: `${secret.secretArn}:${secret.jsonKey}::` })) }
+        : {}),
+    };
+
+    this.taskDefinition = new EcsTaskDefinition(this, "task-definition", {
+      family: props.family,
+      requiresCompatibilities: ["EC2"],
+      networkMode: "awsvpc",
+      runtimePlatform: { cpuArchitecture: "ARM64", operatingSystemFamily: "LINUX" },
+      cpu: String(props.cpu),
+      memory: String(props.memoryMiB),
+      executionRoleArn: this.roles.executionRole.arn,
+      taskRoleArn: this.roles.taskRole.arn,
+      // Task-scoped Docker volumes: empty at start, gone with the task.
+      volume: Object.keys(volumes).map((name) => ({ name })),
+      containerDefinitions: JSON.stringify([container]),
+    });
+
+    const ignoreChanges = [...(scaling ? ["desired_count"] : []), ...(deployedExternally ? ["task_definition"] : [])];
+    this.service = new EcsService(this, "Resource", {
+      name: props.serviceName,
+      cluster: props.clusterArn,
+      taskDefinition: this.taskDefinition.arn,
+      desiredCount: props.desiredCount,
+      capacityProviderStrategy: [{ capacityProvider: props.capacityProviderName, weight: 1, base: 0 }],
+      orderedPlacementStrategy: [{ type: "spread", field: "attribute:ecs.availability-zone" }],
+      networkConfiguration: { subnets: props.subnetIds, securityGroups: props.securityGroupIds, assignPublicIp: false },
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      deploymentMinimumHealthyPercent: DEPLOYMENT_MINIMUM_HEALTHY_PERCENT,
+      deploymentMaximumPercent: DEPLOYMENT_MAXIMUM_PERCENT,
+      enableExecuteCommand,
+      enableEcsManagedTags: true,
+      propagateTags: "SERVICE",
+      waitForSteadyState: false,
+      dependsOn: this.roles.policies,
+      ...(ignoreChanges.length > 0 ? { lifecycle: { ignoreChanges } } : {}),
+    });
+
+    if (scaling) {
+      this.scalingTarget = new AppautoscalingTarget(this, "scaling-target", {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: `service/${props.clusterName}/${this.service.name}`,
+        minCapacity: scaling.minTaskCount,
+        maxCapacity: scaling.maxTaskCount,
+      });
+      new AppautoscalingPolicy(this, "cpu-scaling-policy", {
+        name: `${props.serviceName}-cpu-target-tracking`,
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: this.scalingTarget.serviceNamespace,
+        scalableDimension: this.scalingTarget.scalableDimension,
+        resourceId: this.scalingTarget.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+          targetValue: scaling.targetCpuUtilization,
+          scaleOutCooldown: scaling.scaleOutCooldownSeconds,
+          scaleInCooldown: scaling.scaleInCooldownSeconds,
+        },
+      });
+    }
+  }
+}

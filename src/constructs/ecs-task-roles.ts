@@ -1,0 +1,107 @@
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Construct } from "constructs";
+
+export interface EcsTaskRolesProps {
+  /** Name of the task execution role (used by the ECS agent to start the task). */
+  readonly executionRoleName: string;
+  /** Name of the task role (assumed by the application inside the container). */
+  readonly taskRoleName: string;
+  /** Account allowed to have ECS assume the roles (`aws:SourceAccount` in the trust policies). */
+  readonly accountId: string;
+  /** ARN of the task's CloudWatch Logs group (without `:*`); the agent writes only there. */
+  readonly logGroupArn: string;
+  /** ECR repository the image is pulled from. @default - the image is not in ECR: no ECR permissions */
+  readonly imageRepositoryArn?: string;
+  /** Full ARNs of the Secrets Manager secrets the task definition injects. @default - none */
+  readonly secretArns?: readonly string[];
+  /** `arn:<partition>:s3:::<bucket>/<key>` of the environment file the agent loads. @default - none */
+  readonly environmentFileArn?: string;
+  /** Grant the task role the SSM Session Manager channels ECS Exec needs. @default false */
+  readonly enableExecuteCommand?: boolean;
+}
+
+const DEFAULT_ENABLE_EXECUTE_COMMAND = false;
+const S3_OBJECT_ARN = /^arn:(aws[a-z-]*):s3:::([a-z0-9][a-z0-9.-]+[a-z0-9])\/(.+)$/;
+
+/**
+ * The two IAM roles of an ECS task, least privilege. The execution role may pull the one image repository,
+ * write to the one log group, read exactly the injected secrets and the one environment file. The task role
+ * holds nothing but what ECS Exec needs when it is on; application permissions are granted to it elsewhere.
+ */
+export class EcsTaskRoles extends Construct {
+  readonly executionRole: IamRole;
+  readonly taskRole: IamRole;
+  /** The inline policies: a service must depend on them, or its first tasks start before they exist. */
+  readonly policies: IamRolePolicy[] = [];
+
+  constructor(scope: Construct, id: string, props: EcsTaskRolesProps) {
+    super(scope, id);
+    const enableExecuteCommand = props.enableExecuteCommand ?? DEFAULT_ENABLE_EXECUTE_COMMAND;
+    const secretArns = [...new Set(props.secretArns ?? [])];
+    const environmentFile = props.environmentFileArn === undefined ? undefined : S3_OBJECT_ARN.exec(props.environmentFileArn);
+    if (props.environmentFileArn !== undefined && !environmentFile) {
+      throw new Error(
+        `EcsTaskRoles ${props.executionRoleName}: environmentFileArn "${props.environmentFileArn}" must be an S3 object ARN (arn:aws:s3:::bucket/key)`,
+      );
+    }
+
+    const trust = new DataAwsIamPolicyDocument(this, "trust", {
+      statement: [
+        {
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }],
+          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] }],
+        },
+      ],
+    });
+    this.executionRole = new IamRole(this, "execution-role", {
+      name: props.executionRoleName,
+      assumeRolePolicy: trust.json,
+    });
+    this.taskRole = new IamRole(this, "task-role", {
+      name: props.taskRoleName,
+      assumeRolePolicy: trust.json,
+    });
+
+    const execution: DataAwsIamPolicyDocumentStatement[] = [
+      { sid: "WriteLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${props.logGroupArn}:*`] },
+    ];
+    if (props.imageRepositoryArn !== undefined) {
+      execution.push(
+        { sid: "PullImage", actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], resources: [props.imageRepositoryArn] },
+        // GetAuthorizationToken has no resource-level permissions: IAM accepts only "*" for it. The token
+        // alone reads nothing; the statement above limits which repository it can pull from.
+        { sid: "GetRegistryToken", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+      );
+    }
+    if (secretArns.length > 0) {
+      execution.push({ sid: "ReadInjectedSecrets", actions: ["secretsmanager:GetSecretValue"], resources: secretArns });
+    }
+    if (environmentFile) {
+      const [objectArn, partition, bucket] = environmentFile;
+      execution.push(
+        { sid: "ReadEnvironmentFile", actions: ["s3:GetObject"], resources: [objectArn] },
+        { sid: "LocateEnvironmentFileBucket", actions: ["s3:GetBucketLocation"], resources: [`arn:${partition}:s3:::${bucket}`] },
+      );
+    }
+    this.attach("execution", this.executionRole, "task-execution", execution);
+
+    if (enableExecuteCommand) {
+      this.attach("task", this.taskRole, "ecs-exec", [
+        {
+          sid: "SessionManagerChannels",
+          // The ssmmessages channel actions have no resource-level permissions: IAM accepts only "*".
+          actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+          resources: ["*"],
+        },
+      ]);
+    }
+  }
+
+  private attach(prefix: string, role: IamRole, name: string, statement: DataAwsIamPolicyDocumentStatement[]): void {
+    const document = new DataAwsIamPolicyDocument(this, `${prefix}-permissions`, { statement });
+    this.policies.push(new IamRolePolicy(this, `${prefix}-policy`, { name, role: role.id, policy: document.json }));
+  }
+}

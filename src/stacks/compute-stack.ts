@@ -1,0 +1,86 @@
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Construct } from "constructs";
+import { CLUSTER_NAMES, ClusterConfig, ClusterName, EnvironmentConfig } from "../config";
+import { EcsEc2Cluster } from "../constructs/ecs-ec2-cluster";
+import { PHASES, projectTags, SentryStack, SentryStackProps } from "./sentry-stack";
+
+export interface ComputeStackProps extends SentryStackProps {
+  readonly clusters: Readonly<Record<ClusterName, ClusterConfig>>;
+  /** Clusters whose tasks may connect to Redis: those running a service with `redisAccess`. */
+  readonly redisClientClusters: readonly ClusterName[];
+}
+
+export function computeStackProps(config: EnvironmentConfig): ComputeStackProps {
+  return {
+    environment: config.name,
+    operator: config.operator,
+    clusters: config.clusters,
+    redisClientClusters: CLUSTER_NAMES.filter((cluster) =>
+      config.services.some((service) => service.cluster === cluster && service.redisAccess),
+    ),
+  };
+}
+
+/**
+ * Phase 3: the OMS and Frontend ECS clusters, each on its own Auto Scaling group of Graviton instances, with
+ * the task security groups phase 4 runs its awsvpc tasks in, and those groups' ingress to Redis (phase 2).
+ * Output contract: see README "Outputs".
+ */
+export class ComputeStack extends SentryStack {
+  constructor(scope: Construct, props: ComputeStackProps) {
+    super(scope, "compute", props);
+    const env = props.environment;
+    const foundation = this.readPhase("foundation");
+    const data = this.readPhase("data");
+    // The provider's default tags do not reach Auto Scaling groups, their instances or volumes.
+    const tags = projectTags(env, `${PHASES.indexOf("compute") + 1}-compute`);
+
+    const clusters = Object.fromEntries(
+      CLUSTER_NAMES.map((name) => {
+        const config = props.clusters[name];
+        const cluster = new EcsEc2Cluster(this, name, {
+          namePrefix: `sentry-${name}`,
+          nameSuffix: env,
+          vpcId: foundation.getString("vpc_id"),
+          subnetIds: foundation.getList("private_subnet_ids"),
+          instanceType: config.instanceType,
+          minSize: config.minSize,
+          maxSize: config.maxSize,
+          desiredCapacity: config.desiredCapacity,
+          managedScaling: config.managedScaling.enabled ? config.managedScaling : undefined,
+          containerInsights: config.containerInsights,
+          tags,
+        });
+        return [name, cluster];
+      }),
+    ) as Record<ClusterName, EcsEc2Cluster>;
+
+    // Redis's security group (phase 2) admits nobody until its clients, created here, add themselves.
+    for (const name of props.redisClientClusters) {
+      new VpcSecurityGroupIngressRule(this, `${name}-tasks-to-redis`, {
+        securityGroupId: data.getString("redis_security_group_id"),
+        referencedSecurityGroupId: clusters[name].taskSecurityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: data.getNumber("redis_port"),
+        toPort: data.getNumber("redis_port"),
+        description: `Redis from the ${name} cluster tasks`,
+      });
+    }
+
+    const byCluster = (pick: (cluster: EcsEc2Cluster) => string) =>
+      Object.fromEntries(CLUSTER_NAMES.map((name) => [name, pick(clusters[name])]));
+    this.publish("cluster_names", byCluster((c) => c.cluster.name), "ECS cluster name by cluster (oms, frontend)");
+    this.publish("cluster_arns", byCluster((c) => c.cluster.arn), "ECS cluster ARN by cluster");
+    this.publish(
+      "capacity_provider_names",
+      byCluster((c) => c.capacityProvider.name),
+      "Capacity provider by cluster (the cluster's default strategy; services may name it explicitly)",
+    );
+    this.publish(
+      "task_security_group_ids",
+      byCluster((c) => c.taskSecurityGroup.id),
+      "Security group for awsvpc tasks by cluster: admits only itself; Redis admits it when the cluster runs a Redis client",
+    );
+    this.publish("autoscaling_group_names", byCluster((c) => c.autoScalingGroup.name), "Auto Scaling group name by cluster");
+  }
+}
