@@ -129,6 +129,13 @@ describe("services: task definitions", () => {
     }
   });
 
+  test("containers are told the region (awsvpc tasks cannot read it from instance metadata)", () => {
+    expect(container(prod(), "oms").environment).toEqual([
+      { name: "AWS_REGION", value: "us-east-1" },
+      { name: "AWS_DEFAULT_REGION", value: "us-east-1" },
+    ]);
+  });
+
   test("image defaults to this account's ECR repository sentry-<service>-<env> with the configured tag", () => {
     expect(container(dev(), "oms").image).toBe(
       "${data.aws_caller_identity.account.account_id}.dkr.ecr.us-east-1.${data.aws_partition.partition.dns_suffix}/sentry-oms-dev:latest",

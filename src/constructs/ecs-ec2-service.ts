@@ -57,7 +57,7 @@ export interface EcsEc2ServiceProps {
   /** Security groups of the task ENIs. */
   readonly securityGroupIds: string[];
   readonly desiredCount: number;
-  /** Region of the log group (awslogs driver option). */
+  /** Region of the log group (awslogs driver option), also the container's AWS_REGION. */
   readonly region: string;
   /** Account the execution and task roles trust ECS from. */
   readonly accountId: string;
@@ -170,6 +170,11 @@ export class EcsEc2Service extends Construct {
       privileged: false,
       readonlyRootFilesystem: true,
       linuxParameters: { initProcessEnabled: true },
+      // awsvpc tasks cannot reach the instance metadata service (the cluster blocks it), so SDKs learn the region here.
+      environment: [
+        { name: "AWS_REGION", value: props.region },
+        { name: "AWS_DEFAULT_REGION", value: props.region },
+      ],
       portMappings: [{ containerPort: props.containerPort, protocol: "tcp" }],
       mountPoints: Object.entries(volumes).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false })),
       logConfiguration: {

@@ -1,13 +1,13 @@
 import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { DataTerraformRemoteStateS3, Fn, Token } from "cdktf";
+import { DataTerraformRemoteStateS3 } from "cdktf";
 import { Construct } from "constructs";
 import { CicdConfig, EnvironmentConfig, PipelineConfig } from "../config";
 import { ContainerPipeline, ContainerPipelineDeployProps } from "../constructs/container-pipeline";
 import { ImageRepository } from "../constructs/image-repository";
 import { SecureBucket } from "../constructs/secure-bucket";
-import { SentryStack, SentryStackProps } from "./sentry-stack";
+import { imageRepositoryName, SentryStack, SentryStackProps } from "./sentry-stack";
 
 /** Artifacts are intermediate build outputs: once expired, no old version needs to linger. */
 const ARTIFACT_NONCURRENT_VERSION_DAYS = 1;
@@ -28,11 +28,6 @@ export function cicdStackProps(config: EnvironmentConfig): CicdStackProps {
     logRetentionDays: config.logRetentionDays,
     protectData: config.protectData,
   };
-}
-
-/** ECR repository of a service in an environment; phase 4 defaults its image to this name. */
-export function imageRepositoryName(service: string, environment: string): string {
-  return `sentry-${service}-${environment}`;
 }
 
 /**
@@ -121,6 +116,6 @@ export class CicdStack extends SentryStack {
 
   /** This pipeline's service's entry of one of phase 4's per-service map outputs. */
   private lookup(services: DataTerraformRemoteStateS3, output: string, pipeline: PipelineConfig): string {
-    return Token.asString(Fn.lookup(services.get(output), pipeline.service));
+    return this.lookupOutput(services, output, pipeline.service);
   }
 }

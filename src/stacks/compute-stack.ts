@@ -2,7 +2,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Construct } from "constructs";
 import { CLUSTER_NAMES, ClusterConfig, ClusterName, EnvironmentConfig } from "../config";
 import { EcsEc2Cluster } from "../constructs/ecs-ec2-cluster";
-import { PHASES, projectTags, SentryStack, SentryStackProps } from "./sentry-stack";
+import { SentryStack, SentryStackProps } from "./sentry-stack";
 
 export interface ComputeStackProps extends SentryStackProps {
   readonly clusters: Readonly<Record<ClusterName, ClusterConfig>>;
@@ -32,8 +32,6 @@ export class ComputeStack extends SentryStack {
     const env = props.environment;
     const foundation = this.readPhase("foundation");
     const data = this.readPhase("data");
-    // The provider's default tags do not reach Auto Scaling groups, their instances or volumes.
-    const tags = projectTags(env, `${PHASES.indexOf("compute") + 1}-compute`);
 
     const clusters = Object.fromEntries(
       CLUSTER_NAMES.map((name) => {
@@ -49,7 +47,8 @@ export class ComputeStack extends SentryStack {
           desiredCapacity: config.desiredCapacity,
           managedScaling: config.managedScaling.enabled ? config.managedScaling : undefined,
           containerInsights: config.containerInsights,
-          tags,
+          // The provider's default tags do not reach Auto Scaling groups, their instances or volumes.
+          tags: this.tags,
         });
         return [name, cluster];
       }),

@@ -1,4 +1,3 @@
-import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { EnvironmentConfig, RedisConfig } from "../config";
 import { RedisReplicationGroup } from "../constructs/redis-replication-group";
@@ -37,7 +36,7 @@ export class DataStack extends SentryStack {
       numCacheNodes: props.redis.numCacheNodes,
       snapshotRetentionDays: props.redis.snapshotRetentionDays,
       logRetentionDays: props.logRetentionDays,
-      credentialsSecretId: Token.asString(Fn.lookup(foundation.get("secret_arns"), "redis")),
+      credentialsSecretId: this.lookupOutput(foundation, "secret_arns", "redis"),
     });
 
     this.publish("redis_replication_group_id", redis.replicationGroup.id, "ElastiCache replication group id");

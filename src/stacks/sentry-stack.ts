@@ -1,5 +1,5 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DataTerraformRemoteStateS3, S3Backend, TerraformOutput } from "cdktf";
+import { DataTerraformRemoteStateS3, Fn, S3Backend, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
 import { EnvironmentName, OperatorSettings } from "../config";
 import { WorkspaceGuard } from "../constructs/workspace-guard";
@@ -22,6 +22,11 @@ export function stackName(phase: Phase, environment: EnvironmentName): string {
   return `sentry-${phase}-${environment}`;
 }
 
+/** ECR repository of a service in an environment: phase 5 creates it, phase 4 pulls from it by default. */
+export function imageRepositoryName(service: string, environment: EnvironmentName): string {
+  return `sentry-${service}-${environment}`;
+}
+
 export interface SentryStackProps {
   readonly environment: EnvironmentName;
   readonly operator: OperatorSettings;
@@ -34,6 +39,8 @@ export interface SentryStackProps {
 export abstract class SentryStack extends ReadableStack {
   readonly environment: EnvironmentName;
   readonly phase: Phase;
+  /** The tags the provider puts on every resource; for resources default tags do not reach (ASG instances). */
+  readonly tags: Readonly<Record<string, string>>;
   private readonly operator: OperatorSettings;
 
   protected constructor(scope: Construct, phase: Phase, props: SentryStackProps) {
@@ -41,10 +48,11 @@ export abstract class SentryStack extends ReadableStack {
     this.environment = props.environment;
     this.phase = phase;
     this.operator = props.operator;
+    this.tags = projectTags(props.environment, `${PHASES.indexOf(phase) + 1}-${phase}`);
 
     new AwsProvider(this, "aws", {
       region: props.operator.region,
-      defaultTags: [{ tags: projectTags(props.environment, `${PHASES.indexOf(phase) + 1}-${phase}`) }],
+      defaultTags: [{ tags: this.tags }],
     });
     const backend = new S3Backend(this, {
       bucket: props.operator.stateBucket,
@@ -67,6 +75,11 @@ export abstract class SentryStack extends ReadableStack {
       workspaceKeyPrefix: WORKSPACE_KEY_PREFIX,
       workspace: this.environment,
     });
+  }
+
+  /** One entry of a map output another phase published (`secret_arns["redis"]`); the plan fails if it is missing. */
+  protected lookupOutput(remote: DataTerraformRemoteStateS3, output: string, key: string): string {
+    return Token.asString(Fn.lookup(remote.get(output), key));
   }
 
   /** Publishes one entry of this phase's output contract, under its stable name. */

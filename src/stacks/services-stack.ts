@@ -1,11 +1,10 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { DataTerraformRemoteStateS3, Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { EnvironmentConfig, ServiceConfig, ServiceName } from "../config";
 import { EcsContainerSecret, EcsEc2Service } from "../constructs/ecs-ec2-service";
 import { SECRETS, SecretName } from "./foundation-stack";
-import { SentryStack, SentryStackProps } from "./sentry-stack";
+import { imageRepositoryName, SentryStack, SentryStackProps } from "./sentry-stack";
 
 /** Environment variable → key of the foundation's secret JSON (guide 4.1 for the exchange credentials). */
 type SecretVariables<S extends SecretName> = Readonly<Record<string, (typeof SECRETS)[S]["keys"][number]>>;
@@ -56,8 +55,7 @@ export class ServicesStack extends SentryStack {
     const compute = this.readPhase("compute");
     const account = new DataAwsCallerIdentity(this, "account");
     const partition = new DataAwsPartition(this, "partition");
-    const fromMap = (remote: DataTerraformRemoteStateS3, output: string, key: string) => Token.asString(Fn.lookup(remote.get(output), key));
-    const foundationSecretArn = (name: SecretName) => fromMap(foundation, "secret_arns", name);
+    const foundationSecretArn = (name: SecretName) => this.lookupOutput(foundation, "secret_arns", name);
     const redisSecretArn = foundationSecretArn("redis");
     const privateSubnetIds = foundation.getList("private_subnet_ids");
 
@@ -76,7 +74,7 @@ export class ServicesStack extends SentryStack {
     const imageOf = (service: ServiceConfig): { repositoryUri: string; repositoryArn?: string } => {
       if (service.repositoryUri === undefined) {
         // The repository phase 5 creates for the service.
-        const repository = `sentry-${service.name}-${env}`;
+        const repository = imageRepositoryName(service.name, env);
         return {
           repositoryUri: `${account.accountId}.dkr.ecr.${region}.${partition.dnsSuffix}/${repository}`,
           repositoryArn: ecrRepositoryArn(account.accountId, region, repository),
@@ -94,9 +92,9 @@ export class ServicesStack extends SentryStack {
         serviceName: `sentry-${service.name}-service-${env}`,
         family: `sentry-${service.name}-${env}`,
         containerName: service.name,
-        clusterArn: fromMap(compute, "cluster_arns", service.cluster),
-        clusterName: fromMap(compute, "cluster_names", service.cluster),
-        capacityProviderName: fromMap(compute, "capacity_provider_names", service.cluster),
+        clusterArn: this.lookupOutput(compute, "cluster_arns", service.cluster),
+        clusterName: this.lookupOutput(compute, "cluster_names", service.cluster),
+        capacityProviderName: this.lookupOutput(compute, "capacity_provider_names", service.cluster),
         image: `${image.repositoryUri}:${service.imageTag}`,
         imageRepositoryArn: image.repositoryArn,
         cpu: service.cpu,
@@ -104,7 +102,7 @@ export class ServicesStack extends SentryStack {
         containerPort: service.containerPort,
         user: service.containerUser,
         subnetIds: privateSubnetIds,
-        securityGroupIds: [fromMap(compute, "task_security_group_ids", service.cluster)],
+        securityGroupIds: [this.lookupOutput(compute, "task_security_group_ids", service.cluster)],
         desiredCount: service.desiredCount,
         region,
         accountId: account.accountId,
@@ -123,7 +121,7 @@ export class ServicesStack extends SentryStack {
       Object.fromEntries(props.services.map((config, index) => [config.name, pick(services[index], config)]));
 
     this.publish("service_names", byService((service) => service.service.name), "ECS service name by service (oms, frontend, websocket)");
-    this.publish("service_cluster_names", byService((_, config) => fromMap(compute, "cluster_names", config.cluster)), "ECS cluster name each service runs in");
+    this.publish("service_cluster_names", byService((_, config) => this.lookupOutput(compute, "cluster_names", config.cluster)), "ECS cluster name each service runs in");
     this.publish(
       "task_definition_arns",
       byService((service) => service.taskDefinition.arn),
