@@ -33,9 +33,34 @@ const FOUNDATION = (zones: string[]) => [
   "aws_secretsmanager_secret.redis_secret",
 ];
 
+/** Phases 2-5 have the same addresses in every environment. */
+const LATER_PHASES: Partial<Record<Phase, string[]>> = {
+  data: [
+    "aws_elasticache_replication_group.redis",
+    "aws_elasticache_subnet_group.redis_subnet_group",
+    "aws_security_group.redis_security_group",
+    // Replacing it generates a new AUTH token.
+    "terraform_data.redis_auth_token",
+  ],
+  compute: ["oms", "frontend"].flatMap((cluster) => [
+    `aws_ecs_cluster.${cluster}`,
+    `aws_autoscaling_group.${cluster}_asg`,
+    `aws_ecs_capacity_provider.${cluster}_capacity_provider`,
+    `aws_security_group.${cluster}_task_security_group`,
+    `aws_security_group.${cluster}_instance_security_group`,
+  ]),
+  services: ["oms", "frontend", "websocket"].flatMap((service) => [`aws_ecs_service.${service}`, `aws_cloudwatch_log_group.${service}_log_group`]),
+  cicd: [
+    ...["oms", "frontend", "websocket"].flatMap((service) => [`aws_ecr_repository.${service}_repository`, `aws_codepipeline.${service}`]),
+    // A new connection needs the console handshake again.
+    "aws_codestarconnections_connection.github_connection",
+    "aws_s3_bucket.artifact_bucket",
+  ],
+};
+
 const PINNED: Record<EnvironmentName, Partial<Record<Phase, string[]>>> = {
-  dev: { foundation: [...FOUNDATION(["us_east_1a", "us_east_1b"]), "aws_eip.vpc_nat_eip_us_east_1a"] },
-  staging: { foundation: [...FOUNDATION(["us_east_1a", "us_east_1b"]), "aws_eip.vpc_nat_eip_us_east_1a"] },
+  dev: { foundation: [...FOUNDATION(["us_east_1a", "us_east_1b"]), "aws_eip.vpc_nat_eip_us_east_1a"], ...LATER_PHASES },
+  staging: { foundation: [...FOUNDATION(["us_east_1a", "us_east_1b"]), "aws_eip.vpc_nat_eip_us_east_1a"], ...LATER_PHASES },
   prod: {
     foundation: [
       ...FOUNDATION(["us_east_1a", "us_east_1b", "us_east_1c"]),
@@ -43,6 +68,7 @@ const PINNED: Record<EnvironmentName, Partial<Record<Phase, string[]>>> = {
       "aws_eip.vpc_nat_eip_us_east_1b",
       "aws_eip.vpc_nat_eip_us_east_1c",
     ],
+    ...LATER_PHASES,
   },
 };
 
