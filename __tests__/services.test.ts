@@ -87,11 +87,16 @@ describe("services: names and placement", () => {
     expect(remotes.compute_outputs.config.key).toBe("sentry/compute.tfstate");
   });
 
-  test("services deploy safely: circuit breaker with rollback, 100/200 percent, tags propagated, no waiting", () => {
+  test("prod deploys start-then-stop (100/200 %); single-instance dev stops then starts (0/100 %)", () => {
+    for (const name of ["oms", "frontend", "websocket"]) {
+      expect(resource(prod(), "aws_ecs_service", name)).toMatchObject({ deployment_minimum_healthy_percent: 100, deployment_maximum_percent: 200 });
+      expect(resource(dev(), "aws_ecs_service", name)).toMatchObject({ deployment_minimum_healthy_percent: 0, deployment_maximum_percent: 100 });
+    }
+  });
+
+  test("services deploy safely: circuit breaker with rollback, tags propagated, no waiting", () => {
     const ecsService = resource(dev(), "aws_ecs_service", "oms");
     expect(ecsService.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
-    expect(ecsService.deployment_minimum_healthy_percent).toBe(100);
-    expect(ecsService.deployment_maximum_percent).toBe(200);
     expect(ecsService.propagate_tags).toBe("SERVICE");
     expect(ecsService.enable_execute_command).toBe(false);
     expect(ecsService.wait_for_steady_state).toBe(false);
@@ -408,6 +413,12 @@ describe("services: bad configuration", () => {
     expect(() => validateEnvironmentConfig(bad)).toThrow(/services\[0\]\.desiredCount = 1; expected desired between min and max task count \(2\.\.8\)/);
     expect(() => buildTestApp(bad)).toThrow(/desiredCount 1 must be between min and max task count \(2\.\.8\)/);
     expect(() => validateEnvironmentConfig(withService(devConfig, "oms", { desiredCount: 9 }))).not.toThrow();
+  });
+
+  test("deployment percents outside what ECS accepts", () => {
+    const bad = withService(devConfig, "frontend", { deployment: { minimumHealthyPercent: 0, maximumPercent: 250 } });
+    expect(() => validateEnvironmentConfig(bad)).toThrow("dev.services[1].deployment.maximumPercent = 250; expected a whole number from 100 to 200");
+    expect(() => buildTestApp(bad)).toThrow(/deployment percents 0\/250 must be 0..100 \(minimum healthy\) and 100..200 \(maximum\)/);
   });
 
   test("an envFileS3Arn that is not an S3 object ARN", () => {

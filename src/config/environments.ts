@@ -1,5 +1,6 @@
 import {
   ClusterConfig,
+  DeploymentConfig,
   EnvironmentConfig,
   EnvironmentName,
   OperatorSettings,
@@ -53,9 +54,18 @@ const NONPROD_CLUSTER: ClusterConfig = {
   containerInsights: false,
 };
 
+/**
+ * Non-prod clusters are one instance without managed scaling: an awsvpc task takes one of the instance's
+ * network interfaces (a t4g.small has two for tasks), so there is no room to start new tasks next to the old
+ * ones. Stop, then start (a short gap in dev/staging).
+ */
+const STOP_THEN_START: DeploymentConfig = { minimumHealthyPercent: 0, maximumPercent: 100 };
+/** Prod: no task stops before its replacement is healthy; managed scaling adds instances for the second set. */
+const START_THEN_STOP: DeploymentConfig = { minimumHealthyPercent: 100, maximumPercent: 200 };
+
 /** Containers, ports and sizes are ours: the guide gives none. */
-function services(desiredCount: number, scaling: ServiceAutoScalingConfig): ServiceConfig[] {
-  const common = { imageTag: "latest", enableExecuteCommand: false, containerUser: "1000:1000", desiredCount };
+function services(desiredCount: number, scaling: ServiceAutoScalingConfig, deployment: DeploymentConfig): ServiceConfig[] {
+  const common = { imageTag: "latest", enableExecuteCommand: false, containerUser: "1000:1000", desiredCount, deployment };
   return [
     { ...common, name: "oms", cluster: "oms", cpu: 512, memoryMiB: 1024, containerPort: 8080, exchangeCredentials: true, redisAccess: true, autoScaling: scaling },
     // The admin frontend is low-traffic: the guide scales only OMS and WebSocket tasks.
@@ -95,7 +105,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     secretRecoveryWindowDays: 7,
     redis: { nodeType: "cache.t4g.micro", numCacheNodes: 1, snapshotRetentionDays: 0 },
     clusters: { oms: NONPROD_CLUSTER, frontend: NONPROD_CLUSTER },
-    services: services(1, TASK_SCALING_OFF),
+    services: services(1, TASK_SCALING_OFF, STOP_THEN_START),
     cicd: { pipelines: pipelines("develop", true), ...CICD_RETENTION },
   },
   staging: {
@@ -114,7 +124,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     // The guide gives dev and prod only. Two small nodes rehearse prod's failover at a fraction of its cost.
     redis: { nodeType: "cache.t4g.small", numCacheNodes: 2, snapshotRetentionDays: 1 },
     clusters: { oms: NONPROD_CLUSTER, frontend: NONPROD_CLUSTER },
-    services: services(1, TASK_SCALING_OFF),
+    services: services(1, TASK_SCALING_OFF, STOP_THEN_START),
     cicd: { pipelines: pipelines("main", true), ...CICD_RETENTION },
   },
   prod: {
@@ -135,7 +145,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
       oms: { instanceType: "c7g.large", minSize: 2, maxSize: 8, desiredCapacity: 2, managedScaling: { ...MANAGED_SCALING, enabled: true }, containerInsights: true },
       frontend: { instanceType: "t4g.medium", minSize: 2, maxSize: 4, desiredCapacity: 2, managedScaling: { ...MANAGED_SCALING, enabled: true }, containerInsights: true },
     },
-    services: services(2, TASK_SCALING_PROD),
+    services: services(2, TASK_SCALING_PROD, START_THEN_STOP),
     cicd: { pipelines: pipelines("main", true), ...CICD_RETENTION },
   },
 };

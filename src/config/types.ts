@@ -93,6 +93,14 @@ export interface ServiceAutoScalingConfig {
   readonly scaleInCooldownSeconds: number;
 }
 
+/** Rolling deployment bounds, in percent of the desired count. */
+export interface DeploymentConfig {
+  /** Tasks that must keep running during a deployment (0 to 100). */
+  readonly minimumHealthyPercent: number;
+  /** Tasks that may run during a deployment, old and new together (100 to 200). */
+  readonly maximumPercent: number;
+}
+
 export interface ServiceConfig {
   readonly name: ServiceName;
   /** Cluster the service runs on. */
@@ -120,6 +128,7 @@ export interface ServiceConfig {
   /** `user` of the container (`uid[:gid]`); the image must be able to run as it. */
   readonly containerUser: string;
   readonly autoScaling: ServiceAutoScalingConfig;
+  readonly deployment: DeploymentConfig;
 }
 
 export interface PipelineConfig {

@@ -120,6 +120,8 @@ function validateService(prefix: string, service: ServiceConfig): void {
   if (scaling.enabled && (service.desiredCount < scaling.minTaskCount || service.desiredCount > scaling.maxTaskCount)) {
     throw new ConfigError(`${prefix}.desiredCount`, service.desiredCount, `expected desired between min and max task count (${scaling.minTaskCount}..${scaling.maxTaskCount}) when auto scaling is enabled`);
   }
+  requireRange(`${prefix}.deployment.minimumHealthyPercent`, service.deployment.minimumHealthyPercent, 0, 100);
+  requireRange(`${prefix}.deployment.maximumPercent`, service.deployment.maximumPercent, 100, 200);
   requireRange(`${prefix}.autoScaling.targetCpuUtilization`, scaling.targetCpuUtilization, 1, 100);
   requireRange(`${prefix}.autoScaling.scaleOutCooldownSeconds`, scaling.scaleOutCooldownSeconds, 0, 3600);
   requireRange(`${prefix}.autoScaling.scaleInCooldownSeconds`, scaling.scaleInCooldownSeconds, 0, 3600);

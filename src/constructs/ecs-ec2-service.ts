@@ -77,6 +77,10 @@ export interface EcsEc2ServiceProps {
   readonly enableExecuteCommand?: boolean;
   /** Task auto scaling; Terraform then leaves desired_count to the autoscaler. @default - a fixed desired count */
   readonly autoScaling?: EcsServiceAutoScaling;
+  /** Tasks kept running during a deployment, percent of the desired count. @default 100 */
+  readonly deploymentMinimumHealthyPercent?: number;
+  /** Tasks allowed during a deployment, old and new, percent of the desired count. @default 200 */
+  readonly deploymentMaximumPercent?: number;
   /**
    * Something outside Terraform (a CodePipeline ECS deploy action) registers task definition revisions and
    * points the service at them; Terraform then ignores the service's task definition instead of rolling it back.
@@ -88,11 +92,11 @@ export interface EcsEc2ServiceProps {
 const DEFAULT_LOG_RETENTION_DAYS = 30;
 const DEFAULT_ENABLE_EXECUTE_COMMAND = false;
 const DEFAULT_DEPLOYED_EXTERNALLY = false;
+/** Keep every running task until its replacement is healthy (100), and allow a full second set meanwhile (200). */
+const DEFAULT_DEPLOYMENT_MINIMUM_HEALTHY_PERCENT = 100;
+const DEFAULT_DEPLOYMENT_MAXIMUM_PERCENT = 200;
 const DEFAULT_SCALE_OUT_COOLDOWN_SECONDS = 60;
 const DEFAULT_SCALE_IN_COOLDOWN_SECONDS = 300;
-/** Keep every running task until its replacement is healthy (100), and allow a full second set meanwhile (200). */
-const DEPLOYMENT_MINIMUM_HEALTHY_PERCENT = 100;
-const DEPLOYMENT_MAXIMUM_PERCENT = 200;
 const TMP_VOLUME = "tmp";
 /**
  * Paths the ECS Exec agent writes to; with a read-only root file system they must be volumes
@@ -125,6 +129,8 @@ export class EcsEc2Service extends Construct {
     const logRetentionDays = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
     const enableExecuteCommand = props.enableExecuteCommand ?? DEFAULT_ENABLE_EXECUTE_COMMAND;
     const deployedExternally = props.deployedExternally ?? DEFAULT_DEPLOYED_EXTERNALLY;
+    const minimumHealthyPercent = props.deploymentMinimumHealthyPercent ?? DEFAULT_DEPLOYMENT_MINIMUM_HEALTHY_PERCENT;
+    const maximumPercent = props.deploymentMaximumPercent ?? DEFAULT_DEPLOYMENT_MAXIMUM_PERCENT;
     const secrets = props.secrets ?? [];
     const scaling = props.autoScaling && {
       scaleOutCooldownSeconds: DEFAULT_SCALE_OUT_COOLDOWN_SECONDS,
@@ -138,6 +144,9 @@ export class EcsEc2Service extends Construct {
     }
     if (!Number.isInteger(props.containerPort) || props.containerPort < 1 || props.containerPort > 65535) {
       throw fail(`containerPort ${props.containerPort} must be from 1 to 65535`);
+    }
+    if (minimumHealthyPercent < 0 || minimumHealthyPercent > 100 || maximumPercent < 100 || maximumPercent > 200) {
+      throw fail(`deployment percents ${minimumHealthyPercent}/${maximumPercent} must be 0..100 (minimum healthy) and 100..200 (maximum)`);
     }
     if (scaling && scaling.minTaskCount > scaling.maxTaskCount) {
       throw fail(`autoScaling.minTaskCount ${scaling.minTaskCount} must be <= maxTaskCount ${scaling.maxTaskCount}`);
@@ -215,8 +224,8 @@ export class EcsEc2Service extends Construct {
       orderedPlacementStrategy: [{ type: "spread", field: "attribute:ecs.availability-zone" }],
       networkConfiguration: { subnets: props.subnetIds, securityGroups: props.securityGroupIds, assignPublicIp: false },
       deploymentCircuitBreaker: { enable: true, rollback: true },
-      deploymentMinimumHealthyPercent: DEPLOYMENT_MINIMUM_HEALTHY_PERCENT,
-      deploymentMaximumPercent: DEPLOYMENT_MAXIMUM_PERCENT,
+      deploymentMinimumHealthyPercent: minimumHealthyPercent,
+      deploymentMaximumPercent: maximumPercent,
       enableExecuteCommand,
       enableEcsManagedTags: true,
       propagateTags: "SERVICE",

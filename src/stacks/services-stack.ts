@@ -104,6 +104,8 @@ export class ServicesStack extends SentryStack {
         subnetIds: privateSubnetIds,
         securityGroupIds: [this.lookupOutput(compute, "task_security_group_ids", service.cluster)],
         desiredCount: service.desiredCount,
+        deploymentMinimumHealthyPercent: service.deployment.minimumHealthyPercent,
+        deploymentMaximumPercent: service.deployment.maximumPercent,
         region,
         accountId: account.accountId,
         logGroupName: `/sentry/${env}/${service.name}`,
