@@ -32,12 +32,30 @@ export interface SynthesizedStack {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TerraformJson = Record<string, any>;
 
-/** Synthesizes one phase of an environment. */
+const synthesized = new Map<string, SynthesizedStack>();
+
+/**
+ * Synthesizes one phase of an environment. Config is plain data, so equal configs give equal stacks: each
+ * (config, phase) is synthesized once per test file and shared, frozen so no test can change another's input.
+ */
 export function synthPhase(config: EnvironmentConfig, phase: Phase): SynthesizedStack {
-  const app = buildTestApp(config);
-  const stack = app.node.findChild(stackName(phase, config.name));
-  const json = Testing.synth(stack as TerraformStack);
-  return { json, tf: JSON.parse(json) };
+  const key = `${phase}\0${JSON.stringify(config)}`;
+  let result = synthesized.get(key);
+  if (!result) {
+    const app = buildTestApp(config);
+    const json = Testing.synth(app.node.findChild(stackName(phase, config.name)) as TerraformStack);
+    result = { json, tf: deepFreeze(JSON.parse(json)) };
+    synthesized.set(key, result);
+  }
+  return result;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** The resources of one type, by address name. */
