@@ -6,6 +6,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { Construct } from "constructs";
+import { serviceTrustStatement } from "./policy-statements";
 
 /** Where the source comes from: a GitHub repository through a CodeStar (CodeConnections) connection. */
 export interface ContainerPipelineSourceProps {
@@ -314,13 +315,7 @@ export class ContainerPipeline extends Construct {
     statements: DataAwsIamPolicyDocumentStatement[],
   ): { role: IamRole; policy: IamRolePolicy } {
     const trust = new DataAwsIamPolicyDocument(this, `${prefix}-trust`, {
-      statement: [
-        {
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: [service] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] }],
-        },
-      ],
+      statement: [serviceTrustStatement(service, accountId)],
     });
     const role = new IamRole(this, `${prefix}-role`, { name, assumeRolePolicy: trust.json });
     const permissions = new DataAwsIamPolicyDocument(this, `${prefix}-permissions`, { statement: statements });

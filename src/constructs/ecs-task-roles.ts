@@ -2,6 +2,7 @@ import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cd
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
+import { serviceTrustStatement } from "./policy-statements";
 
 export interface EcsTaskRolesProps {
   /** Name of the task execution role (used by the ECS agent to start the task). */
@@ -48,13 +49,7 @@ export class EcsTaskRoles extends Construct {
     }
 
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [
-        {
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] }],
-        },
-      ],
+      statement: [serviceTrustStatement("ecs-tasks.amazonaws.com", props.accountId)],
     });
     this.executionRole = new IamRole(this, "execution-role", {
       name: props.executionRoleName,

@@ -17,6 +17,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { Construct } from "constructs";
 import { cidrSubnet, formatIpv4Cidr, parseIpv4Cidr } from "../lib/ipv4-cidr";
+import { serviceTrustStatement } from "./policy-statements";
 
 export interface NetworkFlowLogsProps {
   /** Days CloudWatch Logs keeps flow records. */
@@ -190,13 +191,7 @@ export class Network extends Construct {
       retentionInDays: props.retentionDays,
     });
     const trust = new DataAwsIamPolicyDocument(this, "flow-log-trust", {
-      statement: [
-        {
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [this.vpc.ownerId] }],
-        },
-      ],
+      statement: [serviceTrustStatement("vpc-flow-logs.amazonaws.com", this.vpc.ownerId)],
     });
     const role = new IamRole(this, "flow-log-role", {
       name: `${name}-flow-logs`,

@@ -7,6 +7,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
+import { denyInsecureTransportStatement } from "./policy-statements";
 
 export interface SecureBucketProps {
   readonly bucketName: string;
@@ -66,16 +67,7 @@ export class SecureBucket extends Construct {
       rule: { objectOwnership: "BucketOwnerEnforced" },
     });
     const tlsOnly = new DataAwsIamPolicyDocument(this, "tls-only", {
-      statement: [
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          actions: ["s3:*"],
-          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-          principals: [{ type: "*", identifiers: ["*"] }],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
-      ],
+      statement: [denyInsecureTransportStatement("s3:*", [this.bucket.arn, `${this.bucket.arn}/*`])],
     });
     new S3BucketPolicy(this, "policy", {
       bucket: this.bucket.id,

@@ -3,6 +3,7 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
 import { Construct } from "constructs";
+import { denyInsecureTransportStatement } from "./policy-statements";
 
 export interface SqsQueueWithDlqProps {
   /** Queue name without the `.fifo` suffix. */
@@ -85,16 +86,7 @@ export class SqsQueueWithDlq extends Construct {
 
   private denyInsecureTransport(id: string, queue: SqsQueue): void {
     const document = new DataAwsIamPolicyDocument(this, `${id}-document`, {
-      statement: [
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          actions: ["sqs:*"],
-          resources: [queue.arn],
-          principals: [{ type: "*", identifiers: ["*"] }],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
-      ],
+      statement: [denyInsecureTransportStatement("sqs:*", [queue.arn])],
     });
     new SqsQueuePolicy(this, id, { queueUrl: queue.url, policy: document.json });
   }
