@@ -40,7 +40,8 @@ const LATER_PHASES: Partial<Record<Phase, string[]>> = {
     "aws_elasticache_subnet_group.redis_subnet_group",
     "aws_security_group.redis_security_group",
     // Replacing it generates a new AUTH token.
-    "terraform_data.redis_auth_token",
+    "aws_secretsmanager_secret_version.redis_auth_token",
+    "aws_secretsmanager_secret.redis_auth_token_secret",
   ],
   compute: ["oms", "frontend"].flatMap((cluster) => [
     `aws_ecs_cluster.${cluster}`,

@@ -106,21 +106,24 @@ describe("security group", () => {
 });
 
 describe("AUTH token", () => {
-  test.each(ENVS)("%s: drawn by Secrets Manager (32 letters and digits), pinned by a terraform_data that ignores later draws", (env) => {
+  test.each(ENVS)("%s: drawn by Secrets Manager (32 letters and digits), pinned as its own secret's version that ignores later draws", (env) => {
     expect(dataOf(data[env], "aws_secretsmanager_random_password").redis_auth_token_draw).toMatchObject({
       password_length: 32,
       exclude_punctuation: true,
     });
-    const pinned = resource(data[env], "terraform_data", "redis_auth_token");
-    expect(pinned.input).toEqual({ value: "${sensitive(data.aws_secretsmanager_random_password.redis_auth_token_draw.random_password)}" });
-    expect(pinned.lifecycle).toEqual({ ignore_changes: ["input"] });
-    expect(redis(env).auth_token).toBe('${terraform_data.redis_auth_token.output["value"]}');
+    expect(resource(data[env], "aws_secretsmanager_secret", "redis_auth_token_secret").name).toBe(`sentry/${env}/redis-auth-token`);
+    const pinned = resource(data[env], "aws_secretsmanager_secret_version", "redis_auth_token");
+    expect(pinned.secret_id).toBe("${aws_secretsmanager_secret.redis_auth_token_secret.id}");
+    expect(pinned.secret_string).toBe("${sensitive(data.aws_secretsmanager_random_password.redis_auth_token_draw.random_password)}");
+    expect(pinned.lifecycle).toEqual({ ignore_changes: ["secret_string"] });
+    expect(redis(env).auth_token).toBe("${aws_secretsmanager_secret_version.redis_auth_token.secret_string}");
+    expect(resourcesOf(data[env], "terraform_data")).not.toHaveProperty("redis_auth_token");
     expect(redis(env).auth_token_update_strategy).toBe("ROTATE");
   });
 
   test.each(ENVS)("%s: no output exposes the token, its draw or the credentials secret", (env) => {
     const outputs = JSON.stringify(data[env].output);
-    for (const secret of ["terraform_data", "random_password", "auth_token", "secret_string", "secretsmanager"]) {
+    for (const secret of ["random_password", "auth_token", "secret_string", "secretsmanager"]) {
       expect(outputs).not.toContain(secret);
     }
   });
@@ -129,7 +132,7 @@ describe("AUTH token", () => {
     const version = resource(data.prod, "aws_secretsmanager_secret_version", "redis_credentials");
     expect(version.secret_id).toBe("${data.terraform_remote_state.foundation_outputs.outputs.secret_arns.redis}");
     expect(version.lifecycle).toEqual({ ignore_changes: ["version_stages"] });
-    const token = 'terraform_data.redis_auth_token.output["value"]';
+    const token = "aws_secretsmanager_secret_version.redis_auth_token.secret_string";
     const host = "aws_elasticache_replication_group.redis.primary_endpoint_address";
     expect(version.secret_string).toBe(
       `\${jsonencode({"url" = "rediss://:\${${token}}@\${${host}}:6379", "host" = ${host}, "port" = "6379", "password" = ${token}})}`,
@@ -182,6 +185,7 @@ describe("bad configuration", () => {
       subnetIds: ["subnet-1", "subnet-2"],
       nodeType: "cache.t4g.micro",
       numCacheNodes: 1,
+      authTokenSecretName: "test/redis-auth-token",
       ...props,
     });
 
@@ -190,9 +194,18 @@ describe("bad configuration", () => {
     expect(build({ engineVersion: "6.2" })).toThrow(/engineVersion "6\.2" must be 7\.<minor>/);
   });
 
-  test("without a credentials secret, the construct publishes the token nowhere", () => {
+  test("without a credentials secret, the construct keeps the token in its own secret only", () => {
     const stack = new TerraformStack(Testing.app(), "test");
-    new RedisReplicationGroup(stack, "redis", { name: "test-redis", vpcId: "vpc-1", subnetIds: ["subnet-1"], nodeType: "cache.t4g.micro", numCacheNodes: 1 });
-    expect(resourcesOf(JSON.parse(Testing.synth(stack)), "aws_secretsmanager_secret_version")).toEqual({});
+    new RedisReplicationGroup(stack, "redis", {
+      name: "test-redis",
+      vpcId: "vpc-1",
+      subnetIds: ["subnet-1"],
+      nodeType: "cache.t4g.micro",
+      numCacheNodes: 1,
+      authTokenSecretName: "test/redis-auth-token",
+    });
+    const versions = Object.values(resourcesOf(JSON.parse(Testing.synth(stack)), "aws_secretsmanager_secret_version"));
+    expect(versions).toHaveLength(1);
+    expect(versions[0].secret_string).toContain("random_password");
   });
 });

@@ -2,9 +2,10 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DataAwsSecretsmanagerRandomPassword } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
 import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subnet-group";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { DataResource, Fn, Token } from "cdktf";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 
 export interface RedisReplicationGroupProps {
@@ -23,6 +24,10 @@ export interface RedisReplicationGroupProps {
   readonly logRetentionDays?: number;
   /** Redis engine version, 7.x (the parameter group is `default.redis7`). @default "7.1" */
   readonly engineVersion?: string;
+  /** Name of the Secrets Manager secret that holds the AUTH token alone (its source of truth). */
+  readonly authTokenSecretName: string;
+  /** Days before a deleted token secret is gone for good (7 to 30). @default 30 */
+  readonly authTokenSecretRecoveryDays?: number;
   /**
    * Secrets Manager secret (ARN or name) that receives `{url, host, port, password}` as a new current version.
    * @default - the AUTH token is not published anywhere
@@ -33,6 +38,7 @@ export interface RedisReplicationGroupProps {
 const DEFAULT_SNAPSHOT_RETENTION_DAYS = 0;
 const DEFAULT_LOG_RETENTION_DAYS = 30;
 const DEFAULT_ENGINE_VERSION = "7.1";
+const DEFAULT_AUTH_TOKEN_SECRET_RECOVERY_DAYS = 30;
 const REDIS_PORT = 6379;
 const AUTH_TOKEN_LENGTH = 32;
 /** UTC. The snapshot window ends before the weekly maintenance window starts, so they never overlap. */
@@ -85,7 +91,7 @@ export class RedisReplicationGroup extends Construct {
       retentionInDays: logRetentionDays,
     });
 
-    const authToken = this.stableAuthToken();
+    const authToken = this.stableAuthToken(props.authTokenSecretName, props.authTokenSecretRecoveryDays ?? DEFAULT_AUTH_TOKEN_SECRET_RECOVERY_DAYS);
     this.replicationGroup = new ElasticacheReplicationGroup(this, "Resource", {
       replicationGroupId: props.name,
       description: `${props.name}: Redis, cluster mode disabled`,
@@ -102,7 +108,7 @@ export class RedisReplicationGroup extends Construct {
       transitEncryptionEnabled: true,
       transitEncryptionMode: "required",
       authToken,
-      // A new token (replace the terraform_data) is added next to the old one, so connected clients keep working.
+      // A new token (replace the token's secret version) is added next to the old one, so connected clients keep working.
       authTokenUpdateStrategy: "ROTATE",
       automaticFailoverEnabled: highlyAvailable,
       multiAzEnabled: highlyAvailable,
@@ -132,20 +138,27 @@ export class RedisReplicationGroup extends Construct {
   }
 
   /**
-   * A random AUTH token (letters and digits: safe in a URL) drawn by Secrets Manager at plan time and pinned
-   * by a terraform_data whose input ignores later changes, so each plan's fresh draw is discarded and the
-   * token only changes when that resource is replaced. `sensitive()` keeps it out of plan output.
+   * A random AUTH token (letters and digits: safe in a URL) drawn by Secrets Manager and stored as the first
+   * version of its own secret. That version ignores later changes to its value, so each plan's fresh draw is
+   * discarded and the token only changes when the version is replaced. `secret_string` is sensitive in the
+   * provider's schema, so the token is redacted wherever Terraform shows it (plan, show, state show).
    */
-  private stableAuthToken(): string {
+  private stableAuthToken(secretName: string, recoveryWindowInDays: number): string {
     const draw = new DataAwsSecretsmanagerRandomPassword(this, "auth-token-draw", {
       passwordLength: AUTH_TOKEN_LENGTH,
       excludePunctuation: true,
       includeSpace: false,
     });
-    const pinned = new DataResource(this, "auth-token", {
-      input: { value: Fn.sensitive(draw.randomPassword) },
-      lifecycle: { ignoreChanges: ["input"] },
+    const secret = new SecretsmanagerSecret(this, "auth-token-secret", {
+      name: secretName,
+      description: "Redis AUTH token (source of truth; clients read the redis credentials secret)",
+      recoveryWindowInDays,
     });
-    return Token.asString(pinned.output.lookup("value"));
+    const version = new SecretsmanagerSecretVersion(this, "auth-token", {
+      secretId: secret.id,
+      secretString: Fn.sensitive(draw.randomPassword),
+      lifecycle: { ignoreChanges: ["secret_string"] },
+    });
+    return version.secretString;
   }
 }

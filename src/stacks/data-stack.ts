@@ -7,6 +7,7 @@ export interface DataStackProps extends SentryStackProps {
   readonly redis: RedisConfig;
   /** Days CloudWatch Logs keeps the Redis slow log. */
   readonly logRetentionDays: number;
+  readonly secretRecoveryWindowDays: number;
 }
 
 export function dataStackProps(config: EnvironmentConfig): DataStackProps {
@@ -15,6 +16,7 @@ export function dataStackProps(config: EnvironmentConfig): DataStackProps {
     operator: config.operator,
     redis: config.redis,
     logRetentionDays: config.logRetentionDays,
+    secretRecoveryWindowDays: config.secretRecoveryWindowDays,
   };
 }
 
@@ -36,6 +38,8 @@ export class DataStack extends SentryStack {
       numCacheNodes: props.redis.numCacheNodes,
       snapshotRetentionDays: props.redis.snapshotRetentionDays,
       logRetentionDays: props.logRetentionDays,
+      authTokenSecretName: `sentry/${props.environment}/redis-auth-token`,
+      authTokenSecretRecoveryDays: props.secretRecoveryWindowDays,
       credentialsSecretId: this.lookupOutput(foundation, "secret_arns", "redis"),
     });
 
