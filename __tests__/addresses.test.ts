@@ -50,7 +50,11 @@ const LATER_PHASES: Partial<Record<Phase, string[]>> = {
     `aws_security_group.${cluster}_task_security_group`,
     `aws_security_group.${cluster}_instance_security_group`,
   ]),
-  services: ["oms", "frontend", "websocket"].flatMap((service) => [`aws_ecs_service.${service}`, `aws_cloudwatch_log_group.${service}_log_group`]),
+  services: ["oms", "frontend", "websocket"].flatMap((service) => [
+    `aws_ecs_service.${service}`,
+    `aws_cloudwatch_log_group.${service}_log_group`,
+    `aws_security_group.${service}_security_group`,
+  ]),
   cicd: [
     ...["oms", "frontend", "websocket"].flatMap((service) => [`aws_ecr_repository.${service}_repository`, `aws_codepipeline.${service}`]),
     // A new connection needs the console handshake again.

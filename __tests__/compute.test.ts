@@ -20,16 +20,15 @@ const everyCluster = ENVS.flatMap((env) => CLUSTERS.map((cluster) => [env, clust
 const PROJECT_TAGS = (env: string) => ({ Project: "sentry", Environment: env, Phase: "3-compute", ManagedBy: "cdktf" });
 
 describe("phase wiring", () => {
-  test.each(ENVS)("%s reads foundation and data outputs from its own workspace", (env) => {
+  test.each(ENVS)("%s reads only the foundation's outputs, from its own workspace (the guide: clusters depend on the VPC)", (env) => {
     const remote = dataOf(compute[env], "terraform_remote_state");
-    expect(Object.keys(remote).sort()).toEqual(["data_outputs", "foundation_outputs"]);
-    for (const phase of ["foundation", "data"]) {
-      expect(remote[`${phase}_outputs`]).toEqual({
+    expect(remote).toEqual({
+      foundation_outputs: {
         backend: "s3",
-        config: { bucket: "sentry-test-state", key: `sentry/${phase}.tfstate`, region: "us-east-1", workspace_key_prefix: "env:" },
+        config: { bucket: "sentry-test-state", key: "sentry/foundation.tfstate", region: "us-east-1", workspace_key_prefix: "env:" },
         workspace: env,
-      });
-    }
+      },
+    });
     expect(compute[env].terraform.backend.s3.key).toBe("sentry/compute.tfstate");
   });
 });
@@ -207,15 +206,8 @@ describe("instance role", () => {
 });
 
 describe("security groups", () => {
-  test.each(ENVS)("%s: no ingress from any CIDR, no inline rules", (env) => {
-    const ingress = Object.values(resourcesOf(compute[env], "aws_vpc_security_group_ingress_rule"));
-    expect(ingress.length).toBeGreaterThan(0);
-    for (const rule of ingress) {
-      expect(rule.cidr_ipv4).toBeUndefined();
-      expect(rule.cidr_ipv6).toBeUndefined();
-      expect(rule.prefix_list_id).toBeUndefined();
-      expect(rule.referenced_security_group_id).toMatch(/^\$\{aws_security_group\.\w+_task_security_group\.id\}$/);
-    }
+  test.each(ENVS)("%s: no ingress at all, no inline rules", (env) => {
+    expect(resourcesOf(compute[env], "aws_vpc_security_group_ingress_rule")).toEqual({});
     for (const group of Object.values(resourcesOf(compute[env], "aws_security_group"))) {
       expect(group.ingress).toBeUndefined();
       expect(group.egress).toBeUndefined();
@@ -223,13 +215,7 @@ describe("security groups", () => {
     expect(resourcesOf(compute[env], "aws_security_group_rule")).toEqual({});
   });
 
-  test.each(everyCluster)("%s %s: instances accept nothing; tasks accept only their own group, on TCP", (env, cluster) => {
-    const ingress = Object.values(resourcesOf(compute[env], "aws_vpc_security_group_ingress_rule"));
-    expect(ingress.filter((rule) => rule.security_group_id === `\${aws_security_group.${cluster}_instance_security_group.id}`)).toEqual([]);
-    const taskGroup = `\${aws_security_group.${cluster}_task_security_group.id}`;
-    expect(ingress.filter((rule) => rule.security_group_id === taskGroup)).toEqual([
-      expect.objectContaining({ referenced_security_group_id: taskGroup, ip_protocol: "tcp", from_port: 0, to_port: 65535 }),
-    ]);
+  test.each(everyCluster)("%s %s: the task group is named after the cluster (tasks of one cluster do not reach each other)", (env, cluster) => {
     expect(resource(compute[env], "aws_security_group", `${cluster}_task_security_group`).name).toBe(`sentry-${cluster}-tasks-${env}`);
   });
 
@@ -243,31 +229,12 @@ describe("security groups", () => {
     }
   });
 
-  test.each(everyCluster)("%s %s: Redis (phase 2) admits the cluster's tasks on the Redis port", (env, cluster) => {
-    expect(resource(compute[env], "aws_vpc_security_group_ingress_rule", `${cluster}_tasks_to_redis`)).toMatchObject({
-      security_group_id: "${data.terraform_remote_state.data_outputs.outputs.redis_security_group_id}",
-      referenced_security_group_id: `\${aws_security_group.${cluster}_task_security_group.id}`,
-      ip_protocol: "tcp",
-      from_port: "${data.terraform_remote_state.data_outputs.outputs.redis_port}",
-      to_port: "${data.terraform_remote_state.data_outputs.outputs.redis_port}",
-    });
-  });
-
   test.each(ENVS)("%s: every group and rule description uses only the characters EC2 accepts", (env) => {
     const described = ["aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"].flatMap((type) =>
       Object.values(resourcesOf(compute[env], type)).map((item) => item.description),
     );
     expect(described.length).toBeGreaterThan(0);
     for (const description of described) expect(description).toMatch(/^[A-Za-z0-9 ._:/()#,@[\]+=&;{}!$*-]+$/);
-  });
-
-  test("a cluster running no Redis client gets no Redis ingress", () => {
-    const dev = testConfig("dev");
-    const services = dev.services.map((service) => (service.cluster === "frontend" ? { ...service, redisAccess: false } : service));
-    const tf = synthPhase({ ...dev, services }, "compute").tf;
-    expect(Object.keys(resourcesOf(tf, "aws_vpc_security_group_ingress_rule")).filter((name) => name.endsWith("to_redis"))).toEqual([
-      "oms_tasks_to_redis",
-    ]);
   });
 });
 

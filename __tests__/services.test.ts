@@ -71,7 +71,7 @@ describe("services: names and placement", () => {
       expect(ecsService.launch_type).toBeUndefined();
       expect(ecsService.network_configuration).toEqual({
         subnets: `\${${FOUNDATION}.private_subnet_ids}`,
-        security_groups: [`\${${COMPUTE}.task_security_group_ids.${cluster}}`],
+        security_groups: [`\${${COMPUTE}.task_security_group_ids.${cluster}}`, `\${aws_security_group.${service}_security_group.id}`],
         assign_public_ip: false,
       });
     }
@@ -80,7 +80,8 @@ describe("services: names and placement", () => {
   test.each(["dev", "staging", "prod"] as const)("%s: remote state is read from the environment's workspace", (env) => {
     const tf = synthServices(testConfig(env));
     const remotes = dataOf(tf, "terraform_remote_state");
-    expect(Object.keys(remotes).sort()).toEqual(["compute_outputs", "foundation_outputs"]);
+    expect(Object.keys(remotes).sort()).toEqual(["compute_outputs", "data_outputs", "foundation_outputs"]);
+    expect(remotes.data_outputs.workspace).toBe(env);
     expect(remotes.foundation_outputs.workspace).toBe(env);
     expect(remotes.foundation_outputs.config.key).toBe("sentry/foundation.tfstate");
     expect(remotes.compute_outputs.workspace).toBe(env);
@@ -383,6 +384,7 @@ describe("services: outputs", () => {
       "container_names",
       "execution_role_arns",
       "log_group_names",
+      "security_group_ids",
       "service_cluster_names",
       "service_names",
       "task_definition_arns",
@@ -394,6 +396,35 @@ describe("services: outputs", () => {
     expect(outputs.container_names.value).toEqual({ oms: "oms", frontend: "frontend", websocket: "websocket" });
     expect(outputs.service_cluster_names.value.websocket).toBe(`\${${COMPUTE}.cluster_names.frontend}`);
     expect(outputs.task_definition_arns.value.oms).toBe("${aws_ecs_task_definition.oms_task_definition.arn}");
+  });
+});
+
+describe("services: network identity", () => {
+  test("each service has its own rule-less security group; Redis admits only OMS and websocket, by group, on its port", () => {
+    const tf = prod();
+    for (const name of ["oms", "frontend", "websocket"]) {
+      const group = resource(tf, "aws_security_group", `${name}_security_group`);
+      expect(group).toMatchObject({ name: `sentry-${name}-prod`, vpc_id: `\${${FOUNDATION}.vpc_id}` });
+      expect(group.ingress).toBeUndefined();
+      expect(group.egress).toBeUndefined();
+    }
+    const rules = resourcesOf(tf, "aws_vpc_security_group_ingress_rule");
+    expect(Object.keys(rules).sort()).toEqual(["oms_to_redis", "websocket_to_redis"]);
+    expect(rules.oms_to_redis).toMatchObject({
+      security_group_id: "${data.terraform_remote_state.data_outputs.outputs.redis_security_group_id}",
+      referenced_security_group_id: "${aws_security_group.oms_security_group.id}",
+      ip_protocol: "tcp",
+      from_port: "${data.terraform_remote_state.data_outputs.outputs.redis_port}",
+      to_port: "${data.terraform_remote_state.data_outputs.outputs.redis_port}",
+    });
+    expect(JSON.stringify(rules)).not.toMatch(/cidr/);
+  });
+
+  test("without Redis clients the stack does not read phase 2 at all", () => {
+    const config = testConfig("dev");
+    const tf = synthServices({ ...config, services: config.services.map((service) => ({ ...service, redisAccess: false })) });
+    expect(Object.keys(dataOf(tf, "terraform_remote_state")).sort()).toEqual(["compute_outputs", "foundation_outputs"]);
+    expect(resourcesOf(tf, "aws_vpc_security_group_ingress_rule")).toEqual({});
   });
 });
 

@@ -18,8 +18,8 @@ export function buildSentryApp(app: App, config: EnvironmentConfig): void {
   data.addDependency(foundation);
   const compute = new ComputeStack(app, computeStackProps(config));
   compute.addDependency(foundation);
-  compute.addDependency(data);
   const services = new ServicesStack(app, servicesStackProps(config));
+  services.addDependency(data);
   services.addDependency(compute);
   const cicd = new CicdStack(app, cicdStackProps(config));
   cicd.addDependency(services);

@@ -11,7 +11,6 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 
 export interface EcsManagedScalingProps {
@@ -71,14 +70,13 @@ const INSTANCE_MANAGED_POLICIES = {
  * An ECS cluster on an Auto Scaling group of ARM64 instances in private subnets: ECS-optimized AL2023 AMI,
  * IMDSv2 only, encrypted gp3 root volume, no public IP, SSM Session Manager instead of SSH, a capacity provider
  * (managed draining; managed scaling and termination protection when asked) as the cluster's default strategy,
- * an instance security group with no ingress, and a task security group for awsvpc tasks that admits only
- * tasks of the same group.
+ * an instance security group with no ingress, and an outbound-only task security group for awsvpc tasks.
  */
 export class EcsEc2Cluster extends Construct {
   readonly cluster: EcsCluster;
   readonly capacityProvider: EcsCapacityProvider;
   readonly autoScalingGroup: AutoscalingGroup;
-  /** For awsvpc tasks: other sources add their own ingress rules to it. */
+  /** For awsvpc tasks: outbound only; a real inbound flow (a load balancer) adds its own rule. */
   readonly taskSecurityGroup: SecurityGroup;
   readonly instanceSecurityGroup: SecurityGroup;
   readonly instanceRole: IamRole;
@@ -109,17 +107,9 @@ export class EcsEc2Cluster extends Construct {
 
     this.taskSecurityGroup = new SecurityGroup(this, "task-security-group", {
       name: nameOf("tasks"),
-      description: `${clusterName} awsvpc tasks: ingress only from the same group`,
+      description: `${clusterName} awsvpc tasks: outbound only`,
       vpcId: props.vpcId,
       tags: { Name: nameOf("tasks") },
-    });
-    new VpcSecurityGroupIngressRule(this, "task-ingress-same-group", {
-      securityGroupId: this.taskSecurityGroup.id,
-      referencedSecurityGroupId: this.taskSecurityGroup.id,
-      ipProtocol: "tcp",
-      fromPort: 0,
-      toPort: 65535,
-      description: "Service-to-service traffic between tasks of this cluster",
     });
     this.allowAllEgress("task-egress", this.taskSecurityGroup);
 

@@ -1,4 +1,3 @@
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 import { CLUSTER_NAMES, ClusterConfig, ClusterName, EnvironmentConfig } from "../config";
 import { EcsEc2Cluster } from "../constructs/ecs-ec2-cluster";
@@ -6,8 +5,6 @@ import { SentryStack, SentryStackProps } from "./sentry-stack";
 
 export interface ComputeStackProps extends SentryStackProps {
   readonly clusters: Readonly<Record<ClusterName, ClusterConfig>>;
-  /** Clusters whose tasks may connect to Redis: those running a service with `redisAccess`. */
-  readonly redisClientClusters: readonly ClusterName[];
 }
 
 export function computeStackProps(config: EnvironmentConfig): ComputeStackProps {
@@ -15,23 +12,18 @@ export function computeStackProps(config: EnvironmentConfig): ComputeStackProps 
     environment: config.name,
     operator: config.operator,
     clusters: config.clusters,
-    redisClientClusters: CLUSTER_NAMES.filter((cluster) =>
-      config.services.some((service) => service.cluster === cluster && service.redisAccess),
-    ),
   };
 }
 
 /**
  * Phase 3: the OMS and Frontend ECS clusters, each on its own Auto Scaling group of Graviton instances, with
- * the task security groups phase 4 runs its awsvpc tasks in, and those groups' ingress to Redis (phase 2).
- * Output contract: see README "Outputs".
+ * the task security groups phase 4 runs its awsvpc tasks in. Output contract: see README "Outputs".
  */
 export class ComputeStack extends SentryStack {
   constructor(scope: Construct, props: ComputeStackProps) {
     super(scope, "compute", props);
     const env = props.environment;
     const foundation = this.readPhase("foundation");
-    const data = this.readPhase("data");
 
     const clusters = Object.fromEntries(
       CLUSTER_NAMES.map((name) => {
@@ -54,18 +46,6 @@ export class ComputeStack extends SentryStack {
       }),
     ) as Record<ClusterName, EcsEc2Cluster>;
 
-    // Redis's security group (phase 2) admits nobody until its clients, created here, add themselves.
-    for (const name of props.redisClientClusters) {
-      new VpcSecurityGroupIngressRule(this, `${name}-tasks-to-redis`, {
-        securityGroupId: data.getString("redis_security_group_id"),
-        referencedSecurityGroupId: clusters[name].taskSecurityGroup.id,
-        ipProtocol: "tcp",
-        fromPort: data.getNumber("redis_port"),
-        toPort: data.getNumber("redis_port"),
-        description: `Redis from the ${name} cluster tasks`,
-      });
-    }
-
     const byCluster = (pick: (cluster: EcsEc2Cluster) => string) =>
       Object.fromEntries(CLUSTER_NAMES.map((name) => [name, pick(clusters[name])]));
     this.publish("cluster_names", byCluster((c) => c.cluster.name), "ECS cluster name by cluster (oms, frontend)");
@@ -78,7 +58,7 @@ export class ComputeStack extends SentryStack {
     this.publish(
       "task_security_group_ids",
       byCluster((c) => c.taskSecurityGroup.id),
-      "Security group for awsvpc tasks by cluster: admits only itself; Redis admits it when the cluster runs a Redis client",
+      "Security group for awsvpc tasks by cluster: outbound only, no ingress",
     );
     this.publish("autoscaling_group_names", byCluster((c) => c.autoScalingGroup.name), "Auto Scaling group name by cluster");
   }

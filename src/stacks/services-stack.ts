@@ -1,5 +1,7 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 import { EnvironmentConfig, ServiceConfig, ServiceName } from "../config";
 import { EcsContainerSecret, EcsEc2Service } from "../constructs/ecs-ec2-service";
@@ -53,6 +55,7 @@ export class ServicesStack extends SentryStack {
     const region = props.operator.region;
     const foundation = this.readPhase("foundation");
     const compute = this.readPhase("compute");
+    const data = props.services.some((service) => service.redisAccess) ? this.readPhase("data") : undefined;
     const account = new DataAwsCallerIdentity(this, "account");
     const partition = new DataAwsPartition(this, "partition");
     const foundationSecretArn = (name: SecretName) => this.lookupOutput(foundation, "secret_arns", name);
@@ -85,6 +88,31 @@ export class ServicesStack extends SentryStack {
       return { repositoryUri: service.repositoryUri, repositoryArn: ecr ? ecrRepositoryArn(ecr[1], ecr[2], ecr[3]) : undefined };
     };
 
+    // Each service's own group names its tasks to what they may reach (today: Redis, for redisAccess only).
+    // It has no rules; the cluster's task group carries the outbound traffic.
+    const serviceGroupOf = (service: ServiceConfig): SecurityGroup => {
+      const name = `sentry-${service.name}-${env}`;
+      const group = new SecurityGroup(this, `${service.name}-security-group`, {
+        name,
+        description: `${name} tasks: identity for the resources they may reach`,
+        vpcId: foundation.getString("vpc_id"),
+        tags: { Name: name },
+      });
+      if (service.redisAccess && data) {
+        new VpcSecurityGroupIngressRule(this, `${service.name}-to-redis`, {
+          securityGroupId: data.getString("redis_security_group_id"),
+          referencedSecurityGroupId: group.id,
+          ipProtocol: "tcp",
+          fromPort: data.getNumber("redis_port"),
+          toPort: data.getNumber("redis_port"),
+          description: `Redis from the ${name} tasks`,
+        });
+      }
+      return group;
+    };
+
+    const serviceGroups = Object.fromEntries(props.services.map((service) => [service.name, serviceGroupOf(service)]));
+
     const services = props.services.map((service) => {
       const image = imageOf(service);
       const scaling = service.autoScaling;
@@ -102,7 +130,7 @@ export class ServicesStack extends SentryStack {
         containerPort: service.containerPort,
         user: service.containerUser,
         subnetIds: privateSubnetIds,
-        securityGroupIds: [this.lookupOutput(compute, "task_security_group_ids", service.cluster)],
+        securityGroupIds: [this.lookupOutput(compute, "task_security_group_ids", service.cluster), serviceGroups[service.name].id],
         desiredCount: service.desiredCount,
         deploymentMinimumHealthyPercent: service.deployment.minimumHealthyPercent,
         deploymentMaximumPercent: service.deployment.maximumPercent,
@@ -130,6 +158,7 @@ export class ServicesStack extends SentryStack {
       "Task definition revision Terraform registered, by service; a pipeline-deployed service may run a later revision of the family",
     );
     this.publish("container_names", byService((service) => service.containerName), "Container name in each task definition (the pipeline's imagedefinitions.json name)");
+    this.publish("security_group_ids", byService((_, config) => serviceGroups[config.name].id), "Each service's own security group (its identity for Redis and future rules)");
     this.publish("log_group_names", byService((service) => service.logGroup.name), "CloudWatch Logs group by service");
     this.publish("task_role_arns", byService((service) => service.roles.taskRole.arn), "IAM task role ARN by service (the application's permissions)");
     this.publish("execution_role_arns", byService((service) => service.roles.executionRole.arn), "IAM task execution role ARN by service");
