@@ -59,7 +59,9 @@ const LATER_PHASES: Partial<Record<Phase, string[]>> = {
     ...["oms", "frontend", "websocket"].flatMap((service) => [`aws_ecr_repository.${service}_repository`, `aws_codepipeline.${service}`]),
     // A new connection needs the console handshake again.
     "aws_codestarconnections_connection.github_connection",
-    "aws_s3_bucket.artifact_bucket",
+    "aws_s3_bucket.oms_artifacts",
+    "aws_s3_bucket.frontend_artifacts",
+    "aws_s3_bucket.websocket_artifacts",
   ],
 };
 

@@ -59,7 +59,7 @@ describe("cicd: pipelines per environment", () => {
       expect(pipeline.name).toBe(`sentry-pipeline-${service}-${env}`);
       expect(pipeline.pipeline_type).toBe("V2");
       expect(pipeline.role_arn).toBe(`\${aws_iam_role.${service}_pipeline_role.arn}`);
-      expect(pipeline.artifact_store).toEqual([{ type: "S3", location: "${aws_s3_bucket.artifact_bucket.bucket}" }]);
+      expect(pipeline.artifact_store).toEqual([{ type: "S3", location: `\${aws_s3_bucket.${service}_artifacts.bucket}` }]);
       expect(pipeline.stage.map((candidate: TerraformJson) => candidate.name)).toEqual(["Source", "Build", "Deploy"]);
       const [source] = stage(tf, service, "Source")!.action;
       expect(source).toMatchObject({ category: "Source", owner: "AWS", provider: "CodeStarSourceConnection", output_artifacts: ["source"] });
@@ -264,7 +264,7 @@ describe("cicd: IAM", () => {
       });
       expect(statement(tf, document, "ReadSourceWriteImageDefinitions")).toMatchObject({
         actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-        resources: ["${aws_s3_bucket.artifact_bucket.arn}/*"],
+        resources: [`\${aws_s3_bucket.${service}_artifacts.arn}/*`],
       });
       expect(resource(tf, "aws_iam_role_policy", `${service}_build_role_policy`)).toMatchObject({
         role: `\${aws_iam_role.${service}_build_role.id}`,
@@ -281,8 +281,8 @@ describe("cicd: IAM", () => {
       actions: ["codebuild:BatchGetBuilds", "codebuild:StartBuild"],
       resources: ["${aws_codebuild_project.websocket_build.arn}"],
     });
-    expect(statement(tf, document, "ArtifactObjects").resources).toEqual(["${aws_s3_bucket.artifact_bucket.arn}/*"]);
-    expect(statement(tf, document, "ArtifactBucket").resources).toEqual(["${aws_s3_bucket.artifact_bucket.arn}"]);
+    expect(statement(tf, document, "ArtifactObjects").resources).toEqual(["${aws_s3_bucket.websocket_artifacts.arn}/*"]);
+    expect(statement(tf, document, "ArtifactBucket").resources).toEqual(["${aws_s3_bucket.websocket_artifacts.arn}"]);
     const cluster = `\${${PHASE4}.service_cluster_names.websocket}`;
     expect(statement(tf, document, "RollOwnService")).toMatchObject({
       actions: ["ecs:DescribeServices", "ecs:UpdateService"],
@@ -319,30 +319,31 @@ describe("cicd: IAM", () => {
   });
 });
 
-describe("cicd: artifact bucket", () => {
+describe("cicd: artifact buckets", () => {
   test.each<[EnvironmentName, number]>([
     ["dev", 30],
     ["prod", 30],
-  ])("%s: private, versioned, KMS-encrypted, TLS only, artifacts expire after %i days, destroyable", (env, days) => {
+  ])("%s: one per pipeline, private, versioned, KMS-encrypted, TLS only, artifacts expire after %i days, destroyable", (env, days) => {
     const tf = cicd(testConfig(env));
-    const bucket = resource(tf, "aws_s3_bucket", "artifact_bucket");
-    expect(bucket.bucket).toBe(`sentry-pipeline-artifacts-${env}-${ACCOUNT_ID}-us-east-1`);
+    expect(Object.keys(resourcesOf(tf, "aws_s3_bucket")).sort()).toEqual(["frontend_artifacts", "oms_artifacts", "websocket_artifacts"]);
+    const bucket = resource(tf, "aws_s3_bucket", "oms_artifacts");
+    expect(bucket.bucket).toBe(`sentry-oms-artifacts-${env}-${ACCOUNT_ID}-us-east-1`);
     expect(bucket.force_destroy).toBe(true);
     expect(bucket.lifecycle).toEqual({ prevent_destroy: false });
-    expect(resource(tf, "aws_s3_bucket_versioning", "artifact_bucket_versioning").versioning_configuration).toEqual({ status: "Enabled" });
-    expect(resource(tf, "aws_s3_bucket_server_side_encryption_configuration", "artifact_bucket_encryption").rule).toEqual([
+    expect(resource(tf, "aws_s3_bucket_versioning", "oms_artifacts_versioning").versioning_configuration).toEqual({ status: "Enabled" });
+    expect(resource(tf, "aws_s3_bucket_server_side_encryption_configuration", "oms_artifacts_encryption").rule).toEqual([
       { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms" }, bucket_key_enabled: true },
     ]);
-    expect(resource(tf, "aws_s3_bucket_public_access_block", "artifact_bucket_public_access_block")).toMatchObject({
+    expect(resource(tf, "aws_s3_bucket_public_access_block", "oms_artifacts_public_access_block")).toMatchObject({
       block_public_acls: true,
       block_public_policy: true,
       ignore_public_acls: true,
       restrict_public_buckets: true,
     });
-    const [rule] = resource(tf, "aws_s3_bucket_lifecycle_configuration", "artifact_bucket_lifecycle").rule;
+    const [rule] = resource(tf, "aws_s3_bucket_lifecycle_configuration", "oms_artifacts_lifecycle").rule;
     expect(rule.expiration).toEqual([{ days }]);
     expect(rule.noncurrent_version_expiration).toEqual([{ noncurrent_days: 1 }]);
-    expect(statements(tf, "artifact_bucket_tls_only")[0]).toMatchObject({
+    expect(statements(tf, "oms_artifacts_tls_only")[0]).toMatchObject({
       effect: "Deny",
       condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
     });
@@ -351,19 +352,19 @@ describe("cicd: artifact bucket", () => {
   test("the artifact expiry follows config", () => {
     const base = testConfig("staging");
     const tf = cicd({ ...base, cicd: { ...base.cicd, artifactExpiryDays: 5 } });
-    expect(resource(tf, "aws_s3_bucket_lifecycle_configuration", "artifact_bucket_lifecycle").rule[0].expiration).toEqual([{ days: 5 }]);
+    expect(resource(tf, "aws_s3_bucket_lifecycle_configuration", "websocket_artifacts_lifecycle").rule[0].expiration).toEqual([{ days: 5 }]);
   });
 });
 
 describe("cicd: outputs", () => {
-  test("the contract: connection, per-service maps, artifact bucket", () => {
+  test("the contract: connection and per-service maps", () => {
     const tf = cicd(testConfig("dev"));
     const perService = (pick: (service: string) => string) => Object.fromEntries(SERVICES.map((service) => [service, pick(service)]));
-    expect(Object.keys(tf.output).sort()).toEqual(["artifact_bucket_name", "codebuild_project_names", "codestar_connection_arn", "ecr_repository_urls", "pipeline_names"]);
+    expect(Object.keys(tf.output).sort()).toEqual(["artifact_bucket_names", "codebuild_project_names", "codestar_connection_arn", "ecr_repository_urls", "pipeline_names"]);
     expect(tf.output.ecr_repository_urls.value).toEqual(perService((service) => `\${aws_ecr_repository.${service}_repository.repository_url}`));
     expect(tf.output.pipeline_names.value).toEqual(perService((service) => `\${aws_codepipeline.${service}.name}`));
     expect(tf.output.codebuild_project_names.value).toEqual(perService((service) => `\${aws_codebuild_project.${service}_build.name}`));
-    expect(tf.output.artifact_bucket_name.value).toBe("${aws_s3_bucket.artifact_bucket.bucket}");
+    expect(tf.output.artifact_bucket_names.value).toEqual(perService((service) => `\${aws_s3_bucket.${service}_artifacts.bucket}`));
   });
 
   test("the cicd stack is applied after the services stack", () => {

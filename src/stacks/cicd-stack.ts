@@ -44,17 +44,17 @@ export class CicdStack extends SentryStack {
     const partition = new DataAwsPartition(this, "partition").partition;
 
     const connectionArn = props.operator.codeStarConnectionArn ?? this.createConnection(`sentry-github-${env}`);
-    // Bucket names are global: the account id and region keep environments of different accounts and regions apart.
-    const artifacts = new SecureBucket(this, "artifact-bucket", {
-      bucketName: `sentry-pipeline-artifacts-${env}-${accountId}-${region}`,
-      objectExpirationDays: props.cicd.artifactExpiryDays,
-      noncurrentVersionExpirationDays: ARTIFACT_NONCURRENT_VERSION_DAYS,
-      preventDestroy: false,
-      forceDestroy: true,
-    });
-
     const services = props.cicd.pipelines.some((pipeline) => pipeline.deploy) ? this.readPhase("services") : undefined;
     const built = props.cicd.pipelines.map((pipeline) => {
+      // One bucket per pipeline: a build (running its repository's buildspec) can never touch another service's
+      // artifacts. Bucket names are global: account id and region keep accounts and regions apart.
+      const artifacts = new SecureBucket(this, `${pipeline.service}-artifacts`, {
+        bucketName: `sentry-${pipeline.service}-artifacts-${env}-${accountId}-${region}`,
+        objectExpirationDays: props.cicd.artifactExpiryDays,
+        noncurrentVersionExpirationDays: ARTIFACT_NONCURRENT_VERSION_DAYS,
+        preventDestroy: false,
+        forceDestroy: true,
+      });
       const repositoryName = imageRepositoryName(pipeline.service, env);
       const repository = new ImageRepository(this, `${pipeline.service}-repository`, {
         name: repositoryName,
@@ -90,7 +90,7 @@ export class CicdStack extends SentryStack {
         },
         deploy,
       });
-      return { service: pipeline.service, repository, containerPipeline };
+      return { service: pipeline.service, repository, containerPipeline, artifacts };
     });
     const byService = <T>(pick: (entry: (typeof built)[number]) => T) => Object.fromEntries(built.map((entry) => [entry.service, pick(entry)]));
 
@@ -98,7 +98,7 @@ export class CicdStack extends SentryStack {
     this.publish("ecr_repository_urls", byService((entry) => entry.repository.repository.repositoryUrl), "ECR repository URL by service");
     this.publish("pipeline_names", byService((entry) => entry.containerPipeline.pipeline.name), "CodePipeline name by service");
     this.publish("codebuild_project_names", byService((entry) => entry.containerPipeline.project.name), "CodeBuild project name by service");
-    this.publish("artifact_bucket_name", artifacts.bucket.bucket, "S3 bucket of the pipelines' artifacts");
+    this.publish("artifact_bucket_names", byService((entry) => entry.artifacts.bucket.bucket), "S3 bucket of each pipeline's artifacts");
   }
 
   /** A GitHub connection; AWS creates it PENDING until a person completes the handshake in the console. */
