@@ -162,6 +162,7 @@ describe("launch templates", () => {
       `ECS_CLUSTER=sentry-${cluster}-${env}`,
       "ECS_ENABLE_TASK_IAM_ROLE=true",
       "ECS_AWSVPC_BLOCK_IMDS=true",
+      "ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=true",
       "ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM=ec2_instance",
       "EOF",
       "",

@@ -139,6 +139,21 @@ describe("bad configuration fails with one clear line", () => {
     expect(invalid({ logRetentionDays: 10 })).toThrow(/dev.logRetentionDays = 10; expected one of 1, 3, 5, 7, 14, 30/);
   });
 
+  test("a cluster too small for the tasks its services may run (one network interface per awsvpc task)", () => {
+    const prod = testConfig("prod");
+    const services = prod.services.map((service) =>
+      service.name === "websocket" ? { ...service, autoScaling: { ...service.autoScaling, maxTaskCount: 8 } } : service,
+    );
+    expect(() => validateEnvironmentConfig({ ...prod, services })).toThrow(
+      "prod.clusters.frontend.maxSize = 4; expected room for 10 awsvpc tasks (frontend 2 + websocket 8) at 2 per t4g.medium: maxSize >= 5",
+    );
+  });
+
+  test("a Graviton type whose network interface count is not known", () => {
+    const clusters = { ...dev.clusters, oms: { ...dev.clusters.oms, instanceType: "c8g.large" } };
+    expect(invalid({ clusters })).toThrow(/dev.clusters.oms.instanceType = "c8g.large"; expected a type listed in AWSVPC_TASKS_PER_INSTANCE/);
+  });
+
   test("an availability zone listed twice", () => {
     expect(invalid({ network: { ...dev.network, availabilityZones: ["us-east-1a", "us-east-1a"] } })).toThrow(
       'dev.network.availabilityZones[1] = "us-east-1a"; expected a name not used before in the list',

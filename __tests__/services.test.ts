@@ -324,18 +324,18 @@ describe("services: auto scaling", () => {
     expect(resourcesOf(tf, "aws_appautoscaling_policy")).toEqual({});
   });
 
-  test("prod: OMS and websocket scale 2..8 tasks on 70 % CPU (out 60 s, in 300 s); the frontend does not scale", () => {
+  test("prod: OMS scales 2..8 tasks, websocket 2..6 (room on its cluster), on 70 % CPU (out 60 s, in 300 s); the frontend does not scale", () => {
     const tf = prod();
     for (const name of ["oms", "frontend", "websocket"]) expect(resource(tf, "aws_ecs_service", name).desired_count).toBe(2);
     expect(Object.keys(resourcesOf(tf, "aws_appautoscaling_target")).sort()).toEqual(["oms_scaling_target", "websocket_scaling_target"]);
-    const clusters = { oms: "oms", websocket: "frontend" } as const;
-    for (const [name, cluster] of Object.entries(clusters)) {
+    const clusters = { oms: ["oms", 8], websocket: ["frontend", 6] } as const;
+    for (const [name, [cluster, maxTasks]] of Object.entries(clusters)) {
       expect(resource(tf, "aws_appautoscaling_target", `${name}_scaling_target`)).toMatchObject({
         service_namespace: "ecs",
         scalable_dimension: "ecs:service:DesiredCount",
         resource_id: `service/\${${COMPUTE}.cluster_names.${cluster}}/\${aws_ecs_service.${name}.name}`,
         min_capacity: 2,
-        max_capacity: 8,
+        max_capacity: maxTasks,
       });
       expect(resource(tf, "aws_appautoscaling_policy", `${name}_cpu_scaling_policy`)).toMatchObject({
         name: `sentry-${name}-service-prod-cpu-target-tracking`,
@@ -443,7 +443,7 @@ describe("services: bad configuration", () => {
     const bad = withService(prodConfig, "oms", { desiredCount: 1 });
     expect(() => validateEnvironmentConfig(bad)).toThrow(/services\[0\]\.desiredCount = 1; expected desired between min and max task count \(2\.\.8\)/);
     expect(() => buildTestApp(bad)).toThrow(/desiredCount 1 must be between min and max task count \(2\.\.8\)/);
-    expect(() => validateEnvironmentConfig(withService(devConfig, "oms", { desiredCount: 9 }))).not.toThrow();
+    expect(() => validateEnvironmentConfig(withService(devConfig, "oms", { desiredCount: 3 }))).not.toThrow();
   });
 
   test("deployment percents outside what ECS accepts", () => {

@@ -40,6 +40,11 @@ const TASK_SCALING_OFF: ServiceAutoScalingConfig = {
 
 /** The guide's prod recommendation: 2..8 tasks, target 70 % CPU. */
 const TASK_SCALING_PROD: ServiceAutoScalingConfig = { ...TASK_SCALING_OFF, enabled: true, minTaskCount: 2, maxTaskCount: 8 };
+/**
+ * Websocket shares the prod frontend cluster (at most 4 t4g.medium, 2 awsvpc tasks each = 8 tasks) with the
+ * admin frontend's 2 tasks: the guide's 8 would not fit, so it scales to 6.
+ */
+const WEBSOCKET_SCALING_PROD: ServiceAutoScalingConfig = { ...TASK_SCALING_PROD, maxTaskCount: 6 };
 
 /** Managed scaling numbers from the guide; enabled only in prod. */
 const MANAGED_SCALING = { targetCapacity: 70, minimumScalingStepSize: 1, maximumScalingStepSize: 2 };
@@ -64,13 +69,17 @@ const STOP_THEN_START: DeploymentConfig = { minimumHealthyPercent: 0, maximumPer
 const START_THEN_STOP: DeploymentConfig = { minimumHealthyPercent: 100, maximumPercent: 200 };
 
 /** Containers, ports and sizes are ours: the guide gives none. */
-function services(desiredCount: number, scaling: ServiceAutoScalingConfig, deployment: DeploymentConfig): ServiceConfig[] {
+function services(
+  desiredCount: number,
+  scaling: { readonly oms: ServiceAutoScalingConfig; readonly websocket: ServiceAutoScalingConfig },
+  deployment: DeploymentConfig,
+): ServiceConfig[] {
   const common = { imageTag: "latest", enableExecuteCommand: false, containerUser: "1000:1000", desiredCount, deployment };
   return [
-    { ...common, name: "oms", cluster: "oms", cpu: 512, memoryMiB: 1024, containerPort: 8080, exchangeCredentials: true, redisAccess: true, autoScaling: scaling },
+    { ...common, name: "oms", cluster: "oms", cpu: 512, memoryMiB: 1024, containerPort: 8080, exchangeCredentials: true, redisAccess: true, autoScaling: scaling.oms },
     // The admin frontend is low-traffic: the guide scales only OMS and WebSocket tasks.
     { ...common, name: "frontend", cluster: "frontend", cpu: 256, memoryMiB: 512, containerPort: 3000, exchangeCredentials: false, redisAccess: false, autoScaling: TASK_SCALING_OFF },
-    { ...common, name: "websocket", cluster: "frontend", cpu: 256, memoryMiB: 512, containerPort: 8081, exchangeCredentials: false, redisAccess: true, autoScaling: scaling },
+    { ...common, name: "websocket", cluster: "frontend", cpu: 256, memoryMiB: 512, containerPort: 8081, exchangeCredentials: false, redisAccess: true, autoScaling: scaling.websocket },
   ];
 }
 
@@ -86,6 +95,25 @@ function pipelines(branch: string, deploy: boolean): PipelineConfig[] {
 }
 
 const CICD_RETENTION = { keepTaggedImages: 30, untaggedImageExpiryDays: 7, artifactExpiryDays: 30 };
+
+/**
+ * awsvpc tasks an instance type can host: its network interfaces minus the primary one (no ENI trunking).
+ * Only these types pass validation; add a type here with its interface count from the EC2 documentation.
+ */
+export const AWSVPC_TASKS_PER_INSTANCE: Readonly<Record<string, number>> = {
+  ...Object.fromEntries(["t4g.nano", "t4g.micro"].map((type) => [type, 1])),
+  ...Object.fromEntries(["t4g.small", "t4g.medium", "t4g.large"].map((type) => [type, 2])),
+  ...Object.fromEntries(["t4g.xlarge", "t4g.2xlarge"].map((type) => [type, 3])),
+  ...Object.fromEntries(
+    ["c6g", "c7g", "m6g", "m7g", "r6g", "r7g"].flatMap((family) => [
+      [`${family}.medium`, 1],
+      [`${family}.large`, 2],
+      [`${family}.xlarge`, 3],
+      [`${family}.2xlarge`, 3],
+      [`${family}.4xlarge`, 7],
+    ]),
+  ),
+};
 
 export type EnvironmentDefinition = Omit<EnvironmentConfig, "operator">;
 
@@ -105,7 +133,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     secretRecoveryWindowDays: 7,
     redis: { nodeType: "cache.t4g.micro", numCacheNodes: 1, snapshotRetentionDays: 0 },
     clusters: { oms: NONPROD_CLUSTER, frontend: NONPROD_CLUSTER },
-    services: services(1, TASK_SCALING_OFF, STOP_THEN_START),
+    services: services(1, { oms: TASK_SCALING_OFF, websocket: TASK_SCALING_OFF }, STOP_THEN_START),
     cicd: { pipelines: pipelines("develop", true), ...CICD_RETENTION },
   },
   staging: {
@@ -124,7 +152,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     // The guide gives dev and prod only. Two small nodes rehearse prod's failover at a fraction of its cost.
     redis: { nodeType: "cache.t4g.small", numCacheNodes: 2, snapshotRetentionDays: 1 },
     clusters: { oms: NONPROD_CLUSTER, frontend: NONPROD_CLUSTER },
-    services: services(1, TASK_SCALING_OFF, STOP_THEN_START),
+    services: services(1, { oms: TASK_SCALING_OFF, websocket: TASK_SCALING_OFF }, STOP_THEN_START),
     cicd: { pipelines: pipelines("main", true), ...CICD_RETENTION },
   },
   prod: {
@@ -145,7 +173,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
       oms: { instanceType: "c7g.large", minSize: 2, maxSize: 8, desiredCapacity: 2, managedScaling: { ...MANAGED_SCALING, enabled: true }, containerInsights: true },
       frontend: { instanceType: "t4g.medium", minSize: 2, maxSize: 4, desiredCapacity: 2, managedScaling: { ...MANAGED_SCALING, enabled: true }, containerInsights: true },
     },
-    services: services(2, TASK_SCALING_PROD, START_THEN_STOP),
+    services: services(2, { oms: TASK_SCALING_PROD, websocket: WEBSOCKET_SCALING_PROD }, START_THEN_STOP),
     cicd: { pipelines: pipelines("main", true), ...CICD_RETENTION },
   },
 };

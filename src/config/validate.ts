@@ -1,4 +1,5 @@
 import { parseIpv4Cidr } from "../lib/ipv4-cidr";
+import { AWSVPC_TASKS_PER_INSTANCE } from "./environments";
 import {
   CLUSTER_NAMES,
   ClusterConfig,
@@ -86,6 +87,24 @@ function validateCluster(prefix: string, cluster: ClusterConfig): void {
   requireRange(`${prefix}.managedScaling.maximumScalingStepSize`, scaling.maximumScalingStepSize, scaling.minimumScalingStepSize, 10000);
 }
 
+/** The most tasks the cluster's services can ask for must fit on its largest fleet, one network interface each. */
+function requireRoomForTasks(prefix: string, cluster: ClusterConfig, services: readonly ServiceConfig[]): void {
+  const perInstance = AWSVPC_TASKS_PER_INSTANCE[cluster.instanceType];
+  if (perInstance === undefined) {
+    throw new ConfigError(`${prefix}.instanceType`, cluster.instanceType, `expected a type listed in AWSVPC_TASKS_PER_INSTANCE (src/config/environments.ts): ${Object.keys(AWSVPC_TASKS_PER_INSTANCE).join(", ")}`);
+  }
+  const demand = services.map((service) => ({ name: service.name, tasks: service.autoScaling.enabled ? service.autoScaling.maxTaskCount : service.desiredCount }));
+  const tasks = demand.reduce((sum, service) => sum + service.tasks, 0);
+  if (tasks > cluster.maxSize * perInstance) {
+    const breakdown = demand.map((service) => `${service.name} ${service.tasks}`).join(" + ");
+    throw new ConfigError(
+      `${prefix}.maxSize`,
+      cluster.maxSize,
+      `expected room for ${tasks} awsvpc tasks (${breakdown}) at ${perInstance} per ${cluster.instanceType}: maxSize >= ${Math.ceil(tasks / perInstance)}`,
+    );
+  }
+}
+
 function validateService(prefix: string, service: ServiceConfig): void {
   requireOneOf(`${prefix}.name`, service.name, SERVICE_NAMES);
   requireOneOf(`${prefix}.cluster`, service.cluster, CLUSTER_NAMES);
@@ -170,6 +189,7 @@ export function validateEnvironmentConfig(config: EnvironmentConfig): void {
   CLUSTER_NAMES.forEach((name) => validateCluster(`${env}.clusters.${name}`, config.clusters[name]));
   config.services.forEach((service, index) => validateService(`${env}.services[${index}]`, service));
   requireUnique(`${env}.services`, config.services.map((service) => service.name));
+  CLUSTER_NAMES.forEach((name) => requireRoomForTasks(`${env}.clusters.${name}`, config.clusters[name], config.services.filter((service) => service.cluster === name)));
 
   const { cicd } = config;
   requireRange(`${env}.cicd.keepTaggedImages`, cicd.keepTaggedImages, 1, 1000);

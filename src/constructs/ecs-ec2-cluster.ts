@@ -256,7 +256,8 @@ export class EcsEc2Cluster extends Construct {
 
 /**
  * Cloud-init script: joins the cluster, lets tasks use task roles, blocks awsvpc tasks from the instance
- * metadata service (so from the instance role), and copies the instance's tags to the container instance.
+ * metadata service (so from the instance role), ships container logs with each task's execution role (scoped
+ * to its own log group) instead of the instance role, and copies the instance's tags to the container instance.
  */
 function ecsConfigUserData(clusterName: string): string {
   return [
@@ -265,6 +266,7 @@ function ecsConfigUserData(clusterName: string): string {
     `ECS_CLUSTER=${clusterName}`,
     "ECS_ENABLE_TASK_IAM_ROLE=true",
     "ECS_AWSVPC_BLOCK_IMDS=true",
+    "ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=true",
     "ECS_CONTAINER_INSTANCE_PROPAGATE_TAGS_FROM=ec2_instance",
     "EOF",
     "",
