@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { ConfigError, loadEnvironmentConfig, parseEnvironmentName } from "./src/config";
+import { ConfigError, loadEnvironmentConfig, parseEnvironmentName, placeholderWarnings } from "./src/config";
 import { buildSentryApp } from "./src/app";
 
 /**
@@ -8,6 +8,7 @@ import { buildSentryApp } from "./src/app";
  */
 function main(): void {
   const config = loadEnvironmentConfig(parseEnvironmentName(process.env.SENTRY_ENV));
+  placeholderWarnings(process.env).forEach((warning) => console.error(warning));
   // cdktf's construct validations shell out to `terraform version` once per terraform_data resource (~60 ms each)
   // and fail the synth where terraform is not installed. The tests validate every stack with terraform instead.
   const app = new App({ skipValidation: true });

@@ -1,12 +1,13 @@
 import { Testing } from "cdktf";
+import { join } from "path";
 import { BootstrapStack } from "../src/stacks/bootstrap-stack";
 import { dataOf, resource, testConfig } from "./support/synth";
 
 const tf = JSON.parse(Testing.synth(new BootstrapStack(Testing.app(), testConfig("dev").operator)));
 
 describe("bootstrap stack (state bucket)", () => {
-  test("keeps its own state locally: it creates the bucket every other stack stores state in", () => {
-    expect(tf.terraform.backend).toEqual({ local: { path: "terraform.sentry-bootstrap.tfstate" } });
+  test("keeps its own state locally, at the project root: it creates the bucket every other stack stores state in", () => {
+    expect(tf.terraform.backend).toEqual({ local: { path: join(__dirname, "..", "terraform.sentry-bootstrap.tfstate") } });
   });
 
   test("creates the configured bucket and refuses to destroy it", () => {

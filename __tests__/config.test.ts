@@ -3,9 +3,9 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { ConfigError, EnvironmentConfig, loadEnvironmentConfig, parseEnvironmentName } from "../src/config";
 import { ENVIRONMENTS } from "../src/config/environments";
-import { readOperatorSettings } from "../src/config/operator";
+import { placeholderWarnings, readOperatorSettings } from "../src/config/operator";
 import { validateEnvironmentConfig } from "../src/config/validate";
-import { testConfig } from "./support/synth";
+import { TEST_OPERATOR_VARIABLES, testConfig } from "./support/synth";
 
 const ROOT = join(__dirname, "..");
 const dev = testConfig("dev");
@@ -83,6 +83,13 @@ describe("operator settings", () => {
       adminEmail: "root@acme.io",
       codeStarConnectionArn: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc",
     });
+  });
+
+  test("placeholders an operator must replace before deploying are named in warnings", () => {
+    expect(placeholderWarnings({ SENTRY_ADMIN_EMAIL: "ops@acme.io" })).toEqual([
+      'Warning: SENTRY_STATE_BUCKET is not set; using the placeholder "sentry-terraform-state". Set it before deploying.',
+    ]);
+    expect(placeholderWarnings(TEST_OPERATOR_VARIABLES)).toEqual([]);
   });
 
   test("a region change must come with zones of that region", () => {

@@ -24,3 +24,13 @@ export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSett
     codeStarConnectionArn: read("codeStarConnectionArn") ?? OPERATOR_DEFAULTS.codeStarConnectionArn,
   };
 }
+
+/** Settings whose defaults are placeholders: deploying with them would create resources nobody can use. */
+const MUST_SET_BEFORE_DEPLOY: readonly (keyof OperatorSettings)[] = ["stateBucket", "adminEmail"];
+
+/** One warning per placeholder still in use, naming the variable to set. */
+export function placeholderWarnings(variables: NodeJS.ProcessEnv): string[] {
+  return MUST_SET_BEFORE_DEPLOY.filter((key) => !variables[OPERATOR_VARIABLES[key]]?.trim()).map(
+    (key) => `Warning: ${OPERATOR_VARIABLES[key]} is not set; using the placeholder "${OPERATOR_DEFAULTS[key]}". Set it before deploying.`,
+  );
+}
