@@ -9,7 +9,8 @@ import { ServicesStack, servicesStackProps } from "./stacks/services-stack";
 
 /**
  * Every stack of one environment, plus the account's bootstrap stack. Stack dependencies follow the guide's
- * diagram, so `cdktf deploy '*'` applies phases in order and `cdktf destroy '*'` in reverse.
+ * diagram (and the remote-state reads), so `cdktf deploy` of several phases applies them in order and
+ * `cdktf destroy` in reverse.
  */
 export function buildSentryApp(app: App, config: EnvironmentConfig): void {
   new BootstrapStack(app, config.operator);
