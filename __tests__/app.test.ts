@@ -1,0 +1,38 @@
+import { TerraformStack, Testing } from "cdktf";
+import { ENVIRONMENT_NAMES, EnvironmentName } from "../src/config";
+import { PHASES, Phase, stackName } from "../src/stacks/sentry-stack";
+import { buildTestApp, synthPhase, testConfig } from "./support/synth";
+
+/** Which phases each phase reads through terraform_remote_state (and so must be applied after). */
+const READS: Record<Phase, Phase[]> = {
+  foundation: [],
+  data: ["foundation"],
+  compute: ["foundation"],
+  services: ["foundation", "data", "compute"],
+  cicd: ["services"],
+};
+
+describe.each(ENVIRONMENT_NAMES)("%s app", (env: EnvironmentName) => {
+  const app = buildTestApp(testConfig(env));
+  const stack = (phase: Phase) => app.node.findChild(stackName(phase, env)) as TerraformStack;
+
+  test("holds the bootstrap stack and one stack per phase, named sentry-<phase>-<env>", () => {
+    expect(app.node.children.map((child) => child.node.id)).toEqual(["sentry-bootstrap", ...PHASES.map((phase) => `sentry-${phase}-${env}`)]);
+  });
+
+  test.each(PHASES)("%s reads exactly the phases it depends on, and only earlier ones", (phase) => {
+    const { tf } = synthPhase(testConfig(env), phase);
+    const read = Object.keys(tf.data?.terraform_remote_state ?? {}).map((name) => name.replace(/_outputs$/, ""));
+    expect(read.sort()).toEqual([...READS[phase]].sort());
+    expect(read.every((other) => PHASES.indexOf(other as Phase) < PHASES.indexOf(phase))).toBe(true);
+    const direct = stack(phase).dependencies.map((dependency) => dependency.node.id);
+    const transitive = (ids: string[]): string[] =>
+      ids.flatMap((id) => [id, ...transitive((app.node.findChild(id) as TerraformStack).dependencies.map((d) => d.node.id))]);
+    for (const other of READS[phase]) expect(transitive(direct)).toContain(stackName(other, env));
+  });
+
+  test.each(PHASES)("%s shares nothing with other stacks but named outputs (no cdktf cross-stack references)", (phase) => {
+    const json = Testing.synth(stack(phase));
+    expect(json).not.toMatch(/cross-stack/);
+  });
+});
