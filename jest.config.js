@@ -6,4 +6,6 @@ module.exports = {
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   setupFilesAfterEnv: ["<rootDir>/__tests__/support/setup.ts"],
   testTimeout: 120000,
+  // Jest's default leaves a core idle (one worker on a 2-core machine); synthesis is CPU-bound, use them all.
+  maxWorkers: "100%",
 };
