@@ -6,7 +6,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { Construct } from "constructs";
-import { serviceTrustStatement } from "./policy-statements";
+import { ecrLoginStatement, serviceTrustStatement, writeLogsStatement } from "./policy-statements";
 
 /** Where the source comes from: a GitHub repository through a CodeStar (CodeConnections) connection. */
 export interface ContainerPipelineSourceProps {
@@ -128,18 +128,8 @@ export class ContainerPipeline extends Construct {
         ],
         resources: [props.imageRepositoryArn],
       },
-      {
-        // GetAuthorizationToken (docker login) has no resource-level permissions; the token only lets the
-        // caller use what the statement above allows.
-        sid: "EcrLogin",
-        actions: ["ecr:GetAuthorizationToken"],
-        resources: ["*"],
-      },
-      {
-        sid: "WriteBuildLogs",
-        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        resources: [`${this.logGroup.arn}:*`],
-      },
+      ecrLoginStatement("EcrLogin"),
+      writeLogsStatement("WriteBuildLogs", this.logGroup.arn),
       {
         sid: "ReadSourceWriteImageDefinitions",
         actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],

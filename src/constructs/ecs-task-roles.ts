@@ -2,7 +2,7 @@ import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cd
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
-import { serviceTrustStatement } from "./policy-statements";
+import { ecrLoginStatement, serviceTrustStatement, writeLogsStatement } from "./policy-statements";
 
 export interface EcsTaskRolesProps {
   /** Name of the task execution role (used by the ECS agent to start the task). */
@@ -61,14 +61,12 @@ export class EcsTaskRoles extends Construct {
     });
 
     const execution: DataAwsIamPolicyDocumentStatement[] = [
-      { sid: "WriteLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${props.logGroupArn}:*`] },
+      writeLogsStatement("WriteLogs", props.logGroupArn),
     ];
     if (props.imageRepositoryArn !== undefined) {
       execution.push(
         { sid: "PullImage", actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], resources: [props.imageRepositoryArn] },
-        // GetAuthorizationToken has no resource-level permissions: IAM accepts only "*" for it. The token
-        // alone reads nothing; the statement above limits which repository it can pull from.
-        { sid: "GetRegistryToken", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+        ecrLoginStatement("GetRegistryToken"),
       );
     }
     if (secretArns.length > 0) {

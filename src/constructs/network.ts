@@ -17,7 +17,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { Construct } from "constructs";
 import { cidrSubnet, formatIpv4Cidr, parseIpv4Cidr } from "../lib/ipv4-cidr";
-import { serviceTrustStatement } from "./policy-statements";
+import { serviceTrustStatement, writeLogsStatement } from "./policy-statements";
 
 export interface NetworkFlowLogsProps {
   /** Days CloudWatch Logs keeps flow records. */
@@ -198,13 +198,7 @@ export class Network extends Construct {
       assumeRolePolicy: trust.json,
     });
     const permissions = new DataAwsIamPolicyDocument(this, "flow-log-permissions", {
-      statement: [
-        {
-          sid: "WriteFlowLogs",
-          actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-          resources: [`${logGroup.arn}:*`],
-        },
-      ],
+      statement: [writeLogsStatement("WriteFlowLogs", logGroup.arn, ["logs:DescribeLogStreams"])],
     });
     new IamRolePolicy(this, "flow-log-role-policy", {
       name: "write-flow-logs",

@@ -25,3 +25,16 @@ export function denyInsecureTransportStatement(actions: string, resources: strin
     condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
   };
 }
+
+/** Write log events to one log group (its streams: `<group arn>:*`). */
+export function writeLogsStatement(sid: string, logGroupArn: string, extraActions: string[] = []): DataAwsIamPolicyDocumentStatement {
+  return { sid, actions: ["logs:CreateLogStream", "logs:PutLogEvents", ...extraActions], resources: [`${logGroupArn}:*`] };
+}
+
+/**
+ * `docker login` to ECR. GetAuthorizationToken has no resource-level permissions, so IAM accepts only "*"; the
+ * token alone reads or writes nothing: the caller's repository-scoped statements decide what it may pull or push.
+ */
+export function ecrLoginStatement(sid: string): DataAwsIamPolicyDocumentStatement {
+  return { sid, actions: ["ecr:GetAuthorizationToken"], resources: ["*"] };
+}
