@@ -94,7 +94,7 @@ describe("security group", () => {
   test.each(ENVS)("%s admits nobody by itself: no inline ingress, no egress, no CIDR anywhere", (env) => {
     const group = resource(data[env], "aws_security_group", "redis_security_group");
     expect(group.name).toBe(`sentry-redis-${env}`);
-    // An inline ingress list would delete the rules phase 3 adds on every apply.
+    // An inline ingress list would delete the rules phase 4 adds on every apply.
     expect(group.ingress).toBeUndefined();
     expect(group.egress).toEqual([]);
     expect(resourcesOf(data[env], "aws_vpc_security_group_ingress_rule")).toEqual({});

@@ -7,6 +7,7 @@ import {
   PipelineConfig,
   QueueConfig,
   ServiceAutoScalingConfig,
+  SERVICE_NAMES,
   ServiceConfig,
 } from "./types";
 
@@ -85,7 +86,7 @@ function services(
 
 /** Guide 5.1: one pipeline per service; dev follows `develop`, staging and prod `main`. */
 function pipelines(branch: string, deploy: boolean): PipelineConfig[] {
-  return (["oms", "frontend", "websocket"] as const).map((service) => ({
+  return SERVICE_NAMES.map((service) => ({
     service,
     repository: `sentry-trading/sentry-${service}`,
     branch,

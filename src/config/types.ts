@@ -155,7 +155,7 @@ export interface CicdConfig {
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
   readonly operator: OperatorSettings;
-  /** Turns on deletion protection for tables, user pool and secrets recovery windows. */
+  /** Deletion protection for the DynamoDB tables and the user pool; ECR repositories refuse to delete with images in them. */
   readonly protectData: boolean;
   /** Days CloudWatch Logs keep application and build logs. */
   readonly logRetentionDays: number;

@@ -1,4 +1,5 @@
 import { parseIpv4Cidr } from "../lib/ipv4-cidr";
+import { CONTAINER_USER, GITHUB_REPOSITORY, S3_OBJECT_ARN } from "../lib/patterns";
 import { AWSVPC_TASKS_PER_INSTANCE } from "./environments";
 import {
   CLUSTER_NAMES,
@@ -29,12 +30,9 @@ const BUCKET = /^(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const CODESTAR_CONNECTION = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/;
 const QUEUE_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const S3_OBJECT_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]+[a-z0-9]\/.+$/;
 const IMAGE_REPOSITORY = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+$/;
 /** A full secret ARN, with the six-character suffix Secrets Manager appends (needed for `<arn>:<json-key>::`). */
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9\/_+=.@-]+-[A-Za-z0-9]{6}$/;
-const CONTAINER_USER = /^\d+(:\d+)?$/;
-const GITHUB_REPOSITORY = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
 /** Fargate-compatible CPU units and memory (MiB) ranges; also sane for EC2 tasks. */
 const TASK_CPU_MEMORY: Readonly<Record<number, readonly [number, number]>> = {
   256: [512, 2048],

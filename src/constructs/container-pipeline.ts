@@ -7,6 +7,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { Construct } from "constructs";
 import { ecrLoginStatement, serviceTrustStatement, writeLogsStatement } from "./policy-statements";
+import { GITHUB_REPOSITORY } from "../lib/patterns";
 
 /** Where the source comes from: a GitHub repository through a CodeStar (CodeConnections) connection. */
 export interface ContainerPipelineSourceProps {
@@ -20,6 +21,7 @@ export interface ContainerPipelineSourceProps {
 
 /** The CodeBuild project that builds and pushes the image. */
 export interface ContainerPipelineBuildProps {
+  /** CodeBuild project name; its role is `<projectName>-role`. */
   readonly projectName: string;
   /** Path of the buildspec in the source repository. @default "buildspec.yml" */
   readonly buildspecPath?: string;
@@ -41,7 +43,9 @@ export interface ContainerPipelineBuildProps {
 
 /** An ECS standard deployment of the built image, driven by the build's `imagedefinitions.json`. */
 export interface ContainerPipelineDeployProps {
+  /** ECS cluster of the service the deploy stage rolls. */
   readonly clusterName: string;
+  /** ECS service the deploy stage rolls. */
   readonly serviceName: string;
   /** Roles the service's task definition names (task and execution role); the deploy passes them to ECS. */
   readonly passRoleArns: readonly string[];
@@ -54,12 +58,15 @@ export interface ContainerPipelineProps {
   readonly accountId: string;
   /** AWS partition (`aws`, `aws-cn`, ...), for ECS ARNs. */
   readonly partition: string;
+  /** Region of the pipeline, its build and the ECS service. */
   readonly region: string;
   /** Bucket for the artifacts passed between stages. */
   readonly artifactBucket: S3Bucket;
   /** ARN of the ECR repository the build pushes to; the build may push and pull there and nowhere else. */
   readonly imageRepositoryArn: string;
+  /** Where the source comes from. */
   readonly source: ContainerPipelineSourceProps;
+  /** How the image is built and pushed. */
   readonly build: ContainerPipelineBuildProps;
   /** Deploy stage. @default - no deploy stage: the pipeline only builds and pushes the image */
   readonly deploy?: ContainerPipelineDeployProps;
@@ -71,8 +78,7 @@ const DEFAULT_IMAGE = "aws/codebuild/amazonlinux2-aarch64-standard:3.0";
 const DEFAULT_COMPUTE_TYPE = "BUILD_GENERAL1_SMALL";
 const DEFAULT_TIMEOUT_MINUTES = 30;
 /** The file the buildspec writes and the ECS deploy action reads. */
-export const IMAGE_DEFINITIONS_FILE = "imagedefinitions.json";
-const GITHUB_REPOSITORY = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
+const IMAGE_DEFINITIONS_FILE = "imagedefinitions.json";
 const ENVIRONMENT_VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**

@@ -16,7 +16,9 @@ import { Construct } from "constructs";
 export interface EcsManagedScalingProps {
   /** Percent of the group's capacity tasks should reserve (1 to 100). */
   readonly targetCapacity: number;
+  /** Fewest instances added or removed at once. */
   readonly minimumScalingStepSize: number;
+  /** Most instances added or removed at once. */
   readonly maximumScalingStepSize: number;
 }
 
@@ -26,13 +28,17 @@ export interface EcsEc2ClusterProps {
    * (`sentry-oms` + `dev`: cluster `sentry-oms-dev`, group `sentry-oms-asg-dev`, tasks `sentry-oms-tasks-dev`).
    */
   readonly namePrefix: string;
+  /** Last part of every name (the environment, for the stacks). */
   readonly nameSuffix: string;
+  /** VPC of the security groups. */
   readonly vpcId: string;
   /** Private subnets the instances are launched in. */
   readonly subnetIds: string[];
   /** An ARM64 (Graviton) instance type: the AMI is the arm64 ECS-optimized Amazon Linux 2023. */
   readonly instanceType: string;
+  /** Fewest instances in the Auto Scaling group. */
   readonly minSize: number;
+  /** Most instances in the Auto Scaling group (managed scaling stops there). */
   readonly maxSize: number;
   /** Initial desired capacity; later changes (managed scaling, operators) are left alone. */
   readonly desiredCapacity: number;

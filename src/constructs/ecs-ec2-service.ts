@@ -5,6 +5,7 @@ import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { Construct } from "constructs";
 import { EcsTaskRoles } from "./ecs-task-roles";
+import { CONTAINER_USER } from "../lib/patterns";
 
 /** One environment variable filled by ECS from a key of a JSON secret. */
 export interface EcsContainerSecret {
@@ -18,7 +19,9 @@ export interface EcsContainerSecret {
 
 /** Target tracking on the service's average CPU. */
 export interface EcsServiceAutoScaling {
+  /** Fewest tasks, however low the CPU. */
   readonly minTaskCount: number;
+  /** Most tasks, however high the CPU. */
   readonly maxTaskCount: number;
   /** Average CPU percent to hold. */
   readonly targetCpuUtilization: number;
@@ -49,6 +52,7 @@ export interface EcsEc2ServiceProps {
   readonly cpu: number;
   /** Task memory (MiB). */
   readonly memoryMiB: number;
+  /** TCP port the container listens on. */
   readonly containerPort: number;
   /** `uid[:gid]` the container runs as; root (uid 0) is refused. */
   readonly user: string;
@@ -56,6 +60,7 @@ export interface EcsEc2ServiceProps {
   readonly subnetIds: string[];
   /** Security groups of the task ENIs. */
   readonly securityGroupIds: string[];
+  /** Tasks to run (the starting point when auto scaling is on). */
   readonly desiredCount: number;
   /** Region of the log group (awslogs driver option), also the container's AWS_REGION. */
   readonly region: string;
@@ -107,7 +112,6 @@ const EXEC_AGENT_VOLUMES: Readonly<Record<string, string>> = {
   "exec-agent-state": "/var/lib/amazon/ssm",
   "exec-agent-logs": "/var/log/amazon/ssm",
 };
-const USER = /^\d+(:\d+)?$/;
 
 /**
  * An ECS service on EC2 capacity (ARM64, awsvpc networking in private subnets, no public IP) with its task
@@ -139,7 +143,7 @@ export class EcsEc2Service extends Construct {
     };
     this.containerName = props.containerName;
     const fail = (message: string) => new Error(`EcsEc2Service ${props.serviceName}: ${message}`);
-    if (!USER.test(props.user) || props.user.split(":")[0] === "0") {
+    if (!CONTAINER_USER.test(props.user) || props.user.split(":")[0] === "0") {
       throw fail(`user "${props.user}" must be a numeric non-root uid or uid:gid such as 1000:1000`);
     }
     if (!Number.isInteger(props.containerPort) || props.containerPort < 1 || props.containerPort > 65535) {

@@ -3,6 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import { ecrLoginStatement, serviceTrustStatement, writeLogsStatement } from "./policy-statements";
+import { S3_OBJECT_ARN } from "../lib/patterns";
 
 export interface EcsTaskRolesProps {
   /** Name of the task execution role (used by the ECS agent to start the task). */
@@ -24,7 +25,6 @@ export interface EcsTaskRolesProps {
 }
 
 const DEFAULT_ENABLE_EXECUTE_COMMAND = false;
-const S3_OBJECT_ARN = /^arn:(aws[a-z-]*):s3:::([a-z0-9][a-z0-9.-]+[a-z0-9])\/(.+)$/;
 
 /**
  * The two IAM roles of an ECS task, least privilege. The execution role may pull the one image repository,

@@ -2,8 +2,7 @@ import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Construct } from "constructs";
 
-export const TAG_MUTABILITIES = ["IMMUTABLE", "MUTABLE"] as const;
-export type TagMutability = (typeof TAG_MUTABILITIES)[number];
+type TagMutability = "IMMUTABLE" | "MUTABLE";
 
 export interface ImageRepositoryProps {
   /** Repository name. */
@@ -41,9 +40,6 @@ export class ImageRepository extends Construct {
     }
     if (!Number.isInteger(untaggedImageExpiryDays) || untaggedImageExpiryDays < 1) {
       throw new Error(`ImageRepository ${props.name}: untaggedImageExpiryDays ${untaggedImageExpiryDays} must be a whole number of at least 1`);
-    }
-    if (!TAG_MUTABILITIES.includes(tagMutability)) {
-      throw new Error(`ImageRepository ${props.name}: tagMutability "${tagMutability}" must be one of ${TAG_MUTABILITIES.join(", ")}`);
     }
 
     this.repository = new EcrRepository(this, "Resource", {

@@ -11,6 +11,7 @@ import { Construct } from "constructs";
 export interface RedisReplicationGroupProps {
   /** Replication group id; also the name of its subnet group, security group and log group. */
   readonly name: string;
+  /** VPC of the security group. */
   readonly vpcId: string;
   /** Private subnets the nodes are placed in (one subnet group across them). */
   readonly subnetIds: string[];
@@ -22,6 +23,8 @@ export interface RedisReplicationGroupProps {
   readonly snapshotRetentionDays?: number;
   /** Days CloudWatch Logs keeps the slow log. @default 30 */
   readonly logRetentionDays?: number;
+  /** Log group of the slow log. @default `/elasticache/<name>/slow-log` */
+  readonly slowLogGroupName?: string;
   /** Redis engine version, 7.x (the parameter group is `default.redis7`). @default "7.1" */
   readonly engineVersion?: string;
   /** Name of the Secrets Manager secret that holds the AUTH token alone (its source of truth). */
@@ -61,6 +64,11 @@ export class RedisReplicationGroup extends Construct {
     const snapshotRetentionDays = props.snapshotRetentionDays ?? DEFAULT_SNAPSHOT_RETENTION_DAYS;
     const logRetentionDays = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
     const engineVersion = props.engineVersion ?? DEFAULT_ENGINE_VERSION;
+    const slowLogGroupName = props.slowLogGroupName ?? `/elasticache/${props.name}/slow-log`;
+    const authTokenSecretRecoveryDays = props.authTokenSecretRecoveryDays ?? DEFAULT_AUTH_TOKEN_SECRET_RECOVERY_DAYS;
+    if (!Number.isInteger(authTokenSecretRecoveryDays) || authTokenSecretRecoveryDays < 7 || authTokenSecretRecoveryDays > 30) {
+      throw new Error(`RedisReplicationGroup ${props.name}: authTokenSecretRecoveryDays ${authTokenSecretRecoveryDays} must be from 7 to 30`);
+    }
     if (!Number.isInteger(props.numCacheNodes) || props.numCacheNodes < 1 || props.numCacheNodes > 6) {
       throw new Error(`RedisReplicationGroup ${props.name}: numCacheNodes ${props.numCacheNodes} must be from 1 to 6`);
     }
@@ -87,11 +95,11 @@ export class RedisReplicationGroup extends Construct {
       tags: { Name: props.name },
     });
     const slowLog = new CloudwatchLogGroup(this, "slow-log", {
-      name: `/sentry/elasticache/${props.name}/slow-log`,
+      name: slowLogGroupName,
       retentionInDays: logRetentionDays,
     });
 
-    const authToken = this.stableAuthToken(props.authTokenSecretName, props.authTokenSecretRecoveryDays ?? DEFAULT_AUTH_TOKEN_SECRET_RECOVERY_DAYS);
+    const authToken = this.stableAuthToken(props.authTokenSecretName, authTokenSecretRecoveryDays);
     this.replicationGroup = new ElasticacheReplicationGroup(this, "Resource", {
       replicationGroupId: props.name,
       description: `${props.name}: Redis, cluster mode disabled`,

@@ -47,6 +47,7 @@ export class SqsQueueWithDlq extends Construct {
     const maxReceiveCount = props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT;
     const deadLetterRetentionSeconds = props.deadLetterRetentionSeconds ?? DEFAULT_DEAD_LETTER_RETENTION_SECONDS;
     const receiveWaitTimeSeconds = props.receiveWaitTimeSeconds ?? DEFAULT_RECEIVE_WAIT_TIME_SECONDS;
+    const deadLetterQueueName = props.deadLetterQueueName ?? `${props.name}-dlq`;
     if (maxReceiveCount < 1 || maxReceiveCount > 1000) {
       throw new Error(`SqsQueueWithDlq ${props.name}: maxReceiveCount ${maxReceiveCount} must be from 1 to 1000`);
     }
@@ -59,7 +60,7 @@ export class SqsQueueWithDlq extends Construct {
     const fifoSettings = props.fifo ? { fifoQueue: true, contentBasedDeduplication: true } : {};
 
     this.deadLetterQueue = new SqsQueue(this, "dlq", {
-      name: `${props.deadLetterQueueName ?? `${props.name}-dlq`}${suffix}`,
+      name: `${deadLetterQueueName}${suffix}`,
       ...fifoSettings,
       messageRetentionSeconds: deadLetterRetentionSeconds,
       sqsManagedSseEnabled: true,

@@ -7,9 +7,9 @@ import { SecureBucket } from "../constructs/secure-bucket";
 import { ReadableStack } from "./readable-stack";
 import { projectTags } from "./sentry-stack";
 
-export const BOOTSTRAP_STACK_NAME = "sentry-bootstrap";
+const BOOTSTRAP_STACK_NAME = "sentry-bootstrap";
 /** At the project root (git-ignored), not in cdktf.out/, which synth output may replace. */
-export const BOOTSTRAP_STATE_PATH = resolve(__dirname, "..", "..", "terraform.sentry-bootstrap.tfstate");
+const BOOTSTRAP_STATE_PATH = resolve(__dirname, "..", "..", "terraform.sentry-bootstrap.tfstate");
 
 /** Days old state versions are kept: enough to roll back a bad apply found weeks later. */
 const STATE_VERSION_RETENTION_DAYS = 90;

@@ -83,7 +83,7 @@ export class CicdStack extends SentryStack {
             AWS_DEFAULT_REGION: region,
             ECR_REPOSITORY_NAME: repositoryName,
             // Without a deploy stage nothing reads imagedefinitions.json; the service name stands in.
-            CONTAINER_NAME: phase4 ? this.lookup(phase4, "container_names", pipeline) : pipeline.service,
+            CONTAINER_NAME: phase4 ? this.lookupOutput(phase4, "container_names", pipeline.service) : pipeline.service,
           },
           logGroupName: `/sentry/${env}/codebuild/${pipeline.service}`,
           logRetentionDays: props.logRetentionDays,
@@ -108,14 +108,9 @@ export class CicdStack extends SentryStack {
 
   private deployTarget(services: DataTerraformRemoteStateS3, pipeline: PipelineConfig): ContainerPipelineDeployProps {
     return {
-      clusterName: this.lookup(services, "service_cluster_names", pipeline),
-      serviceName: this.lookup(services, "service_names", pipeline),
-      passRoleArns: [this.lookup(services, "task_role_arns", pipeline), this.lookup(services, "execution_role_arns", pipeline)],
+      clusterName: this.lookupOutput(services, "service_cluster_names", pipeline.service),
+      serviceName: this.lookupOutput(services, "service_names", pipeline.service),
+      passRoleArns: [this.lookupOutput(services, "task_role_arns", pipeline.service), this.lookupOutput(services, "execution_role_arns", pipeline.service)],
     };
-  }
-
-  /** This pipeline's service's entry of one of phase 4's per-service map outputs. */
-  private lookup(services: DataTerraformRemoteStateS3, output: string, pipeline: PipelineConfig): string {
-    return this.lookupOutput(services, output, pipeline.service);
   }
 }

@@ -38,6 +38,7 @@ export class DataStack extends SentryStack {
       numCacheNodes: props.redis.numCacheNodes,
       snapshotRetentionDays: props.redis.snapshotRetentionDays,
       logRetentionDays: props.logRetentionDays,
+      slowLogGroupName: `/sentry/elasticache/sentry-redis-${props.environment}/slow-log`,
       authTokenSecretName: `sentry/${props.environment}/redis-auth-token`,
       authTokenSecretRecoveryDays: props.secretRecoveryWindowDays,
       credentialsSecretId: this.lookupOutput(foundation, "secret_arns", "redis"),
