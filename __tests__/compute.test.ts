@@ -1,10 +1,10 @@
 import { TerraformStack, Testing } from "cdktf";
-import { ClusterName, EnvironmentName } from "../src/config";
+import { ClusterName, ENVIRONMENT_NAMES, EnvironmentName } from "../src/config";
 import { validateEnvironmentConfig } from "../src/config/validate";
 import { EcsEc2Cluster } from "../src/constructs/ecs-ec2-cluster";
 import { dataOf, resource, resourcesOf, synthPhase, testConfig, TerraformJson } from "./support/synth";
 
-const ENVS = ["dev", "staging", "prod"] as const;
+const ENVS = ENVIRONMENT_NAMES;
 const CLUSTERS = ["oms", "frontend"] as const;
 const compute: Record<EnvironmentName, TerraformJson> = {
   dev: synthPhase(testConfig("dev"), "compute").tf,

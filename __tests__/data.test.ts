@@ -1,10 +1,10 @@
 import { TerraformStack, Testing } from "cdktf";
-import { EnvironmentName } from "../src/config";
+import { ENVIRONMENT_NAMES, EnvironmentName } from "../src/config";
 import { validateEnvironmentConfig } from "../src/config/validate";
 import { RedisReplicationGroup } from "../src/constructs/redis-replication-group";
 import { dataOf, resource, resourcesOf, synthPhase, testConfig, TerraformJson } from "./support/synth";
 
-const ENVS = ["dev", "staging", "prod"] as const;
+const ENVS = ENVIRONMENT_NAMES;
 const data: Record<EnvironmentName, TerraformJson> = {
   dev: synthPhase(testConfig("dev"), "data").tf,
   staging: synthPhase(testConfig("staging"), "data").tf,

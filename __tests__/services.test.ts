@@ -1,7 +1,7 @@
 import { EnvironmentConfig, ServiceConfig, ServiceName } from "../src/config";
 import { validateEnvironmentConfig } from "../src/config/validate";
 import { servicesStackProps } from "../src/stacks/services-stack";
-import { TerraformJson, buildTestApp, dataOf, resource, resourcesOf, synthPhase, testConfig } from "./support/synth";
+import { TerraformJson, buildTestApp, dataOf, policyStatements, resource, resourcesOf, statementBySid, synthPhase, testConfig } from "./support/synth";
 
 const FOUNDATION = "data.terraform_remote_state.foundation_outputs.outputs";
 const COMPUTE = "data.terraform_remote_state.compute_outputs.outputs";
@@ -37,15 +37,6 @@ function container(tf: TerraformJson, service: ServiceName): TerraformJson {
   return definitions[0];
 }
 
-function policyStatements(tf: TerraformJson, name: string): TerraformJson[] {
-  const document = dataOf(tf, "aws_iam_policy_document")[name];
-  if (!document) throw new Error(`no policy document ${name}`);
-  return document.statement;
-}
-
-function statement(tf: TerraformJson, documentName: string, sid: string): TerraformJson | undefined {
-  return policyStatements(tf, documentName).find((candidate) => candidate.sid === sid);
-}
 
 const dev = () => synthServices(testConfig("dev"));
 const prod = () => synthServices(testConfig("prod"));
@@ -106,15 +97,17 @@ describe("services: names and placement", () => {
 });
 
 describe("services: task definitions", () => {
-  test.each(["oms", "frontend", "websocket"] as const)("%s: ARM64 Linux, EC2, awsvpc, sizes from config", (name) => {
-    const config = testConfig("prod");
-    const service = config.services.find((candidate) => candidate.name === name)!;
-    const taskDefinition = resource(synthServices(config), "aws_ecs_task_definition", `${name}_task_definition`);
+  test.each([
+    ["oms", "512", "1024"],
+    ["frontend", "256", "512"],
+    ["websocket", "256", "512"],
+  ] as const)("%s: ARM64 Linux, EC2, awsvpc, %s CPU units and %s MiB", (name, cpu, memory) => {
+    const taskDefinition = resource(prod(), "aws_ecs_task_definition", `${name}_task_definition`);
     expect(taskDefinition.runtime_platform).toEqual({ cpu_architecture: "ARM64", operating_system_family: "LINUX" });
     expect(taskDefinition.requires_compatibilities).toEqual(["EC2"]);
     expect(taskDefinition.network_mode).toBe("awsvpc");
-    expect(taskDefinition.cpu).toBe(String(service.cpu));
-    expect(taskDefinition.memory).toBe(String(service.memoryMiB));
+    expect(taskDefinition.cpu).toBe(cpu);
+    expect(taskDefinition.memory).toBe(memory);
     expect(taskDefinition.execution_role_arn).toBe(`\${aws_iam_role.${name}_iam_execution_role.arn}`);
     expect(taskDefinition.task_role_arn).toBe(`\${aws_iam_role.${name}_iam_task_role.arn}`);
   });
@@ -178,30 +171,30 @@ describe("services: secrets", () => {
     const tf = dev();
     expect(container(tf, "websocket").secrets.map((secret: TerraformJson) => secret.name)).toEqual(["REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD"]);
     expect(container(tf, "frontend")).not.toHaveProperty("secrets");
-    expect(statement(tf, "frontend_iam_execution_permissions", "ReadInjectedSecrets")).toBeUndefined();
+    expect(statementBySid(tf, "frontend_iam_execution_permissions", "ReadInjectedSecrets")).toBeUndefined();
   });
 
   test("each execution role reads exactly the secrets its task injects", () => {
     const tf = dev();
-    expect(statement(tf, "oms_iam_execution_permissions", "ReadInjectedSecrets")).toEqual({
+    expect(statementBySid(tf, "oms_iam_execution_permissions", "ReadInjectedSecrets")).toEqual({
       sid: "ReadInjectedSecrets",
       actions: ["secretsmanager:GetSecretValue"],
       resources: [EXCHANGE_ARN, REDIS_ARN],
     });
-    expect(statement(tf, "websocket_iam_execution_permissions", "ReadInjectedSecrets")?.resources).toEqual([REDIS_ARN]);
+    expect(statementBySid(tf, "websocket_iam_execution_permissions", "ReadInjectedSecrets")?.resources).toEqual([REDIS_ARN]);
   });
 
   test("an exchangeCredentialsSecretArn override replaces the foundation's secret in the container and the policy", () => {
     const tf = synthServices(withService(testConfig("dev"), "oms", { exchangeCredentialsSecretArn: OVERRIDE_SECRET_ARN }));
     expect(container(tf, "oms").secrets[0]).toEqual({ name: "EXCHANGE_API_KEY", valueFrom: `${OVERRIDE_SECRET_ARN}:api_key::` });
-    expect(statement(tf, "oms_iam_execution_permissions", "ReadInjectedSecrets")?.resources).toEqual([OVERRIDE_SECRET_ARN, REDIS_ARN]);
+    expect(statementBySid(tf, "oms_iam_execution_permissions", "ReadInjectedSecrets")?.resources).toEqual([OVERRIDE_SECRET_ARN, REDIS_ARN]);
   });
 
   test("a service with exchangeCredentials false gets no exchange variables", () => {
     const tf = synthServices(withService(testConfig("dev"), "oms", { exchangeCredentials: false }));
     const names = container(tf, "oms").secrets.map((secret: TerraformJson) => secret.name);
     expect(names).toEqual(["REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD"]);
-    expect(statement(tf, "oms_iam_execution_permissions", "ReadInjectedSecrets")?.resources).toEqual([REDIS_ARN]);
+    expect(statementBySid(tf, "oms_iam_execution_permissions", "ReadInjectedSecrets")?.resources).toEqual([REDIS_ARN]);
   });
 });
 
@@ -245,12 +238,12 @@ describe("services: IAM least privilege", () => {
 
   test("the execution role pulls only the service's repository and writes only its log group", () => {
     const tf = dev();
-    expect(statement(tf, "oms_iam_execution_permissions", "PullImage")).toEqual({
+    expect(statementBySid(tf, "oms_iam_execution_permissions", "PullImage")).toEqual({
       sid: "PullImage",
       actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
       resources: ["arn:${data.aws_partition.partition.partition}:ecr:us-east-1:${data.aws_caller_identity.account.account_id}:repository/sentry-oms-dev"],
     });
-    expect(statement(tf, "oms_iam_execution_permissions", "WriteLogs")).toEqual({
+    expect(statementBySid(tf, "oms_iam_execution_permissions", "WriteLogs")).toEqual({
       sid: "WriteLogs",
       actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
       resources: ["${aws_cloudwatch_log_group.oms_log_group.arn}:*"],
@@ -260,7 +253,7 @@ describe("services: IAM least privilege", () => {
   test("a repositoryUri override in ECR is pulled from that repository; a non-ECR registry gets no ECR permissions", () => {
     const ecr = synthServices(withService(testConfig("dev"), "oms", { repositoryUri: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shared/oms" }));
     expect(container(ecr, "oms").image).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/shared/oms:latest");
-    expect(statement(ecr, "oms_iam_execution_permissions", "PullImage")?.resources).toEqual([
+    expect(statementBySid(ecr, "oms_iam_execution_permissions", "PullImage")?.resources).toEqual([
       "arn:${data.aws_partition.partition.partition}:ecr:eu-west-1:123456789012:repository/shared/oms",
     ]);
     const external = synthServices(withService(testConfig("dev"), "oms", { repositoryUri: "ghcr.io/sentry-trading/oms" }));
@@ -300,12 +293,12 @@ describe("services: IAM least privilege", () => {
   test("an env file is loaded from S3 and only that object (and its bucket's location) is readable", () => {
     const tf = synthServices(withService(testConfig("dev"), "oms", { envFileS3Arn: ENV_FILE_ARN }));
     expect(container(tf, "oms").environmentFiles).toEqual([{ type: "s3", value: ENV_FILE_ARN }]);
-    expect(statement(tf, "oms_iam_execution_permissions", "ReadEnvironmentFile")).toEqual({
+    expect(statementBySid(tf, "oms_iam_execution_permissions", "ReadEnvironmentFile")).toEqual({
       sid: "ReadEnvironmentFile",
       actions: ["s3:GetObject"],
       resources: [ENV_FILE_ARN],
     });
-    expect(statement(tf, "oms_iam_execution_permissions", "LocateEnvironmentFileBucket")).toEqual({
+    expect(statementBySid(tf, "oms_iam_execution_permissions", "LocateEnvironmentFileBucket")).toEqual({
       sid: "LocateEnvironmentFileBucket",
       actions: ["s3:GetBucketLocation"],
       resources: ["arn:aws:s3:::sentry-config"],

@@ -74,3 +74,15 @@ export function resource(tf: TerraformJson, type: string, name: string): Terrafo
   if (!found) throw new Error(`no ${type}.${name}; have: ${Object.keys(resourcesOf(tf, type)).join(", ")}`);
   return found;
 }
+
+/** The statements of a policy document data source. */
+export function policyStatements(tf: TerraformJson, document: string): TerraformJson[] {
+  const found = dataOf(tf, "aws_iam_policy_document")[document];
+  if (!found) throw new Error(`no aws_iam_policy_document.${document}`);
+  return found.statement;
+}
+
+/** One statement of a policy document, by sid. */
+export function statementBySid(tf: TerraformJson, document: string, sid: string): TerraformJson | undefined {
+  return policyStatements(tf, document).find((candidate) => candidate.sid === sid);
+}
