@@ -59,6 +59,8 @@ describe("every environment of the guide", () => {
   });
 });
 
+const CERTIFICATE_ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e";
+
 describe("operator settings", () => {
   test("have documented defaults", () => {
     expect(readOperatorSettings({})).toEqual({
@@ -66,6 +68,9 @@ describe("operator settings", () => {
       stateBucket: "sentry-terraform-state",
       adminEmail: "admin@example.com",
       codeStarConnectionArn: undefined,
+      domain: "sentry.example.com",
+      hostedZoneId: undefined,
+      certificateArn: undefined,
     });
   });
 
@@ -76,18 +81,25 @@ describe("operator settings", () => {
         SENTRY_STATE_BUCKET: "acme-tf-state",
         SENTRY_ADMIN_EMAIL: "root@acme.io",
         SENTRY_CODESTAR_CONNECTION_ARN: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc",
+        SENTRY_DOMAIN: "trading.acme.io",
+        SENTRY_HOSTED_ZONE_ID: "Z0123456789ABCDEFGHIJ",
+        SENTRY_CERTIFICATE_ARN: CERTIFICATE_ARN,
       }),
     ).toEqual({
       region: "eu-west-1",
       stateBucket: "acme-tf-state",
       adminEmail: "root@acme.io",
       codeStarConnectionArn: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc",
+      domain: "trading.acme.io",
+      hostedZoneId: "Z0123456789ABCDEFGHIJ",
+      certificateArn: CERTIFICATE_ARN,
     });
   });
 
   test("placeholders an operator must replace before deploying are named in warnings", () => {
     expect(placeholderWarnings({ SENTRY_ADMIN_EMAIL: "ops@acme.io" })).toEqual([
       'Warning: SENTRY_STATE_BUCKET is not set; using the placeholder "sentry-terraform-state". Set it before deploying.',
+      'Warning: SENTRY_DOMAIN is not set; using the placeholder "sentry.example.com". Set it before deploying.',
     ]);
     expect(placeholderWarnings(TEST_OPERATOR_VARIABLES)).toEqual([]);
   });
@@ -102,6 +114,9 @@ describe("operator settings", () => {
     ["SENTRY_ADMIN_EMAIL", "not-an-email", /SENTRY_ADMIN_EMAIL \(operator.adminEmail\) = "not-an-email"; expected an e-mail address/],
     ["SENTRY_STATE_BUCKET", "Bad_Bucket", /SENTRY_STATE_BUCKET .* = "Bad_Bucket"; expected an S3 bucket name/],
     ["SENTRY_CODESTAR_CONNECTION_ARN", "arn:aws:s3:::x", /SENTRY_CODESTAR_CONNECTION_ARN .*; expected a CodeStar connection ARN/],
+    ["SENTRY_DOMAIN", "https://acme.io", /SENTRY_DOMAIN \(operator.domain\) = "https:\/\/acme.io"; expected a lower-case DNS domain/],
+    ["SENTRY_HOSTED_ZONE_ID", "acme.io", /SENTRY_HOSTED_ZONE_ID .* = "acme.io"; expected a Route 53 hosted zone id/],
+    ["SENTRY_CERTIFICATE_ARN", CERTIFICATE_ARN, /SENTRY_CERTIFICATE_ARN .*; expected an ACM certificate ARN in us-east-1/],
   ])("a bad %s fails with a clear message", (variable, value, message) => {
     expect(() => loadEnvironmentConfig("dev", { [variable]: value })).toThrow(message);
   });
@@ -127,7 +142,7 @@ describe("bad configuration fails with one clear line", () => {
   });
 
   test("an unknown queue type", () => {
-    const queues = [...dev.queues, { name: "alerts", type: "priority" as never, purpose: "x", visibilityTimeoutSeconds: 30 }];
+    const queues = [...dev.queues, { name: "alerts", type: "priority" as never, purpose: "x", visibilityTimeoutSeconds: 30, consumerServices: "one" as const }];
     expect(invalid({ queues })).toThrow('dev.queues[9].type = "priority"; expected one of standard, fifo');
   });
 
@@ -165,5 +180,66 @@ describe("bad configuration fails with one clear line", () => {
     expect(invalid({ network: { ...dev.network, availabilityZones: ["us-east-1a", "us-east-1a"] } })).toThrow(
       'dev.network.availabilityZones[1] = "us-east-1a"; expected a name not used before in the list',
     );
+  });
+});
+
+describe("application grants and ingress: bad configuration fails with one clear line", () => {
+  const withService = (name: string, patch: object) => ({
+    services: dev.services.map((service) => (service.name === name ? { ...service, ...patch } : service)),
+  });
+  const oms = dev.services.find((service) => service.name === "oms")!;
+
+  test("a service naming an unknown queue", () => {
+    expect(invalid(withService("oms", { access: { ...oms.access, produces: [...oms.access.produces, "fills"] } }))).toThrow(
+      'dev.services[0].access.produces[5] = "fills"; expected one of orders-bitget, executions,',
+    );
+  });
+
+  test("a service naming an unknown table", () => {
+    expect(invalid(withService("oms", { access: { ...oms.access, reads: ["orders"] } }))).toThrow(
+      'dev.services[0].access.reads[0] = "orders"; expected one of config, trading',
+    );
+  });
+
+  test("a queue consumed by two services where that is not allowed", () => {
+    expect(invalid(withService("websocket", { access: { consumes: ["orders-bitget"], produces: [], reads: [], writes: [] } }))).toThrow(
+      'dev.queues.orders-bitget.consumerServices = "one"; expected one consuming service, but oms and websocket consume it',
+    );
+    const queues = dev.queues.map((queue) => (queue.name === "orders-bitget" ? { ...queue, consumerServices: "many" as const } : queue));
+    expect(() => validateEnvironmentConfig({ ...dev, queues, ...withService("websocket", { access: { consumes: ["orders-bitget"], produces: [], reads: [], writes: [] } }) })).not.toThrow();
+  });
+
+  test("a service without the declaration its task role is built from", () => {
+    expect(invalid(withService("frontend", { access: undefined }))).toThrow(
+      "dev.services[1].access = null; expected the queues and tables the service uses",
+    );
+  });
+
+  test("two services on one host", () => {
+    const frontend = dev.services.find((service) => service.name === "frontend")!;
+    expect(invalid(withService("websocket", { ingress: frontend.ingress }))).toThrow(
+      'dev.ingress hosts (services[].ingress.host)[1] = "admin"; expected a name not used before in the list',
+    );
+  });
+
+  test("a health check path that is not a path", () => {
+    const frontend = dev.services.find((service) => service.name === "frontend")!;
+    expect(invalid(withService("frontend", { ingress: { ...frontend.ingress!, healthCheckPath: "healthz" } }))).toThrow(
+      'dev.services[1].ingress.healthCheckPath = "healthz"; expected an absolute URL path',
+    );
+  });
+
+  test("load balancer sources that are not CIDRs, or too many for the admin rule", () => {
+    expect(invalid({ ingress: { ...dev.ingress, allowedCidrs: ["10.0.0.1/8"] } })).toThrow(
+      'dev.ingress.allowedCidrs[0] = "10.0.0.1/8"; expected an IPv4 CIDR',
+    );
+    const five = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "203.0.113.0/24", "198.51.100.0/24"];
+    expect(invalid({ ingress: { ...dev.ingress, adminAllowedCidrs: five } })).toThrow(
+      "dev.ingress.adminAllowedCidrs length = 5; expected a whole number from 1 to 4",
+    );
+  });
+
+  test("an idle timeout the load balancer does not accept", () => {
+    expect(invalid({ ingress: { ...dev.ingress, idleTimeoutSeconds: 5000 } })).toThrow("dev.ingress.idleTimeoutSeconds = 5000; expected a whole number from 1 to 4000");
   });
 });

@@ -1,14 +1,19 @@
 import {
   ClusterConfig,
+  ServiceName,
   DeploymentConfig,
   EnvironmentConfig,
   EnvironmentName,
   OperatorSettings,
   PipelineConfig,
   QueueConfig,
+  IngressConfig,
+  ServiceAccessConfig,
   ServiceAutoScalingConfig,
+  ServiceIngressConfig,
   SERVICE_NAMES,
   ServiceConfig,
+  WafConfig,
 } from "./types";
 
 /**
@@ -18,15 +23,15 @@ import {
 
 /** The nine queues of the order-management system (README: "Queues"). The same set in every environment. */
 export const QUEUES: readonly QueueConfig[] = [
-  { name: "orders-bitget", type: "standard", purpose: "New order requests for the Bitget adapter", visibilityTimeoutSeconds: 60 },
-  { name: "executions", type: "fifo", purpose: "Fills reported by exchanges, in order per order id", visibilityTimeoutSeconds: 60 },
-  { name: "order-status", type: "fifo", purpose: "Order state transitions, in order per order id", visibilityTimeoutSeconds: 60 },
-  { name: "order-cancellations", type: "fifo", purpose: "Cancel requests, deduplicated and ordered after their order", visibilityTimeoutSeconds: 60 },
-  { name: "positions", type: "fifo", purpose: "Position and balance updates, in order per account", visibilityTimeoutSeconds: 60 },
-  { name: "risk-checks", type: "standard", purpose: "Pre-trade risk evaluations", visibilityTimeoutSeconds: 30 },
-  { name: "market-data", type: "standard", purpose: "Ticker and order-book snapshots for strategies", visibilityTimeoutSeconds: 30 },
-  { name: "notifications", type: "standard", purpose: "Alerts to operators and admins", visibilityTimeoutSeconds: 60 },
-  { name: "audit-events", type: "standard", purpose: "Audit trail of admin and trading actions", visibilityTimeoutSeconds: 120 },
+  { name: "orders-bitget", type: "standard", purpose: "New order requests for the Bitget adapter", visibilityTimeoutSeconds: 60, consumerServices: "one" },
+  { name: "executions", type: "fifo", purpose: "Fills reported by exchanges, in order per order id", visibilityTimeoutSeconds: 60, consumerServices: "one" },
+  { name: "order-status", type: "fifo", purpose: "Order state transitions, in order per order id", visibilityTimeoutSeconds: 60, consumerServices: "one" },
+  { name: "order-cancellations", type: "fifo", purpose: "Cancel requests, deduplicated and ordered after their order", visibilityTimeoutSeconds: 60, consumerServices: "one" },
+  { name: "positions", type: "fifo", purpose: "Position and balance updates, in order per account", visibilityTimeoutSeconds: 60, consumerServices: "one" },
+  { name: "risk-checks", type: "standard", purpose: "Pre-trade risk evaluations", visibilityTimeoutSeconds: 30, consumerServices: "one" },
+  { name: "market-data", type: "standard", purpose: "Ticker and order-book snapshots for strategies", visibilityTimeoutSeconds: 30, consumerServices: "one" },
+  { name: "notifications", type: "standard", purpose: "Alerts to operators and admins", visibilityTimeoutSeconds: 60, consumerServices: "one" },
+  { name: "audit-events", type: "standard", purpose: "Audit trail of admin and trading actions", visibilityTimeoutSeconds: 120, consumerServices: "one" },
 ];
 
 /** The guide's non-prod recommendation: task auto scaling off, 1..4 tasks when turned on. */
@@ -69,6 +74,42 @@ const STOP_THEN_START: DeploymentConfig = { minimumHealthyPercent: 0, maximumPer
 /** Prod: no task stops before its replacement is healthy; managed scaling adds instances for the second set. */
 const START_THEN_STOP: DeploymentConfig = { minimumHealthyPercent: 100, maximumPercent: 200 };
 
+/**
+ * What each application does with the foundation's queues and tables (README "Application grants"): the OMS
+ * takes new orders and cancels, reports fills, status, positions, audit events and notifications, and keeps both
+ * tables; the websocket gateway pushes order status and market data to clients; the admin frontend reads the
+ * config table. Queues nobody here consumes (executions, positions, ...) are read by workers outside this stack.
+ */
+const ACCESS: Readonly<Record<ServiceName, ServiceAccessConfig>> = {
+  oms: {
+    consumes: ["orders-bitget", "order-cancellations"],
+    produces: ["executions", "order-status", "positions", "audit-events", "notifications"],
+    reads: ["config", "trading"],
+    writes: ["config", "trading"],
+  },
+  frontend: { consumes: [], produces: [], reads: ["config"], writes: [] },
+  websocket: { consumes: ["order-status", "market-data"], produces: [], reads: [], writes: [] },
+};
+
+/** Health checks and drain times are ours: the guide gives none. */
+const ADMIN_INGRESS: ServiceIngressConfig = {
+  host: "admin",
+  authentication: "cognito",
+  healthCheckPath: "/healthz",
+  healthCheckMatcher: "200",
+  deregistrationDelaySeconds: 30,
+  healthCheckGracePeriodSeconds: 60,
+};
+/** Clients authenticate inside the websocket protocol; connections get time to close on a deploy. */
+const WEBSOCKET_INGRESS: ServiceIngressConfig = {
+  host: "ws",
+  authentication: "none",
+  healthCheckPath: "/health",
+  healthCheckMatcher: "200",
+  deregistrationDelaySeconds: 120,
+  healthCheckGracePeriodSeconds: 60,
+};
+
 /** Containers, ports and sizes are ours: the guide gives none. */
 function services(
   desiredCount: number,
@@ -77,11 +118,24 @@ function services(
 ): ServiceConfig[] {
   const common = { imageTag: "latest", enableExecuteCommand: false, containerUser: "1000:1000", desiredCount, deployment };
   return [
-    { ...common, name: "oms", cluster: "oms", cpu: 512, memoryMiB: 1024, containerPort: 8080, exchangeCredentials: true, redisAccess: true, autoScaling: scaling.oms },
+    { ...common, name: "oms", cluster: "oms", cpu: 512, memoryMiB: 1024, containerPort: 8080, exchangeCredentials: true, redisAccess: true, autoScaling: scaling.oms, access: ACCESS.oms },
     // The admin frontend is low-traffic: the guide scales only OMS and WebSocket tasks.
-    { ...common, name: "frontend", cluster: "frontend", cpu: 256, memoryMiB: 512, containerPort: 3000, exchangeCredentials: false, redisAccess: false, autoScaling: TASK_SCALING_OFF },
-    { ...common, name: "websocket", cluster: "frontend", cpu: 256, memoryMiB: 512, containerPort: 8081, exchangeCredentials: false, redisAccess: true, autoScaling: scaling.websocket },
+    { ...common, name: "frontend", cluster: "frontend", cpu: 256, memoryMiB: 512, containerPort: 3000, exchangeCredentials: false, redisAccess: false, autoScaling: TASK_SCALING_OFF, access: ACCESS.frontend, ingress: ADMIN_INGRESS },
+    { ...common, name: "websocket", cluster: "frontend", cpu: 256, memoryMiB: 512, containerPort: 8081, exchangeCredentials: false, redisAccess: true, autoScaling: scaling.websocket, access: ACCESS.websocket, ingress: WEBSOCKET_INGRESS },
   ];
+}
+
+/** AWS WAF: off in dev (cost: ~5 USD/month per web ACL plus 1 USD per rule), on in staging and prod. */
+const WAF_OFF: WafConfig = { enabled: false, requestsPerIpPer5Minutes: 2000 };
+const WAF_ON: WafConfig = { ...WAF_OFF, enabled: true };
+
+/**
+ * One internet-facing load balancer per environment. Everyone may connect (websocket clients are anywhere);
+ * set `adminAllowedCidrs` to answer the admin host only from the office or VPN. Websockets idle between
+ * messages: an hour before the load balancer closes a silent connection (clients ping well within it).
+ */
+function ingress(waf: WafConfig, accessLogRetentionDays: number): IngressConfig {
+  return { allowedCidrs: ["0.0.0.0/0"], idleTimeoutSeconds: 3600, adminSessionTimeoutSeconds: 8 * 3600, accessLogRetentionDays, waf };
 }
 
 /** Guide 5.1: one pipeline per service; dev follows `develop`, staging and prod `main`. */
@@ -136,6 +190,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     clusters: { oms: NONPROD_CLUSTER, frontend: NONPROD_CLUSTER },
     services: services(1, { oms: TASK_SCALING_OFF, websocket: TASK_SCALING_OFF }, STOP_THEN_START),
     cicd: { pipelines: pipelines("develop", true), ...CICD_RETENTION },
+    ingress: ingress(WAF_OFF, 30),
   },
   staging: {
     name: "staging",
@@ -155,6 +210,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     clusters: { oms: NONPROD_CLUSTER, frontend: NONPROD_CLUSTER },
     services: services(1, { oms: TASK_SCALING_OFF, websocket: TASK_SCALING_OFF }, STOP_THEN_START),
     cicd: { pipelines: pipelines("main", true), ...CICD_RETENTION },
+    ingress: ingress(WAF_ON, 30),
   },
   prod: {
     name: "prod",
@@ -176,6 +232,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     },
     services: services(2, { oms: TASK_SCALING_PROD, websocket: WEBSOCKET_SCALING_PROD }, START_THEN_STOP),
     cicd: { pipelines: pipelines("main", true), ...CICD_RETENTION },
+    ingress: ingress(WAF_ON, 90),
   },
 };
 
@@ -184,4 +241,5 @@ export const OPERATOR_DEFAULTS: OperatorSettings = {
   region: "us-east-1",
   stateBucket: "sentry-terraform-state",
   adminEmail: "admin@example.com",
+  domain: "sentry.example.com",
 };

@@ -10,6 +10,9 @@ export const OPERATOR_VARIABLES: Readonly<Record<keyof OperatorSettings, string>
   stateBucket: "SENTRY_STATE_BUCKET",
   adminEmail: "SENTRY_ADMIN_EMAIL",
   codeStarConnectionArn: "SENTRY_CODESTAR_CONNECTION_ARN",
+  domain: "SENTRY_DOMAIN",
+  hostedZoneId: "SENTRY_HOSTED_ZONE_ID",
+  certificateArn: "SENTRY_CERTIFICATE_ARN",
 };
 
 export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSettings {
@@ -22,11 +25,14 @@ export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSett
     stateBucket: read("stateBucket") ?? OPERATOR_DEFAULTS.stateBucket,
     adminEmail: read("adminEmail") ?? OPERATOR_DEFAULTS.adminEmail,
     codeStarConnectionArn: read("codeStarConnectionArn") ?? OPERATOR_DEFAULTS.codeStarConnectionArn,
+    domain: read("domain") ?? OPERATOR_DEFAULTS.domain,
+    hostedZoneId: read("hostedZoneId") ?? OPERATOR_DEFAULTS.hostedZoneId,
+    certificateArn: read("certificateArn") ?? OPERATOR_DEFAULTS.certificateArn,
   };
 }
 
 /** Settings whose defaults are placeholders: deploying with them would create resources nobody can use. */
-const MUST_SET_BEFORE_DEPLOY: readonly (keyof OperatorSettings)[] = ["stateBucket", "adminEmail"];
+const MUST_SET_BEFORE_DEPLOY: readonly (keyof OperatorSettings)[] = ["stateBucket", "adminEmail", "domain"];
 
 /** One warning per placeholder still in use, naming the variable to set. */
 export function placeholderWarnings(variables: NodeJS.ProcessEnv): string[] {

@@ -15,6 +15,14 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 export const CLUSTER_NAMES = ["oms", "frontend"] as const;
 export type ClusterName = (typeof CLUSTER_NAMES)[number];
 
+/** The foundation's DynamoDB tables, `sentry-<table>-<env>`. */
+export const TABLE_NAMES = ["config", "trading"] as const;
+export type TableName = (typeof TABLE_NAMES)[number];
+
+/** Host names the load balancer routes, `<host>.<domain>`. */
+export const PUBLIC_HOSTS = ["admin", "ws"] as const;
+export type PublicHost = (typeof PUBLIC_HOSTS)[number];
+
 /** Values an operator sets per AWS account, without editing code (see `operator.ts`). */
 export interface OperatorSettings {
   /** AWS region every stack deploys to. */
@@ -25,6 +33,12 @@ export interface OperatorSettings {
   readonly adminEmail: string;
   /** ARN of an existing CodeStar (CodeConnections) GitHub connection; absent: the cicd stack creates one. */
   readonly codeStarConnectionArn?: string;
+  /** DNS domain the services are published under: `admin.<domain>`, `ws.<domain>`. */
+  readonly domain: string;
+  /** Route 53 public hosted zone of `domain`; absent: the operator adds the DNS records at their DNS provider. */
+  readonly hostedZoneId?: string;
+  /** ACM certificate covering `admin.<domain>` and `ws.<domain>` in the region; absent: the foundation requests one. */
+  readonly certificateArn?: string;
 }
 
 export interface NetworkConfig {
@@ -51,6 +65,11 @@ export interface QueueConfig {
   readonly purpose: string;
   /** Seconds a received message stays invisible to other consumers. */
   readonly visibilityTimeoutSeconds: number;
+  /**
+   * `one`: a single service consumes the queue (two would split its messages between them, each seeing only
+   * part of the stream); `many`: competing consumers in several services are intended.
+   */
+  readonly consumerServices: "one" | "many";
 }
 
 export interface RedisConfig {
@@ -101,6 +120,34 @@ export interface DeploymentConfig {
   readonly maximumPercent: number;
 }
 
+/** What a service does with the foundation's queues and tables; its task role gets exactly this. */
+export interface ServiceAccessConfig {
+  /** Queues it receives from and deletes (by short name, e.g. `orders-bitget`). */
+  readonly consumes: readonly string[];
+  /** Queues it sends to. */
+  readonly produces: readonly string[];
+  /** Tables it reads (get, query, batch get), with their indexes. */
+  readonly reads: readonly TableName[];
+  /** Tables it writes (put, update, delete, batch write). */
+  readonly writes: readonly TableName[];
+}
+
+/** How the load balancer publishes a service (services without it are reachable only inside the VPC). */
+export interface ServiceIngressConfig {
+  /** The service answers `<host>.<domain>`. */
+  readonly host: PublicHost;
+  /** `cognito`: the load balancer signs users in with the admin user pool first; `none`: the service authenticates. */
+  readonly authentication: "cognito" | "none";
+  /** Health check path, e.g. `/healthz`. */
+  readonly healthCheckPath: string;
+  /** HTTP codes a healthy target answers, e.g. `200` or `200-299`. */
+  readonly healthCheckMatcher: string;
+  /** Seconds a deregistering target keeps its connections (0 to 3600). */
+  readonly deregistrationDelaySeconds: number;
+  /** Seconds ECS ignores load balancer health checks after a task starts. */
+  readonly healthCheckGracePeriodSeconds: number;
+}
+
 export interface ServiceConfig {
   readonly name: ServiceName;
   /** Cluster the service runs on. */
@@ -129,6 +176,10 @@ export interface ServiceConfig {
   readonly containerUser: string;
   readonly autoScaling: ServiceAutoScalingConfig;
   readonly deployment: DeploymentConfig;
+  /** Queues and tables the application uses (README "Application grants"). */
+  readonly access: ServiceAccessConfig;
+  /** Published through the load balancer. @default - internal only */
+  readonly ingress?: ServiceIngressConfig;
 }
 
 export interface PipelineConfig {
@@ -152,6 +203,28 @@ export interface CicdConfig {
   readonly artifactExpiryDays: number;
 }
 
+/** AWS WAF on the load balancer. */
+export interface WafConfig {
+  readonly enabled: boolean;
+  /** Requests one client IP may send in any 5 minutes before the rate rule blocks it (100 to 2,000,000,000). */
+  readonly requestsPerIpPer5Minutes: number;
+}
+
+/** The environment's internet-facing Application Load Balancer. */
+export interface IngressConfig {
+  /** Sources admitted on 80/443 (IPv4 CIDRs). `0.0.0.0/0`: everyone (the websocket's clients). */
+  readonly allowedCidrs: readonly string[];
+  /** Sources the admin host answers; others get the default 404. @default - every admitted source */
+  readonly adminAllowedCidrs?: readonly string[];
+  /** Seconds a connection may be idle; websockets stay open between messages (1 to 4000). */
+  readonly idleTimeoutSeconds: number;
+  /** Seconds an admin's load balancer sign-in session lasts (1 to 604800). */
+  readonly adminSessionTimeoutSeconds: number;
+  /** Days access logs are kept. */
+  readonly accessLogRetentionDays: number;
+  readonly waf: WafConfig;
+}
+
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
   readonly operator: OperatorSettings;
@@ -168,4 +241,5 @@ export interface EnvironmentConfig {
   readonly clusters: Readonly<Record<ClusterName, ClusterConfig>>;
   readonly services: readonly ServiceConfig[];
   readonly cicd: CicdConfig;
+  readonly ingress: IngressConfig;
 }

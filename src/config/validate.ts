@@ -5,9 +5,13 @@ import {
   CLUSTER_NAMES,
   ClusterConfig,
   EnvironmentConfig,
+  IngressConfig,
+  PUBLIC_HOSTS,
   QUEUE_TYPES,
+  QueueConfig,
   SERVICE_NAMES,
   ServiceConfig,
+  TABLE_NAMES,
 } from "./types";
 
 /** A configuration value that cannot be deployed. The message is one line: field, value, what is allowed. */
@@ -30,6 +34,14 @@ const BUCKET = /^(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const CODESTAR_CONNECTION = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/;
 const QUEUE_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+/** A DNS name of at least two labels, lower case (`sentry.example.com`). */
+const DOMAIN = /^(?=.{4,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const HEALTH_CHECK_PATH = /^\/[A-Za-z0-9\/._~%!$&'()*+,;=:@-]{0,1023}$/;
+/** HTTP codes a target group accepts: `200`, `200-299`, `200,204`. */
+const HTTP_MATCHER = /^[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*$/;
+/** An ALB listener rule holds at most 5 condition values; the host header takes one. */
+const MAX_ADMIN_SOURCE_CIDRS = 4;
 const IMAGE_REPOSITORY = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+$/;
 /** A full secret ARN, with the six-character suffix Secrets Manager appends (needed for `<arn>:<json-key>::`). */
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9\/_+=.@-]+-[A-Za-z0-9]{6}$/;
@@ -142,6 +154,64 @@ function validateService(prefix: string, service: ServiceConfig): void {
   requireRange(`${prefix}.autoScaling.targetCpuUtilization`, scaling.targetCpuUtilization, 1, 100);
   requireRange(`${prefix}.autoScaling.scaleOutCooldownSeconds`, scaling.scaleOutCooldownSeconds, 0, 3600);
   requireRange(`${prefix}.autoScaling.scaleInCooldownSeconds`, scaling.scaleInCooldownSeconds, 0, 3600);
+  if (service.ingress !== undefined) {
+    const ingress = service.ingress;
+    requireOneOf(`${prefix}.ingress.host`, ingress.host, PUBLIC_HOSTS);
+    requireOneOf(`${prefix}.ingress.authentication`, ingress.authentication, ["cognito", "none"] as const);
+    requireMatch(`${prefix}.ingress.healthCheckPath`, ingress.healthCheckPath, HEALTH_CHECK_PATH, "an absolute URL path such as /healthz");
+    requireMatch(`${prefix}.ingress.healthCheckMatcher`, ingress.healthCheckMatcher, HTTP_MATCHER, "HTTP codes such as 200, 200-299 or 200,204");
+    requireRange(`${prefix}.ingress.deregistrationDelaySeconds`, ingress.deregistrationDelaySeconds, 0, 3600);
+    requireRange(`${prefix}.ingress.healthCheckGracePeriodSeconds`, ingress.healthCheckGracePeriodSeconds, 0, 3600);
+  }
+}
+
+/** Every service declares its queues and tables; each names a foundation queue or table, once. */
+function validateAccess(prefix: string, service: ServiceConfig, queues: readonly QueueConfig[]): void {
+  const access = service.access;
+  if (access === undefined || [access.consumes, access.produces, access.reads, access.writes].some((list) => !Array.isArray(list))) {
+    throw new ConfigError(`${prefix}.access`, access ?? null, "expected the queues and tables the service uses, { consumes, produces, reads, writes } (empty lists for none): its task role is built from them");
+  }
+  const queueNames = queues.map((queue) => queue.name);
+  for (const use of ["consumes", "produces"] as const) {
+    access[use].forEach((queue, index) => requireOneOf(`${prefix}.access.${use}[${index}]`, queue, queueNames));
+    requireUnique(`${prefix}.access.${use}`, access[use]);
+  }
+  for (const use of ["reads", "writes"] as const) {
+    access[use].forEach((table, index) => requireOneOf(`${prefix}.access.${use}[${index}]`, table, TABLE_NAMES));
+    requireUnique(`${prefix}.access.${use}`, access[use]);
+  }
+}
+
+/** A queue of `consumerServices: "one"` has at most one consuming service. */
+function requireSingleConsumers(env: string, services: readonly ServiceConfig[], queues: readonly QueueConfig[]): void {
+  for (const queue of queues.filter((candidate) => candidate.consumerServices === "one")) {
+    const consumers = services.filter((service) => service.access.consumes.includes(queue.name)).map((service) => service.name);
+    if (consumers.length > 1) {
+      throw new ConfigError(
+        `${env}.queues.${queue.name}.consumerServices`,
+        queue.consumerServices,
+        `expected one consuming service, but ${consumers.join(" and ")} consume it (each would see only part of its messages); set consumerServices "many" if that is intended`,
+      );
+    }
+  }
+}
+
+function validateIngress(prefix: string, ingress: IngressConfig, services: readonly ServiceConfig[]): void {
+  requireRange(`${prefix}.allowedCidrs length`, ingress.allowedCidrs.length, 1, 50);
+  ingress.allowedCidrs.forEach((cidr, index) => requireCidr(`${prefix}.allowedCidrs[${index}]`, cidr));
+  if (ingress.adminAllowedCidrs !== undefined) {
+    requireRange(`${prefix}.adminAllowedCidrs length`, ingress.adminAllowedCidrs.length, 1, MAX_ADMIN_SOURCE_CIDRS);
+    ingress.adminAllowedCidrs.forEach((cidr, index) => requireCidr(`${prefix}.adminAllowedCidrs[${index}]`, cidr));
+  }
+  requireRange(`${prefix}.idleTimeoutSeconds`, ingress.idleTimeoutSeconds, 1, 4000);
+  requireRange(`${prefix}.adminSessionTimeoutSeconds`, ingress.adminSessionTimeoutSeconds, 1, 604800);
+  requireRange(`${prefix}.accessLogRetentionDays`, ingress.accessLogRetentionDays, 1, 3650);
+  requireRange(`${prefix}.waf.requestsPerIpPer5Minutes`, ingress.waf.requestsPerIpPer5Minutes, 100, 2000000000);
+  requireUnique(`${prefix} hosts (services[].ingress.host)`, services.flatMap((service) => (service.ingress ? [service.ingress.host] : [])));
+}
+
+function requireCidr(field: string, value: string): void {
+  if (!parseIpv4Cidr(value)) throw new ConfigError(field, value, "expected an IPv4 CIDR such as 203.0.113.0/24 with no host bits set");
 }
 
 /** Throws a `ConfigError` for the first value that cannot be deployed. */
@@ -154,6 +224,14 @@ export function validateEnvironmentConfig(config: EnvironmentConfig): void {
   requireMatch("SENTRY_ADMIN_EMAIL (operator.adminEmail)", operator.adminEmail, EMAIL, "an e-mail address");
   if (operator.codeStarConnectionArn !== undefined) {
     requireMatch("SENTRY_CODESTAR_CONNECTION_ARN (operator.codeStarConnectionArn)", operator.codeStarConnectionArn, CODESTAR_CONNECTION, "a CodeStar connection ARN (arn:aws:codestar-connections:<region>:<account>:connection/<id>)");
+  }
+  requireMatch("SENTRY_DOMAIN (operator.domain)", operator.domain, DOMAIN, "a lower-case DNS domain such as trading.acme.io (admin.<domain> and ws.<domain> are published)");
+  if (operator.hostedZoneId !== undefined) {
+    requireMatch("SENTRY_HOSTED_ZONE_ID (operator.hostedZoneId)", operator.hostedZoneId, HOSTED_ZONE_ID, "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
+  }
+  if (operator.certificateArn !== undefined) {
+    const certificate = new RegExp(`^arn:aws[a-z-]*:acm:${operator.region}:\\d{12}:certificate/[0-9a-f-]{36}$`);
+    requireMatch("SENTRY_CERTIFICATE_ARN (operator.certificateArn)", operator.certificateArn, certificate, `an ACM certificate ARN in ${operator.region} (a load balancer uses certificates of its own region)`);
   }
 
   const cidr = parseIpv4Cidr(network.vpcCidr);
@@ -175,6 +253,7 @@ export function validateEnvironmentConfig(config: EnvironmentConfig): void {
     requireRange(`${prefix}.name length`, queue.name.length, 1, 60);
     requireOneOf(`${prefix}.type`, queue.type, QUEUE_TYPES);
     requireRange(`${prefix}.visibilityTimeoutSeconds`, queue.visibilityTimeoutSeconds, 0, 43200);
+    requireOneOf(`${prefix}.consumerServices`, queue.consumerServices, ["one", "many"] as const);
   });
   requireUnique(`${env}.queues`, config.queues.map((queue) => queue.name));
   requireRange(`${env}.secretRecoveryWindowDays`, config.secretRecoveryWindowDays, 7, 30);
@@ -187,6 +266,9 @@ export function validateEnvironmentConfig(config: EnvironmentConfig): void {
   CLUSTER_NAMES.forEach((name) => validateCluster(`${env}.clusters.${name}`, config.clusters[name]));
   config.services.forEach((service, index) => validateService(`${env}.services[${index}]`, service));
   requireUnique(`${env}.services`, config.services.map((service) => service.name));
+  config.services.forEach((service, index) => validateAccess(`${env}.services[${index}]`, service, config.queues));
+  requireSingleConsumers(env, config.services, config.queues);
+  validateIngress(`${env}.ingress`, config.ingress, config.services);
   CLUSTER_NAMES.forEach((name) => requireRoomForTasks(`${env}.clusters.${name}`, config.clusters[name], config.services.filter((service) => service.cluster === name)));
 
   const { cicd } = config;
