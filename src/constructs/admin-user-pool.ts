@@ -3,7 +3,16 @@ import { CognitoUserGroup } from "@cdktf/provider-aws/lib/cognito-user-group";
 import { CognitoUserInGroup } from "@cdktf/provider-aws/lib/cognito-user-in-group";
 import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
 import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool-client";
+import { CognitoUserPoolDomain } from "@cdktf/provider-aws/lib/cognito-user-pool-domain";
 import { Construct } from "constructs";
+
+/** Sign-in through Cognito's hosted UI for a load balancer (`authenticate-cognito`). */
+export interface LoadBalancerSignInProps {
+  /** Prefix of the hosted UI domain, `<prefix>.auth.<region>.amazoncognito.com` (unique in the region). */
+  readonly domainPrefix: string;
+  /** Where Cognito returns users: `https://<host>/oauth2/idpresponse` of each load balancer host. */
+  readonly callbackUrls: readonly string[];
+}
 
 export interface AdminUserPoolProps {
   /** User pool name; the app client is `<name>-frontend`. */
@@ -18,6 +27,12 @@ export interface AdminUserPoolProps {
   readonly minimumPasswordLength?: number;
   /** Name of the group of administrators. @default "admins" */
   readonly adminGroupName?: string;
+  /**
+   * A hosted UI domain and a confidential app client (`<name>-load-balancer`, authorization-code flow) for a
+   * load balancer that signs users in before any request reaches the application.
+   * @default - none
+   */
+  readonly loadBalancerSignIn?: LoadBalancerSignInProps;
 }
 
 const DEFAULT_MFA = "ON";
@@ -28,12 +43,17 @@ const TEMPORARY_PASSWORD_VALIDITY_DAYS = 3;
 
 /**
  * A Cognito user pool for a back-office: only admins create users, e-mail is the username, strong passwords,
- * TOTP MFA, an SRP-only public app client for the browser, an admin group and its first member.
+ * TOTP MFA, an SRP-only public app client for the browser, an admin group and its first member; optionally a
+ * hosted UI domain and a confidential client for a load balancer's Cognito sign-in.
  */
 export class AdminUserPool extends Construct {
   readonly userPool: CognitoUserPool;
   readonly client: CognitoUserPoolClient;
   readonly adminGroup: CognitoUserGroup;
+  /** The hosted UI domain, when `loadBalancerSignIn` is set. */
+  readonly domain?: CognitoUserPoolDomain;
+  /** The load balancer's app client, when `loadBalancerSignIn` is set. */
+  readonly loadBalancerClient?: CognitoUserPoolClient;
 
   constructor(scope: Construct, id: string, props: AdminUserPoolProps) {
     super(scope, id);
@@ -76,6 +96,35 @@ export class AdminUserPool extends Construct {
       refreshTokenValidity: 12,
       tokenValidityUnits: [{ accessToken: "minutes", idToken: "minutes", refreshToken: "hours" }],
     });
+
+    if (props.loadBalancerSignIn !== undefined) {
+      const signIn = props.loadBalancerSignIn;
+      if (signIn.callbackUrls.length === 0 || signIn.callbackUrls.some((url) => !url.startsWith("https://"))) {
+        throw new Error(`AdminUserPool ${props.name}: loadBalancerSignIn.callbackUrls must be one or more https:// URLs`);
+      }
+      this.domain = new CognitoUserPoolDomain(this, "domain", {
+        domain: signIn.domainPrefix,
+        userPoolId: this.userPool.id,
+      });
+      // Confidential: the load balancer holds the secret and exchanges the code itself; the browser never sees a token.
+      this.loadBalancerClient = new CognitoUserPoolClient(this, "load-balancer-client", {
+        name: `${props.name}-load-balancer`,
+        userPoolId: this.userPool.id,
+        generateSecret: true,
+        allowedOauthFlowsUserPoolClient: true,
+        allowedOauthFlows: ["code"],
+        allowedOauthScopes: ["openid", "email"],
+        callbackUrls: [...signIn.callbackUrls],
+        supportedIdentityProviders: ["COGNITO"],
+        explicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
+        preventUserExistenceErrors: "ENABLED",
+        enableTokenRevocation: true,
+        accessTokenValidity: 60,
+        idTokenValidity: 60,
+        refreshTokenValidity: 12,
+        tokenValidityUnits: [{ accessToken: "minutes", idToken: "minutes", refreshToken: "hours" }],
+      });
+    }
 
     this.adminGroup = new CognitoUserGroup(this, "admin-group", {
       name: props.adminGroupName ?? DEFAULT_ADMIN_GROUP_NAME,

@@ -1,10 +1,16 @@
+import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { Construct } from "constructs";
-import { CLUSTER_NAMES, ClusterConfig, ClusterName, EnvironmentConfig } from "../config";
+import { CLUSTER_NAMES, ClusterConfig, ClusterName, EnvironmentConfig, IngressConfig, PUBLIC_HOSTS } from "../config";
 import { EcsEc2Cluster } from "../constructs/ecs-ec2-cluster";
-import { SentryStack, SentryStackProps } from "./sentry-stack";
+import { PublicLoadBalancer } from "../constructs/public-load-balancer";
+import { publicHostname, SentryStack, SentryStackProps } from "./sentry-stack";
 
 export interface ComputeStackProps extends SentryStackProps {
   readonly clusters: Readonly<Record<ClusterName, ClusterConfig>>;
+  readonly ingress: IngressConfig;
+  /** Deletion protection on the load balancer (and its logs). */
+  readonly protectData: boolean;
 }
 
 export function computeStackProps(config: EnvironmentConfig): ComputeStackProps {
@@ -12,12 +18,15 @@ export function computeStackProps(config: EnvironmentConfig): ComputeStackProps 
     environment: config.name,
     operator: config.operator,
     clusters: config.clusters,
+    ingress: config.ingress,
+    protectData: config.protectData,
   };
 }
 
 /**
  * Phase 3: the OMS and Frontend ECS clusters, each on its own Auto Scaling group of Graviton instances, with
- * the task security groups phase 4 runs its awsvpc tasks in. Output contract: see README "Outputs".
+ * the task security groups phase 4 runs its awsvpc tasks in, and the environment's internet-facing load
+ * balancer (phase 4 adds its target groups and host rules). Output contract: see README "Outputs".
  */
 export class ComputeStack extends SentryStack {
   constructor(scope: Construct, props: ComputeStackProps) {
@@ -46,6 +55,33 @@ export class ComputeStack extends SentryStack {
       }),
     ) as Record<ClusterName, EcsEc2Cluster>;
 
+    const operator = props.operator;
+    const account = new DataAwsCallerIdentity(this, "account");
+    // A certificate the foundation requested must be issued before the HTTPS listener can use it; this waits
+    // for the operator's DNS records when there is no hosted zone. One the operator brings is used as it is.
+    const certificateArn =
+      operator.certificateArn ??
+      new AcmCertificateValidation(this, "certificate-validation", { certificateArn: foundation.getString("certificate_arn") }).certificateArn;
+    const loadBalancer = new PublicLoadBalancer(this, "load-balancer", {
+      name: `sentry-alb-${env}`,
+      vpcId: foundation.getString("vpc_id"),
+      subnetIds: foundation.getList("public_subnet_ids"),
+      allowedCidrs: props.ingress.allowedCidrs,
+      certificateArn,
+      accountId: account.accountId,
+      accessLogs: {
+        bucketName: `sentry-alb-logs-${env}-${account.accountId}-${operator.region}`,
+        retentionDays: props.ingress.accessLogRetentionDays,
+      },
+      idleTimeoutSeconds: props.ingress.idleTimeoutSeconds,
+      deletionProtection: props.protectData,
+      waf: props.ingress.waf.enabled ? { name: `sentry-waf-${env}`, requestsPerIpPer5Minutes: props.ingress.waf.requestsPerIpPer5Minutes } : undefined,
+      aliases:
+        operator.hostedZoneId === undefined
+          ? undefined
+          : { hostedZoneId: operator.hostedZoneId, names: PUBLIC_HOSTS.map((host) => publicHostname(host, operator.domain)) },
+    });
+
     const byCluster = (pick: (cluster: EcsEc2Cluster) => string) =>
       Object.fromEntries(CLUSTER_NAMES.map((name) => [name, pick(clusters[name])]));
     this.publish("cluster_names", byCluster((c) => c.cluster.name), "ECS cluster name by cluster (oms, frontend)");
@@ -61,5 +97,12 @@ export class ComputeStack extends SentryStack {
       "Security group for awsvpc tasks by cluster: outbound only, no ingress",
     );
     this.publish("autoscaling_group_names", byCluster((c) => c.autoScalingGroup.name), "Auto Scaling group name by cluster");
+    const lb = loadBalancer.loadBalancer;
+    this.publish("load_balancer_arn", lb.arn, "Application Load Balancer ARN");
+    this.publish("load_balancer_arn_suffix", lb.arnSuffix, "Load balancer ARN suffix (the CloudWatch LoadBalancer dimension)");
+    this.publish("load_balancer_dns_name", lb.dnsName, "Load balancer DNS name: point admin.<domain> and ws.<domain> at it (alias or CNAME)");
+    this.publish("load_balancer_zone_id", lb.zoneId, "Load balancer hosted zone id, for Route 53 alias records");
+    this.publish("load_balancer_security_group_id", loadBalancer.securityGroup.id, "Load balancer security group: services admit their port from it");
+    this.publish("https_listener_arn", loadBalancer.httpsListener.arn, "HTTPS listener: phase 4 adds one host rule per published service");
   }
 }

@@ -1,11 +1,13 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { Construct } from "constructs";
-import { CognitoConfig, EnvironmentConfig, NetworkConfig, QueueConfig } from "../config";
+import { CognitoConfig, EnvironmentConfig, NetworkConfig, PUBLIC_HOSTS, QueueConfig } from "../config";
 import { AdminUserPool } from "../constructs/admin-user-pool";
 import { DynamoDbTable } from "../constructs/dynamodb-table";
 import { Network } from "../constructs/network";
 import { PlaceholderSecret } from "../constructs/placeholder-secret";
+import { PublicCertificate } from "../constructs/public-certificate";
 import { SqsQueueWithDlq } from "../constructs/sqs-queue-with-dlq";
-import { SentryStack, SentryStackProps } from "./sentry-stack";
+import { publicHostname, SentryStack, SentryStackProps } from "./sentry-stack";
 
 /** The guide's secrets (section 1.6) and the keys each must hold. */
 export const SECRETS = {
@@ -63,12 +65,29 @@ export class FoundationStack extends SentryStack {
       flowLogs: props.network.flowLogs.enabled ? { retentionDays: props.network.flowLogs.retentionDays } : undefined,
     });
 
+    const account = new DataAwsCallerIdentity(this, "account");
+    const [adminHost, ...otherHosts] = PUBLIC_HOSTS.map((host) => publicHostname(host, props.operator.domain));
     const userPool = new AdminUserPool(this, "admin-user-pool", {
       name: `sentry-admin-${env}`,
       initialAdminEmail: props.operator.adminEmail,
       mfa: props.cognito.mfa,
       deletionProtection: props.protectData,
+      // The load balancer signs admins in before a request reaches the admin frontend (phase 4's listener rule).
+      // Hosted UI prefixes are unique per region: the account id keeps accounts apart.
+      loadBalancerSignIn: {
+        domainPrefix: `sentry-admin-${env}-${account.accountId}`,
+        callbackUrls: [`https://${adminHost}/oauth2/idpresponse`],
+      },
     });
+    // The load balancer's certificate (phase 3 waits for it to be issued), unless the operator brings one.
+    const certificate =
+      props.operator.certificateArn === undefined
+        ? new PublicCertificate(this, "certificate", {
+            domainName: adminHost,
+            subjectAlternativeNames: otherHosts,
+            hostedZoneId: props.operator.hostedZoneId,
+          })
+        : undefined;
 
     // Config: pk = "<scope>" (e.g. "EXCHANGE#bitget"), sk = "<key>". Small, read-mostly items.
     const configTable = new DynamoDbTable(this, "config-table", {
@@ -118,6 +137,16 @@ export class FoundationStack extends SentryStack {
     this.publish("user_pool_id", userPool.userPool.id, "Cognito admin user pool id");
     this.publish("user_pool_arn", userPool.userPool.arn, "Cognito admin user pool ARN");
     this.publish("user_pool_client_id", userPool.client.id, "Cognito app client id of the admin frontend");
+    this.publish("user_pool_domain", userPool.domain!.domain, "Cognito hosted UI domain prefix the load balancer signs admins in with");
+    this.publish("load_balancer_client_id", userPool.loadBalancerClient!.id, "Cognito app client id of the load balancer (its secret stays in Cognito)");
+    this.publish("certificate_arn", certificate?.certificate.arn ?? props.operator.certificateArn, "ACM certificate of the load balancer's HTTPS listener");
+    if (certificate && props.operator.hostedZoneId === undefined) {
+      this.publish(
+        "certificate_validation_records",
+        certificate.validationRecords,
+        "DNS records (CNAME) to add at your DNS provider: phase 3 waits until the certificate is issued",
+      );
+    }
     this.publish("config_table_name", configTable.table.name, "DynamoDB config table name");
     this.publish("config_table_arn", configTable.table.arn, "DynamoDB config table ARN");
     this.publish("trading_table_name", tradingTable.table.name, "DynamoDB trading table name");

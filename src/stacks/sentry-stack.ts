@@ -1,7 +1,7 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataTerraformRemoteStateS3, Fn, S3Backend, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
-import { EnvironmentName, OperatorSettings } from "../config";
+import { EnvironmentName, OperatorSettings, PublicHost } from "../config";
 import { WorkspaceGuard } from "../constructs/workspace-guard";
 import { ReadableStack } from "./readable-stack";
 
@@ -25,6 +25,11 @@ export function stackName(phase: Phase, environment: EnvironmentName): string {
 /** ECR repository of a service in an environment: phase 5 creates it, phase 4 pulls from it by default. */
 export function imageRepositoryName(service: string, environment: EnvironmentName): string {
   return `sentry-${service}-${environment}`;
+}
+
+/** A host the load balancer answers: `admin.<domain>`, `ws.<domain>`. */
+export function publicHostname(host: PublicHost, domain: string): string {
+  return `${host}.${domain}`;
 }
 
 export interface SentryStackProps {
