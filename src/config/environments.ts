@@ -1,18 +1,20 @@
 import {
   ClusterConfig,
-  ServiceName,
   DeploymentConfig,
   EnvironmentConfig,
   EnvironmentName,
+  IngressConfig,
   OperatorSettings,
   PipelineConfig,
   QueueConfig,
-  IngressConfig,
   ServiceAccessConfig,
   ServiceAutoScalingConfig,
   ServiceIngressConfig,
+  ServiceName,
   SERVICE_NAMES,
   ServiceConfig,
+  TableConfig,
+  TableName,
   WafConfig,
 } from "./types";
 
@@ -33,6 +35,20 @@ export const QUEUES: readonly QueueConfig[] = [
   { name: "notifications", type: "standard", purpose: "Alerts to operators and admins", visibilityTimeoutSeconds: 60, consumerServices: "one" },
   { name: "audit-events", type: "standard", purpose: "Audit trail of admin and trading actions", visibilityTimeoutSeconds: 120, consumerServices: "one" },
 ];
+
+/** The two tables of the guide, their keys and indexes. The same in every environment. */
+export const TABLES: Readonly<Record<TableName, TableConfig>> = {
+  // Config: pk = "<scope>" (e.g. "EXCHANGE#bitget"), sk = "<key>". Small, read-mostly items.
+  config: { key: { partitionKey: "pk", sortKey: "sk" }, indexes: {} },
+  // Trading: pk = "ORDER#<id>", sk = "META" | "EXEC#<timestamp>#<execution id>";
+  // gsi1 lists an account's orders by time: gsi1pk = "ACCOUNT#<id>#<symbol>", gsi1sk = "<ISO timestamp>".
+  // expires_at (epoch seconds) ages out transient items such as idempotency keys.
+  trading: {
+    key: { partitionKey: "pk", sortKey: "sk" },
+    indexes: { gsi1: { partitionKey: "gsi1pk", sortKey: "gsi1sk" } },
+    ttlAttribute: "expires_at",
+  },
+};
 
 /** The guide's non-prod recommendation: task auto scaling off, 1..4 tasks when turned on. */
 const TASK_SCALING_OFF: ServiceAutoScalingConfig = {
@@ -185,6 +201,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     },
     cognito: { mfa: "OPTIONAL" },
     queues: QUEUES,
+    tables: TABLES,
     secretRecoveryWindowDays: 7,
     redis: { nodeType: "cache.t4g.micro", numCacheNodes: 1, snapshotRetentionDays: 0 },
     clusters: { oms: NONPROD_CLUSTER, frontend: NONPROD_CLUSTER },
@@ -204,6 +221,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     },
     cognito: { mfa: "OPTIONAL" },
     queues: QUEUES,
+    tables: TABLES,
     secretRecoveryWindowDays: 7,
     // The guide gives dev and prod only. Two small nodes rehearse prod's failover at a fraction of its cost.
     redis: { nodeType: "cache.t4g.small", numCacheNodes: 2, snapshotRetentionDays: 1 },
@@ -224,6 +242,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     },
     cognito: { mfa: "ON" },
     queues: QUEUES,
+    tables: TABLES,
     secretRecoveryWindowDays: 30,
     redis: { nodeType: "cache.r7g.large", numCacheNodes: 2, snapshotRetentionDays: 7 },
     clusters: {

@@ -120,6 +120,21 @@ export interface DeploymentConfig {
   readonly maximumPercent: number;
 }
 
+/** A DynamoDB table's key schema (string attributes). */
+export interface TableKeyConfig {
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+}
+
+/** One of the foundation's tables, `sentry-<name>-<env>`; the same schema in every environment. */
+export interface TableConfig {
+  readonly key: TableKeyConfig;
+  /** Global secondary indexes by name. */
+  readonly indexes: Readonly<Record<string, TableKeyConfig>>;
+  /** Number attribute holding an item's expiry (epoch seconds). @default - no TTL */
+  readonly ttlAttribute?: string;
+}
+
 /** What a service does with the foundation's queues and tables; its task role gets exactly this. */
 export interface ServiceAccessConfig {
   /** Queues it receives from and deletes (by short name, e.g. `orders-bitget`). */
@@ -235,6 +250,7 @@ export interface EnvironmentConfig {
   readonly network: NetworkConfig;
   readonly cognito: CognitoConfig;
   readonly queues: readonly QueueConfig[];
+  readonly tables: Readonly<Record<TableName, TableConfig>>;
   /** Days Secrets Manager waits before deleting a secret (7 to 30). */
   readonly secretRecoveryWindowDays: number;
   readonly redis: RedisConfig;

@@ -3,6 +3,8 @@ import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-tar
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { EcsTaskRoles } from "./ecs-task-roles";
 import { CONTAINER_USER } from "../lib/patterns";
@@ -29,6 +31,16 @@ export interface EcsServiceAutoScaling {
   readonly scaleOutCooldownSeconds?: number;
   /** @default 300 */
   readonly scaleInCooldownSeconds?: number;
+}
+
+/** A load balancer target group the service registers its tasks in. */
+export interface EcsServiceLoadBalancerProps {
+  /** `ip` target group on the container port. */
+  readonly targetGroupArn: string;
+  /** What attaches the target group to a load balancer (its listener rule): the service is created after it. */
+  readonly attachedBy: ITerraformDependable;
+  /** Seconds ECS ignores failing load balancer health checks of a new task. @default 60 */
+  readonly healthCheckGracePeriodSeconds?: number;
 }
 
 export interface EcsEc2ServiceProps {
@@ -78,6 +90,12 @@ export interface EcsEc2ServiceProps {
   readonly environmentFileArn?: string;
   /** Environment variables from Secrets Manager. @default - none */
   readonly secrets?: readonly EcsContainerSecret[];
+  /** Plain environment variables (names of queues, tables, ...), next to AWS_REGION. @default - none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** The application's permissions, on the task role. @default - none */
+  readonly taskPolicyStatements?: readonly DataAwsIamPolicyDocumentStatement[];
+  /** Register the tasks in a load balancer target group. @default - not load balanced */
+  readonly loadBalancer?: EcsServiceLoadBalancerProps;
   /** ECS Exec (interactive shell through Session Manager). @default false */
   readonly enableExecuteCommand?: boolean;
   /** Task auto scaling; Terraform then leaves desired_count to the autoscaler. @default - a fixed desired count */
@@ -102,6 +120,7 @@ const DEFAULT_DEPLOYMENT_MINIMUM_HEALTHY_PERCENT = 100;
 const DEFAULT_DEPLOYMENT_MAXIMUM_PERCENT = 200;
 const DEFAULT_SCALE_OUT_COOLDOWN_SECONDS = 60;
 const DEFAULT_SCALE_IN_COOLDOWN_SECONDS = 300;
+const DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECONDS = 60;
 const TMP_VOLUME = "tmp";
 /**
  * Paths the ECS Exec agent writes to; with a read-only root file system they must be volumes
@@ -136,6 +155,7 @@ export class EcsEc2Service extends Construct {
     const minimumHealthyPercent = props.deploymentMinimumHealthyPercent ?? DEFAULT_DEPLOYMENT_MINIMUM_HEALTHY_PERCENT;
     const maximumPercent = props.deploymentMaximumPercent ?? DEFAULT_DEPLOYMENT_MAXIMUM_PERCENT;
     const secrets = props.secrets ?? [];
+    const loadBalancer = props.loadBalancer;
     const scaling = props.autoScaling && {
       scaleOutCooldownSeconds: DEFAULT_SCALE_OUT_COOLDOWN_SECONDS,
       scaleInCooldownSeconds: DEFAULT_SCALE_IN_COOLDOWN_SECONDS,
@@ -172,6 +192,7 @@ export class EcsEc2Service extends Construct {
       secretArns: secrets.map((secret) => secret.secretArn),
       environmentFileArn: props.environmentFileArn,
       enableExecuteCommand,
+      applicationStatements: props.taskPolicyStatements,
     });
 
     const volumes: Record<string, string> = { [TMP_VOLUME]: "/tmp", ...(enableExecuteCommand ? EXEC_AGENT_VOLUMES : {}) };
@@ -187,6 +208,7 @@ export class EcsEc2Service extends Construct {
       environment: [
         { name: "AWS_REGION", value: props.region },
         { name: "AWS_DEFAULT_REGION", value: props.region },
+        ...Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value })),
       ],
       portMappings: [{ containerPort: props.containerPort, protocol: "tcp" }],
       mountPoints: Object.entries(volumes).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false })),
@@ -234,7 +256,13 @@ export class EcsEc2Service extends Construct {
       enableEcsManagedTags: true,
       propagateTags: "SERVICE",
       waitForSteadyState: false,
-      dependsOn: this.roles.policies,
+      ...(loadBalancer
+        ? {
+            loadBalancer: [{ targetGroupArn: loadBalancer.targetGroupArn, containerName: props.containerName, containerPort: props.containerPort }],
+            healthCheckGracePeriodSeconds: loadBalancer.healthCheckGracePeriodSeconds ?? DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECONDS,
+          }
+        : {}),
+      dependsOn: [...this.roles.policies, ...(loadBalancer ? [loadBalancer.attachedBy] : [])],
       ...(ignoreChanges.length > 0 ? { lifecycle: { ignoreChanges } } : {}),
     });
 

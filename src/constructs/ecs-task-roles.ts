@@ -22,6 +22,8 @@ export interface EcsTaskRolesProps {
   readonly environmentFileArn?: string;
   /** Grant the task role the SSM Session Manager channels ECS Exec needs. @default false */
   readonly enableExecuteCommand?: boolean;
+  /** The application's own permissions, on the task role (e.g. its queues and tables). @default - none */
+  readonly applicationStatements?: readonly DataAwsIamPolicyDocumentStatement[];
 }
 
 const DEFAULT_ENABLE_EXECUTE_COMMAND = false;
@@ -29,7 +31,7 @@ const DEFAULT_ENABLE_EXECUTE_COMMAND = false;
 /**
  * The two IAM roles of an ECS task, least privilege. The execution role may pull the one image repository,
  * write to the one log group, read exactly the injected secrets and the one environment file. The task role
- * holds nothing but what ECS Exec needs when it is on; application permissions are granted to it elsewhere.
+ * holds the application's statements and, when it is on, what ECS Exec needs.
  */
 export class EcsTaskRoles extends Construct {
   readonly executionRole: IamRole;
@@ -81,6 +83,9 @@ export class EcsTaskRoles extends Construct {
     }
     this.attach("execution", this.executionRole, "task-execution", execution);
 
+    if (props.applicationStatements !== undefined && props.applicationStatements.length > 0) {
+      this.attach("application", this.taskRole, "application", [...props.applicationStatements]);
+    }
     if (enableExecuteCommand) {
       this.attach("task", this.taskRole, "ecs-exec", [
         {

@@ -1,6 +1,6 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { Construct } from "constructs";
-import { CognitoConfig, EnvironmentConfig, NetworkConfig, PUBLIC_HOSTS, QueueConfig } from "../config";
+import { CognitoConfig, EnvironmentConfig, NetworkConfig, PUBLIC_HOSTS, QueueConfig, TABLE_NAMES, TableConfig, TableName } from "../config";
 import { AdminUserPool } from "../constructs/admin-user-pool";
 import { DynamoDbTable } from "../constructs/dynamodb-table";
 import { Network } from "../constructs/network";
@@ -30,6 +30,7 @@ export interface FoundationStackProps extends SentryStackProps {
   readonly network: NetworkConfig;
   readonly cognito: CognitoConfig;
   readonly queues: readonly QueueConfig[];
+  readonly tables: Readonly<Record<TableName, TableConfig>>;
   /** Deletion protection on tables and the user pool. */
   readonly protectData: boolean;
   readonly secretRecoveryWindowDays: number;
@@ -42,6 +43,7 @@ export function foundationStackProps(config: EnvironmentConfig): FoundationStack
     network: config.network,
     cognito: config.cognito,
     queues: config.queues,
+    tables: config.tables,
     protectData: config.protectData,
     secretRecoveryWindowDays: config.secretRecoveryWindowDays,
   };
@@ -89,22 +91,20 @@ export class FoundationStack extends SentryStack {
           })
         : undefined;
 
-    // Config: pk = "<scope>" (e.g. "EXCHANGE#bitget"), sk = "<key>". Small, read-mostly items.
-    const configTable = new DynamoDbTable(this, "config-table", {
-      name: `sentry-config-${env}`,
-      key: { partitionKey: "pk", sortKey: "sk" },
-      deletionProtection: props.protectData,
-    });
-    // Trading: pk = "ORDER#<id>", sk = "META" | "EXEC#<timestamp>#<execution id>";
-    // gsi1 lists an account's orders by time: gsi1pk = "ACCOUNT#<id>#<symbol>", gsi1sk = "<ISO timestamp>".
-    // expires_at (epoch seconds) ages out transient items such as idempotency keys.
-    const tradingTable = new DynamoDbTable(this, "trading-table", {
-      name: `sentry-trading-${env}`,
-      key: { partitionKey: "pk", sortKey: "sk" },
-      globalIndexes: [{ name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" }],
-      ttlAttribute: "expires_at",
-      deletionProtection: props.protectData,
-    });
+    const tables = Object.fromEntries(
+      TABLE_NAMES.map((name) => {
+        const table = props.tables[name];
+        const construct = new DynamoDbTable(this, `${name}-table`, {
+          name: `sentry-${name}-${env}`,
+          key: table.key,
+          globalIndexes: Object.entries(table.indexes).map(([indexName, key]) => ({ name: indexName, ...key })),
+          ttlAttribute: table.ttlAttribute,
+          deletionProtection: props.protectData,
+        });
+        return [name, construct];
+      }),
+    ) as Record<TableName, DynamoDbTable>;
+    const [configTable, tradingTable] = [tables.config, tables.trading];
 
     const queues = props.queues.map(
       (queue) =>
@@ -151,6 +151,9 @@ export class FoundationStack extends SentryStack {
     this.publish("config_table_arn", configTable.table.arn, "DynamoDB config table ARN");
     this.publish("trading_table_name", tradingTable.table.name, "DynamoDB trading table name");
     this.publish("trading_table_arn", tradingTable.table.arn, "DynamoDB trading table ARN");
+    const byTable = <T>(pick: (table: DynamoDbTable) => T) => Object.fromEntries(TABLE_NAMES.map((name) => [name, pick(tables[name])]));
+    this.publish("table_names", byTable((table) => table.table.name), "DynamoDB table name by table (config, trading): the applications' DYNAMODB_<TABLE>_TABLE");
+    this.publish("table_arns", byTable((table) => table.table.arn), "DynamoDB table ARN by table");
     this.publish("queue_urls", byQueueName((queue) => queue.queue.url), "SQS queue URL by queue name");
     this.publish("queue_arns", byQueueName((queue) => queue.queue.arn), "SQS queue ARN by queue name");
     this.publish("dead_letter_queue_arns", byQueueName((queue) => queue.deadLetterQueue.arn), "SQS dead-letter queue ARN by queue name");

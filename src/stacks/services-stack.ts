@@ -1,12 +1,15 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
-import { EnvironmentConfig, ServiceConfig, ServiceName } from "../config";
-import { EcsContainerSecret, EcsEc2Service } from "../constructs/ecs-ec2-service";
+import { EnvironmentConfig, IngressConfig, PUBLIC_HOSTS, PublicHost, ServiceConfig, ServiceName, TableConfig, TableName } from "../config";
+import { applicationGrantStatements } from "../constructs/application-grants";
+import { EcsContainerSecret, EcsEc2Service, EcsServiceLoadBalancerProps } from "../constructs/ecs-ec2-service";
+import { LoadBalancerRoute } from "../constructs/load-balancer-route";
 import { SECRETS, SecretName } from "./foundation-stack";
-import { imageRepositoryName, SentryStack, SentryStackProps } from "./sentry-stack";
+import { imageRepositoryName, publicHostname, SentryStack, SentryStackProps } from "./sentry-stack";
 
 /** Environment variable → key of the foundation's secret JSON (guide 4.1 for the exchange credentials). */
 type SecretVariables<S extends SecretName> = Readonly<Record<string, (typeof SECRETS)[S]["keys"][number]>>;
@@ -22,6 +25,22 @@ const REDIS_VARIABLES: SecretVariables<"redis"> = {
   REDIS_PASSWORD: "password",
 };
 
+/** Listener rule priority of each public host (unique on the listener). */
+const HOST_RULE_PRIORITY: Readonly<Record<PublicHost, number>> = { admin: 10, ws: 20 };
+/** The URL output of each public host, and its scheme. */
+const HOST_URL_OUTPUT: Readonly<Record<PublicHost, { output: string; scheme: string; description: string }>> = {
+  admin: { output: "admin_url", scheme: "https", description: "Admin frontend, behind Cognito sign-in" },
+  ws: { output: "websocket_url", scheme: "wss", description: "Websocket gateway (clients authenticate in the protocol)" },
+};
+
+/** `orders-bitget` → `SQS_ORDERS_BITGET_URL`; `trading` → `DYNAMODB_TRADING_TABLE`. */
+export function queueUrlVariable(queue: string): string {
+  return `SQS_${queue.toUpperCase().replace(/-/g, "_")}_URL`;
+}
+export function tableNameVariable(table: string): string {
+  return `DYNAMODB_${table.toUpperCase().replace(/-/g, "_")}_TABLE`;
+}
+
 /** A private ECR image URI: `<account>.dkr.ecr.<region>.<dns suffix>/<repository>`. */
 const ECR_IMAGE_REPOSITORY = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(.+)$/;
 
@@ -31,6 +50,10 @@ export interface ServicesStackProps extends SentryStackProps {
   readonly logRetentionDays: number;
   /** Services whose pipeline (phase 5) deploys new task definition revisions. */
   readonly pipelineDeployedServices: readonly ServiceName[];
+  /** The load balancer's sources and the admin sign-in session. */
+  readonly ingress: IngressConfig;
+  /** The foundation's tables (for the index ARNs a reader is granted). */
+  readonly tables: Readonly<Record<TableName, TableConfig>>;
 }
 
 export function servicesStackProps(config: EnvironmentConfig): ServicesStackProps {
@@ -40,12 +63,15 @@ export function servicesStackProps(config: EnvironmentConfig): ServicesStackProp
     services: config.services,
     logRetentionDays: config.logRetentionDays,
     pipelineDeployedServices: config.cicd.pipelines.filter((pipeline) => pipeline.deploy).map((pipeline) => pipeline.service),
+    ingress: config.ingress,
+    tables: config.tables,
   };
 }
 
 /**
  * Phase 4: the OMS, frontend (admin) and websocket ECS services with their task definitions, log groups,
- * roles and optional task auto scaling, on the clusters of phase 3.
+ * roles (the application's queue and table grants on the task role) and optional task auto scaling, on the
+ * clusters of phase 3; published services get a target group and a host rule on phase 3's load balancer.
  * Output contract: see README "Outputs".
  */
 export class ServicesStack extends SentryStack {
@@ -108,10 +134,78 @@ export class ServicesStack extends SentryStack {
           description: `Redis from the ${name} tasks`,
         });
       }
+      if (service.ingress) {
+        const loadBalancerGroupId = compute.getString("load_balancer_security_group_id");
+        new VpcSecurityGroupIngressRule(this, `${service.name}-from-load-balancer`, {
+          securityGroupId: group.id,
+          referencedSecurityGroupId: loadBalancerGroupId,
+          ipProtocol: "tcp",
+          fromPort: service.containerPort,
+          toPort: service.containerPort,
+          description: `Port ${service.containerPort} from the load balancer`,
+        });
+        new VpcSecurityGroupEgressRule(this, `load-balancer-to-${service.name}`, {
+          securityGroupId: loadBalancerGroupId,
+          referencedSecurityGroupId: group.id,
+          ipProtocol: "tcp",
+          fromPort: service.containerPort,
+          toPort: service.containerPort,
+          description: `To the ${name} tasks on port ${service.containerPort}`,
+        });
+      }
       return group;
     };
 
     const serviceGroups = Object.fromEntries(props.services.map((service) => [service.name, serviceGroupOf(service)]));
+
+    // Each published service: a target group and a host rule on the HTTPS listener; the admin host signs in first.
+    const routeOf = (service: ServiceConfig): EcsServiceLoadBalancerProps | undefined => {
+      const ingress = service.ingress;
+      if (!ingress) return undefined;
+      const route = new LoadBalancerRoute(this, `${service.name}-route`, {
+        name: `sentry-${service.name}-${env}`,
+        vpcId: foundation.getString("vpc_id"),
+        listenerArn: compute.getString("https_listener_arn"),
+        host: publicHostname(ingress.host, props.operator.domain),
+        priority: HOST_RULE_PRIORITY[ingress.host],
+        port: service.containerPort,
+        healthCheckPath: ingress.healthCheckPath,
+        healthCheckMatcher: ingress.healthCheckMatcher,
+        deregistrationDelaySeconds: ingress.deregistrationDelaySeconds,
+        sourceCidrs: ingress.host === "admin" ? props.ingress.adminAllowedCidrs : undefined,
+        cognitoSignIn:
+          ingress.authentication === "cognito"
+            ? {
+                userPoolArn: foundation.getString("user_pool_arn"),
+                userPoolClientId: foundation.getString("load_balancer_client_id"),
+                userPoolDomain: foundation.getString("user_pool_domain"),
+                sessionTimeoutSeconds: props.ingress.adminSessionTimeoutSeconds,
+              }
+            : undefined,
+      });
+      return { targetGroupArn: route.targetGroup.arn, attachedBy: route.rule, healthCheckGracePeriodSeconds: ingress.healthCheckGracePeriodSeconds };
+    };
+
+    // Exactly the queues and tables the service declares, by the ARNs and names the foundation published.
+    const queueArns = (queues: readonly string[]) => queues.map((queue) => this.lookupOutput(foundation, "queue_arns", queue));
+    const tableArns = (tables: readonly string[]) => tables.map((table) => this.lookupOutput(foundation, "table_arns", table));
+    // A Query on an index is authorized on the index's ARN, `<table arn>/index/<name>`.
+    const indexArns = (tables: readonly TableName[]) =>
+      tables.flatMap((table) => Object.keys(props.tables[table].indexes).map((index) => `${this.lookupOutput(foundation, "table_arns", table)}/index/${index}`));    const grantsOf = (service: ServiceConfig) =>
+      applicationGrantStatements({
+        consumeQueueArns: queueArns(service.access.consumes),
+        produceQueueArns: queueArns(service.access.produces),
+        readTableArns: [...tableArns(service.access.reads), ...indexArns(service.access.reads)],
+        writeTableArns: tableArns(service.access.writes),
+      });
+    const environmentOf = (service: ServiceConfig): Record<string, string> => {
+      const queues = [...new Set([...service.access.consumes, ...service.access.produces])];
+      const tables = [...new Set([...service.access.reads, ...service.access.writes])];
+      return {
+        ...Object.fromEntries(queues.map((queue) => [queueUrlVariable(queue), this.lookupOutput(foundation, "queue_urls", queue)])),
+        ...Object.fromEntries(tables.map((table) => [tableNameVariable(table), this.lookupOutput(foundation, "table_names", table)])),
+      };
+    };
 
     const services = props.services.map((service) => {
       const image = imageOf(service);
@@ -142,6 +236,9 @@ export class ServicesStack extends SentryStack {
         taskRoleName: `sentry-${service.name}-task-${env}`,
         environmentFileArn: service.envFileS3Arn,
         secrets: secretsOf(service),
+        environment: environmentOf(service),
+        taskPolicyStatements: grantsOf(service),
+        loadBalancer: routeOf(service),
         enableExecuteCommand: service.enableExecuteCommand,
         autoScaling: scaling.enabled ? scaling : undefined,
         deployedExternally: props.pipelineDeployedServices.includes(service.name),
@@ -161,6 +258,12 @@ export class ServicesStack extends SentryStack {
     this.publish("security_group_ids", byService((_, config) => serviceGroups[config.name].id), "Each service's own security group (its identity for Redis and future rules)");
     this.publish("log_group_names", byService((service) => service.logGroup.name), "CloudWatch Logs group by service");
     this.publish("task_role_arns", byService((service) => service.roles.taskRole.arn), "IAM task role ARN by service (the application's permissions)");
+    for (const host of PUBLIC_HOSTS) {
+      if (props.services.some((service) => service.ingress?.host === host)) {
+        const url = HOST_URL_OUTPUT[host];
+        this.publish(url.output, `${url.scheme}://${publicHostname(host, props.operator.domain)}/`, url.description);
+      }
+    }
     this.publish("execution_role_arns", byService((service) => service.roles.executionRole.arn), "IAM task execution role ARN by service");
   }
 }
