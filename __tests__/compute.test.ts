@@ -207,8 +207,12 @@ describe("instance role", () => {
 });
 
 describe("security groups", () => {
-  test.each(ENVS)("%s: no ingress at all, no inline rules", (env) => {
-    expect(resourcesOf(compute[env], "aws_vpc_security_group_ingress_rule")).toEqual({});
+  test.each(ENVS)("%s: nothing admits ingress but the load balancer's own group (80/443), no inline rules", (env) => {
+    const ingress = Object.values(resourcesOf(compute[env], "aws_vpc_security_group_ingress_rule"));
+    expect(ingress.map((rule) => [rule.security_group_id, rule.from_port, rule.to_port, rule.cidr_ipv4])).toEqual([
+      ["${aws_security_group.load_balancer_security_group.id}", 80, 80, "0.0.0.0/0"],
+      ["${aws_security_group.load_balancer_security_group.id}", 443, 443, "0.0.0.0/0"],
+    ]);
     for (const group of Object.values(resourcesOf(compute[env], "aws_security_group"))) {
       expect(group.ingress).toBeUndefined();
       expect(group.egress).toBeUndefined();
@@ -247,6 +251,12 @@ describe("outputs", () => {
       "capacity_provider_names",
       "cluster_arns",
       "cluster_names",
+      "https_listener_arn",
+      "load_balancer_arn",
+      "load_balancer_arn_suffix",
+      "load_balancer_dns_name",
+      "load_balancer_security_group_id",
+      "load_balancer_zone_id",
       "task_security_group_ids",
     ]);
     expect(outputs.cluster_names.value).toEqual({ oms: "${aws_ecs_cluster.oms.name}", frontend: "${aws_ecs_cluster.frontend.name}" });

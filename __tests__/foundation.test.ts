@@ -257,9 +257,15 @@ describe("output contract", () => {
   test("publishes the documented names", () => {
     expect(Object.keys(foundation.dev.output).sort()).toEqual(
       [
+        "certificate_arn",
+        "certificate_validation_records",
         "config_table_arn",
         "config_table_name",
         "dead_letter_queue_arns",
+        "load_balancer_client_id",
+        "table_arns",
+        "table_names",
+        "user_pool_domain",
         "private_route_table_ids",
         "private_subnet_ids",
         "public_subnet_ids",

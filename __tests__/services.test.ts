@@ -92,7 +92,7 @@ describe("services: names and placement", () => {
     expect(ecsService.propagate_tags).toBe("SERVICE");
     expect(ecsService.enable_execute_command).toBe(false);
     expect(ecsService.wait_for_steady_state).toBe(false);
-    expect(ecsService.depends_on).toEqual(["aws_iam_role_policy.oms_iam_execution_policy"]);
+    expect(ecsService.depends_on).toEqual(["aws_iam_role_policy.oms_iam_execution_policy", "aws_iam_role_policy.oms_iam_application_policy"]);
   });
 });
 
@@ -129,7 +129,7 @@ describe("services: task definitions", () => {
   });
 
   test("containers are told the region (awsvpc tasks cannot read it from instance metadata)", () => {
-    expect(container(prod(), "oms").environment).toEqual([
+    expect(container(prod(), "oms").environment.slice(0, 2)).toEqual([
       { name: "AWS_REGION", value: "us-east-1" },
       { name: "AWS_DEFAULT_REGION", value: "us-east-1" },
     ]);
@@ -262,11 +262,14 @@ describe("services: IAM least privilege", () => {
     expect(actions.filter((action: string) => action.startsWith("ecr:"))).toEqual([]);
   });
 
-  test("the task role is empty unless ECS Exec is on; then it gets the Session Manager channels and writable agent paths", () => {
+  test("the task role holds only the application's grants unless ECS Exec is on; then it gets the Session Manager channels and writable agent paths", () => {
     const devTf = dev();
     expect(Object.keys(resourcesOf(devTf, "aws_iam_role_policy")).sort()).toEqual([
+      "frontend_iam_application_policy",
       "frontend_iam_execution_policy",
+      "oms_iam_application_policy",
       "oms_iam_execution_policy",
+      "websocket_iam_application_policy",
       "websocket_iam_execution_policy",
     ]);
 
@@ -374,6 +377,7 @@ describe("services: outputs", () => {
   test("the output contract: maps keyed by service", () => {
     const outputs = dev().output;
     expect(Object.keys(outputs).sort()).toEqual([
+      "admin_url",
       "container_names",
       "execution_role_arns",
       "log_group_names",
@@ -382,10 +386,13 @@ describe("services: outputs", () => {
       "service_names",
       "task_definition_arns",
       "task_role_arns",
+      "websocket_url",
     ]);
-    for (const output of Object.values(outputs) as TerraformJson[]) {
-      expect(Object.keys(output.value).sort()).toEqual(["frontend", "oms", "websocket"]);
+    for (const [name, output] of Object.entries(outputs) as [string, TerraformJson][]) {
+      if (!name.endsWith("_url")) expect(Object.keys(output.value).sort()).toEqual(["frontend", "oms", "websocket"]);
     }
+    expect(outputs.admin_url.value).toBe("https://admin.sentry.test/");
+    expect(outputs.websocket_url.value).toBe("wss://ws.sentry.test/");
     expect(outputs.container_names.value).toEqual({ oms: "oms", frontend: "frontend", websocket: "websocket" });
     expect(outputs.service_cluster_names.value.websocket).toBe(`\${${COMPUTE}.cluster_names.frontend}`);
     expect(outputs.task_definition_arns.value.oms).toBe("${aws_ecs_task_definition.oms_task_definition.arn}");
@@ -393,7 +400,7 @@ describe("services: outputs", () => {
 });
 
 describe("services: network identity", () => {
-  test("each service has its own rule-less security group; Redis admits only OMS and websocket, by group, on its port", () => {
+  test("each service has its own security group without inline rules; Redis admits only OMS and websocket, by group, on its port", () => {
     const tf = prod();
     for (const name of ["oms", "frontend", "websocket"]) {
       const group = resource(tf, "aws_security_group", `${name}_security_group`);
@@ -402,7 +409,7 @@ describe("services: network identity", () => {
       expect(group.egress).toBeUndefined();
     }
     const rules = resourcesOf(tf, "aws_vpc_security_group_ingress_rule");
-    expect(Object.keys(rules).sort()).toEqual(["oms_to_redis", "websocket_to_redis"]);
+    expect(Object.keys(rules).sort()).toEqual(["frontend_from_load_balancer", "oms_to_redis", "websocket_from_load_balancer", "websocket_to_redis"]);
     expect(rules.oms_to_redis).toMatchObject({
       security_group_id: "${data.terraform_remote_state.data_outputs.outputs.redis_security_group_id}",
       referenced_security_group_id: "${aws_security_group.oms_security_group.id}",
@@ -417,7 +424,7 @@ describe("services: network identity", () => {
     const config = testConfig("dev");
     const tf = synthServices({ ...config, services: config.services.map((service) => ({ ...service, redisAccess: false })) });
     expect(Object.keys(dataOf(tf, "terraform_remote_state")).sort()).toEqual(["compute_outputs", "foundation_outputs"]);
-    expect(resourcesOf(tf, "aws_vpc_security_group_ingress_rule")).toEqual({});
+    expect(Object.keys(resourcesOf(tf, "aws_vpc_security_group_ingress_rule")).filter((name) => name.endsWith("_to_redis"))).toEqual([]);
   });
 });
 
