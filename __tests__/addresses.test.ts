@@ -25,6 +25,11 @@ const FOUNDATION = (zones: string[]) => [
   ...zones.flatMap((zone) => [`aws_subnet.vpc_public_subnet_${zone}`, `aws_subnet.vpc_private_subnet_${zone}`]),
   "aws_cognito_user_pool.admin_user_pool",
   "aws_cognito_user.admin_user_pool_initial_admin",
+  // A new domain or client logs every admin out and changes the sign-in URL the load balancer uses.
+  "aws_cognito_user_pool_domain.admin_user_pool_domain",
+  "aws_cognito_user_pool_client.admin_user_pool_load_balancer_client",
+  // A new certificate needs its DNS validation again.
+  "aws_acm_certificate.certificate",
   "aws_dynamodb_table.config_table",
   "aws_dynamodb_table.trading_table",
   ...QUEUES.flatMap((queue) => [`aws_sqs_queue.${queue}`, `aws_sqs_queue.${queue}_dlq`]),
@@ -49,6 +54,11 @@ const LATER_PHASES: Partial<Record<Phase, string[]>> = {
     `aws_ecs_capacity_provider.${cluster}_capacity_provider`,
     `aws_security_group.${cluster}_task_security_group`,
     `aws_security_group.${cluster}_instance_security_group`,
+  ]).concat([
+    // A new load balancer has a new DNS name: every record pointing at it breaks.
+    "aws_lb.load_balancer",
+    "aws_security_group.load_balancer_security_group",
+    "aws_s3_bucket.load_balancer_access_logs",
   ]),
   services: ["oms", "frontend", "websocket"].flatMap((service) => [
     `aws_ecs_service.${service}`,

@@ -1,5 +1,6 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
@@ -50,5 +51,37 @@ describe("security baseline aspect", () => {
     expect(
       synth((stack) => new SecurityGroup(stack, "open-group", { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["::/0"] }] })),
     ).toThrow("Security baseline: probe/open-group admits ingress from anywhere");
+  });
+
+  describe("the one exception: tcp 80/443 into an internet-facing load balancer's own group", () => {
+    const withLoadBalancer = (internal: boolean, port: number, onLoadBalancerGroup = true) => (stack: ProbeStack) => {
+      const lbGroup = new SecurityGroup(stack, "lb-group", {});
+      const otherGroup = new SecurityGroup(stack, "other-group", {});
+      new Lb(stack, "lb", { internal, securityGroups: [lbGroup.id], subnets: ["subnet-1", "subnet-2"] });
+      new VpcSecurityGroupIngressRule(stack, "public", {
+        securityGroupId: (onLoadBalancerGroup ? lbGroup : otherGroup).id,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        cidrIpv4: "0.0.0.0/0",
+      });
+    };
+
+    test("passes on 80 and 443", () => {
+      expect(synth(withLoadBalancer(false, 443))).not.toThrow();
+      expect(synth(withLoadBalancer(false, 80))).not.toThrow();
+    });
+
+    test("not on another port of that group", () => {
+      expect(synth(withLoadBalancer(false, 22))).toThrow("Security baseline: probe/public admits ingress from anywhere");
+    });
+
+    test("not on a group the load balancer does not use", () => {
+      expect(synth(withLoadBalancer(false, 443, false))).toThrow("Security baseline: probe/public admits ingress from anywhere");
+    });
+
+    test("not for an internal load balancer", () => {
+      expect(synth(withLoadBalancer(true, 443))).toThrow("Security baseline: probe/public admits ingress from anywhere");
+    });
   });
 });
