@@ -10,6 +10,7 @@ export const OPERATOR_VARIABLES: Readonly<Record<keyof OperatorSettings, string>
   stateBucket: "SENTRY_STATE_BUCKET",
   adminEmail: "SENTRY_ADMIN_EMAIL",
   codeStarConnectionArn: "SENTRY_CODESTAR_CONNECTION_ARN",
+  alarmEmail: "SENTRY_ALARM_EMAIL",
 };
 
 export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSettings {
@@ -22,6 +23,7 @@ export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSett
     stateBucket: read("stateBucket") ?? OPERATOR_DEFAULTS.stateBucket,
     adminEmail: read("adminEmail") ?? OPERATOR_DEFAULTS.adminEmail,
     codeStarConnectionArn: read("codeStarConnectionArn") ?? OPERATOR_DEFAULTS.codeStarConnectionArn,
+    alarmEmail: read("alarmEmail") ?? OPERATOR_DEFAULTS.alarmEmail,
   };
 }
 

@@ -3,10 +3,11 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
-import { EnvironmentConfig, ServiceConfig, ServiceName } from "../config";
+import { AlarmsConfig, CLUSTER_NAMES, ClusterName, EnvironmentConfig, ServiceConfig, ServiceName } from "../config";
 import { EcsContainerSecret, EcsEc2Service } from "../constructs/ecs-ec2-service";
 import { SECRETS, SecretName } from "./foundation-stack";
 import { imageRepositoryName, SentryStack, SentryStackProps } from "./sentry-stack";
+import { monitorServices } from "./services-monitoring";
 
 /** Environment variable → key of the foundation's secret JSON (guide 4.1 for the exchange credentials). */
 type SecretVariables<S extends SecretName> = Readonly<Record<string, (typeof SECRETS)[S]["keys"][number]>>;
@@ -31,6 +32,12 @@ export interface ServicesStackProps extends SentryStackProps {
   readonly logRetentionDays: number;
   /** Services whose pipeline (phase 5) deploys new task definition revisions. */
   readonly pipelineDeployedServices: readonly ServiceName[];
+  /** Thresholds of the service alarms (and the dashboard's lines). */
+  readonly alarms: AlarmsConfig;
+  /** Clusters publishing Container Insights (their services' running-task alarms compare with the desired count). */
+  readonly containerInsights: Readonly<Record<ClusterName, boolean>>;
+  /** What the dashboard shows of earlier phases (their ids come from their outputs). */
+  readonly monitored: { readonly queueNames: readonly string[]; readonly natGatewayZones: readonly string[]; readonly redisNodeCount: number };
 }
 
 export function servicesStackProps(config: EnvironmentConfig): ServicesStackProps {
@@ -40,6 +47,14 @@ export function servicesStackProps(config: EnvironmentConfig): ServicesStackProp
     services: config.services,
     logRetentionDays: config.logRetentionDays,
     pipelineDeployedServices: config.cicd.pipelines.filter((pipeline) => pipeline.deploy).map((pipeline) => pipeline.service),
+    alarms: config.alarms,
+    containerInsights: Object.fromEntries(CLUSTER_NAMES.map((name) => [name, config.clusters[name].containerInsights])) as Record<ClusterName, boolean>,
+    monitored: {
+      queueNames: config.queues.map((queue) => queue.name),
+      // Phase 1's Network: one NAT gateway in the first zone (single), or one per zone.
+      natGatewayZones: config.network.natGateways === "single" ? config.network.availabilityZones.slice(0, 1) : config.network.availabilityZones,
+      redisNodeCount: config.redis.numCacheNodes,
+    },
   };
 }
 
@@ -55,7 +70,7 @@ export class ServicesStack extends SentryStack {
     const region = props.operator.region;
     const foundation = this.readPhase("foundation");
     const compute = this.readPhase("compute");
-    const data = props.services.some((service) => service.redisAccess) ? this.readPhase("data") : undefined;
+    const data = this.readPhase("data");
     const account = new DataAwsCallerIdentity(this, "account");
     const partition = new DataAwsPartition(this, "partition");
     const foundationSecretArn = (name: SecretName) => this.lookupOutput(foundation, "secret_arns", name);
@@ -98,7 +113,7 @@ export class ServicesStack extends SentryStack {
         vpcId: foundation.getString("vpc_id"),
         tags: { Name: name },
       });
-      if (service.redisAccess && data) {
+      if (service.redisAccess) {
         new VpcSecurityGroupIngressRule(this, `${service.name}-to-redis`, {
           securityGroupId: data.getString("redis_security_group_id"),
           referencedSecurityGroupId: group.id,
@@ -149,6 +164,23 @@ export class ServicesStack extends SentryStack {
     });
     const byService = <T>(pick: (service: EcsEc2Service, config: ServiceConfig) => T) =>
       Object.fromEntries(props.services.map((config, index) => [config.name, pick(services[index], config)]));
+
+    monitorServices(this, {
+      environment: env,
+      region,
+      alarms: props.alarms,
+      foundation,
+      data,
+      services: props.services.map((config, index) => ({
+        config,
+        serviceName: services[index].service.name,
+        clusterName: this.lookupOutput(compute, "cluster_names", config.cluster),
+      })),
+      containerInsights: props.containerInsights,
+      queueNames: props.monitored.queueNames,
+      natGatewayZones: props.monitored.natGatewayZones,
+      redisNodeCount: props.monitored.redisNodeCount,
+    });
 
     this.publish("service_names", byService((service) => service.service.name), "ECS service name by service (oms, frontend, websocket)");
     this.publish("service_cluster_names", byService((_, config) => this.lookupOutput(compute, "cluster_names", config.cluster)), "ECS cluster name each service runs in");
