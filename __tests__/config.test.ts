@@ -66,6 +66,7 @@ describe("operator settings", () => {
       stateBucket: "sentry-terraform-state",
       adminEmail: "admin@example.com",
       codeStarConnectionArn: undefined,
+      alarmEmail: undefined,
     });
   });
 
@@ -76,12 +77,14 @@ describe("operator settings", () => {
         SENTRY_STATE_BUCKET: "acme-tf-state",
         SENTRY_ADMIN_EMAIL: "root@acme.io",
         SENTRY_CODESTAR_CONNECTION_ARN: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc",
+        SENTRY_ALARM_EMAIL: "alarms@acme.io",
       }),
     ).toEqual({
       region: "eu-west-1",
       stateBucket: "acme-tf-state",
       adminEmail: "root@acme.io",
       codeStarConnectionArn: "arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc",
+      alarmEmail: "alarms@acme.io",
     });
   });
 
@@ -102,6 +105,7 @@ describe("operator settings", () => {
     ["SENTRY_ADMIN_EMAIL", "not-an-email", /SENTRY_ADMIN_EMAIL \(operator.adminEmail\) = "not-an-email"; expected an e-mail address/],
     ["SENTRY_STATE_BUCKET", "Bad_Bucket", /SENTRY_STATE_BUCKET .* = "Bad_Bucket"; expected an S3 bucket name/],
     ["SENTRY_CODESTAR_CONNECTION_ARN", "arn:aws:s3:::x", /SENTRY_CODESTAR_CONNECTION_ARN .*; expected a CodeStar connection ARN/],
+    ["SENTRY_ALARM_EMAIL", "ops at acme", /SENTRY_ALARM_EMAIL \(operator.alarmEmail\) = "ops at acme"; expected an e-mail address/],
   ])("a bad %s fails with a clear message", (variable, value, message) => {
     expect(() => loadEnvironmentConfig("dev", { [variable]: value })).toThrow(message);
   });

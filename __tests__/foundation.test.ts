@@ -257,9 +257,12 @@ describe("output contract", () => {
   test("publishes the documented names", () => {
     expect(Object.keys(foundation.dev.output).sort()).toEqual(
       [
+        "alarm_topic_arn",
         "config_table_arn",
         "config_table_name",
         "dead_letter_queue_arns",
+        "dead_letter_queue_names",
+        "nat_gateway_ids",
         "private_route_table_ids",
         "private_subnet_ids",
         "public_subnet_ids",
