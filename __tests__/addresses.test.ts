@@ -36,6 +36,8 @@ const FOUNDATION = (zones: string[]) => [
   "aws_secretsmanager_secret.exchange_credentials_secret",
   "aws_secretsmanager_secret.database_secret",
   "aws_secretsmanager_secret.redis_secret",
+  // A new topic drops the e-mail subscription, which must then be confirmed again.
+  "aws_sns_topic.alarm_topic",
 ];
 
 /** Phases 2-5 have the same addresses in every environment. */

@@ -71,6 +71,7 @@ describe("operator settings", () => {
       domain: "sentry.example.com",
       hostedZoneId: undefined,
       certificateArn: undefined,
+      alarmEmail: undefined,
     });
   });
 
@@ -84,6 +85,7 @@ describe("operator settings", () => {
         SENTRY_DOMAIN: "trading.acme.io",
         SENTRY_HOSTED_ZONE_ID: "Z0123456789ABCDEFGHIJ",
         SENTRY_CERTIFICATE_ARN: CERTIFICATE_ARN,
+        SENTRY_ALARM_EMAIL: "alarms@acme.io",
       }),
     ).toEqual({
       region: "eu-west-1",
@@ -93,6 +95,7 @@ describe("operator settings", () => {
       domain: "trading.acme.io",
       hostedZoneId: "Z0123456789ABCDEFGHIJ",
       certificateArn: CERTIFICATE_ARN,
+      alarmEmail: "alarms@acme.io",
     });
   });
 
@@ -117,6 +120,7 @@ describe("operator settings", () => {
     ["SENTRY_DOMAIN", "https://acme.io", /SENTRY_DOMAIN \(operator.domain\) = "https:\/\/acme.io"; expected a lower-case DNS domain/],
     ["SENTRY_HOSTED_ZONE_ID", "acme.io", /SENTRY_HOSTED_ZONE_ID .* = "acme.io"; expected a Route 53 hosted zone id/],
     ["SENTRY_CERTIFICATE_ARN", CERTIFICATE_ARN, /SENTRY_CERTIFICATE_ARN .*; expected an ACM certificate ARN in us-east-1/],
+    ["SENTRY_ALARM_EMAIL", "ops at acme", /SENTRY_ALARM_EMAIL \(operator.alarmEmail\) = "ops at acme"; expected an e-mail address/],
   ])("a bad %s fails with a clear message", (variable, value, message) => {
     expect(() => loadEnvironmentConfig("dev", { [variable]: value })).toThrow(message);
   });

@@ -144,6 +144,7 @@ describe("outputs", () => {
   test.each(ENVS)("%s publishes exactly the data contract", (env) => {
     const outputs = data[env].output;
     expect(Object.keys(outputs).sort()).toEqual([
+      "redis_member_cluster_ids",
       "redis_port",
       "redis_primary_endpoint",
       "redis_reader_endpoint",

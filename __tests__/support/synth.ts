@@ -9,6 +9,7 @@ export const TEST_OPERATOR_VARIABLES = {
   SENTRY_STATE_BUCKET: "sentry-test-state",
   SENTRY_ADMIN_EMAIL: "ops@sentry.test",
   SENTRY_DOMAIN: "sentry.test",
+  SENTRY_ALARM_EMAIL: "alarms@sentry.test",
 };
 
 /** An environment's validated config with the test operator settings. */

@@ -1,4 +1,5 @@
 import {
+  AlarmsConfig,
   ClusterConfig,
   DeploymentConfig,
   EnvironmentConfig,
@@ -168,6 +169,43 @@ function pipelines(branch: string, deploy: boolean): PipelineConfig[] {
 const CICD_RETENTION = { keepTaggedImages: 30, untaggedImageExpiryDays: 7, artifactExpiryDays: 30 };
 
 /**
+ * Alarm thresholds are ours (the guide has none). Dev and staging tolerate more before paging: single
+ * instances, stop-then-start deployments (a gap of a few minutes), no auto scaling, little traffic.
+ */
+const NONPROD_ALARMS: AlarmsConfig = {
+  deadLetterQueueMessages: 1,
+  natPortAllocationErrors: 0,
+  sustainedMinutes: 15,
+  redisCpuPercent: 90,
+  redisMemoryPercent: 90,
+  redisEvictions: 10,
+  redisReplicationLagSeconds: 30,
+  serviceCpuPercent: 90,
+  serviceMemoryPercent: 90,
+  runningTasksMinutes: 10,
+  loadBalancer5xxRatePercent: 10,
+  loadBalancerMinimumRequests: 10,
+  unhealthyTargets: 0,
+};
+/**
+ * Prod: service CPU above 80 % for 5 minutes means auto scaling (target 70 %) is not keeping up; Redis holds
+ * trading state, so any eviction pages.
+ */
+const PROD_ALARMS: AlarmsConfig = {
+  ...NONPROD_ALARMS,
+  sustainedMinutes: 5,
+  redisCpuPercent: 75,
+  redisMemoryPercent: 80,
+  redisEvictions: 0,
+  redisReplicationLagSeconds: 10,
+  serviceCpuPercent: 80,
+  serviceMemoryPercent: 85,
+  runningTasksMinutes: 5,
+  loadBalancer5xxRatePercent: 5,
+  loadBalancerMinimumRequests: 20,
+};
+
+/**
  * awsvpc tasks an instance type can host: its network interfaces minus the primary one (no ENI trunking).
  * Only these types pass validation; add a type here with its interface count from the EC2 documentation.
  */
@@ -208,6 +246,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     services: services(1, { oms: TASK_SCALING_OFF, websocket: TASK_SCALING_OFF }, STOP_THEN_START),
     cicd: { pipelines: pipelines("develop", true), ...CICD_RETENTION },
     ingress: ingress(WAF_OFF, 30),
+    alarms: NONPROD_ALARMS,
   },
   staging: {
     name: "staging",
@@ -229,6 +268,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     services: services(1, { oms: TASK_SCALING_OFF, websocket: TASK_SCALING_OFF }, STOP_THEN_START),
     cicd: { pipelines: pipelines("main", true), ...CICD_RETENTION },
     ingress: ingress(WAF_ON, 30),
+    alarms: NONPROD_ALARMS,
   },
   prod: {
     name: "prod",
@@ -252,6 +292,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     services: services(2, { oms: TASK_SCALING_PROD, websocket: WEBSOCKET_SCALING_PROD }, START_THEN_STOP),
     cicd: { pipelines: pipelines("main", true), ...CICD_RETENTION },
     ingress: ingress(WAF_ON, 90),
+    alarms: PROD_ALARMS,
   },
 };
 

@@ -13,6 +13,7 @@ export const OPERATOR_VARIABLES: Readonly<Record<keyof OperatorSettings, string>
   domain: "SENTRY_DOMAIN",
   hostedZoneId: "SENTRY_HOSTED_ZONE_ID",
   certificateArn: "SENTRY_CERTIFICATE_ARN",
+  alarmEmail: "SENTRY_ALARM_EMAIL",
 };
 
 export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSettings {
@@ -28,6 +29,7 @@ export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSett
     domain: read("domain") ?? OPERATOR_DEFAULTS.domain,
     hostedZoneId: read("hostedZoneId") ?? OPERATOR_DEFAULTS.hostedZoneId,
     certificateArn: read("certificateArn") ?? OPERATOR_DEFAULTS.certificateArn,
+    alarmEmail: read("alarmEmail") ?? OPERATOR_DEFAULTS.alarmEmail,
   };
 }
 

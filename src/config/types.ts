@@ -39,6 +39,8 @@ export interface OperatorSettings {
   readonly hostedZoneId?: string;
   /** ACM certificate covering `admin.<domain>` and `ws.<domain>` in the region; absent: the foundation requests one. */
   readonly certificateArn?: string;
+  /** E-mail subscribed to the alarm topic `sentry-alarms-<env>`; absent: the topic has no subscriber. */
+  readonly alarmEmail?: string;
 }
 
 export interface NetworkConfig {
@@ -258,4 +260,38 @@ export interface EnvironmentConfig {
   readonly services: readonly ServiceConfig[];
   readonly cicd: CicdConfig;
   readonly ingress: IngressConfig;
+  readonly alarms: AlarmsConfig;
+}
+
+/**
+ * CloudWatch alarm thresholds (README "Alarms"). Every alarm notifies the topic `sentry-alarms-<env>` when it
+ * fires and when it recovers.
+ */
+export interface AlarmsConfig {
+  /** Visible messages in a dead-letter queue that fire its alarm (1: any message). */
+  readonly deadLetterQueueMessages: number;
+  /** NAT gateway port allocation errors in 5 minutes above which its alarm fires (0: any). */
+  readonly natPortAllocationErrors: number;
+  /** Minutes CPU, memory or replication lag must stay above the threshold before the alarm fires. */
+  readonly sustainedMinutes: number;
+  /** Redis engine CPU percent (`EngineCPUUtilization`, the Redis thread) per node. */
+  readonly redisCpuPercent: number;
+  /** Redis memory percent of `maxmemory` (`DatabaseMemoryUsagePercentage`) per node. */
+  readonly redisMemoryPercent: number;
+  /** Keys Redis evicts in 5 minutes above which its alarm fires (0: any). */
+  readonly redisEvictions: number;
+  /** Seconds a replica may lag the primary (only with replicas). */
+  readonly redisReplicationLagSeconds: number;
+  /** Service average CPU percent of its task reservation. */
+  readonly serviceCpuPercent: number;
+  /** Service average memory percent of its task reservation. */
+  readonly serviceMemoryPercent: number;
+  /** Minutes a service may run fewer tasks than desired (a deployment, a replaced task) before its alarm fires. */
+  readonly runningTasksMinutes: number;
+  /** Percent of requests answered 5xx (by the load balancer, or by a target group's targets). */
+  readonly loadBalancer5xxRatePercent: number;
+  /** Requests per minute below which the 5xx rate is not judged (one failed request out of two is no outage). */
+  readonly loadBalancerMinimumRequests: number;
+  /** Unhealthy targets per target group above which its alarm fires (0: any). */
+  readonly unhealthyTargets: number;
 }

@@ -1,7 +1,8 @@
 import { parseIpv4Cidr } from "../lib/ipv4-cidr";
-import { CONTAINER_USER, GITHUB_REPOSITORY, S3_OBJECT_ARN } from "../lib/patterns";
+import { CONTAINER_USER, EMAIL, GITHUB_REPOSITORY, S3_OBJECT_ARN } from "../lib/patterns";
 import { AWSVPC_TASKS_PER_INSTANCE } from "./environments";
 import {
+  AlarmsConfig,
   CLUSTER_NAMES,
   ClusterConfig,
   EnvironmentConfig,
@@ -31,7 +32,6 @@ const GRAVITON_INSTANCE = /^[a-z]+\d+g[a-z]*\.[a-z0-9]+$/;
 const GRAVITON_CACHE_NODE = /^cache\.[a-z]+\d+g[a-z]*\.[a-z0-9]+$/;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const BUCKET = /^(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const CODESTAR_CONNECTION = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/;
 const QUEUE_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 /** A DNS name of at least two labels, lower case (`sentry.example.com`). */
@@ -233,6 +233,9 @@ export function validateEnvironmentConfig(config: EnvironmentConfig): void {
     const certificate = new RegExp(`^arn:aws[a-z-]*:acm:${operator.region}:\\d{12}:certificate/[0-9a-f-]{36}$`);
     requireMatch("SENTRY_CERTIFICATE_ARN (operator.certificateArn)", operator.certificateArn, certificate, `an ACM certificate ARN in ${operator.region} (a load balancer uses certificates of its own region)`);
   }
+  if (operator.alarmEmail !== undefined) {
+    requireMatch("SENTRY_ALARM_EMAIL (operator.alarmEmail)", operator.alarmEmail, EMAIL, "an e-mail address");
+  }
 
   const cidr = parseIpv4Cidr(network.vpcCidr);
   if (!cidr) throw new ConfigError(`${env}.network.vpcCidr`, network.vpcCidr, "expected an IPv4 CIDR such as 172.22.0.0/16 with no host bits set");
@@ -287,4 +290,21 @@ export function validateEnvironmentConfig(config: EnvironmentConfig): void {
     }
   });
   requireUnique(`${env}.cicd.pipelines`, cicd.pipelines.map((pipeline) => pipeline.service));
+
+  validateAlarms(`${env}.alarms`, config.alarms);
+}
+
+function validateAlarms(prefix: string, alarms: AlarmsConfig): void {
+  requireRange(`${prefix}.deadLetterQueueMessages`, alarms.deadLetterQueueMessages, 1, 100000);
+  requireRange(`${prefix}.natPortAllocationErrors`, alarms.natPortAllocationErrors, 0, 1000000);
+  // CloudWatch evaluates at most one day of one-minute periods; an hour is the most a page may wait.
+  requireRange(`${prefix}.sustainedMinutes`, alarms.sustainedMinutes, 1, 60);
+  requireRange(`${prefix}.runningTasksMinutes`, alarms.runningTasksMinutes, 1, 60);
+  for (const field of ["redisCpuPercent", "redisMemoryPercent", "serviceCpuPercent", "serviceMemoryPercent", "loadBalancer5xxRatePercent"] as const) {
+    requireRange(`${prefix}.${field}`, alarms[field], 1, 100);
+  }
+  requireRange(`${prefix}.redisEvictions`, alarms.redisEvictions, 0, 1000000);
+  requireRange(`${prefix}.redisReplicationLagSeconds`, alarms.redisReplicationLagSeconds, 1, 3600);
+  requireRange(`${prefix}.loadBalancerMinimumRequests`, alarms.loadBalancerMinimumRequests, 0, 1000000);
+  requireRange(`${prefix}.unhealthyTargets`, alarms.unhealthyTargets, 0, 1000);
 }

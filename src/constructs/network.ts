@@ -61,6 +61,8 @@ export class Network extends Construct {
   readonly publicSubnets: Subnet[];
   readonly privateSubnets: Subnet[];
   readonly privateRouteTables: RouteTable[];
+  /** NAT gateways by availability zone: the first zone's alone with `single`, every zone's with `per-az`. */
+  readonly natGateways: Readonly<Record<string, NatGateway>>;
   /** The flow log group, when flow logs are on. */
   readonly flowLogGroup?: CloudwatchLogGroup;
 
@@ -118,6 +120,7 @@ export class Network extends Construct {
     this.privateSubnets = [];
     this.privateRouteTables = [];
     const natGatewayIds: string[] = [];
+    const natGatewaysByZone: Record<string, NatGateway> = {};
     props.availabilityZones.forEach((zone, index) => {
       const publicSubnet = new Subnet(this, `public-subnet-${zone}`, {
         vpcId: this.vpc.id,
@@ -145,6 +148,7 @@ export class Network extends Construct {
           dependsOn: [internetGateway],
         });
         natGatewayIds.push(natGateway.id);
+        natGatewaysByZone[zone] = natGateway;
       }
 
       const privateSubnet = new Subnet(this, `private-subnet-${zone}`, {
@@ -169,6 +173,8 @@ export class Network extends Construct {
       this.privateSubnets.push(privateSubnet);
       this.privateRouteTables.push(privateRouteTable);
     });
+
+    this.natGateways = natGatewaysByZone;
 
     for (const service of ["s3", "dynamodb"]) {
       new VpcEndpoint(this, `${service}-gateway-endpoint`, {

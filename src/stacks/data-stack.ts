@@ -1,5 +1,7 @@
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { EnvironmentConfig, RedisConfig } from "../config";
+import { AlarmsConfig, EnvironmentConfig, RedisConfig } from "../config";
+import { RedisAlarms } from "../constructs/redis-alarms";
 import { RedisReplicationGroup } from "../constructs/redis-replication-group";
 import { SentryStack, SentryStackProps } from "./sentry-stack";
 
@@ -8,6 +10,8 @@ export interface DataStackProps extends SentryStackProps {
   /** Days CloudWatch Logs keeps the Redis slow log. */
   readonly logRetentionDays: number;
   readonly secretRecoveryWindowDays: number;
+  /** Thresholds of the Redis alarms. */
+  readonly alarms: AlarmsConfig;
 }
 
 export function dataStackProps(config: EnvironmentConfig): DataStackProps {
@@ -17,6 +21,7 @@ export function dataStackProps(config: EnvironmentConfig): DataStackProps {
     redis: config.redis,
     logRetentionDays: config.logRetentionDays,
     secretRecoveryWindowDays: config.secretRecoveryWindowDays,
+    alarms: config.alarms,
   };
 }
 
@@ -44,10 +49,25 @@ export class DataStack extends SentryStack {
       credentialsSecretId: this.lookupOutput(foundation, "secret_arns", "redis"),
     });
 
+    // Member cluster ids are <group id>-001, -002, ...; which one goes on a scale-in is up to ElastiCache, so the
+    // group's own member_clusters (sorted: stable across failovers) is the source, not a derived name.
+    const memberClusterIds = Fn.sort(redis.replicationGroup.memberClusters);
+    new RedisAlarms(this, "redis-alarms", {
+      namePrefix: `sentry-${props.environment}-redis`,
+      memberClusterIds: Array.from({ length: props.redis.numCacheNodes }, (_, index) => Fn.element(memberClusterIds, index)),
+      topicArn: foundation.getString("alarm_topic_arn"),
+      cpuPercent: props.alarms.redisCpuPercent,
+      memoryPercent: props.alarms.redisMemoryPercent,
+      evictions: props.alarms.redisEvictions,
+      replicationLagSeconds: props.alarms.redisReplicationLagSeconds,
+      evaluationMinutes: props.alarms.sustainedMinutes,
+    });
+
     this.publish("redis_replication_group_id", redis.replicationGroup.id, "ElastiCache replication group id");
     this.publish("redis_primary_endpoint", redis.replicationGroup.primaryEndpointAddress, "Primary (read-write) endpoint address");
     this.publish("redis_reader_endpoint", redis.replicationGroup.readerEndpointAddress, "Reader endpoint address (spreads reads over replicas)");
     this.publish("redis_port", redis.port, "Redis TLS port");
     this.publish("redis_security_group_id", redis.securityGroup.id, "Security group of the Redis nodes; clients add ingress rules to it");
+    this.publish("redis_member_cluster_ids", memberClusterIds, "Cache cluster ids of the group's members, sorted (the CloudWatch CacheClusterId of each node)");
   }
 }

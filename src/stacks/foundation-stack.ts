@@ -1,8 +1,11 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { Construct } from "constructs";
-import { CognitoConfig, EnvironmentConfig, NetworkConfig, PUBLIC_HOSTS, QueueConfig, TABLE_NAMES, TableConfig, TableName } from "../config";
+import { AlarmsConfig, CognitoConfig, EnvironmentConfig, NetworkConfig, PUBLIC_HOSTS, QueueConfig, TABLE_NAMES, TableConfig, TableName } from "../config";
 import { AdminUserPool } from "../constructs/admin-user-pool";
+import { AlarmTopic } from "../constructs/alarm-topic";
+import { DeadLetterQueueAlarms } from "../constructs/dead-letter-queue-alarms";
 import { DynamoDbTable } from "../constructs/dynamodb-table";
+import { NatGatewayAlarms } from "../constructs/nat-gateway-alarms";
 import { Network } from "../constructs/network";
 import { PlaceholderSecret } from "../constructs/placeholder-secret";
 import { PublicCertificate } from "../constructs/public-certificate";
@@ -34,6 +37,8 @@ export interface FoundationStackProps extends SentryStackProps {
   /** Deletion protection on tables and the user pool. */
   readonly protectData: boolean;
   readonly secretRecoveryWindowDays: number;
+  /** Thresholds of the dead-letter queue and NAT gateway alarms. */
+  readonly alarms: AlarmsConfig;
 }
 
 export function foundationStackProps(config: EnvironmentConfig): FoundationStackProps {
@@ -46,6 +51,7 @@ export function foundationStackProps(config: EnvironmentConfig): FoundationStack
     tables: config.tables,
     protectData: config.protectData,
     secretRecoveryWindowDays: config.secretRecoveryWindowDays,
+    alarms: config.alarms,
   };
 }
 
@@ -129,6 +135,22 @@ export class FoundationStack extends SentryStack {
     const byQueueName = <T>(pick: (queue: SqsQueueWithDlq) => T) =>
       Object.fromEntries(props.queues.map((queue, index) => [queue.name, pick(queues[index])]));
 
+    // Every later phase's alarms notify this topic (output alarm_topic_arn).
+    const alarmTopic = new AlarmTopic(this, "alarm-topic", { name: `sentry-alarms-${env}`, email: props.operator.alarmEmail });
+    new DeadLetterQueueAlarms(this, "dlq-alarms", {
+      namePrefix: `sentry-${env}`,
+      queues: byQueueName((queue) => queue.deadLetterQueue.name),
+      topicArn: alarmTopic.arn,
+      visibleMessages: props.alarms.deadLetterQueueMessages,
+    });
+    const natGatewayIds = Object.fromEntries(Object.entries(network.natGateways).map(([zone, gateway]) => [zone, gateway.id]));
+    new NatGatewayAlarms(this, "nat-alarms", {
+      namePrefix: `sentry-${env}`,
+      natGateways: natGatewayIds,
+      topicArn: alarmTopic.arn,
+      errors: props.alarms.natPortAllocationErrors,
+    });
+
     this.publish("vpc_id", network.vpc.id, "VPC id");
     this.publish("vpc_cidr_block", network.vpc.cidrBlock, "VPC IPv4 CIDR");
     this.publish("public_subnet_ids", network.publicSubnets.map((subnet) => subnet.id), "Public subnet ids, one per AZ, in AZ order");
@@ -162,5 +184,8 @@ export class FoundationStack extends SentryStack {
       Object.fromEntries((Object.keys(SECRETS) as SecretName[]).map((name, index) => [name, secrets[index].secret.arn])),
       "Secrets Manager secret ARN by name (exchange-credentials, database, redis); never the values",
     );
+    this.publish("alarm_topic_arn", alarmTopic.arn, "SNS topic every phase's CloudWatch alarms notify");
+    this.publish("dead_letter_queue_names", byQueueName((queue) => queue.deadLetterQueue.name), "SQS dead-letter queue name by queue name (the CloudWatch QueueName)");
+    this.publish("nat_gateway_ids", natGatewayIds, "NAT gateway id by availability zone");
   }
 }

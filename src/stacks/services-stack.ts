@@ -4,12 +4,13 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
-import { EnvironmentConfig, IngressConfig, PUBLIC_HOSTS, PublicHost, ServiceConfig, ServiceName, TableConfig, TableName } from "../config";
+import { AlarmsConfig, CLUSTER_NAMES, ClusterName, EnvironmentConfig, IngressConfig, PUBLIC_HOSTS, PublicHost, ServiceConfig, ServiceName, TableConfig, TableName } from "../config";
 import { applicationGrantStatements } from "../constructs/application-grants";
 import { EcsContainerSecret, EcsEc2Service, EcsServiceLoadBalancerProps } from "../constructs/ecs-ec2-service";
 import { LoadBalancerRoute } from "../constructs/load-balancer-route";
 import { SECRETS, SecretName } from "./foundation-stack";
 import { imageRepositoryName, publicHostname, SentryStack, SentryStackProps } from "./sentry-stack";
+import { monitorServices } from "./services-monitoring";
 
 /** Environment variable → key of the foundation's secret JSON (guide 4.1 for the exchange credentials). */
 type SecretVariables<S extends SecretName> = Readonly<Record<string, (typeof SECRETS)[S]["keys"][number]>>;
@@ -54,6 +55,12 @@ export interface ServicesStackProps extends SentryStackProps {
   readonly ingress: IngressConfig;
   /** The foundation's tables (for the index ARNs a reader is granted). */
   readonly tables: Readonly<Record<TableName, TableConfig>>;
+  /** Thresholds of the service alarms (and the dashboard's lines). */
+  readonly alarms: AlarmsConfig;
+  /** Clusters publishing Container Insights (their services' running-task alarms compare with the desired count). */
+  readonly containerInsights: Readonly<Record<ClusterName, boolean>>;
+  /** What the dashboard shows of earlier phases (their ids come from their outputs). */
+  readonly monitored: { readonly queueNames: readonly string[]; readonly natGatewayZones: readonly string[]; readonly redisNodeCount: number };
 }
 
 export function servicesStackProps(config: EnvironmentConfig): ServicesStackProps {
@@ -65,6 +72,14 @@ export function servicesStackProps(config: EnvironmentConfig): ServicesStackProp
     pipelineDeployedServices: config.cicd.pipelines.filter((pipeline) => pipeline.deploy).map((pipeline) => pipeline.service),
     ingress: config.ingress,
     tables: config.tables,
+    alarms: config.alarms,
+    containerInsights: Object.fromEntries(CLUSTER_NAMES.map((name) => [name, config.clusters[name].containerInsights])) as Record<ClusterName, boolean>,
+    monitored: {
+      queueNames: config.queues.map((queue) => queue.name),
+      // Phase 1's Network: one NAT gateway in the first zone (single), or one per zone.
+      natGatewayZones: config.network.natGateways === "single" ? config.network.availabilityZones.slice(0, 1) : config.network.availabilityZones,
+      redisNodeCount: config.redis.numCacheNodes,
+    },
   };
 }
 
@@ -81,7 +96,7 @@ export class ServicesStack extends SentryStack {
     const region = props.operator.region;
     const foundation = this.readPhase("foundation");
     const compute = this.readPhase("compute");
-    const data = props.services.some((service) => service.redisAccess) ? this.readPhase("data") : undefined;
+    const data = this.readPhase("data");
     const account = new DataAwsCallerIdentity(this, "account");
     const partition = new DataAwsPartition(this, "partition");
     const foundationSecretArn = (name: SecretName) => this.lookupOutput(foundation, "secret_arns", name);
@@ -124,7 +139,7 @@ export class ServicesStack extends SentryStack {
         vpcId: foundation.getString("vpc_id"),
         tags: { Name: name },
       });
-      if (service.redisAccess && data) {
+      if (service.redisAccess) {
         new VpcSecurityGroupIngressRule(this, `${service.name}-to-redis`, {
           securityGroupId: data.getString("redis_security_group_id"),
           referencedSecurityGroupId: group.id,
@@ -159,6 +174,7 @@ export class ServicesStack extends SentryStack {
     const serviceGroups = Object.fromEntries(props.services.map((service) => [service.name, serviceGroupOf(service)]));
 
     // Each published service: a target group and a host rule on the HTTPS listener; the admin host signs in first.
+    const routes: Record<string, LoadBalancerRoute> = {};
     const routeOf = (service: ServiceConfig): EcsServiceLoadBalancerProps | undefined => {
       const ingress = service.ingress;
       if (!ingress) return undefined;
@@ -183,6 +199,7 @@ export class ServicesStack extends SentryStack {
               }
             : undefined,
       });
+      routes[service.name] = route;
       return { targetGroupArn: route.targetGroup.arn, attachedBy: route.rule, healthCheckGracePeriodSeconds: ingress.healthCheckGracePeriodSeconds };
     };
 
@@ -246,6 +263,27 @@ export class ServicesStack extends SentryStack {
     });
     const byService = <T>(pick: (service: EcsEc2Service, config: ServiceConfig) => T) =>
       Object.fromEntries(props.services.map((config, index) => [config.name, pick(services[index], config)]));
+
+    monitorServices(this, {
+      environment: env,
+      region,
+      alarms: props.alarms,
+      foundation,
+      data,
+      services: props.services.map((config, index) => ({
+        config,
+        serviceName: services[index].service.name,
+        clusterName: this.lookupOutput(compute, "cluster_names", config.cluster),
+      })),
+      containerInsights: props.containerInsights,
+      queueNames: props.monitored.queueNames,
+      natGatewayZones: props.monitored.natGatewayZones,
+      redisNodeCount: props.monitored.redisNodeCount,
+      loadBalancer: {
+        arnSuffix: compute.getString("load_balancer_arn_suffix"),
+        targetGroupArnSuffixes: Object.fromEntries(Object.entries(routes).map(([service, route]) => [service, route.targetGroup.arnSuffix])),
+      },
+    });
 
     this.publish("service_names", byService((service) => service.service.name), "ECS service name by service (oms, frontend, websocket)");
     this.publish("service_cluster_names", byService((_, config) => this.lookupOutput(compute, "cluster_names", config.cluster)), "ECS cluster name each service runs in");

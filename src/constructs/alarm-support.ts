@@ -1,0 +1,63 @@
+import {
+  CloudwatchMetricAlarm,
+  CloudwatchMetricAlarmConfig,
+  CloudwatchMetricAlarmMetricQuery,
+} from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { Construct } from "constructs";
+
+/**
+ * What every alarm construct shares: the notification wiring, the periods, and the 5xx-rate metric math.
+ * Each alarm chooses its own `treat_missing_data` and says why next to it.
+ */
+
+/** CloudWatch's `treat_missing_data` values. */
+export type MissingData = "breaching" | "notBreaching" | "ignore" | "missing";
+
+export const ONE_MINUTE = 60;
+export const FIVE_MINUTES = 300;
+
+export type TopicAlarmConfig = Omit<CloudwatchMetricAlarmConfig, "alarmActions" | "okActions" | "treatMissingData"> & {
+  readonly treatMissingData: MissingData;
+};
+
+/** An alarm that notifies `topicArn` when it fires and again when it recovers, so the operator knows it is over. */
+export function topicAlarm(scope: Construct, id: string, topicArn: string, config: TopicAlarmConfig): CloudwatchMetricAlarm {
+  return new CloudwatchMetricAlarm(scope, id, { ...config, alarmActions: [topicArn], okActions: [topicArn] });
+}
+
+/** Checks a threshold a construct was given: a whole number in [min, max], naming the construct and the prop. */
+export function requireWholeNumber(owner: string, prop: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${owner}: ${prop} ${value} must be a whole number from ${min} to ${max}`);
+  }
+}
+
+/**
+ * Percent of requests answered 5xx per minute, as metric math over two Application Load Balancer counters:
+ * `errors` (an `HTTPCode_*_5XX_Count`) and `RequestCount`, both with `dimensions`. The load balancer publishes
+ * a 5XX count only in minutes that had one (FILL makes the others 0) and a request count only in minutes
+ * with requests (no requests: no data point). Below `minimumRequests` a minute counts as 0 %.
+ */
+export function errorRateQueries(
+  errors: string,
+  dimensions: Readonly<Record<string, string>>,
+  minimumRequests: number,
+): CloudwatchMetricAlarmMetricQuery[] {
+  const metric = (metricName: string) => ({
+    namespace: "AWS/ApplicationELB",
+    metricName,
+    dimensions: { ...dimensions },
+    period: ONE_MINUTE,
+    stat: "Sum",
+  });
+  return [
+    { id: "errors", metric: metric(errors), returnData: false },
+    { id: "requests", metric: metric("RequestCount"), returnData: false },
+    {
+      id: "rate",
+      expression: `IF(requests >= ${minimumRequests}, 100 * FILL(errors, 0) / requests, 0)`,
+      label: "5xx responses (% of requests)",
+      returnData: true,
+    },
+  ];
+}

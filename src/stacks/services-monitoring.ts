@@ -1,0 +1,124 @@
+import { DataTerraformRemoteStateS3, Fn, Token } from "cdktf";
+import { Construct } from "constructs";
+import { AlarmsConfig, ClusterName, EnvironmentName, ServiceConfig } from "../config";
+import { deadLetterQueueWidgets, ecsServiceWidgets, loadBalancerWidgets, natGatewayWidgets, redisWidgets } from "../constructs/dashboard-widgets";
+import { EcsServiceAlarms } from "../constructs/ecs-service-alarms";
+import { LoadBalancerAlarms } from "../constructs/load-balancer-alarms";
+import { DashboardSection, OperationsDashboard } from "../constructs/operations-dashboard";
+import { TargetGroupAlarms } from "../constructs/target-group-alarms";
+
+/** The environment's Application Load Balancer and the target groups behind it, by `arn_suffix`. */
+export interface MonitoredLoadBalancer {
+  /** The load balancer's `arn_suffix` (`app/<name>/<id>`). */
+  readonly arnSuffix: string;
+  /** Each target group's `arn_suffix` by a short name (its service); alarms are `sentry-<env>-<name>-...`. */
+  readonly targetGroupArnSuffixes: Readonly<Record<string, string>>;
+}
+
+export interface ServicesMonitoringProps {
+  readonly environment: EnvironmentName;
+  readonly region: string;
+  readonly alarms: AlarmsConfig;
+  readonly foundation: DataTerraformRemoteStateS3;
+  readonly data: DataTerraformRemoteStateS3;
+  /** Each service's config and its ECS service name and cluster name (phase 3's output). */
+  readonly services: readonly { readonly config: ServiceConfig; readonly serviceName: string; readonly clusterName: string }[];
+  /** Clusters publishing Container Insights. */
+  readonly containerInsights: Readonly<Record<ClusterName, boolean>>;
+  /** Short names of the phase-1 queues (their dead-letter queues are on the dashboard). */
+  readonly queueNames: readonly string[];
+  /** Zones holding a phase-1 NAT gateway. */
+  readonly natGatewayZones: readonly string[];
+  /** Redis nodes of phase 2. */
+  readonly redisNodeCount: number;
+  /**
+   * The load balancer: its 5xx-rate alarm, each target group's 5xx-rate and unhealthy-targets alarms, and the
+   * dashboard section "3. Compute: load balancer".
+   * @default - none
+   */
+  readonly loadBalancer?: MonitoredLoadBalancer;
+}
+
+/**
+ * Phase 4's share of the monitoring: each service's alarms, the load balancer's when there is one, and the
+ * environment's dashboard `sentry-<env>`, which shows every phase (it reads the ids earlier phases publish).
+ */
+export function monitorServices(scope: Construct, props: ServicesMonitoringProps): void {
+  const env = props.environment;
+  const { alarms, foundation, data } = props;
+  const lookup = (remote: DataTerraformRemoteStateS3, output: string, key: string) => Token.asString(Fn.lookup(remote.get(output), key));
+  const topicArn = foundation.getString("alarm_topic_arn");
+
+  for (const service of props.services) {
+    new EcsServiceAlarms(scope, `${service.config.name}-alarms`, {
+      namePrefix: `sentry-${env}-${service.config.name}`,
+      clusterName: service.clusterName,
+      serviceName: service.serviceName,
+      topicArn,
+      cpuPercent: alarms.serviceCpuPercent,
+      memoryPercent: alarms.serviceMemoryPercent,
+      evaluationMinutes: alarms.sustainedMinutes,
+      runningTasksMinutes: alarms.runningTasksMinutes,
+      containerInsights: props.containerInsights[service.config.cluster],
+    });
+  }
+
+  const memberClusterIds = data.getList("redis_member_cluster_ids");
+  const sections: DashboardSection[] = [
+    {
+      title: "1. Foundation: dead-letter queues and NAT gateways",
+      description: "A message in a dead-letter queue is work no consumer could process. Port allocation errors are failing outbound connections.",
+      widgets: [
+        ...deadLetterQueueWidgets(
+          Object.fromEntries(props.queueNames.map((queue) => [queue, lookup(foundation, "dead_letter_queue_names", queue)])),
+          alarms.deadLetterQueueMessages,
+        ),
+        ...natGatewayWidgets(Object.fromEntries(props.natGatewayZones.map((zone) => [zone, lookup(foundation, "nat_gateway_ids", zone)]))),
+      ],
+    },
+    {
+      title: "2. Data: Redis",
+      description: "Per node, in the order of redis_member_cluster_ids. Replication lag only with replicas.",
+      widgets: redisWidgets(
+        Object.fromEntries(Array.from({ length: props.redisNodeCount }, (_, index) => [`node-${index + 1}`, Fn.element(memberClusterIds, index)])),
+        { cpuPercent: alarms.redisCpuPercent, memoryPercent: alarms.redisMemoryPercent, replicationLagSeconds: alarms.redisReplicationLagSeconds },
+      ),
+    },
+    ...(props.loadBalancer ? [monitorLoadBalancer(scope, env, topicArn, alarms, props.loadBalancer)] : []),
+    {
+      title: "4. Services",
+      description: "Running tasks, CPU and memory per ECS service.",
+      widgets: ecsServiceWidgets(
+        props.services.map((service) => ({
+          label: service.config.name,
+          clusterName: service.clusterName,
+          serviceName: service.serviceName,
+          containerInsights: props.containerInsights[service.config.cluster],
+        })),
+        { cpuPercent: alarms.serviceCpuPercent, memoryPercent: alarms.serviceMemoryPercent },
+      ),
+    },
+  ];
+  new OperationsDashboard(scope, "dashboard", { name: `sentry-${env}`, region: props.region, sections });
+}
+
+/** The load balancer's alarms; returns its dashboard section. */
+function monitorLoadBalancer(scope: Construct, env: EnvironmentName, topicArn: string, alarms: AlarmsConfig, loadBalancer: MonitoredLoadBalancer): DashboardSection {
+  const rate = { http5xxRatePercent: alarms.loadBalancer5xxRatePercent, minimumRequests: alarms.loadBalancerMinimumRequests, evaluationMinutes: alarms.sustainedMinutes };
+  new LoadBalancerAlarms(scope, "load-balancer-alarms", { namePrefix: `sentry-${env}-alb`, loadBalancerArnSuffix: loadBalancer.arnSuffix, topicArn, ...rate });
+  for (const [name, targetGroupArnSuffix] of Object.entries(loadBalancer.targetGroupArnSuffixes)) {
+    new TargetGroupAlarms(scope, `${name}-target-group-alarms`, {
+      namePrefix: `sentry-${env}-${name}`,
+      loadBalancerArnSuffix: loadBalancer.arnSuffix,
+      targetGroupArnSuffix,
+      topicArn,
+      unhealthyTargets: alarms.unhealthyTargets,
+      ...rate,
+    });
+  }
+  return {
+    title: "3. Compute: load balancer",
+    description: "Requests and 5xx responses; healthy and unhealthy targets per target group (phase 4).",
+    widgets: loadBalancerWidgets(loadBalancer.arnSuffix, loadBalancer.targetGroupArnSuffixes),
+  };
+}
