@@ -10,6 +10,7 @@ export const OPERATOR_VARIABLES: Readonly<Record<keyof OperatorSettings, string>
   stateBucket: "SENTRY_STATE_BUCKET",
   adminEmail: "SENTRY_ADMIN_EMAIL",
   codeStarConnectionArn: "SENTRY_CODESTAR_CONNECTION_ARN",
+  adminRoleArns: "SENTRY_ADMIN_ROLE_ARNS",
 };
 
 export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSettings {
@@ -22,11 +23,12 @@ export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSett
     stateBucket: read("stateBucket") ?? OPERATOR_DEFAULTS.stateBucket,
     adminEmail: read("adminEmail") ?? OPERATOR_DEFAULTS.adminEmail,
     codeStarConnectionArn: read("codeStarConnectionArn") ?? OPERATOR_DEFAULTS.codeStarConnectionArn,
+    adminRoleArns: read("adminRoleArns")?.split(",").map((arn) => arn.trim()) ?? OPERATOR_DEFAULTS.adminRoleArns,
   };
 }
 
 /** Settings whose defaults are placeholders: deploying with them would create resources nobody can use. */
-const MUST_SET_BEFORE_DEPLOY: readonly (keyof OperatorSettings)[] = ["stateBucket", "adminEmail"];
+const MUST_SET_BEFORE_DEPLOY: readonly (keyof OperatorSettings)[] = ["stateBucket", "adminEmail", "adminRoleArns"];
 
 /** One warning per placeholder still in use, naming the variable to set. */
 export function placeholderWarnings(variables: NodeJS.ProcessEnv): string[] {

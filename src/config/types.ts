@@ -15,6 +15,10 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 export const CLUSTER_NAMES = ["oms", "frontend"] as const;
 export type ClusterName = (typeof CLUSTER_NAMES)[number];
 
+/** `awsvpc`: the task has its own network interface and security groups; `bridge`: Docker's bridge on the instance. */
+export const NETWORK_MODES = ["awsvpc", "bridge"] as const;
+export type NetworkMode = (typeof NETWORK_MODES)[number];
+
 /** Values an operator sets per AWS account, without editing code (see `operator.ts`). */
 export interface OperatorSettings {
   /** AWS region every stack deploys to. */
@@ -25,6 +29,11 @@ export interface OperatorSettings {
   readonly adminEmail: string;
   /** ARN of an existing CodeStar (CodeConnections) GitHub connection; absent: the cicd stack creates one. */
   readonly codeStarConnectionArn?: string;
+  /**
+   * IAM roles of the operators (and of the principal that runs Terraform): they may read the secrets (console
+   * edits, Terraform's refresh of secret versions) and administer the environment keys.
+   */
+  readonly adminRoleArns: readonly string[];
 }
 
 export interface NetworkConfig {
@@ -80,6 +89,11 @@ export interface ClusterConfig {
   readonly managedScaling: ManagedScalingConfig;
   /** CloudWatch Container Insights. */
   readonly containerInsights: boolean;
+  /**
+   * IMDSv2 hop limit of the instances: 1 keeps the instance role out of reach of every container; bridge-mode
+   * tasks need 2 (one hop more through the Docker bridge).
+   */
+  readonly metadataHopLimit: 1 | 2;
 }
 
 export interface ServiceAutoScalingConfig {
@@ -129,6 +143,8 @@ export interface ServiceConfig {
   readonly containerUser: string;
   readonly autoScaling: ServiceAutoScalingConfig;
   readonly deployment: DeploymentConfig;
+  /** How the task is networked; `bridge` only on a cluster with metadataHopLimit 2. */
+  readonly networkMode: NetworkMode;
 }
 
 export interface PipelineConfig {
@@ -157,7 +173,7 @@ export interface EnvironmentConfig {
   readonly operator: OperatorSettings;
   /** Deletion protection for the DynamoDB tables and the user pool; ECR repositories refuse to delete with images in them. */
   readonly protectData: boolean;
-  /** Days CloudWatch Logs keep application and build logs. */
+  /** Days CloudWatch Logs keep application and build logs (prod: at least `AUDIT_LOG_RETENTION_FLOOR_DAYS`). */
   readonly logRetentionDays: number;
   readonly network: NetworkConfig;
   readonly cognito: CognitoConfig;
@@ -168,4 +184,17 @@ export interface EnvironmentConfig {
   readonly clusters: Readonly<Record<ClusterName, ClusterConfig>>;
   readonly services: readonly ServiceConfig[];
   readonly cicd: CicdConfig;
+  /** The environment's customer-managed KMS key (`alias/sentry-<env>`). */
+  readonly kms: KmsConfig;
 }
+
+export interface KmsConfig {
+  /** Days a key scheduled for deletion can still be recovered (7 to 30). */
+  readonly deletionWindowDays: number;
+}
+
+/**
+ * Days of CloudWatch Logs an audited environment must keep at least (flow logs, service logs, build logs).
+ * Validation refuses less; the security baseline checks every log group of the environment's stacks against it.
+ */
+export const AUDIT_LOG_RETENTION_FLOOR_DAYS: Readonly<Partial<Record<EnvironmentName, number>>> = { prod: 365 };

@@ -1,11 +1,14 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { Construct } from "constructs";
-import { CognitoConfig, EnvironmentConfig, NetworkConfig, QueueConfig } from "../config";
+import { CognitoConfig, EnvironmentConfig, KmsConfig, NetworkConfig, QueueConfig, ServiceConfig } from "../config";
 import { AdminUserPool } from "../constructs/admin-user-pool";
 import { DynamoDbTable } from "../constructs/dynamodb-table";
+import { EnvironmentKey } from "../constructs/environment-key";
 import { Network } from "../constructs/network";
 import { PlaceholderSecret } from "../constructs/placeholder-secret";
 import { SqsQueueWithDlq } from "../constructs/sqs-queue-with-dlq";
-import { SentryStack, SentryStackProps } from "./sentry-stack";
+import { executionRoleName, SentryStack, SentryStackProps } from "./sentry-stack";
 
 /** The guide's secrets (section 1.6) and the keys each must hold. */
 export const SECRETS = {
@@ -24,6 +27,19 @@ export const SECRETS = {
 } as const;
 export type SecretName = keyof typeof SECRETS;
 
+/** Services whose execution role reads each foundation secret (phase 4 injects it into their containers). */
+export function secretReaders(services: readonly ServiceConfig[]): Record<SecretName, string[]> {
+  const names = (uses: (service: ServiceConfig) => boolean) => services.filter(uses).map((service) => service.name);
+  return {
+    "exchange-credentials": names((service) => service.exchangeCredentials && service.exchangeCredentialsSecretArn === undefined),
+    database: [],
+    redis: names((service) => service.redisAccess),
+  };
+}
+
+/** AWS services through which principals of the account may use the environment key (`kms:ViaService`). */
+const KEY_VIA_SERVICES = ["sqs", "dynamodb", "secretsmanager", "elasticache", "ecr", "codebuild", "s3", "sns"];
+
 export interface FoundationStackProps extends SentryStackProps {
   readonly network: NetworkConfig;
   readonly cognito: CognitoConfig;
@@ -31,6 +47,9 @@ export interface FoundationStackProps extends SentryStackProps {
   /** Deletion protection on tables and the user pool. */
   readonly protectData: boolean;
   readonly secretRecoveryWindowDays: number;
+  readonly kms: KmsConfig;
+  /** Services (by name) whose execution role may read each secret. */
+  readonly secretReaders: Readonly<Record<SecretName, readonly string[]>>;
 }
 
 export function foundationStackProps(config: EnvironmentConfig): FoundationStackProps {
@@ -42,6 +61,8 @@ export function foundationStackProps(config: EnvironmentConfig): FoundationStack
     queues: config.queues,
     protectData: config.protectData,
     secretRecoveryWindowDays: config.secretRecoveryWindowDays,
+    kms: config.kms,
+    secretReaders: secretReaders(config.services),
   };
 }
 
@@ -53,6 +74,28 @@ export class FoundationStack extends SentryStack {
   constructor(scope: Construct, props: FoundationStackProps) {
     super(scope, "foundation", props);
     const env = props.environment;
+    const region = props.operator.region;
+    const accountId = new DataAwsCallerIdentity(this, "account").accountId;
+    const partition = new DataAwsPartition(this, "partition").partition;
+    const regional = (service: string) => `arn:${partition}:${service}:${region}:${accountId}`;
+
+    const environmentKey = new EnvironmentKey(this, "environment-key", {
+      aliasName: `sentry-${env}`,
+      description: `Sentry ${env}: secrets, queues, tables, logs, cache, images and build artifacts`,
+      accountId,
+      partition,
+      region,
+      deletionWindowDays: props.kms.deletionWindowDays,
+      administratorRoleArns: props.operator.adminRoleArns,
+      viaServices: KEY_VIA_SERVICES,
+      cloudWatchLogs: true,
+      servicePrincipals: [
+        { sid: "CloudWatchAlarmsToEncryptedTopics", principal: "cloudwatch.amazonaws.com", sourceArn: `${regional("cloudwatch")}:alarm:*` },
+        { sid: "EventBridgeToEncryptedTopics", principal: "events.amazonaws.com", sourceArn: `${regional("events")}:rule/*` },
+        { sid: "SnsToEncryptedQueues", principal: "sns.amazonaws.com", sourceArn: `${regional("sns")}:*` },
+      ],
+    });
+    const kmsKeyArn = this.useEnvironmentKey(environmentKey.arn);
 
     const network = new Network(this, "vpc", {
       name: `sentry-vpc-${env}`,
@@ -60,7 +103,7 @@ export class FoundationStack extends SentryStack {
       region: props.operator.region,
       availabilityZones: props.network.availabilityZones,
       natGateways: props.network.natGateways,
-      flowLogs: props.network.flowLogs.enabled ? { retentionDays: props.network.flowLogs.retentionDays } : undefined,
+      flowLogs: props.network.flowLogs.enabled ? { retentionDays: props.network.flowLogs.retentionDays, kmsKeyArn } : undefined,
     });
 
     const userPool = new AdminUserPool(this, "admin-user-pool", {
@@ -75,6 +118,7 @@ export class FoundationStack extends SentryStack {
       name: `sentry-config-${env}`,
       key: { partitionKey: "pk", sortKey: "sk" },
       deletionProtection: props.protectData,
+      kmsKeyArn,
     });
     // Trading: pk = "ORDER#<id>", sk = "META" | "EXEC#<timestamp>#<execution id>";
     // gsi1 lists an account's orders by time: gsi1pk = "ACCOUNT#<id>#<symbol>", gsi1sk = "<ISO timestamp>".
@@ -85,6 +129,7 @@ export class FoundationStack extends SentryStack {
       globalIndexes: [{ name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" }],
       ttlAttribute: "expires_at",
       deletionProtection: props.protectData,
+      kmsKeyArn,
     });
 
     const queues = props.queues.map(
@@ -94,6 +139,7 @@ export class FoundationStack extends SentryStack {
           deadLetterQueueName: `sentry-${queue.name}-dlq-${env}`,
           fifo: queue.type === "fifo",
           visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,
+          kmsKeyArn,
           tags: { Purpose: queue.purpose },
         }),
     );
@@ -105,6 +151,12 @@ export class FoundationStack extends SentryStack {
           description: SECRETS[name].description,
           keys: SECRETS[name].keys,
           recoveryWindowDays: props.secretRecoveryWindowDays,
+          kmsKeyArn,
+          // Role names are known before phase 4 creates the roles; aws:PrincipalArn matches them once they exist.
+          readerArns: [
+            ...props.secretReaders[name].map((service) => `arn:${partition}:iam::${accountId}:role/${executionRoleName(service, env)}`),
+            ...props.operator.adminRoleArns,
+          ],
         }),
     );
     const byQueueName = <T>(pick: (queue: SqsQueueWithDlq) => T) =>
@@ -130,5 +182,7 @@ export class FoundationStack extends SentryStack {
       Object.fromEntries((Object.keys(SECRETS) as SecretName[]).map((name, index) => [name, secrets[index].secret.arn])),
       "Secrets Manager secret ARN by name (exchange-credentials, database, redis); never the values",
     );
+    this.publish("kms_key_arn", environmentKey.arn, "The environment's KMS key: every later phase encrypts with it");
+    this.publish("kms_key_alias", environmentKey.alias.name, "Alias of the environment's KMS key (alias/sentry-<env>)");
   }
 }

@@ -6,7 +6,7 @@ import { Construct } from "constructs";
 import { EnvironmentConfig, ServiceConfig, ServiceName } from "../config";
 import { EcsContainerSecret, EcsEc2Service } from "../constructs/ecs-ec2-service";
 import { SECRETS, SecretName } from "./foundation-stack";
-import { imageRepositoryName, SentryStack, SentryStackProps } from "./sentry-stack";
+import { executionRoleName, imageRepositoryName, SentryStack, SentryStackProps } from "./sentry-stack";
 
 /** Environment variable → key of the foundation's secret JSON (guide 4.1 for the exchange credentials). */
 type SecretVariables<S extends SecretName> = Readonly<Record<string, (typeof SECRETS)[S]["keys"][number]>>;
@@ -54,6 +54,7 @@ export class ServicesStack extends SentryStack {
     const env = props.environment;
     const region = props.operator.region;
     const foundation = this.readPhase("foundation");
+    const kmsKeyArn = this.readEnvironmentKey(foundation);
     const compute = this.readPhase("compute");
     const data = props.services.some((service) => service.redisAccess) ? this.readPhase("data") : undefined;
     const account = new DataAwsCallerIdentity(this, "account");
@@ -136,9 +137,12 @@ export class ServicesStack extends SentryStack {
         deploymentMaximumPercent: service.deployment.maximumPercent,
         region,
         accountId: account.accountId,
+        partition: partition.partition,
+        kmsKeyArn,
+        networkMode: service.networkMode,
         logGroupName: `/sentry/${env}/${service.name}`,
         logRetentionDays: props.logRetentionDays,
-        executionRoleName: `sentry-${service.name}-execution-${env}`,
+        executionRoleName: executionRoleName(service.name, env),
         taskRoleName: `sentry-${service.name}-task-${env}`,
         environmentFileArn: service.envFileS3Arn,
         secrets: secretsOf(service),
