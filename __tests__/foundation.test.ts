@@ -12,13 +12,12 @@ const foundation: Record<EnvironmentName, TerraformJson> = {
 const json = (env: EnvironmentName) => JSON.stringify(foundation[env]);
 
 describe("state and guard rails", () => {
-  test.each(["dev", "staging", "prod"] as const)("%s keeps its state in its own workspace of the S3 backend, locked and encrypted", (env) => {
+  test.each(["dev", "staging", "prod"] as const)("%s keeps its state in its own workspace of the S3 backend, locked, encrypted by the bucket's default (no encrypt: it would force SSE-S3)", (env) => {
     expect(foundation[env].terraform.backend.s3).toEqual({
       bucket: "sentry-test-state",
       key: "sentry/foundation.tfstate",
       region: "us-east-1",
       workspace_key_prefix: "env:",
-      encrypt: true,
       use_lockfile: true,
     });
   });
@@ -99,10 +98,14 @@ describe("VPC", () => {
 
   test("flow logs: off in dev, on in staging and prod with retention and a role scoped to the log group", () => {
     expect(resourcesOf(foundation.dev, "aws_flow_log")).toEqual({});
-    for (const [env, days] of [["staging", 30], ["prod", 90]] as const) {
+    for (const [env, days] of [["staging", 30], ["prod", 365]] as const) {
       const tf = foundation[env];
       expect(resource(tf, "aws_flow_log", "vpc_flow_log")).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
-      expect(resource(tf, "aws_cloudwatch_log_group", "vpc_flow_log_group").retention_in_days).toBe(days);
+      expect(resource(tf, "aws_cloudwatch_log_group", "vpc_flow_log_group")).toMatchObject({ retention_in_days: days, kms_key_id: "${aws_kms_key.environment_key.arn}" });
+      expect(dataOf(tf, "aws_iam_policy_document").vpc_flow_log_trust.statement[0].condition).toEqual([
+        { test: "StringEquals", variable: "aws:SourceAccount", values: ["${aws_vpc.vpc.owner_id}"] },
+        { test: "ArnLike", variable: "aws:SourceArn", values: ["arn:${data.aws_partition.vpc_partition.partition}:ec2:us-east-1:${aws_vpc.vpc.owner_id}:vpc-flow-log/*"] },
+      ]);
       const permissions = dataOf(tf, "aws_iam_policy_document").vpc_flow_log_permissions;
       expect(permissions.statement).toEqual([
         expect.objectContaining({ resources: ["${aws_cloudwatch_log_group.vpc_flow_log_group.arn}:*"] }),
@@ -170,7 +173,7 @@ describe("DynamoDB", () => {
         billing_mode: "PAY_PER_REQUEST",
         hash_key: "pk",
         range_key: "sk",
-        server_side_encryption: { enabled: true },
+        server_side_encryption: { enabled: true, kms_key_arn: "${aws_kms_key.environment_key.arn}" },
         point_in_time_recovery: { enabled: true },
         deletion_protection_enabled: protection,
       });
@@ -205,7 +208,8 @@ describe("SQS", () => {
 
   test("every queue is encrypted; every main queue redrives to its own DLQ after 5 receives", () => {
     for (const [name, queue] of Object.entries(queues)) {
-      expect(queue.sqs_managed_sse_enabled).toBe(true);
+      expect(queue).toMatchObject({ kms_master_key_id: "${aws_kms_key.environment_key.arn}", kms_data_key_reuse_period_seconds: 300 });
+      expect(queue.sqs_managed_sse_enabled).toBeUndefined();
       if (name.endsWith("_dlq")) {
         expect(queue.message_retention_seconds).toBe(1209600);
       } else {
@@ -260,6 +264,8 @@ describe("output contract", () => {
         "config_table_arn",
         "config_table_name",
         "dead_letter_queue_arns",
+        "kms_key_alias",
+        "kms_key_arn",
         "private_route_table_ids",
         "private_subnet_ids",
         "public_subnet_ids",

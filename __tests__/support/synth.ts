@@ -8,6 +8,7 @@ export const TEST_OPERATOR_VARIABLES = {
   SENTRY_AWS_REGION: "us-east-1",
   SENTRY_STATE_BUCKET: "sentry-test-state",
   SENTRY_ADMIN_EMAIL: "ops@sentry.test",
+  SENTRY_ADMIN_ROLE_ARNS: "arn:aws:iam::123456789012:role/sentry-operator,arn:aws:iam::123456789012:role/sentry-deployer",
 };
 
 /** An environment's validated config with the test operator settings. */
