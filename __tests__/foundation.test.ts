@@ -2,7 +2,7 @@ import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
 import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool-client";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { EnvironmentName } from "../src/config";
-import { dataOf, resource, resourcesOf, synthPhase, testConfig, TerraformJson } from "./support/synth";
+import { dataOf, policyStatements, resource, resourcesOf, synthPhase, testConfig, TerraformJson } from "./support/synth";
 
 const foundation: Record<EnvironmentName, TerraformJson> = {
   dev: synthPhase(testConfig("dev"), "foundation").tf,
@@ -291,5 +291,72 @@ describe("output contract", () => {
       redis: "${aws_secretsmanager_secret.redis_secret.arn}",
     });
     expect(JSON.stringify(foundation.dev.output)).not.toMatch(/secret_string|secret_version/);
+  });
+});
+
+describe("environment key", () => {
+  const tf = foundation.prod;
+  const ACCOUNT = "${data.aws_caller_identity.account.account_id}";
+  const ROOT = `arn:\${data.aws_partition.partition.partition}:iam::${ACCOUNT}:root`;
+  const OPERATORS = ["arn:aws:iam::123456789012:role/sentry-operator", "arn:aws:iam::123456789012:role/sentry-deployer"];
+
+  test("alias/sentry-<env>, rotation on, deletion window from config, published", () => {
+    expect(resource(tf, "aws_kms_key", "environment_key")).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(resource(foundation.dev, "aws_kms_key", "environment_key").deletion_window_in_days).toBe(7);
+    expect(resource(tf, "aws_kms_alias", "environment_key_alias")).toMatchObject({ name: "alias/sentry-prod" });
+    expect(tf.output.kms_key_arn.value).toBe("${aws_kms_key.environment_key.arn}");
+  });
+
+  test("the account root and the operators administer it; principals use it only through the listed services", () => {
+    const statements = policyStatements(tf, "environment_key_policy");
+    expect(statements.map((statement) => statement.sid)).toEqual([
+      "AdministerKey",
+      "UseThroughAwsServices",
+      "GrantsForAwsResources",
+      "CloudWatchLogsOfThisAccount",
+      "CloudWatchAlarmsToEncryptedTopics",
+      "EventBridgeToEncryptedTopics",
+      "SnsToEncryptedQueues",
+    ]);
+    expect(statements[0].principals).toEqual([{ type: "AWS", identifiers: [ROOT, ...OPERATORS] }]);
+    expect(statements[0].actions).not.toContain("kms:Decrypt");
+    expect(statements[1].condition).toContainEqual({
+      test: "StringEquals",
+      variable: "kms:ViaService",
+      values: ["sqs", "dynamodb", "secretsmanager", "elasticache", "ecr", "codebuild", "s3", "sns"].map((service) => `${service}.us-east-1.amazonaws.com`),
+    });
+    expect(statements[3]).toMatchObject({
+      principals: [{ type: "Service", identifiers: ["logs.us-east-1.amazonaws.com"] }],
+      condition: [{ test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [`arn:\${data.aws_partition.partition.partition}:logs:us-east-1:${ACCOUNT}:log-group:*`] }],
+    });
+    expect(statements[4].condition).toContainEqual({ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] });
+  });
+
+  test("each secret is encrypted with it and readable only by the execution roles that inject it and the operators", () => {
+    const readers = (secret: string) => policyStatements(tf, `${secret}_secret_readers`)[0];
+    const role = (name: string) => `arn:\${data.aws_partition.partition.partition}:iam::${ACCOUNT}:role/${name}`;
+    expect(readers("exchange_credentials")).toEqual({
+      sid: "OnlyNamedReaders",
+      effect: "Deny",
+      actions: ["secretsmanager:GetSecretValue"],
+      resources: ["*"],
+      principals: [{ type: "*", identifiers: ["*"] }],
+      condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [role("sentry-oms-execution-prod"), ...OPERATORS] }],
+    });
+    expect(readers("redis").condition[0].values).toEqual([role("sentry-oms-execution-prod"), role("sentry-websocket-execution-prod"), ...OPERATORS]);
+    expect(readers("database").condition[0].values).toEqual(OPERATORS);
+    expect(resource(tf, "aws_secretsmanager_secret", "database_secret").kms_key_id).toBe("${aws_kms_key.environment_key.arn}");
+    expect(resource(tf, "aws_secretsmanager_secret_policy", "database_secret_policy").policy).toBe("${data.aws_iam_policy_document.database_secret_readers.json}");
+  });
+
+  test("gateway endpoints admit this account's tables and buckets, plus the AWS-owned buckets instances need", () => {
+    const partition = "${data.aws_partition.vpc_partition.partition}";
+    expect(policyStatements(tf, "vpc_dynamodb_gateway_endpoint_policy")[0].resources).toEqual([`arn:${partition}:dynamodb:us-east-1:\${aws_vpc.vpc.owner_id}:table/*`]);
+    const [own, awsOwned] = policyStatements(tf, "vpc_s3_gateway_endpoint_policy");
+    expect(own.condition).toEqual([{ test: "StringEquals", variable: "aws:ResourceAccount", values: ["${aws_vpc.vpc.owner_id}"] }]);
+    expect(awsOwned.actions).toEqual(["s3:GetObject"]);
+    expect(awsOwned.resources).toContain(`arn:${partition}:s3:::prod-us-east-1-starport-layer-bucket/*`);
+    expect(awsOwned.resources).toContain(`arn:${partition}:s3:::al2023-repos-us-east-1-*/*`);
+    expect(resource(tf, "aws_vpc_endpoint", "vpc_s3_gateway_endpoint").policy).toBe("${data.aws_iam_policy_document.vpc_s3_gateway_endpoint_policy.json}");
   });
 });
