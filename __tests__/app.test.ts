@@ -9,7 +9,7 @@ const READS: Record<Phase, Phase[]> = {
   data: ["foundation"],
   compute: ["foundation"],
   services: ["foundation", "data", "compute"],
-  cicd: ["services"],
+  cicd: ["foundation", "services"],
 };
 
 describe.each(ENVIRONMENT_NAMES)("%s app", (env: EnvironmentName) => {

@@ -20,7 +20,7 @@ describe("bootstrap stack (state bucket)", () => {
   test("versions, encrypts and blocks public access", () => {
     expect(resource(tf, "aws_s3_bucket_versioning", "state_bucket_versioning").versioning_configuration).toEqual({ status: "Enabled" });
     expect(resource(tf, "aws_s3_bucket_server_side_encryption_configuration", "state_bucket_encryption").rule).toEqual([
-      { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms" }, bucket_key_enabled: true },
+      { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: "${aws_kms_key.state_key.arn}" }, bucket_key_enabled: true },
     ]);
     expect(resource(tf, "aws_s3_bucket_public_access_block", "state_bucket_public_access_block")).toMatchObject({
       block_public_acls: true,

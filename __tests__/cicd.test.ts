@@ -15,6 +15,7 @@ const CONNECTION_ARN = "arn:aws:codestar-connections:us-east-1:123456789012:conn
 const BUILDSPEC = join(__dirname, "..", "src", "buildspecs", "arm64-docker", "buildspec.yml");
 const ACCOUNT_ID = "${data.aws_caller_identity.caller.account_id}";
 const PHASE4 = "data.terraform_remote_state.services_outputs.outputs";
+const KEY = "${data.terraform_remote_state.foundation_outputs.outputs.kms_key_arn}";
 
 function cicd(config: EnvironmentConfig): TerraformJson {
   return synthPhase(config, "cicd").tf;
@@ -52,7 +53,7 @@ describe("cicd: pipelines per environment", () => {
       expect(pipeline.name).toBe(`sentry-pipeline-${service}-${env}`);
       expect(pipeline.pipeline_type).toBe("V2");
       expect(pipeline.role_arn).toBe(`\${aws_iam_role.${service}_pipeline_role.arn}`);
-      expect(pipeline.artifact_store).toEqual([{ type: "S3", location: `\${aws_s3_bucket.${service}_artifacts.bucket}` }]);
+      expect(pipeline.artifact_store).toEqual([{ type: "S3", location: `\${aws_s3_bucket.${service}_artifacts.bucket}`, encryption_key: { id: KEY, type: "KMS" } }]);
       expect(pipeline.stage.map((candidate: TerraformJson) => candidate.name)).toEqual(["Source", "Build", "Deploy"]);
       const [source] = stage(tf, service, "Source")!.action;
       expect(source).toMatchObject({ category: "Source", owner: "AWS", provider: "CodeStarSourceConnection", output_artifacts: ["source"] });
@@ -98,9 +99,9 @@ describe("cicd: deploy stage", () => {
     expect(environmentVariables(tf, "frontend").CONTAINER_NAME).toBe("frontend");
   });
 
-  test("with no deploy stage at all, phase 4's state is not read", () => {
+  test("with no deploy stage at all, phase 4's state is not read (only the foundation's, for the key)", () => {
     const tf = cicd(withPipelines(testConfig("dev"), (pipeline) => ({ ...pipeline, deploy: false })));
-    expect(dataOf(tf, "terraform_remote_state")).toEqual({});
+    expect(Object.keys(dataOf(tf, "terraform_remote_state"))).toEqual(["foundation_outputs"]);
     for (const service of SERVICES) expect(stage(tf, service, "Deploy")).toBeUndefined();
   });
 
@@ -117,7 +118,7 @@ describe("cicd: CodeBuild", () => {
   test.each<[EnvironmentName, number]>([
     ["dev", 14],
     ["staging", 30],
-    ["prod", 90],
+    ["prod", 365],
   ])("%s: native ARM64 Docker builds, logs kept %i days in the project's own group", (env, retention) => {
     const tf = cicd(testConfig(env));
     for (const service of SERVICES) {
@@ -142,6 +143,8 @@ describe("cicd: CodeBuild", () => {
       const logGroup = resource(tf, "aws_cloudwatch_log_group", `${service}_build_logs`);
       expect(logGroup.name).toBe(`/sentry/${env}/codebuild/${service}`);
       expect(logGroup.retention_in_days).toBe(retention);
+      expect(logGroup.kms_key_id).toBe(KEY);
+      expect(project.encryption_key).toBe(KEY);
     }
   });
 });
@@ -157,7 +160,7 @@ describe("cicd: ECR repositories", () => {
       const repository = resource(tf, "aws_ecr_repository", `${service}_repository`);
       expect(repository.name).toBe(`sentry-${service}-${env}`);
       expect(repository.image_scanning_configuration).toEqual({ scan_on_push: true });
-      expect(repository.encryption_configuration).toEqual([{ encryption_type: "KMS" }]);
+      expect(repository.encryption_configuration).toEqual([{ encryption_type: "KMS", kms_key: KEY }]);
       expect(repository.image_tag_mutability).toBe("MUTABLE");
       expect(repository.force_delete).toBe(forceDelete);
     }
@@ -211,16 +214,20 @@ describe("cicd: IAM", () => {
   /** Actions that need "*" (no resource-level permissions), each with its reason commented in the construct. */
   const STAR_ACTIONS = ["ecr:GetAuthorizationToken", "ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:ListTasks"];
 
-  test("trust: CodeBuild and CodePipeline, on behalf of this account only", () => {
-    for (const [document, principal] of [
-      ["oms_build_trust", "codebuild.amazonaws.com"],
-      ["oms_pipeline_trust", "codepipeline.amazonaws.com"],
+  test("trust: CodeBuild and CodePipeline, on behalf of this account and for their own project and pipeline only", () => {
+    const partition = "${data.aws_partition.partition.partition}";
+    for (const [document, principal, sourceArn] of [
+      ["oms_build_trust", "codebuild.amazonaws.com", `arn:${partition}:codebuild:us-east-1:${ACCOUNT_ID}:project/sentry-build-oms-prod`],
+      ["oms_pipeline_trust", "codepipeline.amazonaws.com", `arn:${partition}:codepipeline:us-east-1:${ACCOUNT_ID}:sentry-pipeline-oms-prod`],
     ]) {
       expect(policyStatements(tf, document)).toEqual([
         {
           actions: ["sts:AssumeRole"],
           principals: [{ type: "Service", identifiers: [principal] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT_ID] }],
+          condition: [
+            { test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT_ID] },
+            { test: "ArnLike", variable: "aws:SourceArn", values: [sourceArn] },
+          ],
         },
       ]);
     }
@@ -231,7 +238,8 @@ describe("cicd: IAM", () => {
   test("build role: push and pull its own repository, its own logs, artifact objects, nothing else", () => {
     for (const service of SERVICES) {
       const document = `${service}_build_permissions`;
-      expect(policyStatements(tf, document).map((candidate) => candidate.sid)).toEqual(["PushAndPullOwnRepository", "EcrLogin", "WriteBuildLogs", "ReadSourceWriteImageDefinitions"]);
+      expect(policyStatements(tf, document).map((candidate) => candidate.sid)).toEqual(["PushAndPullOwnRepository", "EcrLogin", "WriteBuildLogs", "ReadSourceWriteImageDefinitions", "EncryptedArtifacts"]);
+      expect(statement(tf, document, "EncryptedArtifacts")).toEqual({ sid: "EncryptedArtifacts", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [KEY] });
       expect(statement(tf, document, "PushAndPullOwnRepository")).toEqual({
         sid: "PushAndPullOwnRepository",
         actions: [
@@ -320,7 +328,7 @@ describe("cicd: artifact buckets", () => {
     expect(bucket.lifecycle).toEqual({ prevent_destroy: false });
     expect(resource(tf, "aws_s3_bucket_versioning", "oms_artifacts_versioning").versioning_configuration).toEqual({ status: "Enabled" });
     expect(resource(tf, "aws_s3_bucket_server_side_encryption_configuration", "oms_artifacts_encryption").rule).toEqual([
-      { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms" }, bucket_key_enabled: true },
+      { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: KEY }, bucket_key_enabled: true },
     ]);
     expect(resource(tf, "aws_s3_bucket_public_access_block", "oms_artifacts_public_access_block")).toMatchObject({
       block_public_acls: true,
@@ -436,7 +444,7 @@ describe("cicd: bad configuration", () => {
 
   test("construct props: an image repository keeping no images", () => {
     const stack = new TerraformStack(Testing.app(), "test");
-    expect(() => new ImageRepository(stack, "repository", { name: "r", keepTaggedImages: 0 })).toThrow(/keepTaggedImages 0 must be a whole number of at least 1/);
+    expect(() => new ImageRepository(stack, "repository", { name: "r", keepTaggedImages: 0, kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k" })).toThrow(/keepTaggedImages 0 must be a whole number of at least 1/);
   });
 
   test("construct props: a pipeline whose source is not owner/name, or whose deploy passes no roles", () => {
@@ -453,6 +461,7 @@ describe("cicd: bad configuration", () => {
             partition: "aws",
             region: "us-east-1",
             artifactBucket: bucket,
+            kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
             imageRepositoryArn: "arn:aws:ecr:us-east-1:123456789012:repository/r",
             source: { connectionArn: CONNECTION_ARN, repository: "owner/name", branch: "main" },
             build: { projectName: "b", environmentVariables: {}, logGroupName: "/b", logRetentionDays: 7 },

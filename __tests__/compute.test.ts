@@ -130,11 +130,11 @@ describe("launch templates", () => {
     expect(launchTemplate(env, cluster).image_id).toBe(`\${data.aws_ssm_parameter.${cluster}_ami.insecure_value}`);
   });
 
-  test.each(everyCluster)("%s %s: IMDSv2 only, hop limit 2", (env, cluster) => {
+  test.each(everyCluster)("%s %s: IMDSv2 only, hop limit 1 (every task is awsvpc)", (env, cluster) => {
     expect(launchTemplate(env, cluster).metadata_options).toEqual({
       http_endpoint: "enabled",
       http_tokens: "required",
-      http_put_response_hop_limit: 2,
+      http_put_response_hop_limit: 1,
     });
   });
 

@@ -72,6 +72,7 @@ describe("operator settings", () => {
       hostedZoneId: undefined,
       certificateArn: undefined,
       alarmEmail: undefined,
+      adminRoleArns: [],
     });
   });
 
@@ -86,6 +87,7 @@ describe("operator settings", () => {
         SENTRY_HOSTED_ZONE_ID: "Z0123456789ABCDEFGHIJ",
         SENTRY_CERTIFICATE_ARN: CERTIFICATE_ARN,
         SENTRY_ALARM_EMAIL: "alarms@acme.io",
+        SENTRY_ADMIN_ROLE_ARNS: "arn:aws:iam::123456789012:role/ops, arn:aws:iam::123456789012:role/ci/deployer",
       }),
     ).toEqual({
       region: "eu-west-1",
@@ -96,6 +98,7 @@ describe("operator settings", () => {
       hostedZoneId: "Z0123456789ABCDEFGHIJ",
       certificateArn: CERTIFICATE_ARN,
       alarmEmail: "alarms@acme.io",
+      adminRoleArns: ["arn:aws:iam::123456789012:role/ops", "arn:aws:iam::123456789012:role/ci/deployer"],
     });
   });
 
@@ -103,6 +106,7 @@ describe("operator settings", () => {
     expect(placeholderWarnings({ SENTRY_ADMIN_EMAIL: "ops@acme.io" })).toEqual([
       'Warning: SENTRY_STATE_BUCKET is not set; using the placeholder "sentry-terraform-state". Set it before deploying.',
       'Warning: SENTRY_DOMAIN is not set; using the placeholder "sentry.example.com". Set it before deploying.',
+      'Warning: SENTRY_ADMIN_ROLE_ARNS is not set; using the placeholder "". Set it before deploying.',
     ]);
     expect(placeholderWarnings(TEST_OPERATOR_VARIABLES)).toEqual([]);
   });
@@ -178,6 +182,36 @@ describe("bad configuration fails with one clear line", () => {
   test("a Graviton type whose network interface count is not known", () => {
     const clusters = { ...dev.clusters, oms: { ...dev.clusters.oms, instanceType: "c8g.large" } };
     expect(invalid({ clusters })).toThrow(/dev.clusters.oms.instanceType = "c8g.large"; expected a type listed in AWSVPC_TASKS_PER_INSTANCE/);
+  });
+
+  test("a prod log retention under the audit floor", () => {
+    const prod = testConfig("prod");
+    expect(() => validateEnvironmentConfig({ ...prod, logRetentionDays: 180 })).toThrow("prod.logRetentionDays = 180; expected at least 365 days (the audit floor of prod)");
+    expect(() => validateEnvironmentConfig({ ...prod, network: { ...prod.network, flowLogs: { enabled: true, retentionDays: 90 } } })).toThrow(
+      "prod.network.flowLogs.retentionDays = 90; expected at least 365 days (the audit floor of prod)",
+    );
+    expect(invalid({ logRetentionDays: 30 })).not.toThrow();
+  });
+
+  test("a bridge-mode task on a hop-limit-1 cluster, or reaching Redis", () => {
+    const bridged = (name: string) => dev.services.map((service) => (service.name === name ? { ...service, networkMode: "bridge" as const } : service));
+    expect(invalid({ services: bridged("frontend") })).toThrow(
+      'dev.services[1].networkMode = "bridge"; expected awsvpc: cluster frontend has metadataHopLimit 1, which bridge containers cannot cross (set it to 2 to run bridge tasks there)',
+    );
+    const hopLimit2 = { ...dev.clusters, frontend: { ...dev.clusters.frontend, metadataHopLimit: 2 as const } };
+    expect(invalid({ services: bridged("frontend"), clusters: hopLimit2 })).not.toThrow();
+    expect(invalid({ services: bridged("websocket"), clusters: hopLimit2 })).toThrow(/dev.services\[2\].networkMode = "bridge"; expected awsvpc: Redis admits/);
+  });
+
+  test("malformed operator role ARNs and a state bucket too long for its log bucket", () => {
+    expect(() => testConfig("dev", { ...TEST_OPERATOR_VARIABLES, SENTRY_ADMIN_ROLE_ARNS: "arn:aws:iam::123456789012:user/alice" })).toThrow(
+      'SENTRY_ADMIN_ROLE_ARNS (operator.adminRoleArns[0]) = "arn:aws:iam::123456789012:user/alice"; expected comma-separated IAM role ARNs',
+    );
+    expect(() => testConfig("dev", { ...TEST_OPERATOR_VARIABLES, SENTRY_STATE_BUCKET: "a".repeat(59) })).toThrow(/expected at most 58 characters/);
+  });
+
+  test("a key deletion window KMS does not offer", () => {
+    expect(invalid({ kms: { deletionWindowDays: 3 } })).toThrow("dev.kms.deletionWindowDays = 3; expected a whole number from 7 to 30");
   });
 
   test("an availability zone listed twice", () => {

@@ -78,7 +78,7 @@ describe("replication group", () => {
   test.each([
     ["dev", 14],
     ["staging", 30],
-    ["prod", 90],
+    ["prod", 365],
   ] as const)("%s delivers the slow log to a log group kept %i days", (env, days) => {
     expect(resource(data[env], "aws_cloudwatch_log_group", "redis_slow_log")).toMatchObject({
       name: `/sentry/elasticache/sentry-redis-${env}/slow-log`,
@@ -187,6 +187,8 @@ describe("bad configuration", () => {
       nodeType: "cache.t4g.micro",
       numCacheNodes: 1,
       authTokenSecretName: "test/redis-auth-token",
+      authTokenReaderArns: [],
+      kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
       ...props,
     });
 
@@ -204,6 +206,8 @@ describe("bad configuration", () => {
       nodeType: "cache.t4g.micro",
       numCacheNodes: 1,
       authTokenSecretName: "test/redis-auth-token",
+      authTokenReaderArns: [],
+      kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
     });
     const versions = Object.values(resourcesOf(JSON.parse(Testing.synth(stack)), "aws_secretsmanager_secret_version"));
     expect(versions).toHaveLength(1);

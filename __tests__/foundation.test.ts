@@ -2,7 +2,7 @@ import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
 import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool-client";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { EnvironmentName } from "../src/config";
-import { dataOf, resource, resourcesOf, synthPhase, testConfig, TerraformJson } from "./support/synth";
+import { dataOf, policyStatements, resource, resourcesOf, synthPhase, testConfig, TerraformJson } from "./support/synth";
 
 const foundation: Record<EnvironmentName, TerraformJson> = {
   dev: synthPhase(testConfig("dev"), "foundation").tf,
@@ -12,13 +12,12 @@ const foundation: Record<EnvironmentName, TerraformJson> = {
 const json = (env: EnvironmentName) => JSON.stringify(foundation[env]);
 
 describe("state and guard rails", () => {
-  test.each(["dev", "staging", "prod"] as const)("%s keeps its state in its own workspace of the S3 backend, locked and encrypted", (env) => {
+  test.each(["dev", "staging", "prod"] as const)("%s keeps its state in its own workspace of the S3 backend, locked, encrypted by the bucket's default (no encrypt: it would force SSE-S3)", (env) => {
     expect(foundation[env].terraform.backend.s3).toEqual({
       bucket: "sentry-test-state",
       key: "sentry/foundation.tfstate",
       region: "us-east-1",
       workspace_key_prefix: "env:",
-      encrypt: true,
       use_lockfile: true,
     });
   });
@@ -99,10 +98,14 @@ describe("VPC", () => {
 
   test("flow logs: off in dev, on in staging and prod with retention and a role scoped to the log group", () => {
     expect(resourcesOf(foundation.dev, "aws_flow_log")).toEqual({});
-    for (const [env, days] of [["staging", 30], ["prod", 90]] as const) {
+    for (const [env, days] of [["staging", 30], ["prod", 365]] as const) {
       const tf = foundation[env];
       expect(resource(tf, "aws_flow_log", "vpc_flow_log")).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
-      expect(resource(tf, "aws_cloudwatch_log_group", "vpc_flow_log_group").retention_in_days).toBe(days);
+      expect(resource(tf, "aws_cloudwatch_log_group", "vpc_flow_log_group")).toMatchObject({ retention_in_days: days, kms_key_id: "${aws_kms_key.environment_key.arn}" });
+      expect(dataOf(tf, "aws_iam_policy_document").vpc_flow_log_trust.statement[0].condition).toEqual([
+        { test: "StringEquals", variable: "aws:SourceAccount", values: ["${aws_vpc.vpc.owner_id}"] },
+        { test: "ArnLike", variable: "aws:SourceArn", values: ["arn:${data.aws_partition.vpc_partition.partition}:ec2:us-east-1:${aws_vpc.vpc.owner_id}:vpc-flow-log/*"] },
+      ]);
       const permissions = dataOf(tf, "aws_iam_policy_document").vpc_flow_log_permissions;
       expect(permissions.statement).toEqual([
         expect.objectContaining({ resources: ["${aws_cloudwatch_log_group.vpc_flow_log_group.arn}:*"] }),
@@ -170,7 +173,7 @@ describe("DynamoDB", () => {
         billing_mode: "PAY_PER_REQUEST",
         hash_key: "pk",
         range_key: "sk",
-        server_side_encryption: { enabled: true },
+        server_side_encryption: { enabled: true, kms_key_arn: "${aws_kms_key.environment_key.arn}" },
         point_in_time_recovery: { enabled: true },
         deletion_protection_enabled: protection,
       });
@@ -205,7 +208,8 @@ describe("SQS", () => {
 
   test("every queue is encrypted; every main queue redrives to its own DLQ after 5 receives", () => {
     for (const [name, queue] of Object.entries(queues)) {
-      expect(queue.sqs_managed_sse_enabled).toBe(true);
+      expect(queue).toMatchObject({ kms_master_key_id: "${aws_kms_key.environment_key.arn}", kms_data_key_reuse_period_seconds: 300 });
+      expect(queue.sqs_managed_sse_enabled).toBeUndefined();
       if (name.endsWith("_dlq")) {
         expect(queue.message_retention_seconds).toBe(1209600);
       } else {
@@ -269,6 +273,8 @@ describe("output contract", () => {
         "alarm_topic_arn",
         "dead_letter_queue_names",
         "nat_gateway_ids",
+        "kms_key_alias",
+        "kms_key_arn",
         "private_route_table_ids",
         "private_subnet_ids",
         "public_subnet_ids",
@@ -294,5 +300,72 @@ describe("output contract", () => {
       redis: "${aws_secretsmanager_secret.redis_secret.arn}",
     });
     expect(JSON.stringify(foundation.dev.output)).not.toMatch(/secret_string|secret_version/);
+  });
+});
+
+describe("environment key", () => {
+  const tf = foundation.prod;
+  const ACCOUNT = "${data.aws_caller_identity.account.account_id}";
+  const ROOT = `arn:\${data.aws_partition.partition.partition}:iam::${ACCOUNT}:root`;
+  const OPERATORS = ["arn:aws:iam::123456789012:role/sentry-operator", "arn:aws:iam::123456789012:role/sentry-deployer"];
+
+  test("alias/sentry-<env>, rotation on, deletion window from config, published", () => {
+    expect(resource(tf, "aws_kms_key", "environment_key")).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(resource(foundation.dev, "aws_kms_key", "environment_key").deletion_window_in_days).toBe(7);
+    expect(resource(tf, "aws_kms_alias", "environment_key_alias")).toMatchObject({ name: "alias/sentry-prod" });
+    expect(tf.output.kms_key_arn.value).toBe("${aws_kms_key.environment_key.arn}");
+  });
+
+  test("the account root and the operators administer it; principals use it only through the listed services", () => {
+    const statements = policyStatements(tf, "environment_key_policy");
+    expect(statements.map((statement) => statement.sid)).toEqual([
+      "AdministerKey",
+      "UseThroughAwsServices",
+      "GrantsForAwsResources",
+      "CloudWatchLogsOfThisAccount",
+      "CloudWatchAlarmsToEncryptedTopics",
+      "EventBridgeToEncryptedTopics",
+      "SnsToEncryptedQueues",
+    ]);
+    expect(statements[0].principals).toEqual([{ type: "AWS", identifiers: [ROOT, ...OPERATORS] }]);
+    expect(statements[0].actions).not.toContain("kms:Decrypt");
+    expect(statements[1].condition).toContainEqual({
+      test: "StringEquals",
+      variable: "kms:ViaService",
+      values: ["sqs", "dynamodb", "secretsmanager", "elasticache", "ecr", "codebuild", "s3", "sns"].map((service) => `${service}.us-east-1.amazonaws.com`),
+    });
+    expect(statements[3]).toMatchObject({
+      principals: [{ type: "Service", identifiers: ["logs.us-east-1.amazonaws.com"] }],
+      condition: [{ test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [`arn:\${data.aws_partition.partition.partition}:logs:us-east-1:${ACCOUNT}:log-group:*`] }],
+    });
+    expect(statements[4].condition).toContainEqual({ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] });
+  });
+
+  test("each secret is encrypted with it and readable only by the execution roles that inject it and the operators", () => {
+    const readers = (secret: string) => policyStatements(tf, `${secret}_secret_readers`)[0];
+    const role = (name: string) => `arn:\${data.aws_partition.partition.partition}:iam::${ACCOUNT}:role/${name}`;
+    expect(readers("exchange_credentials")).toEqual({
+      sid: "OnlyNamedReaders",
+      effect: "Deny",
+      actions: ["secretsmanager:GetSecretValue"],
+      resources: ["*"],
+      principals: [{ type: "*", identifiers: ["*"] }],
+      condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [role("sentry-oms-execution-prod"), ...OPERATORS] }],
+    });
+    expect(readers("redis").condition[0].values).toEqual([role("sentry-oms-execution-prod"), role("sentry-websocket-execution-prod"), ...OPERATORS]);
+    expect(readers("database").condition[0].values).toEqual(OPERATORS);
+    expect(resource(tf, "aws_secretsmanager_secret", "database_secret").kms_key_id).toBe("${aws_kms_key.environment_key.arn}");
+    expect(resource(tf, "aws_secretsmanager_secret_policy", "database_secret_policy").policy).toBe("${data.aws_iam_policy_document.database_secret_readers.json}");
+  });
+
+  test("gateway endpoints admit this account's tables and buckets, plus the AWS-owned buckets instances need", () => {
+    const partition = "${data.aws_partition.vpc_partition.partition}";
+    expect(policyStatements(tf, "vpc_dynamodb_gateway_endpoint_policy")[0].resources).toEqual([`arn:${partition}:dynamodb:us-east-1:\${aws_vpc.vpc.owner_id}:table/*`]);
+    const [own, awsOwned] = policyStatements(tf, "vpc_s3_gateway_endpoint_policy");
+    expect(own.condition).toEqual([{ test: "StringEquals", variable: "aws:ResourceAccount", values: ["${aws_vpc.vpc.owner_id}"] }]);
+    expect(awsOwned.actions).toEqual(["s3:GetObject"]);
+    expect(awsOwned.resources).toContain(`arn:${partition}:s3:::prod-us-east-1-starport-layer-bucket/*`);
+    expect(awsOwned.resources).toContain(`arn:${partition}:s3:::al2023-repos-us-east-1-*/*`);
+    expect(resource(tf, "aws_vpc_endpoint", "vpc_s3_gateway_endpoint").policy).toBe("${data.aws_iam_policy_document.vpc_s3_gateway_endpoint_policy.json}");
   });
 });

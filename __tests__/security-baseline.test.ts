@@ -1,87 +1,205 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { BaselineViolation, evaluateStack, Exemption } from "../src/aspects/security-baseline";
+import { ENVIRONMENT_NAMES } from "../src/config";
+import { SecureBucket } from "../src/constructs/secure-bucket";
+import { EXCEPTIONS, ingressToInternetFacingLoadBalancer, SecurityException } from "../src/security/exceptions";
+import { stackView } from "../src/security/model";
+import { renderSecurityMarkdown } from "../src/security/register-markdown";
+import { RULES } from "../src/security/rules";
 import { ReadableStack } from "../src/stacks/readable-stack";
+import { buildTestApp, testConfig } from "./support/synth";
 
+/** A stack with an environment key, in `environment` (its audit floor applies). */
 class ProbeStack extends ReadableStack {
-  constructor(scope: Construct, add: (stack: ProbeStack) => void) {
+  readonly key: KmsKey;
+  constructor(scope: Construct, private readonly environment: string | undefined, add: (stack: ProbeStack) => void) {
     super(scope, "probe");
     new AwsProvider(this, "aws", { region: "us-east-1" });
+    this.key = new KmsKey(this, "key", {});
+    this.useEnvironmentKey(this.key.arn);
     add(this);
+  }
+
+  get auditedEnvironment(): string | undefined {
+    return this.environment;
   }
 }
 
-const synth = (add: (stack: ProbeStack) => void) => () => Testing.synth(new ProbeStack(Testing.app(), add));
+const synth = (add: (stack: ProbeStack) => void, environment?: string) => () => Testing.synth(new ProbeStack(Testing.app(), environment, add));
+const ruleMessage = (rule: string, path: string) => new RegExp(`Security baseline \\[${rule}\\]: probe/${path} \\(`);
 
-describe("security baseline aspect", () => {
-  test("passes compliant resources", () => {
+describe("security baseline rules", () => {
+  test("pass compliant resources", () => {
     expect(
       synth((stack) => {
-        new SqsQueue(stack, "queue", { sqsManagedSseEnabled: true });
-        new CloudwatchLogGroup(stack, "logs", { retentionInDays: 30 });
+        new SqsQueue(stack, "queue", { kmsMasterKeyId: stack.key.arn });
+        new CloudwatchLogGroup(stack, "logs", { retentionInDays: 30, kmsKeyId: stack.key.arn });
         new VpcSecurityGroupIngressRule(stack, "rule", { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "10.0.0.0/8" });
+        new DataAwsIamPolicyDocument(stack, "login", { statement: [{ actions: ["ecr:GetAuthorizationToken"], resources: ["*"] }] });
       }),
     ).not.toThrow();
   });
 
-  test("catches an unencrypted queue", () => {
-    expect(synth((stack) => new SqsQueue(stack, "plain-queue", {}))).toThrow("Security baseline: probe/plain-queue is not encrypted");
-  });
-
-  test("catches a log group that keeps logs forever", () => {
-    expect(synth((stack) => new CloudwatchLogGroup(stack, "forever", {}))).toThrow("Security baseline: probe/forever keeps logs forever");
-  });
-
-  test("catches Redis without transit encryption", () => {
+  test("environment-key: an SQS-managed, unencrypted or foreign-key resource fails", () => {
+    expect(synth((stack) => new SqsQueue(stack, "plain-queue", { sqsManagedSseEnabled: true }))).toThrow(ruleMessage("environment-key", "plain-queue"));
+    expect(synth((stack) => new SecretsmanagerSecret(stack, "secret", { name: "s" }))).toThrow(/\[environment-key\]: probe\/secret \(aws_secretsmanager_secret.secret\) is encrypted with "an AWS-managed key"/);
+    expect(synth((stack) => new DynamodbTable(stack, "table", { name: "t", hashKey: "pk", attribute: [{ name: "pk", type: "S" }] }))).toThrow(
+      /\[environment-key\]: probe\/table \(aws_dynamodb_table.table\) is not encrypted/,
+    );
     expect(
-      synth((stack) => new ElasticacheReplicationGroup(stack, "cache", { replicationGroupId: "c", description: "c", atRestEncryptionEnabled: "true" })),
-    ).toThrow("Security baseline: probe/cache must encrypt at rest and in transit");
+      synth((stack) => new EcrRepository(stack, "repo", { name: "r", encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: "arn:aws:kms:us-east-1:1:key/other" }] })),
+    ).toThrow(/is encrypted with "arn:aws:kms:us-east-1:1:key\/other", not the environment key \$\{aws_kms_key.key.arn\}/);
   });
 
-  test("catches ingress from anywhere, as a rule or inline", () => {
+  test("environment-key: Redis without transit encryption fails", () => {
     expect(
-      synth((stack) => new VpcSecurityGroupIngressRule(stack, "open", { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv4: "0.0.0.0/0" })),
-    ).toThrow("Security baseline: probe/open admits ingress from anywhere");
-    expect(
-      synth((stack) => new SecurityGroup(stack, "open-group", { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["::/0"] }] })),
-    ).toThrow("Security baseline: probe/open-group admits ingress from anywhere");
+      synth((stack) => new ElasticacheReplicationGroup(stack, "cache", { replicationGroupId: "c", description: "c", atRestEncryptionEnabled: "true", kmsKeyId: stack.key.arn })),
+    ).toThrow(/\[environment-key\]: probe\/cache \(aws_elasticache_replication_group.cache\) is not encrypted/);
   });
 
-  describe("the one exception: tcp 80/443 into an internet-facing load balancer's own group", () => {
-    const withLoadBalancer = (internal: boolean, port: number, onLoadBalancerGroup = true) => (stack: ProbeStack) => {
-      const lbGroup = new SecurityGroup(stack, "lb-group", {});
-      const otherGroup = new SecurityGroup(stack, "other-group", {});
-      new Lb(stack, "lb", { internal, securityGroups: [lbGroup.id], subnets: ["subnet-1", "subnet-2"] });
-      new VpcSecurityGroupIngressRule(stack, "public", {
-        securityGroupId: (onLoadBalancerGroup ? lbGroup : otherGroup).id,
-        ipProtocol: "tcp",
-        fromPort: port,
-        toPort: port,
-        cidrIpv4: "0.0.0.0/0",
-      });
+  test("log-retention: forever fails everywhere, under 365 days fails in prod", () => {
+    expect(synth((stack) => new CloudwatchLogGroup(stack, "forever", { kmsKeyId: stack.key.arn }))).toThrow(/\[log-retention\]: probe\/forever .* keeps logs forever/);
+    const ninetyDays = (stack: ProbeStack) => new CloudwatchLogGroup(stack, "short", { retentionInDays: 90, kmsKeyId: stack.key.arn });
+    expect(synth(ninetyDays, "staging")).not.toThrow();
+    expect(synth(ninetyDays, "prod")).toThrow(/\[log-retention\]: probe\/short .* keeps logs 90 days, under the prod audit floor of 365/);
+  });
+
+  test('iam-resource-wildcard: "*" fails for actions with resource-level permissions, not in resource policies', () => {
+    const document = (statement: object) => (stack: ProbeStack) => new DataAwsIamPolicyDocument(stack, "doc", { statement: [statement] });
+    expect(synth(document({ sid: "ReadAll", actions: ["s3:GetObject", "ecr:GetAuthorizationToken"], resources: ["*"] }))).toThrow(
+      /\[iam-resource-wildcard\]: probe\/doc \(data.aws_iam_policy_document.doc\) statement ReadAll grants s3:GetObject on "\*"/,
+    );
+    expect(synth(document({ actions: ["kms:*"], resources: ["*"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:root"] }] }))).not.toThrow();
+  });
+
+  test("trust-confused-deputy: a service trust without aws:SourceArn fails", () => {
+    const trust = {
+      actions: ["sts:AssumeRole"],
+      principals: [{ type: "Service", identifiers: ["codebuild.amazonaws.com"] }],
+      condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: ["1"] }],
     };
+    expect(synth((stack) => new DataAwsIamPolicyDocument(stack, "trust", { statement: [trust] }))).toThrow(
+      /\[trust-confused-deputy\]: probe\/trust .* trusts codebuild.amazonaws.com without aws:SourceArn/,
+    );
+  });
 
-    test("passes on 80 and 443", () => {
-      expect(synth(withLoadBalancer(false, 443))).not.toThrow();
-      expect(synth(withLoadBalancer(false, 80))).not.toThrow();
-    });
+  test("no-ingress-from-anywhere: as a rule or inline", () => {
+    expect(synth((stack) => new VpcSecurityGroupIngressRule(stack, "open", { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv4: "0.0.0.0/0" }))).toThrow(
+      /\[no-ingress-from-anywhere\]: probe\/open .* admits ingress from anywhere/,
+    );
+    expect(synth((stack) => new SecurityGroup(stack, "open-group", { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["::/0"] }] }))).toThrow(
+      /\[no-ingress-from-anywhere\]: probe\/open-group .* admits ingress from anywhere/,
+    );
+  });
 
-    test("not on another port of that group", () => {
-      expect(synth(withLoadBalancer(false, 22))).toThrow("Security baseline: probe/public admits ingress from anywhere");
-    });
+  test("s3-private, s3-versioned, s3-tls-only: a bare bucket fails all three; a SecureBucket passes them", () => {
+    const bare = synth((stack) => new S3Bucket(stack, "bare", { bucket: "b" }));
+    expect(bare).toThrow(/\[s3-private\]: probe\/bare .* has no public access block/);
+    expect(bare).toThrow(/\[s3-versioned\]: probe\/bare .* is not versioned/);
+    expect(bare).toThrow(/\[s3-tls-only\]: probe\/bare .* has no bucket policy denying requests without TLS/);
+    const report = evaluateStack(new ProbeStack(Testing.app(), undefined, (stack) => new SecureBucket(stack, "secure", { bucketName: "s", encryption: { kmsKeyArn: stack.key.arn } })));
+    expect(report.violations.filter((v) => v.rule.startsWith("s3-") && v.rule !== "s3-event-notifications")).toEqual([]);
+  });
 
-    test("not on a group the load balancer does not use", () => {
-      expect(synth(withLoadBalancer(false, 443, false))).toThrow("Security baseline: probe/public admits ingress from anywhere");
-    });
+  test.each([
+    ["codebuild-unprivileged", "runs builds in privileged mode", (stack: ProbeStack) => new CodebuildProject(stack, "r", {
+      name: "b", serviceRole: "r", encryptionKey: stack.key.arn, artifacts: { type: "NO_ARTIFACTS" }, source: { type: "NO_SOURCE" },
+      environment: { type: "ARM_CONTAINER", image: "i", computeType: "BUILD_GENERAL1_SMALL", privilegedMode: true },
+    })],
+    ["ecr-immutable-tags", "lets tags move", (stack: ProbeStack) => new EcrRepository(stack, "r", { name: "r", imageTagMutability: "MUTABLE", encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: stack.key.arn }] })],
+    ["secret-rotation", "has no automatic rotation", (stack: ProbeStack) => new SecretsmanagerSecret(stack, "r", { name: "s", kmsKeyId: stack.key.arn })],
+    ["cross-region-replication", "is not replicated", (stack: ProbeStack) => new DynamodbTable(stack, "r", { name: "t", hashKey: "pk", attribute: [{ name: "pk", type: "S" }], serverSideEncryption: { enabled: true, kmsKeyArn: stack.key.arn } })],
+    ["s3-event-notifications", "sends no event notifications", (stack: ProbeStack) => new S3Bucket(stack, "r", { bucket: "b" })],
+    ["vpc-flow-logs", "has no flow logs", (stack: ProbeStack) => new Vpc(stack, "r", { cidrBlock: "10.0.0.0/16" })],
+    ["redis-failover", "has no automatic failover", (stack: ProbeStack) => new ElasticacheReplicationGroup(stack, "r", { replicationGroupId: "c", description: "c", atRestEncryptionEnabled: "true", transitEncryptionEnabled: true, kmsKeyId: stack.key.arn })],
+    ["container-insights", "has Container Insights off", (stack: ProbeStack) => new EcsCluster(stack, "r", { name: "c", setting: [{ name: "containerInsights", value: "disabled" }] })],
+  ] as const)("%s: a violating resource fails (without the register)", (rule, message, add) => {
+    const report = evaluateStack(new ProbeStack(Testing.app(), undefined, add), RULES, []);
+    expect(new BaselineViolation(report.violations).message).toMatch(new RegExp(`\\[${rule}\\]: probe/r \\(.*\\) ${message}`));
+  });
+});
 
-    test("not for an internal load balancer", () => {
-      expect(synth(withLoadBalancer(true, 443))).toThrow("Security baseline: probe/public admits ingress from anywhere");
+describe("register of deliberate exceptions", () => {
+  const exemptions: Exemption[] = ENVIRONMENT_NAMES.flatMap((env) => {
+    const app = buildTestApp(testConfig(env));
+    return app.node.children.map((stack) => evaluateStack(stack as ReadableStack)).flatMap((report) => {
+      expect(report.violations).toEqual([]);
+      return report.exemptions;
     });
+  });
+
+  test.each(EXCEPTIONS.map((exception) => [exception.id, exception] as const))("%s still exempts a violation in some environment (no stale entries)", (id, exception) => {
+    const used = exemptions.filter((exemption) => exemption.exception === id);
+    expect(used.length).toBeGreaterThan(0);
+    expect([...new Set(used.map((exemption) => exemption.rule))].sort()).toEqual([...exception.rules].sort());
+  });
+
+  test("every entry names known rules, and ids are unique", () => {
+    const ruleIds = RULES.map((rule) => rule.id);
+    expect(EXCEPTIONS.flatMap((exception) => exception.rules).filter((rule) => !ruleIds.includes(rule))).toEqual([]);
+    expect(new Set(EXCEPTIONS.map((exception) => exception.id)).size).toBe(EXCEPTIONS.length);
+  });
+
+  test("SECURITY.md is the rendered register (regenerate: npm run security-register)", () => {
+    expect(readFileSync(join(__dirname, "..", "SECURITY.md"), "utf8")).toBe(renderSecurityMarkdown());
+  });
+});
+
+describe("ingressToInternetFacingLoadBalancer (for the load balancer's exception)", () => {
+  const ALB_EXCEPTION: SecurityException = {
+    id: "alb-internet-ingress",
+    title: "probe",
+    rules: ["no-ingress-from-anywhere"],
+    covers: { types: ["aws_vpc_security_group_ingress_rule"], description: "probe", where: ingressToInternetFacingLoadBalancer },
+    reason: "probe",
+    liftedWhen: "probe",
+  };
+  const probe = (internal: boolean, port: number) => {
+    let stack: TerraformStack | undefined;
+    new ProbeStack(Testing.app(), undefined, (probeStack) => {
+      stack = probeStack;
+      const group = new SecurityGroup(probeStack, "alb-security-group", { name: "alb" });
+      new Lb(probeStack, "alb", { name: "alb", internal, loadBalancerType: "application", securityGroups: [group.id], subnets: ["s-1"] });
+      new VpcSecurityGroupIngressRule(probeStack, "https-ipv4", { securityGroupId: group.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0" });
+      new VpcSecurityGroupIngressRule(probeStack, "https-ipv6", { securityGroupId: group.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv6: "::/0" });
+      new VpcSecurityGroupIngressRule(probeStack, "elsewhere", { securityGroupId: "sg-other", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" });
+    });
+    return evaluateStack(stack as ProbeStack, RULES, [ALB_EXCEPTION]);
+  };
+  const addresses = (entries: { address: string }[]) => entries.map((entry) => entry.address).sort();
+
+  test.each([80, 443])("covers tcp %i from anywhere to an internet-facing load balancer's group", (port) => {
+    const report = probe(false, port);
+    expect(addresses(report.exemptions)).toEqual(["aws_vpc_security_group_ingress_rule.https_ipv4", "aws_vpc_security_group_ingress_rule.https_ipv6"]);
+    expect(addresses(report.violations.filter((v) => v.rule === "no-ingress-from-anywhere"))).toEqual(["aws_vpc_security_group_ingress_rule.elsewhere"]);
+  });
+
+  test("covers nothing for an internal load balancer or another port", () => {
+    expect(probe(true, 443).exemptions).toEqual([]);
+    expect(probe(false, 22).exemptions).toEqual([]);
+  });
+
+  test("reads the stack view the rules see", () => {
+    const stack = new ProbeStack(Testing.app(), undefined, () => undefined);
+    expect(stackView(stack).environmentKeyArn).toBe("${aws_kms_key.key.arn}");
   });
 });

@@ -150,7 +150,10 @@ describe("services: task definitions", () => {
       options: { "awslogs-group": "/sentry/dev/oms", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "oms" },
     });
     expect(resource(devTf, "aws_cloudwatch_log_group", "oms_log_group").retention_in_days).toBe(14);
-    expect(resource(prod(), "aws_cloudwatch_log_group", "oms_log_group").retention_in_days).toBe(90);
+    expect(resource(prod(), "aws_cloudwatch_log_group", "oms_log_group")).toMatchObject({
+      retention_in_days: 365,
+      kms_key_id: "${data.terraform_remote_state.foundation_outputs.outputs.kms_key_arn}",
+    });
   });
 });
 
@@ -220,13 +223,17 @@ describe("services: IAM least privilege", () => {
     }
   });
 
-  test("both roles trust only ecs-tasks.amazonaws.com from this account", () => {
+  test("both roles trust only ecs-tasks.amazonaws.com from this account's ECS in this region", () => {
     const tf = dev();
+    const account = "${data.aws_caller_identity.account.account_id}";
     expect(policyStatements(tf, "oms_iam_trust")).toEqual([
       {
         actions: ["sts:AssumeRole"],
         principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }],
-        condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: ["${data.aws_caller_identity.account.account_id}"] }],
+        condition: [
+          { test: "StringEquals", variable: "aws:SourceAccount", values: [account] },
+          { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:\${data.aws_partition.partition.partition}:ecs:us-east-1:${account}:*`] },
+        ],
       },
     ]);
     const roles = resourcesOf(tf, "aws_iam_role");

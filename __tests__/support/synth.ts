@@ -10,6 +10,7 @@ export const TEST_OPERATOR_VARIABLES = {
   SENTRY_ADMIN_EMAIL: "ops@sentry.test",
   SENTRY_DOMAIN: "sentry.test",
   SENTRY_ALARM_EMAIL: "alarms@sentry.test",
+  SENTRY_ADMIN_ROLE_ARNS: "arn:aws:iam::123456789012:role/sentry-operator,arn:aws:iam::123456789012:role/sentry-deployer",
 };
 
 /** An environment's validated config with the test operator settings. */

@@ -1,72 +1,74 @@
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
-import { Lb } from "@cdktf/provider-aws/lib/lb";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { IAspect, TerraformStack, Tokenization } from "cdktf";
+import { IAspect, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
+import { EXCEPTIONS, SecurityException } from "../security/exceptions";
+import { ResourceView, SecurityAwareStack, StackView, stackView } from "../security/model";
+import { RULES, SecurityRule } from "../security/rules";
 
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
-/** The only ports the internet may reach, and only on an internet-facing load balancer's own security group. */
-const PUBLIC_LOAD_BALANCER_PORTS = [80, 443];
+/** One resource breaking one rule. */
+export interface Violation {
+  readonly rule: string;
+  readonly address: string;
+  readonly path: string;
+  readonly message: string;
+}
 
-/**
- * True for a rule admitting tcp 80 or 443 (one port) into a security group that an internet-facing load
- * balancer of the same stack uses: the one place the internet is meant to come in.
- */
-function isPublicLoadBalancerListenerRule(rule: VpcSecurityGroupIngressRule): boolean {
-  if (rule.ipProtocolInput !== "tcp" || rule.fromPortInput !== rule.toPortInput || !PUBLIC_LOAD_BALANCER_PORTS.includes(rule.fromPortInput ?? -1)) {
-    return false;
+/** A violation a register entry lets through. */
+export interface Exemption extends Violation {
+  readonly exception: string;
+}
+
+export interface BaselineReport {
+  readonly violations: Violation[];
+  readonly exemptions: Exemption[];
+}
+
+/** The rule's type key of a resource: data sources as `data.<type>`. */
+function typeKey(resource: ResourceView): string {
+  return resource.address.startsWith("data.") ? `data.${resource.type}` : resource.type;
+}
+
+/** True when `exception` covers `resource` for `rule`. */
+export function exempts(exception: SecurityException, rule: SecurityRule, resource: ResourceView, stack: StackView): boolean {
+  return (
+    exception.rules.includes(rule.id) &&
+    exception.covers.types.includes(typeKey(resource)) &&
+    (exception.covers.where === undefined || exception.covers.where(resource, stack))
+  );
+}
+
+/** Every rule on every resource of the stack; violations an exception covers are exemptions. */
+export function evaluateStack(stack: TerraformStack & SecurityAwareStack, rules: readonly SecurityRule[] = RULES, exceptions: readonly SecurityException[] = EXCEPTIONS): BaselineReport {
+  const view = stackView(stack);
+  const report: BaselineReport = { violations: [], exemptions: [] };
+  for (const resource of view.resources) {
+    for (const rule of rules.filter((candidate) => candidate.types.includes(typeKey(resource)))) {
+      for (const message of rule.check(resource, view)) {
+        const violation = { rule: rule.id, address: resource.address, path: resource.path, message };
+        const exception = exceptions.find((candidate) => exempts(candidate, rule, resource, view));
+        if (exception) report.exemptions.push({ ...violation, exception: exception.id });
+        else report.violations.push(violation);
+      }
+    }
   }
-  const group = referenceOf(rule.securityGroupIdInput);
-  return TerraformStack.of(rule)
-    .node.findAll()
-    .some((node) => node instanceof Lb && node.internalInput === false && (node.securityGroupsInput ?? []).some((id) => group !== undefined && referenceOf(id) === group));
+  return report;
 }
 
-/** The Terraform expression a token string stands for (`aws_security_group.x.id`); two tokens of one attribute differ as strings. */
-function referenceOf(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  return (Tokenization.reverseString(value).firstToken as { identifier?: string } | undefined)?.identifier ?? value;
-}
-
-/** Thrown at synth when a resource breaks the baseline; names the resource and the rule. */
+/** Thrown at synth when resources break the baseline; one line per violation, naming resource and rule. */
 export class BaselineViolation extends Error {
-  constructor(node: IConstruct, rule: string) {
-    super(`Security baseline: ${node.node.path} ${rule}`);
+  constructor(violations: readonly Violation[]) {
+    super(violations.map((v) => `Security baseline [${v.rule}]: ${v.path} (${v.address}) ${v.message}`).join("\n"));
     this.name = "BaselineViolation";
   }
 }
 
 /**
- * Rules every stack keeps, checked once per stack at synth whatever construct made the resource:
- * queues encrypted, log groups with a retention, Redis encrypted at rest and in transit, and no security group
- * ingress from the whole internet, except tcp 80/443 into the security group of an internet-facing load balancer.
+ * The security baseline (`src/security/rules.ts`), checked once per stack at synth whatever construct made the
+ * resources. Only the register of deliberate exceptions (`src/security/exceptions.ts`) lets a violation through.
  */
 export class SecurityBaseline implements IAspect {
   visit(node: IConstruct): void {
-    if (node instanceof SqsQueue && node.sqsManagedSseEnabledInput !== true && !node.kmsMasterKeyIdInput) {
-      throw new BaselineViolation(node, "is not encrypted: set sqsManagedSseEnabled or kmsMasterKeyId");
-    }
-    if (node instanceof CloudwatchLogGroup && !node.retentionInDaysInput) {
-      throw new BaselineViolation(node, "keeps logs forever: set retentionInDays");
-    }
-    if (node instanceof ElasticacheReplicationGroup && (node.atRestEncryptionEnabledInput !== "true" || node.transitEncryptionEnabledInput !== true)) {
-      throw new BaselineViolation(node, "must encrypt at rest and in transit");
-    }
-    if (
-      node instanceof VpcSecurityGroupIngressRule &&
-      ANYWHERE.some((cidr) => [node.cidrIpv4Input, node.cidrIpv6Input].includes(cidr)) &&
-      !isPublicLoadBalancerListenerRule(node)
-    ) {
-      throw new BaselineViolation(node, "admits ingress from anywhere (only an internet-facing load balancer's group may, on tcp 80 and 443)");
-    }
-    if (node instanceof SecurityGroup) {
-      const ingress = node.ingressInput;
-      if (Array.isArray(ingress) && ingress.some((rule) => [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? [])].some((cidr) => ANYWHERE.includes(cidr)))) {
-        throw new BaselineViolation(node, "admits ingress from anywhere");
-      }
-    }
+    if (!TerraformStack.isStack(node)) return;
+    const { violations } = evaluateStack(node as TerraformStack & SecurityAwareStack);
+    if (violations.length > 0) throw new BaselineViolation(violations);
   }
 }

@@ -5,6 +5,7 @@ import {
   EnvironmentConfig,
   EnvironmentName,
   IngressConfig,
+  KmsConfig,
   OperatorSettings,
   PipelineConfig,
   QueueConfig,
@@ -80,6 +81,8 @@ const NONPROD_CLUSTER: ClusterConfig = {
   desiredCapacity: 1,
   managedScaling: { ...MANAGED_SCALING, enabled: false },
   containerInsights: false,
+  // Every task is awsvpc: no container needs the instance's metadata.
+  metadataHopLimit: 1,
 };
 
 /**
@@ -133,7 +136,7 @@ function services(
   scaling: { readonly oms: ServiceAutoScalingConfig; readonly websocket: ServiceAutoScalingConfig },
   deployment: DeploymentConfig,
 ): ServiceConfig[] {
-  const common = { imageTag: "latest", enableExecuteCommand: false, containerUser: "1000:1000", desiredCount, deployment };
+  const common = { imageTag: "latest", enableExecuteCommand: false, containerUser: "1000:1000", desiredCount, deployment, networkMode: "awsvpc" as const };
   return [
     { ...common, name: "oms", cluster: "oms", cpu: 512, memoryMiB: 1024, containerPort: 8080, exchangeCredentials: true, redisAccess: true, autoScaling: scaling.oms, access: ACCESS.oms },
     // The admin frontend is low-traffic: the guide scales only OMS and WebSocket tasks.
@@ -167,6 +170,10 @@ function pipelines(branch: string, deploy: boolean): PipelineConfig[] {
 }
 
 const CICD_RETENTION = { keepTaggedImages: 30, untaggedImageExpiryDays: 7, artifactExpiryDays: 30 };
+
+/** Our choice: a week to notice a key scheduled for deletion in dev/staging, AWS's maximum in prod. */
+const KMS_NONPROD: KmsConfig = { deletionWindowDays: 7 };
+const KMS_PROD: KmsConfig = { deletionWindowDays: 30 };
 
 /**
  * Alarm thresholds are ours (the guide has none). Dev and staging tolerate more before paging: single
@@ -247,6 +254,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     cicd: { pipelines: pipelines("develop", true), ...CICD_RETENTION },
     ingress: ingress(WAF_OFF, 30),
     alarms: NONPROD_ALARMS,
+    kms: KMS_NONPROD,
   },
   staging: {
     name: "staging",
@@ -269,16 +277,18 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     cicd: { pipelines: pipelines("main", true), ...CICD_RETENTION },
     ingress: ingress(WAF_ON, 30),
     alarms: NONPROD_ALARMS,
+    kms: KMS_NONPROD,
   },
   prod: {
     name: "prod",
     protectData: true,
-    logRetentionDays: 90,
+    // The audit floor (AUDIT_LOG_RETENTION_FLOOR_DAYS): who did what must be answerable for a year.
+    logRetentionDays: 365,
     network: {
       vpcCidr: "172.23.0.0/16",
       availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
       natGateways: "per-az",
-      flowLogs: { enabled: true, retentionDays: 90 },
+      flowLogs: { enabled: true, retentionDays: 365 },
     },
     cognito: { mfa: "ON" },
     queues: QUEUES,
@@ -286,13 +296,14 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     secretRecoveryWindowDays: 30,
     redis: { nodeType: "cache.r7g.large", numCacheNodes: 2, snapshotRetentionDays: 7 },
     clusters: {
-      oms: { instanceType: "c7g.large", minSize: 2, maxSize: 8, desiredCapacity: 2, managedScaling: { ...MANAGED_SCALING, enabled: true }, containerInsights: true },
-      frontend: { instanceType: "t4g.medium", minSize: 2, maxSize: 4, desiredCapacity: 2, managedScaling: { ...MANAGED_SCALING, enabled: true }, containerInsights: true },
+      oms: { instanceType: "c7g.large", minSize: 2, maxSize: 8, desiredCapacity: 2, managedScaling: { ...MANAGED_SCALING, enabled: true }, containerInsights: true, metadataHopLimit: 1 },
+      frontend: { instanceType: "t4g.medium", minSize: 2, maxSize: 4, desiredCapacity: 2, managedScaling: { ...MANAGED_SCALING, enabled: true }, containerInsights: true, metadataHopLimit: 1 },
     },
     services: services(2, { oms: TASK_SCALING_PROD, websocket: WEBSOCKET_SCALING_PROD }, START_THEN_STOP),
     cicd: { pipelines: pipelines("main", true), ...CICD_RETENTION },
     ingress: ingress(WAF_ON, 90),
     alarms: PROD_ALARMS,
+    kms: KMS_PROD,
   },
 };
 
@@ -302,4 +313,5 @@ export const OPERATOR_DEFAULTS: OperatorSettings = {
   stateBucket: "sentry-terraform-state",
   adminEmail: "admin@example.com",
   domain: "sentry.example.com",
+  adminRoleArns: [],
 };

@@ -14,6 +14,7 @@ export const OPERATOR_VARIABLES: Readonly<Record<keyof OperatorSettings, string>
   hostedZoneId: "SENTRY_HOSTED_ZONE_ID",
   certificateArn: "SENTRY_CERTIFICATE_ARN",
   alarmEmail: "SENTRY_ALARM_EMAIL",
+  adminRoleArns: "SENTRY_ADMIN_ROLE_ARNS",
 };
 
 export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSettings {
@@ -30,11 +31,12 @@ export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSett
     hostedZoneId: read("hostedZoneId") ?? OPERATOR_DEFAULTS.hostedZoneId,
     certificateArn: read("certificateArn") ?? OPERATOR_DEFAULTS.certificateArn,
     alarmEmail: read("alarmEmail") ?? OPERATOR_DEFAULTS.alarmEmail,
+    adminRoleArns: read("adminRoleArns")?.split(",").map((arn) => arn.trim()) ?? OPERATOR_DEFAULTS.adminRoleArns,
   };
 }
 
 /** Settings whose defaults are placeholders: deploying with them would create resources nobody can use. */
-const MUST_SET_BEFORE_DEPLOY: readonly (keyof OperatorSettings)[] = ["stateBucket", "adminEmail", "domain"];
+const MUST_SET_BEFORE_DEPLOY: readonly (keyof OperatorSettings)[] = ["stateBucket", "adminEmail", "domain", "adminRoleArns"];
 
 /** One warning per placeholder still in use, naming the variable to set. */
 export function placeholderWarnings(variables: NodeJS.ProcessEnv): string[] {

@@ -22,6 +22,9 @@ export type TableName = (typeof TABLE_NAMES)[number];
 /** Host names the load balancer routes, `<host>.<domain>`. */
 export const PUBLIC_HOSTS = ["admin", "ws"] as const;
 export type PublicHost = (typeof PUBLIC_HOSTS)[number];
+/** `awsvpc`: the task has its own network interface and security groups; `bridge`: Docker's bridge on the instance. */
+export const NETWORK_MODES = ["awsvpc", "bridge"] as const;
+export type NetworkMode = (typeof NETWORK_MODES)[number];
 
 /** Values an operator sets per AWS account, without editing code (see `operator.ts`). */
 export interface OperatorSettings {
@@ -41,6 +44,11 @@ export interface OperatorSettings {
   readonly certificateArn?: string;
   /** E-mail subscribed to the alarm topic `sentry-alarms-<env>`; absent: the topic has no subscriber. */
   readonly alarmEmail?: string;
+  /**
+   * IAM roles of the operators (and of the principal that runs Terraform): they may read the secrets (console
+   * edits, Terraform's refresh of secret versions) and administer the environment keys.
+   */
+  readonly adminRoleArns: readonly string[];
 }
 
 export interface NetworkConfig {
@@ -101,6 +109,11 @@ export interface ClusterConfig {
   readonly managedScaling: ManagedScalingConfig;
   /** CloudWatch Container Insights. */
   readonly containerInsights: boolean;
+  /**
+   * IMDSv2 hop limit of the instances: 1 keeps the instance role out of reach of every container; bridge-mode
+   * tasks need 2 (one hop more through the Docker bridge).
+   */
+  readonly metadataHopLimit: 1 | 2;
 }
 
 export interface ServiceAutoScalingConfig {
@@ -197,6 +210,8 @@ export interface ServiceConfig {
   readonly access: ServiceAccessConfig;
   /** Published through the load balancer. @default - internal only */
   readonly ingress?: ServiceIngressConfig;
+  /** How the task is networked; `bridge` only on a cluster with metadataHopLimit 2. */
+  readonly networkMode: NetworkMode;
 }
 
 export interface PipelineConfig {
@@ -247,7 +262,7 @@ export interface EnvironmentConfig {
   readonly operator: OperatorSettings;
   /** Deletion protection for the DynamoDB tables and the user pool; ECR repositories refuse to delete with images in them. */
   readonly protectData: boolean;
-  /** Days CloudWatch Logs keep application and build logs. */
+  /** Days CloudWatch Logs keep application and build logs (prod: at least `AUDIT_LOG_RETENTION_FLOOR_DAYS`). */
   readonly logRetentionDays: number;
   readonly network: NetworkConfig;
   readonly cognito: CognitoConfig;
@@ -259,6 +274,8 @@ export interface EnvironmentConfig {
   readonly clusters: Readonly<Record<ClusterName, ClusterConfig>>;
   readonly services: readonly ServiceConfig[];
   readonly cicd: CicdConfig;
+  /** The environment's customer-managed KMS key (`alias/sentry-<env>`). */
+  readonly kms: KmsConfig;
   readonly ingress: IngressConfig;
   readonly alarms: AlarmsConfig;
 }
@@ -295,3 +312,14 @@ export interface AlarmsConfig {
   /** Unhealthy targets per target group above which its alarm fires (0: any). */
   readonly unhealthyTargets: number;
 }
+
+export interface KmsConfig {
+  /** Days a key scheduled for deletion can still be recovered (7 to 30). */
+  readonly deletionWindowDays: number;
+}
+
+/**
+ * Days of CloudWatch Logs an audited environment must keep at least (flow logs, service logs, build logs).
+ * Validation refuses less; the security baseline checks every log group of the environment's stacks against it.
+ */
+export const AUDIT_LOG_RETENTION_FLOOR_DAYS: Readonly<Partial<Record<EnvironmentName, number>>> = { prod: 365 };

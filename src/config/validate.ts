@@ -3,10 +3,12 @@ import { CONTAINER_USER, EMAIL, GITHUB_REPOSITORY, S3_OBJECT_ARN } from "../lib/
 import { AWSVPC_TASKS_PER_INSTANCE } from "./environments";
 import {
   AlarmsConfig,
+  AUDIT_LOG_RETENTION_FLOOR_DAYS,
   CLUSTER_NAMES,
   ClusterConfig,
   EnvironmentConfig,
   IngressConfig,
+  NETWORK_MODES,
   PUBLIC_HOSTS,
   QUEUE_TYPES,
   QueueConfig,
@@ -33,6 +35,10 @@ const GRAVITON_CACHE_NODE = /^cache\.[a-z]+\d+g[a-z]*\.[a-z0-9]+$/;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const BUCKET = /^(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const CODESTAR_CONNECTION = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/;
+/** An IAM role ARN (with optional path). */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
+/** The access-log bucket is `<state bucket>-logs`, and bucket names stop at 63 characters. */
+const STATE_BUCKET_MAX_LENGTH = 63 - "-logs".length;
 const QUEUE_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 /** A DNS name of at least two labels, lower case (`sentry.example.com`). */
 const DOMAIN = /^(?=.{4,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -95,10 +101,29 @@ function validateCluster(prefix: string, cluster: ClusterConfig): void {
   requireRange(`${prefix}.managedScaling.targetCapacity`, scaling.targetCapacity, 1, 100);
   requireRange(`${prefix}.managedScaling.minimumScalingStepSize`, scaling.minimumScalingStepSize, 1, 10000);
   requireRange(`${prefix}.managedScaling.maximumScalingStepSize`, scaling.maximumScalingStepSize, scaling.minimumScalingStepSize, 10000);
+  requireOneOf(`${prefix}.metadataHopLimit`, cluster.metadataHopLimit, [1, 2] as const);
+}
+
+/** Bridge-mode containers reach the instance metadata (and role) only with a hop limit of 2. */
+function requireAwsvpcOnIsolatedCluster(env: string, config: EnvironmentConfig): void {
+  config.services.forEach((service, index) => {
+    const cluster = config.clusters[service.cluster];
+    if (service.networkMode === "bridge" && cluster.metadataHopLimit === 1) {
+      throw new ConfigError(
+        `${env}.services[${index}].networkMode`,
+        service.networkMode,
+        `expected awsvpc: cluster ${service.cluster} has metadataHopLimit 1, which bridge containers cannot cross (set it to 2 to run bridge tasks there)`,
+      );
+    }
+    if (service.networkMode === "bridge" && service.redisAccess) {
+      throw new ConfigError(`${env}.services[${index}].networkMode`, service.networkMode, "expected awsvpc: Redis admits a service's own security group, which only awsvpc tasks carry");
+    }
+  });
 }
 
 /** The most tasks the cluster's services can ask for must fit on its largest fleet, one network interface each. */
-function requireRoomForTasks(prefix: string, cluster: ClusterConfig, services: readonly ServiceConfig[]): void {
+function requireRoomForTasks(prefix: string, cluster: ClusterConfig, allServices: readonly ServiceConfig[]): void {
+  const services = allServices.filter((service) => service.networkMode === "awsvpc");
   const perInstance = AWSVPC_TASKS_PER_INSTANCE[cluster.instanceType];
   if (perInstance === undefined) {
     throw new ConfigError(`${prefix}.instanceType`, cluster.instanceType, `expected a type listed in AWSVPC_TASKS_PER_INSTANCE (src/config/environments.ts): ${Object.keys(AWSVPC_TASKS_PER_INSTANCE).join(", ")}`);
@@ -123,6 +148,7 @@ function validateService(prefix: string, service: ServiceConfig): void {
   requireRange(`${prefix}.memoryMiB`, service.memoryMiB, minMemory, maxMemory);
   requireRange(`${prefix}.containerPort`, service.containerPort, 1, 65535);
   requireRange(`${prefix}.desiredCount`, service.desiredCount, 0, 100);
+  requireOneOf(`${prefix}.networkMode`, service.networkMode, NETWORK_MODES);
   if (service.repositoryUri !== undefined) {
     requireMatch(`${prefix}.repositoryUri`, service.repositoryUri, IMAGE_REPOSITORY, "a registry/repository URI without a tag");
   }
@@ -221,6 +247,9 @@ export function validateEnvironmentConfig(config: EnvironmentConfig): void {
 
   requireMatch("SENTRY_AWS_REGION (operator.region)", operator.region, REGION, "an AWS region such as us-east-1");
   requireMatch("SENTRY_STATE_BUCKET (operator.stateBucket)", operator.stateBucket, BUCKET, "an S3 bucket name (3-63 lower-case letters, digits, dots, dashes)");
+  if (operator.stateBucket.length > STATE_BUCKET_MAX_LENGTH) {
+    throw new ConfigError("SENTRY_STATE_BUCKET (operator.stateBucket)", operator.stateBucket, `expected at most ${STATE_BUCKET_MAX_LENGTH} characters (its access-log bucket is <name>-logs)`);
+  }
   requireMatch("SENTRY_ADMIN_EMAIL (operator.adminEmail)", operator.adminEmail, EMAIL, "an e-mail address");
   if (operator.codeStarConnectionArn !== undefined) {
     requireMatch("SENTRY_CODESTAR_CONNECTION_ARN (operator.codeStarConnectionArn)", operator.codeStarConnectionArn, CODESTAR_CONNECTION, "a CodeStar connection ARN (arn:aws:codestar-connections:<region>:<account>:connection/<id>)");
@@ -237,6 +266,12 @@ export function validateEnvironmentConfig(config: EnvironmentConfig): void {
     requireMatch("SENTRY_ALARM_EMAIL (operator.alarmEmail)", operator.alarmEmail, EMAIL, "an e-mail address");
   }
 
+  operator.adminRoleArns.forEach((arn, index) => {
+    requireMatch(`SENTRY_ADMIN_ROLE_ARNS (operator.adminRoleArns[${index}])`, arn, ROLE_ARN, "comma-separated IAM role ARNs such as arn:aws:iam::123456789012:role/sentry-operator");
+  });
+  requireUnique("SENTRY_ADMIN_ROLE_ARNS (operator.adminRoleArns)", operator.adminRoleArns);
+  requireRange(`${env}.kms.deletionWindowDays`, config.kms.deletionWindowDays, 7, 30);
+
   const cidr = parseIpv4Cidr(network.vpcCidr);
   if (!cidr) throw new ConfigError(`${env}.network.vpcCidr`, network.vpcCidr, "expected an IPv4 CIDR such as 172.22.0.0/16 with no host bits set");
   requireRange(`${env}.network.vpcCidr prefix length`, cidr.prefixLength, 16, 20);
@@ -248,6 +283,14 @@ export function validateEnvironmentConfig(config: EnvironmentConfig): void {
   requireOneOf(`${env}.network.natGateways`, network.natGateways, ["single", "per-az"] as const);
   requireOneOf(`${env}.network.flowLogs.retentionDays`, network.flowLogs.retentionDays, LOG_RETENTION_DAYS);
   requireOneOf(`${env}.logRetentionDays`, config.logRetentionDays, LOG_RETENTION_DAYS);
+  const floor = AUDIT_LOG_RETENTION_FLOOR_DAYS[env];
+  if (floor !== undefined) {
+    const audited: [string, number][] = [[`${env}.logRetentionDays`, config.logRetentionDays]];
+    if (network.flowLogs.enabled) audited.push([`${env}.network.flowLogs.retentionDays`, network.flowLogs.retentionDays]);
+    audited.forEach(([field, days]) => {
+      if (days < floor) throw new ConfigError(field, days, `expected at least ${floor} days (the audit floor of ${env})`);
+    });
+  }
   requireOneOf(`${env}.cognito.mfa`, config.cognito.mfa, ["OPTIONAL", "ON"] as const);
 
   config.queues.forEach((queue, index) => {
@@ -272,6 +315,7 @@ export function validateEnvironmentConfig(config: EnvironmentConfig): void {
   config.services.forEach((service, index) => validateAccess(`${env}.services[${index}]`, service, config.queues));
   requireSingleConsumers(env, config.services, config.queues);
   validateIngress(`${env}.ingress`, config.ingress, config.services);
+  requireAwsvpcOnIsolatedCluster(env, config);
   CLUSTER_NAMES.forEach((name) => requireRoomForTasks(`${env}.clusters.${name}`, config.clusters[name], config.services.filter((service) => service.cluster === name)));
 
   const { cicd } = config;

@@ -6,7 +6,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { Construct } from "constructs";
-import { ecrLoginStatement, serviceTrustStatement, writeLogsStatement } from "./policy-statements";
+import { ecrLoginStatement, serviceTrustStatement, useKeyStatement, writeLogsStatement } from "./policy-statements";
 import { GITHUB_REPOSITORY } from "../lib/patterns";
 
 /** Where the source comes from: a GitHub repository through a CodeStar (CodeConnections) connection. */
@@ -62,6 +62,8 @@ export interface ContainerPipelineProps {
   readonly region: string;
   /** Bucket for the artifacts passed between stages. */
   readonly artifactBucket: S3Bucket;
+  /** KMS key of the artifacts, the build logs and the build's output; both roles may use it for the artifacts. */
+  readonly kmsKeyArn: string;
   /** ARN of the ECR repository the build pushes to; the build may push and pull there and nowhere else. */
   readonly imageRepositoryArn: string;
   /** Where the source comes from. */
@@ -119,8 +121,12 @@ export class ContainerPipeline extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, "build-logs", {
       name: props.build.logGroupName,
       retentionInDays: props.build.logRetentionDays,
+      kmsKeyId: props.kmsKeyArn,
     });
-    const build = this.serviceRole("build", `${props.build.projectName}-role`, "codebuild.amazonaws.com", props.accountId, [
+    // Trust conditions name the project and pipeline by ARN built from names (their attributes would be a cycle).
+    const projectArn = `arn:${props.partition}:codebuild:${props.region}:${props.accountId}:project/${props.build.projectName}`;
+    const pipelineArn = `arn:${props.partition}:codepipeline:${props.region}:${props.accountId}:${props.name}`;
+    const build = this.serviceRole("build", `${props.build.projectName}-role`, "codebuild.amazonaws.com", props.accountId, projectArn, [
       {
         sid: "PushAndPullOwnRepository",
         actions: [
@@ -141,11 +147,13 @@ export class ContainerPipeline extends Construct {
         actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
         resources: [artifactObjects],
       },
+      useKeyStatement("EncryptedArtifacts", props.kmsKeyArn),
     ]);
 
     this.project = new CodebuildProject(this, "build", {
       name: props.build.projectName,
       serviceRole: build.role.arn,
+      encryptionKey: props.kmsKeyArn,
       buildTimeout: timeoutMinutes,
       source: { type: "CODEPIPELINE", buildspec: buildspecPath },
       artifacts: { type: "CODEPIPELINE" },
@@ -187,9 +195,10 @@ export class ContainerPipeline extends Construct {
         actions: ["s3:GetBucketLocation", "s3:GetBucketVersioning"],
         resources: [bucket.arn],
       },
+      useKeyStatement("EncryptedArtifacts", props.kmsKeyArn),
     ];
     if (props.deploy) pipelineStatements.push(...this.deployStatements(props, props.deploy));
-    const pipeline = this.serviceRole("pipeline", `${props.name}-role`, "codepipeline.amazonaws.com", props.accountId, pipelineStatements);
+    const pipeline = this.serviceRole("pipeline", `${props.name}-role`, "codepipeline.amazonaws.com", props.accountId, pipelineArn, pipelineStatements);
     this.buildRole = build.role;
     this.role = pipeline.role;
 
@@ -254,7 +263,7 @@ export class ContainerPipeline extends Construct {
       name: props.name,
       pipelineType: "V2",
       roleArn: this.role.arn,
-      artifactStore: [{ type: "S3", location: bucket.bucket }],
+      artifactStore: [{ type: "S3", location: bucket.bucket, encryptionKey: { id: props.kmsKeyArn, type: "KMS" } }],
       stage: stages,
       // A new pipeline starts at once: its first run must not race the roles' permissions.
       dependsOn: [build.policy, pipeline.policy],
@@ -302,16 +311,17 @@ export class ContainerPipeline extends Construct {
     ];
   }
 
-  /** A role `service` may assume only on behalf of `accountId`, with one inline policy of `statements`. */
+  /** A role `service` may assume only for `sourceArn` in `accountId`, with one inline policy of `statements`. */
   private serviceRole(
     prefix: string,
     name: string,
     service: string,
     accountId: string,
+    sourceArn: string,
     statements: DataAwsIamPolicyDocumentStatement[],
   ): { role: IamRole; policy: IamRolePolicy } {
     const trust = new DataAwsIamPolicyDocument(this, `${prefix}-trust`, {
-      statement: [serviceTrustStatement(service, accountId)],
+      statement: [serviceTrustStatement(service, accountId, sourceArn)],
     });
     const role = new IamRole(this, `${prefix}-role`, { name, assumeRolePolicy: trust.json });
     const permissions = new DataAwsIamPolicyDocument(this, `${prefix}-permissions`, { statement: statements });

@@ -21,6 +21,8 @@ export interface DynamoDbTableProps {
   readonly ttlAttribute?: string;
   /** Refuse `DeleteTable` until turned off. @default true */
   readonly deletionProtection?: boolean;
+  /** KMS key the table is encrypted with. */
+  readonly kmsKeyArn: string;
   /** Point-in-time recovery (35 days of continuous backups). @default true */
   readonly pointInTimeRecovery?: boolean;
 }
@@ -29,7 +31,7 @@ const DEFAULT_DELETION_PROTECTION = true;
 const DEFAULT_POINT_IN_TIME_RECOVERY = true;
 
 /**
- * An on-demand DynamoDB table encrypted with the AWS-managed KMS key, point-in-time recovery and deletion
+ * An on-demand DynamoDB table encrypted with the given KMS key, point-in-time recovery and deletion
  * protection on unless turned off, string keys only.
  */
 export class DynamoDbTable extends Construct {
@@ -58,7 +60,7 @@ export class DynamoDbTable extends Construct {
         projectionType: "ALL",
       })),
       ttl: props.ttlAttribute ? { enabled: true, attributeName: props.ttlAttribute } : undefined,
-      serverSideEncryption: { enabled: true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: props.kmsKeyArn },
       pointInTimeRecovery: { enabled: pointInTimeRecovery },
       deletionProtectionEnabled: deletionProtection,
     });

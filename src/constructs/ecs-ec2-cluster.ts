@@ -52,6 +52,12 @@ export interface EcsEc2ClusterProps {
   readonly containerInsights?: boolean;
   /** Root volume size in GiB (the AMI needs 30). @default 30 */
   readonly rootVolumeSizeGiB?: number;
+  /**
+   * IMDSv2 hop limit: 1 when every task is awsvpc (ECS_AWSVPC_BLOCK_IMDS keeps those away anyway, and no
+   * container can reach the instance role); 2 lets bridge-mode containers reach the metadata through Docker's bridge.
+   * @default 1
+   */
+  readonly metadataHopLimit?: 1 | 2;
   /** Tags for what the provider's default tags do not reach: the group, its instances and their volumes. @default - none */
   readonly tags?: Record<string, string>;
 }
@@ -61,11 +67,11 @@ const DEFAULT_ROOT_VOLUME_SIZE_GIB = 30;
 const ECS_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id";
 const ROOT_DEVICE_NAME = "/dev/xvda";
 /**
- * IMDSv2 responses cross one extra hop to reach a container on the Docker bridge; 2 is AWS's value for
- * container hosts. awsvpc tasks are cut off from IMDS altogether by ECS_AWSVPC_BLOCK_IMDS (user data), so
- * they can never borrow the instance role: they use their task role.
+ * IMDSv2 responses cross one extra hop to reach a container on the Docker bridge, so 1 keeps every container
+ * (bridge or host network aside) from the instance role. awsvpc tasks are also cut off from IMDS by
+ * ECS_AWSVPC_BLOCK_IMDS (user data): they use their task role.
  */
-const METADATA_HOP_LIMIT = 2;
+const DEFAULT_METADATA_HOP_LIMIT = 1;
 /** The instance role's only permissions, by construct id: the ECS agent (+ ECR pulls) and SSM sessions. */
 const INSTANCE_MANAGED_POLICIES = {
   ecs: "service-role/AmazonEC2ContainerServiceforEC2Role",
@@ -91,6 +97,7 @@ export class EcsEc2Cluster extends Construct {
     super(scope, id);
     const containerInsights = props.containerInsights ?? DEFAULT_CONTAINER_INSIGHTS;
     const rootVolumeSizeGiB = props.rootVolumeSizeGiB ?? DEFAULT_ROOT_VOLUME_SIZE_GIB;
+    const metadataHopLimit = props.metadataHopLimit ?? DEFAULT_METADATA_HOP_LIMIT;
     const tags = props.tags ?? {};
     const clusterName = `${props.namePrefix}-${props.nameSuffix}`;
     const nameOf = (kind: string) => `${props.namePrefix}-${kind}-${props.nameSuffix}`;
@@ -138,7 +145,7 @@ export class EcsEc2Cluster extends Construct {
       metadataOptions: {
         httpEndpoint: "enabled",
         httpTokens: "required",
-        httpPutResponseHopLimit: METADATA_HOP_LIMIT,
+        httpPutResponseHopLimit: metadataHopLimit,
       },
       networkInterfaces: [
         {

@@ -78,6 +78,16 @@ export interface EcsEc2ServiceProps {
   readonly region: string;
   /** Account the execution and task roles trust ECS from. */
   readonly accountId: string;
+  /** Partition of the account (`aws:SourceArn` of the roles' trust). */
+  readonly partition: string;
+  /** KMS key of the log group, the injected secrets and the image. */
+  readonly kmsKeyArn: string;
+  /**
+   * `awsvpc`: own network interface in `subnetIds` with `securityGroupIds`; `bridge`: Docker's bridge on the
+   * instance, a dynamic host port, the instance's security group (the instance needs metadata hop limit 2).
+   * @default "awsvpc"
+   */
+  readonly networkMode?: "awsvpc" | "bridge";
   /** Log group created for the container. */
   readonly logGroupName: string;
   /** @default 30 */
@@ -113,6 +123,7 @@ export interface EcsEc2ServiceProps {
 }
 
 const DEFAULT_LOG_RETENTION_DAYS = 30;
+const DEFAULT_NETWORK_MODE = "awsvpc";
 const DEFAULT_ENABLE_EXECUTE_COMMAND = false;
 const DEFAULT_DEPLOYED_EXTERNALLY = false;
 /** Keep every running task until its replacement is healthy (100), and allow a full second set meanwhile (200). */
@@ -156,6 +167,7 @@ export class EcsEc2Service extends Construct {
     const maximumPercent = props.deploymentMaximumPercent ?? DEFAULT_DEPLOYMENT_MAXIMUM_PERCENT;
     const secrets = props.secrets ?? [];
     const loadBalancer = props.loadBalancer;
+    const networkMode = props.networkMode ?? DEFAULT_NETWORK_MODE;
     const scaling = props.autoScaling && {
       scaleOutCooldownSeconds: DEFAULT_SCALE_OUT_COOLDOWN_SECONDS,
       scaleInCooldownSeconds: DEFAULT_SCALE_IN_COOLDOWN_SECONDS,
@@ -182,11 +194,15 @@ export class EcsEc2Service extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, "log-group", {
       name: props.logGroupName,
       retentionInDays: logRetentionDays,
+      kmsKeyId: props.kmsKeyArn,
     });
     this.roles = new EcsTaskRoles(this, "iam", {
       executionRoleName: props.executionRoleName,
       taskRoleName: props.taskRoleName,
       accountId: props.accountId,
+      partition: props.partition,
+      region: props.region,
+      kmsKeyArn: props.kmsKeyArn,
       logGroupArn: this.logGroup.arn,
       imageRepositoryArn: props.imageRepositoryArn,
       secretArns: secrets.map((secret) => secret.secretArn),
@@ -210,7 +226,8 @@ export class EcsEc2Service extends Construct {
         { name: "AWS_DEFAULT_REGION", value: props.region },
         ...Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value })),
       ],
-      portMappings: [{ containerPort: props.containerPort, protocol: "tcp" }],
+      // Bridge tasks get a dynamic host port (0), so several fit on one instance.
+      portMappings: [{ containerPort: props.containerPort, protocol: "tcp", ...(networkMode === "bridge" ? { hostPort: 0 } : {}) }],
       mountPoints: Object.entries(volumes).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false })),
       logConfiguration: {
         logDriver: "awslogs",
@@ -229,7 +246,7 @@ export class EcsEc2Service extends Construct {
     this.taskDefinition = new EcsTaskDefinition(this, "task-definition", {
       family: props.family,
       requiresCompatibilities: ["EC2"],
-      networkMode: "awsvpc",
+      networkMode,
       runtimePlatform: { cpuArchitecture: "ARM64", operatingSystemFamily: "LINUX" },
       cpu: String(props.cpu),
       memory: String(props.memoryMiB),
@@ -248,7 +265,9 @@ export class EcsEc2Service extends Construct {
       desiredCount: props.desiredCount,
       capacityProviderStrategy: [{ capacityProvider: props.capacityProviderName, weight: 1, base: 0 }],
       orderedPlacementStrategy: [{ type: "spread", field: "attribute:ecs.availability-zone" }],
-      networkConfiguration: { subnets: props.subnetIds, securityGroups: props.securityGroupIds, assignPublicIp: false },
+      ...(networkMode === "awsvpc"
+        ? { networkConfiguration: { subnets: props.subnetIds, securityGroups: props.securityGroupIds, assignPublicIp: false } }
+        : {}),
       deploymentCircuitBreaker: { enable: true, rollback: true },
       deploymentMinimumHealthyPercent: minimumHealthyPercent,
       deploymentMaximumPercent: maximumPercent,

@@ -12,6 +12,11 @@ export interface EcsTaskRolesProps {
   readonly taskRoleName: string;
   /** Account allowed to have ECS assume the roles (`aws:SourceAccount` in the trust policies). */
   readonly accountId: string;
+  /** Partition and region of the tasks (`aws:SourceArn` in the trust policies: this account's ECS in this region). */
+  readonly partition: string;
+  readonly region: string;
+  /** KMS key of the injected secrets and the ECR images; the execution role may decrypt with it. */
+  readonly kmsKeyArn: string;
   /** ARN of the task's CloudWatch Logs group (without `:*`); the agent writes only there. */
   readonly logGroupArn: string;
   /** ECR repository the image is pulled from. @default - the image is not in ECR: no ECR permissions */
@@ -51,7 +56,7 @@ export class EcsTaskRoles extends Construct {
     }
 
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [serviceTrustStatement("ecs-tasks.amazonaws.com", props.accountId)],
+      statement: [serviceTrustStatement("ecs-tasks.amazonaws.com", props.accountId, `arn:${props.partition}:ecs:${props.region}:${props.accountId}:*`)],
     });
     this.executionRole = new IamRole(this, "execution-role", {
       name: props.executionRoleName,
@@ -73,6 +78,9 @@ export class EcsTaskRoles extends Construct {
     }
     if (secretArns.length > 0) {
       execution.push({ sid: "ReadInjectedSecrets", actions: ["secretsmanager:GetSecretValue"], resources: secretArns });
+    }
+    if (secretArns.length > 0 || props.imageRepositoryArn !== undefined) {
+      execution.push({ sid: "DecryptSecretsAndImages", actions: ["kms:Decrypt"], resources: [props.kmsKeyArn] });
     }
     if (environmentFile) {
       const [objectArn, partition, bucket] = environmentFile;

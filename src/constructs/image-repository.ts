@@ -15,6 +15,8 @@ export interface ImageRepositoryProps {
   readonly tagMutability?: TagMutability;
   /** Let Terraform delete the repository while it still holds images. @default false */
   readonly forceDelete?: boolean;
+  /** KMS key the images are encrypted with (changing it replaces the repository). */
+  readonly kmsKeyArn: string;
 }
 
 const DEFAULT_KEEP_TAGGED_IMAGES = 30;
@@ -23,7 +25,7 @@ const DEFAULT_TAG_MUTABILITY: TagMutability = "IMMUTABLE";
 const DEFAULT_FORCE_DELETE = false;
 
 /**
- * An ECR repository: images scanned on push, encrypted with KMS (AWS-managed key), and a lifecycle policy that
+ * An ECR repository: images scanned on push, encrypted with the given KMS key, and a lifecycle policy that
  * expires untagged images after some days and keeps only the newest tagged ones.
  */
 export class ImageRepository extends Construct {
@@ -46,7 +48,7 @@ export class ImageRepository extends Construct {
       name: props.name,
       imageTagMutability: tagMutability,
       imageScanningConfiguration: { scanOnPush: true },
-      encryptionConfiguration: [{ encryptionType: "KMS" }],
+      encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: props.kmsKeyArn }],
       forceDelete,
     });
     new EcrLifecyclePolicy(this, "lifecycle", {

@@ -1,5 +1,6 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DefaultNetworkAcl } from "@cdktf/provider-aws/lib/default-network-acl";
 import { DefaultRouteTable } from "@cdktf/provider-aws/lib/default-route-table";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
@@ -22,6 +23,8 @@ import { serviceTrustStatement, writeLogsStatement } from "./policy-statements";
 export interface NetworkFlowLogsProps {
   /** Days CloudWatch Logs keeps flow records. */
   readonly retentionDays: number;
+  /** KMS key of the flow log group. */
+  readonly kmsKeyArn: string;
 }
 
 export interface NetworkProps {
@@ -50,11 +53,28 @@ const DEFAULT_NAT_GATEWAYS = "per-az";
 /** Public subnets are /24s (of a /16) in the first sixteenth of the VPC; private subnets the next sixteenths. */
 const PUBLIC_SUBNET_NEW_BITS = 8;
 const PRIVATE_SUBNET_NEW_BITS = 4;
+/**
+ * AWS-owned buckets the private subnets fetch from through the S3 gateway endpoint (`<region>` filled in):
+ * ECR image layers, the Amazon Linux package repositories, and what the SSM agent downloads and reports to.
+ */
+export const AWS_OWNED_BUCKET_OBJECTS = [
+  "prod-<region>-starport-layer-bucket/*",
+  "al2023-repos-<region>-*/*",
+  "amazonlinux-2-repos-<region>/*",
+  "aws-ssm-<region>/*",
+  "aws-ssm-document-attachments-<region>/*",
+  "aws-ssm-distributor-file-<region>/*",
+  "amazon-ssm-<region>/*",
+  "amazon-ssm-packages-<region>/*",
+  "<region>-birdwatcher-prod/*",
+  "patch-baseline-snapshot-<region>/*",
+];
 
 /**
  * A VPC laid out like terraform-aws-modules/vpc: public subnets behind an internet gateway, private subnets
- * behind NAT, one private route table per AZ, S3 and DynamoDB gateway endpoints on the private route tables,
- * and the VPC's default security group, network ACL and route table adopted so they hold nothing unexpected.
+ * behind NAT, one private route table per AZ, S3 and DynamoDB gateway endpoints on the private route tables
+ * (their policies admit this account's buckets and tables, plus the AWS-owned buckets instances need), and the
+ * VPC's default security group, network ACL and route table adopted so they hold nothing unexpected.
  */
 export class Network extends Construct {
   readonly vpc: Vpc;
@@ -176,28 +196,60 @@ export class Network extends Construct {
 
     this.natGateways = natGatewaysByZone;
 
-    for (const service of ["s3", "dynamodb"]) {
+    const partition = new DataAwsPartition(this, "partition").partition;
+    const account = this.vpc.ownerId;
+    const anyone = [{ type: "*", identifiers: ["*"] }];
+    const endpointPolicies: Record<string, DataAwsIamPolicyDocumentStatement[]> = {
+      s3: [
+        {
+          sid: "BucketsOfThisAccount",
+          actions: ["s3:*"],
+          resources: ["*"],
+          principals: anyone,
+          condition: [{ test: "StringEquals", variable: "aws:ResourceAccount", values: [account] }],
+        },
+        {
+          sid: "AwsOwnedBucketsInstancesNeed",
+          actions: ["s3:GetObject"],
+          resources: AWS_OWNED_BUCKET_OBJECTS.map((pattern) => `arn:${partition}:s3:::${pattern.replace("<region>", props.region)}`),
+          principals: anyone,
+        },
+      ],
+      dynamodb: [
+        {
+          sid: "TablesOfThisAccount",
+          actions: ["dynamodb:*"],
+          resources: [`arn:${partition}:dynamodb:${props.region}:${account}:table/*`],
+          principals: anyone,
+        },
+      ],
+    };
+    for (const [service, statement] of Object.entries(endpointPolicies)) {
+      const policy = new DataAwsIamPolicyDocument(this, `${service}-gateway-endpoint-policy`, { statement });
       new VpcEndpoint(this, `${service}-gateway-endpoint`, {
         vpcId: this.vpc.id,
         serviceName: `com.amazonaws.${props.region}.${service}`,
         vpcEndpointType: "Gateway",
         routeTableIds: this.privateRouteTables.map((table) => table.id),
+        policy: policy.json,
         tags: named(`${props.name}-${service}`),
       });
     }
 
     if (props.flowLogs) {
-      this.flowLogGroup = this.addFlowLogs(props.name, props.flowLogs);
+      this.flowLogGroup = this.addFlowLogs(props.name, props.region, partition, props.flowLogs);
     }
   }
 
-  private addFlowLogs(name: string, props: NetworkFlowLogsProps): CloudwatchLogGroup {
+  private addFlowLogs(name: string, region: string, partition: string, props: NetworkFlowLogsProps): CloudwatchLogGroup {
     const logGroup = new CloudwatchLogGroup(this, "flow-log-group", {
       name: `/sentry/vpc-flow-logs/${name}`,
       retentionInDays: props.retentionDays,
+      kmsKeyId: props.kmsKeyArn,
     });
+    const account = this.vpc.ownerId;
     const trust = new DataAwsIamPolicyDocument(this, "flow-log-trust", {
-      statement: [serviceTrustStatement("vpc-flow-logs.amazonaws.com", this.vpc.ownerId)],
+      statement: [serviceTrustStatement("vpc-flow-logs.amazonaws.com", account, `arn:${partition}:ec2:${region}:${account}:vpc-flow-log/*`)],
     });
     const role = new IamRole(this, "flow-log-role", {
       name: `${name}-flow-logs`,

@@ -5,12 +5,42 @@ import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-
  * policy scanners see them as ordinary statements.
  */
 
-/** Lets an AWS service assume the role, only on behalf of `accountId` (guards against the confused deputy). */
-export function serviceTrustStatement(servicePrincipal: string, accountId: string): DataAwsIamPolicyDocumentStatement {
+/**
+ * Lets an AWS service assume the role, only on behalf of `accountId` and for the resources matching `sourceArn`
+ * (guards against the confused deputy). Build `sourceArn` from names, never from the resource's attributes:
+ * the resource names the role, so the role naming the resource would be a cycle.
+ */
+export function serviceTrustStatement(servicePrincipal: string, accountId: string, sourceArn: string): DataAwsIamPolicyDocumentStatement {
   return {
     actions: ["sts:AssumeRole"],
     principals: [{ type: "Service", identifiers: [servicePrincipal] }],
-    condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] }],
+    condition: [
+      { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+      { test: "ArnLike", variable: "aws:SourceArn", values: [sourceArn] },
+    ],
+  };
+}
+
+/**
+ * Use of a KMS key through the services that encrypt for the caller (SQS, Secrets Manager, S3, ...): what a role
+ * reading or writing data encrypted with the key needs. The key policy admits it only through those services.
+ */
+export function useKeyStatement(sid: string, keyArn: string): DataAwsIamPolicyDocumentStatement {
+  return { sid, actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [keyArn] };
+}
+
+/**
+ * A secret's resource-policy statement: only the principals in `readerArns` (role ARNs; they may not exist yet)
+ * may read the value; everything else, managing the secret and writing versions included, stays with IAM.
+ */
+export function restrictSecretReadersStatement(readerArns: readonly string[]): DataAwsIamPolicyDocumentStatement {
+  return {
+    sid: "OnlyNamedReaders",
+    effect: "Deny",
+    actions: ["secretsmanager:GetSecretValue"],
+    resources: ["*"],
+    principals: [{ type: "*", identifiers: ["*"] }],
+    condition: readerArns.length > 0 ? [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...readerArns] }] : [],
   };
 }
 

@@ -121,7 +121,7 @@ export class PublicLoadBalancer extends Construct {
     const elbAccount = new DataAwsElbServiceAccount(this, "elb-account");
     this.accessLogBucket = new SecureBucket(this, "access-logs", {
       bucketName: props.accessLogs.bucketName,
-      encryption: "s3-managed",
+      encryption: "SSE-S3",
       objectExpirationDays: props.accessLogs.retentionDays,
       noncurrentVersionExpirationDays: 1,
       preventDestroy: deletionProtection,

@@ -1,12 +1,15 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsSecretsmanagerRandomPassword } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
 import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subnet-group";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
+import { restrictSecretReadersStatement } from "./policy-statements";
 
 export interface RedisReplicationGroupProps {
   /** Replication group id; also the name of its subnet group, security group and log group. */
@@ -31,6 +34,10 @@ export interface RedisReplicationGroupProps {
   readonly authTokenSecretName: string;
   /** Days before a deleted token secret is gone for good (7 to 30). @default 30 */
   readonly authTokenSecretRecoveryDays?: number;
+  /** Role ARNs that may read the token secret (Terraform refreshes its version with GetSecretValue). */
+  readonly authTokenReaderArns: readonly string[];
+  /** KMS key of the data at rest, the slow log and the token secret (changing it replaces the group). */
+  readonly kmsKeyArn: string;
   /**
    * Secrets Manager secret (ARN or name) that receives `{url, host, port, password}` as a new current version.
    * @default - the AUTH token is not published anywhere
@@ -97,9 +104,10 @@ export class RedisReplicationGroup extends Construct {
     const slowLog = new CloudwatchLogGroup(this, "slow-log", {
       name: slowLogGroupName,
       retentionInDays: logRetentionDays,
+      kmsKeyId: props.kmsKeyArn,
     });
 
-    const authToken = this.stableAuthToken(props.authTokenSecretName, authTokenSecretRecoveryDays);
+    const authToken = this.stableAuthToken(props, authTokenSecretRecoveryDays);
     this.replicationGroup = new ElasticacheReplicationGroup(this, "Resource", {
       replicationGroupId: props.name,
       description: `${props.name}: Redis, cluster mode disabled`,
@@ -113,6 +121,7 @@ export class RedisReplicationGroup extends Construct {
       subnetGroupName: subnetGroup.name,
       securityGroupIds: [this.securityGroup.id],
       atRestEncryptionEnabled: "true",
+      kmsKeyId: props.kmsKeyArn,
       transitEncryptionEnabled: true,
       transitEncryptionMode: "required",
       authToken,
@@ -151,17 +160,20 @@ export class RedisReplicationGroup extends Construct {
    * discarded and the token only changes when the version is replaced. `secret_string` is sensitive in the
    * provider's schema, so the token is redacted wherever Terraform shows it (plan, show, state show).
    */
-  private stableAuthToken(secretName: string, recoveryWindowInDays: number): string {
+  private stableAuthToken(props: RedisReplicationGroupProps, recoveryWindowInDays: number): string {
     const draw = new DataAwsSecretsmanagerRandomPassword(this, "auth-token-draw", {
       passwordLength: AUTH_TOKEN_LENGTH,
       excludePunctuation: true,
       includeSpace: false,
     });
     const secret = new SecretsmanagerSecret(this, "auth-token-secret", {
-      name: secretName,
+      name: props.authTokenSecretName,
       description: "Redis AUTH token (source of truth; clients read the redis credentials secret)",
       recoveryWindowInDays,
+      kmsKeyId: props.kmsKeyArn,
     });
+    const readers = new DataAwsIamPolicyDocument(this, "auth-token-readers", { statement: [restrictSecretReadersStatement(props.authTokenReaderArns)] });
+    new SecretsmanagerSecretPolicy(this, "auth-token-policy", { secretArn: secret.arn, policy: readers.json });
     const version = new SecretsmanagerSecretVersion(this, "auth-token", {
       secretId: secret.id,
       secretString: Fn.sensitive(draw.randomPassword),

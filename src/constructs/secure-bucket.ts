@@ -1,6 +1,7 @@
 import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
@@ -9,8 +10,16 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { Construct } from "constructs";
 import { denyInsecureTransportStatement } from "./policy-statements";
 
+/**
+ * `{ kmsKeyArn }`: SSE-KMS with that key and a bucket key (fewer KMS requests). `"SSE-S3"`: S3-managed keys, for
+ * what AWS delivers only there (server access logs, load balancer access logs).
+ */
+export type SecureBucketEncryption = { readonly kmsKeyArn: string } | "SSE-S3";
+
 export interface SecureBucketProps {
   readonly bucketName: string;
+  /** How objects are encrypted at rest. */
+  readonly encryption: SecureBucketEncryption;
   /** Days a version stays after it is overwritten or deleted. @default 90 */
   readonly noncurrentVersionExpirationDays?: number;
   /** Days after which current objects expire. @default - never */
@@ -19,14 +28,10 @@ export interface SecureBucketProps {
   readonly preventDestroy?: boolean;
   /** Let Terraform delete the bucket with its objects and versions in it. @default false */
   readonly forceDestroy?: boolean;
+  /** Server access logs of this bucket, to `bucket` under `prefix`. @default - no access logging */
+  readonly accessLogs?: { readonly bucket: string; readonly prefix: string };
   /**
-   * Default encryption: `kms` (SSE-KMS, AWS-managed key, bucket key on) or `s3-managed` (SSE-S3), for writers
-   * that cannot use KMS, such as load balancer access logs.
-   * @default "kms"
-   */
-  readonly encryption?: "kms" | "s3-managed";
-  /**
-   * Statements added to the bucket policy after the TLS-only deny (e.g. a log delivery grant), given the bucket ARN.
+   * Statements the bucket policy holds besides the TLS-only deny (e.g. a log delivery grant), given the bucket ARN.
    * @default - none
    */
   readonly policyStatements?: (bucketArn: string) => DataAwsIamPolicyDocumentStatement[];
@@ -35,12 +40,12 @@ export interface SecureBucketProps {
 const DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS = 90;
 const DEFAULT_PREVENT_DESTROY = true;
 const DEFAULT_FORCE_DESTROY = false;
-const DEFAULT_ENCRYPTION = "kms";
 const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
 
 /**
- * A private S3 bucket: versioned, encrypted (KMS, AWS-managed key, bucket key on; or SSE-S3), public access blocked,
- * ACLs disabled, TLS required by policy, and lifecycle rules for old versions and incomplete uploads.
+ * A private S3 bucket: versioned, encrypted (the given KMS key with a bucket key, or S3-managed keys where AWS
+ * requires them), public access blocked, ACLs disabled, TLS required by policy, lifecycle rules for old versions
+ * and incomplete uploads, and optionally server access logs.
  */
 export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
@@ -52,7 +57,6 @@ export class SecureBucket extends Construct {
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS;
     const preventDestroy = props.preventDestroy ?? DEFAULT_PREVENT_DESTROY;
     const forceDestroy = props.forceDestroy ?? DEFAULT_FORCE_DESTROY;
-    const encryption = props.encryption ?? DEFAULT_ENCRYPTION;
     if (noncurrentDays < 1) {
       throw new Error(`SecureBucket ${props.bucketName}: noncurrentVersionExpirationDays ${noncurrentDays} must be at least 1`);
     }
@@ -69,9 +73,9 @@ export class SecureBucket extends Construct {
     new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: this.bucket.id,
       rule: [
-        encryption === "kms"
-          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }
-          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+        props.encryption === "SSE-S3"
+          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.encryption.kmsKeyArn }, bucketKeyEnabled: true },
       ],
     });
     const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
@@ -93,6 +97,13 @@ export class SecureBucket extends Construct {
       policy: tlsOnly.json,
       dependsOn: [publicAccessBlock],
     });
+    if (props.accessLogs) {
+      new S3BucketLoggingA(this, "logging", {
+        bucket: this.bucket.id,
+        targetBucket: props.accessLogs.bucket,
+        targetPrefix: props.accessLogs.prefix,
+      });
+    }
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: this.bucket.id,
       rule: [

@@ -22,6 +22,10 @@ export interface SqsQueueWithDlqProps {
   readonly deadLetterRetentionSeconds?: number;
   /** Long-polling wait. @default 20 */
   readonly receiveWaitTimeSeconds?: number;
+  /** KMS key both queues are encrypted with. */
+  readonly kmsKeyArn: string;
+  /** Seconds SQS reuses a data key before asking KMS again (60 to 86400: fewer KMS requests, lower cost). @default 300 */
+  readonly kmsDataKeyReusePeriodSeconds?: number;
   /** Extra tags for both queues. @default - none */
   readonly tags?: Record<string, string>;
 }
@@ -31,9 +35,10 @@ const DEFAULT_MESSAGE_RETENTION_SECONDS = 4 * 24 * 3600;
 const DEFAULT_MAX_RECEIVE_COUNT = 5;
 const DEFAULT_DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
 const DEFAULT_RECEIVE_WAIT_TIME_SECONDS = 20;
+const DEFAULT_KMS_DATA_KEY_REUSE_PERIOD_SECONDS = 300;
 
 /**
- * An SQS queue with its dead-letter queue: SSE (SQS-managed keys) on both, a redrive policy, a redrive-allow
+ * An SQS queue with its dead-letter queue: SSE with the given KMS key on both, a redrive policy, a redrive-allow
  * policy so only this queue can use the DLQ, and queue policies that deny any request not made over TLS.
  */
 export class SqsQueueWithDlq extends Construct {
@@ -48,6 +53,11 @@ export class SqsQueueWithDlq extends Construct {
     const deadLetterRetentionSeconds = props.deadLetterRetentionSeconds ?? DEFAULT_DEAD_LETTER_RETENTION_SECONDS;
     const receiveWaitTimeSeconds = props.receiveWaitTimeSeconds ?? DEFAULT_RECEIVE_WAIT_TIME_SECONDS;
     const deadLetterQueueName = props.deadLetterQueueName ?? `${props.name}-dlq`;
+    const kmsDataKeyReusePeriodSeconds = props.kmsDataKeyReusePeriodSeconds ?? DEFAULT_KMS_DATA_KEY_REUSE_PERIOD_SECONDS;
+    if (!Number.isInteger(kmsDataKeyReusePeriodSeconds) || kmsDataKeyReusePeriodSeconds < 60 || kmsDataKeyReusePeriodSeconds > 86400) {
+      throw new Error(`SqsQueueWithDlq ${props.name}: kmsDataKeyReusePeriodSeconds ${kmsDataKeyReusePeriodSeconds} must be from 60 to 86400`);
+    }
+    const encryption = { kmsMasterKeyId: props.kmsKeyArn, kmsDataKeyReusePeriodSeconds };
     if (maxReceiveCount < 1 || maxReceiveCount > 1000) {
       throw new Error(`SqsQueueWithDlq ${props.name}: maxReceiveCount ${maxReceiveCount} must be from 1 to 1000`);
     }
@@ -63,7 +73,7 @@ export class SqsQueueWithDlq extends Construct {
       name: `${deadLetterQueueName}${suffix}`,
       ...fifoSettings,
       messageRetentionSeconds: deadLetterRetentionSeconds,
-      sqsManagedSseEnabled: true,
+      ...encryption,
       tags: props.tags,
     });
     this.queue = new SqsQueue(this, "Resource", {
@@ -72,7 +82,7 @@ export class SqsQueueWithDlq extends Construct {
       visibilityTimeoutSeconds,
       messageRetentionSeconds,
       receiveWaitTimeSeconds,
-      sqsManagedSseEnabled: true,
+      ...encryption,
       redrivePolicy: JSON.stringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount }),
       tags: props.tags,
     });

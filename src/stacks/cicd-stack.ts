@@ -43,6 +43,7 @@ export class CicdStack extends SentryStack {
     const accountId = new DataAwsCallerIdentity(this, "caller").accountId;
     const partition = new DataAwsPartition(this, "partition").partition;
 
+    const kmsKeyArn = this.readEnvironmentKey(this.readPhase("foundation"));
     const connectionArn = props.operator.codeStarConnectionArn ?? this.createConnection(`sentry-github-${env}`);
     const services = props.cicd.pipelines.some((pipeline) => pipeline.deploy) ? this.readPhase("services") : undefined;
     const built = props.cicd.pipelines.map((pipeline) => {
@@ -50,6 +51,7 @@ export class CicdStack extends SentryStack {
       // artifacts. Bucket names are global: account id and region keep accounts and regions apart.
       const artifacts = new SecureBucket(this, `${pipeline.service}-artifacts`, {
         bucketName: `sentry-${pipeline.service}-artifacts-${env}-${accountId}-${region}`,
+        encryption: { kmsKeyArn },
         objectExpirationDays: props.cicd.artifactExpiryDays,
         noncurrentVersionExpirationDays: ARTIFACT_NONCURRENT_VERSION_DAYS,
         preventDestroy: false,
@@ -64,6 +66,7 @@ export class CicdStack extends SentryStack {
         // ever moves, so a moved `latest` never changes what runs.
         tagMutability: "MUTABLE",
         forceDelete: !props.protectData,
+        kmsKeyArn,
       });
       const phase4 = pipeline.deploy ? services : undefined;
       const deploy = phase4 && this.deployTarget(phase4, pipeline);
@@ -73,6 +76,7 @@ export class CicdStack extends SentryStack {
         partition,
         region,
         artifactBucket: artifacts.bucket,
+        kmsKeyArn,
         imageRepositoryArn: repository.repository.arn,
         source: { connectionArn, repository: pipeline.repository, branch: pipeline.branch },
         build: {

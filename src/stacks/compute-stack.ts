@@ -48,6 +48,7 @@ export class ComputeStack extends SentryStack {
           desiredCapacity: config.desiredCapacity,
           managedScaling: config.managedScaling.enabled ? config.managedScaling : undefined,
           containerInsights: config.containerInsights,
+          metadataHopLimit: config.metadataHopLimit,
           // The provider's default tags do not reach Auto Scaling groups, their instances or volumes.
           tags: this.tags,
         });

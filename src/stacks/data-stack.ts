@@ -34,6 +34,7 @@ export class DataStack extends SentryStack {
   constructor(scope: Construct, props: DataStackProps) {
     super(scope, "data", props);
     const foundation = this.readPhase("foundation");
+    const kmsKeyArn = this.readEnvironmentKey(foundation);
 
     const redis = new RedisReplicationGroup(this, "redis", {
       name: `sentry-redis-${props.environment}`,
@@ -46,6 +47,9 @@ export class DataStack extends SentryStack {
       slowLogGroupName: `/sentry/elasticache/sentry-redis-${props.environment}/slow-log`,
       authTokenSecretName: `sentry/${props.environment}/redis-auth-token`,
       authTokenSecretRecoveryDays: props.secretRecoveryWindowDays,
+      // Only Terraform (run by an operator role) reads the token: the services read the `redis` secret.
+      authTokenReaderArns: props.operator.adminRoleArns,
+      kmsKeyArn,
       credentialsSecretId: this.lookupOutput(foundation, "secret_arns", "redis"),
     });
 

@@ -1,16 +1,18 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { Construct } from "constructs";
-import { AlarmsConfig, CognitoConfig, EnvironmentConfig, NetworkConfig, PUBLIC_HOSTS, QueueConfig, TABLE_NAMES, TableConfig, TableName } from "../config";
+import { AlarmsConfig, CognitoConfig, EnvironmentConfig, KmsConfig, NetworkConfig, PUBLIC_HOSTS, QueueConfig, ServiceConfig, TABLE_NAMES, TableConfig, TableName } from "../config";
 import { AdminUserPool } from "../constructs/admin-user-pool";
 import { AlarmTopic } from "../constructs/alarm-topic";
 import { DeadLetterQueueAlarms } from "../constructs/dead-letter-queue-alarms";
 import { DynamoDbTable } from "../constructs/dynamodb-table";
 import { NatGatewayAlarms } from "../constructs/nat-gateway-alarms";
+import { EnvironmentKey } from "../constructs/environment-key";
 import { Network } from "../constructs/network";
 import { PlaceholderSecret } from "../constructs/placeholder-secret";
 import { PublicCertificate } from "../constructs/public-certificate";
 import { SqsQueueWithDlq } from "../constructs/sqs-queue-with-dlq";
-import { publicHostname, SentryStack, SentryStackProps } from "./sentry-stack";
+import { executionRoleName, publicHostname, SentryStack, SentryStackProps } from "./sentry-stack";
 
 /** The guide's secrets (section 1.6) and the keys each must hold. */
 export const SECRETS = {
@@ -29,6 +31,19 @@ export const SECRETS = {
 } as const;
 export type SecretName = keyof typeof SECRETS;
 
+/** Services whose execution role reads each foundation secret (phase 4 injects it into their containers). */
+export function secretReaders(services: readonly ServiceConfig[]): Record<SecretName, string[]> {
+  const names = (uses: (service: ServiceConfig) => boolean) => services.filter(uses).map((service) => service.name);
+  return {
+    "exchange-credentials": names((service) => service.exchangeCredentials && service.exchangeCredentialsSecretArn === undefined),
+    database: [],
+    redis: names((service) => service.redisAccess),
+  };
+}
+
+/** AWS services through which principals of the account may use the environment key (`kms:ViaService`). */
+const KEY_VIA_SERVICES = ["sqs", "dynamodb", "secretsmanager", "elasticache", "ecr", "codebuild", "s3", "sns"];
+
 export interface FoundationStackProps extends SentryStackProps {
   readonly network: NetworkConfig;
   readonly cognito: CognitoConfig;
@@ -39,6 +54,9 @@ export interface FoundationStackProps extends SentryStackProps {
   readonly secretRecoveryWindowDays: number;
   /** Thresholds of the dead-letter queue and NAT gateway alarms. */
   readonly alarms: AlarmsConfig;
+  readonly kms: KmsConfig;
+  /** Services (by name) whose execution role may read each secret. */
+  readonly secretReaders: Readonly<Record<SecretName, readonly string[]>>;
 }
 
 export function foundationStackProps(config: EnvironmentConfig): FoundationStackProps {
@@ -52,6 +70,8 @@ export function foundationStackProps(config: EnvironmentConfig): FoundationStack
     protectData: config.protectData,
     secretRecoveryWindowDays: config.secretRecoveryWindowDays,
     alarms: config.alarms,
+    kms: config.kms,
+    secretReaders: secretReaders(config.services),
   };
 }
 
@@ -63,6 +83,28 @@ export class FoundationStack extends SentryStack {
   constructor(scope: Construct, props: FoundationStackProps) {
     super(scope, "foundation", props);
     const env = props.environment;
+    const region = props.operator.region;
+    const accountId = new DataAwsCallerIdentity(this, "account").accountId;
+    const partition = new DataAwsPartition(this, "partition").partition;
+    const regional = (service: string) => `arn:${partition}:${service}:${region}:${accountId}`;
+
+    const environmentKey = new EnvironmentKey(this, "environment-key", {
+      aliasName: `sentry-${env}`,
+      description: `Sentry ${env}: secrets, queues, tables, logs, cache, images and build artifacts`,
+      accountId,
+      partition,
+      region,
+      deletionWindowDays: props.kms.deletionWindowDays,
+      administratorRoleArns: props.operator.adminRoleArns,
+      viaServices: KEY_VIA_SERVICES,
+      cloudWatchLogs: true,
+      servicePrincipals: [
+        { sid: "CloudWatchAlarmsToEncryptedTopics", principal: "cloudwatch.amazonaws.com", sourceArn: `${regional("cloudwatch")}:alarm:*` },
+        { sid: "EventBridgeToEncryptedTopics", principal: "events.amazonaws.com", sourceArn: `${regional("events")}:rule/*` },
+        { sid: "SnsToEncryptedQueues", principal: "sns.amazonaws.com", sourceArn: `${regional("sns")}:*` },
+      ],
+    });
+    const kmsKeyArn = this.useEnvironmentKey(environmentKey.arn);
 
     const network = new Network(this, "vpc", {
       name: `sentry-vpc-${env}`,
@@ -70,7 +112,7 @@ export class FoundationStack extends SentryStack {
       region: props.operator.region,
       availabilityZones: props.network.availabilityZones,
       natGateways: props.network.natGateways,
-      flowLogs: props.network.flowLogs.enabled ? { retentionDays: props.network.flowLogs.retentionDays } : undefined,
+      flowLogs: props.network.flowLogs.enabled ? { retentionDays: props.network.flowLogs.retentionDays, kmsKeyArn } : undefined,
     });
 
     const account = new DataAwsCallerIdentity(this, "account");
@@ -106,6 +148,7 @@ export class FoundationStack extends SentryStack {
           globalIndexes: Object.entries(table.indexes).map(([indexName, key]) => ({ name: indexName, ...key })),
           ttlAttribute: table.ttlAttribute,
           deletionProtection: props.protectData,
+          kmsKeyArn,
         });
         return [name, construct];
       }),
@@ -119,6 +162,7 @@ export class FoundationStack extends SentryStack {
           deadLetterQueueName: `sentry-${queue.name}-dlq-${env}`,
           fifo: queue.type === "fifo",
           visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,
+          kmsKeyArn,
           tags: { Purpose: queue.purpose },
         }),
     );
@@ -130,6 +174,12 @@ export class FoundationStack extends SentryStack {
           description: SECRETS[name].description,
           keys: SECRETS[name].keys,
           recoveryWindowDays: props.secretRecoveryWindowDays,
+          kmsKeyArn,
+          // Role names are known before phase 4 creates the roles; aws:PrincipalArn matches them once they exist.
+          readerArns: [
+            ...props.secretReaders[name].map((service) => `arn:${partition}:iam::${accountId}:role/${executionRoleName(service, env)}`),
+            ...props.operator.adminRoleArns,
+          ],
         }),
     );
     const byQueueName = <T>(pick: (queue: SqsQueueWithDlq) => T) =>
@@ -187,5 +237,7 @@ export class FoundationStack extends SentryStack {
     this.publish("alarm_topic_arn", alarmTopic.arn, "SNS topic every phase's CloudWatch alarms notify");
     this.publish("dead_letter_queue_names", byQueueName((queue) => queue.deadLetterQueue.name), "SQS dead-letter queue name by queue name (the CloudWatch QueueName)");
     this.publish("nat_gateway_ids", natGatewayIds, "NAT gateway id by availability zone");
+    this.publish("kms_key_arn", environmentKey.arn, "The environment's KMS key: every later phase encrypts with it");
+    this.publish("kms_key_alias", environmentKey.alias.name, "Alias of the environment's KMS key (alias/sentry-<env>)");
   }
 }

@@ -10,10 +10,28 @@ import { SecurityBaseline } from "../aspects/security-baseline";
  */
 export abstract class ReadableStack extends TerraformStack {
   private readonly allocatedIds = new Map<string, string>();
+  /** The KMS key ARN every resource of the stack that takes a key must name (`useEnvironmentKey`). */
+  private keyArn?: string;
 
   protected constructor(scope: Construct, id: string) {
     super(scope, id);
     Aspects.of(this).add(new SecurityBaseline());
+  }
+
+  /** The stack's environment key, as the security baseline compares it; undefined until `useEnvironmentKey`. */
+  get environmentKeyArn(): string | undefined {
+    return this.keyArn;
+  }
+
+  /** Environment whose audit rules apply (log retention floor); undefined for account-wide stacks. */
+  get auditedEnvironment(): string | undefined {
+    return undefined;
+  }
+
+  /** Declares the key (ARN, usually a token) the stack's resources encrypt with, and returns it. */
+  protected useEnvironmentKey(arn: string): string {
+    this.keyArn = arn;
+    return arn;
   }
 
   protected allocateLogicalId(element: TerraformElement | Node): string {

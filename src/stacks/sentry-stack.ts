@@ -17,6 +17,11 @@ export function stateKey(phase: Phase): string {
   return `${STATE_KEY_PREFIX}/${phase}.tfstate`;
 }
 
+/** Execution role of a service's tasks: phase 4 creates it; phase 1 names it in the secrets' resource policies. */
+export function executionRoleName(service: string, environment: EnvironmentName): string {
+  return `sentry-${service}-execution-${environment}`;
+}
+
 /** Stack name as `cdktf` shows it and operators type it: `sentry-<phase>-<env>`. */
 export function stackName(phase: Phase, environment: EnvironmentName): string {
   return `sentry-${phase}-${environment}`;
@@ -64,11 +69,21 @@ export abstract class SentryStack extends ReadableStack {
       key: stateKey(phase),
       region: props.operator.region,
       workspaceKeyPrefix: WORKSPACE_KEY_PREFIX,
-      encrypt: true,
+      // No `encrypt`: without a kms_key_id it uploads with SSE-S3 (AES256), overriding the bucket's default
+      // SSE-KMS with the bootstrap key. Left unset, every state object gets the bucket's default.
     });
     // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3BackendConfig has no field for it.
     backend.addOverride("use_lockfile", true);
     new WorkspaceGuard(this, "workspace-guard", { expectedWorkspace: props.environment });
+  }
+
+  get auditedEnvironment(): string {
+    return this.environment;
+  }
+
+  /** The foundation's environment key, read once from its outputs, as this stack's key. */
+  protected readEnvironmentKey(foundation: DataTerraformRemoteStateS3): string {
+    return this.useEnvironmentKey(foundation.getString("kms_key_arn"));
   }
 
   /** Reads the outputs another phase published, from its state in this environment's workspace. */

@@ -9,7 +9,7 @@ import { applicationGrantStatements } from "../constructs/application-grants";
 import { EcsContainerSecret, EcsEc2Service, EcsServiceLoadBalancerProps } from "../constructs/ecs-ec2-service";
 import { LoadBalancerRoute } from "../constructs/load-balancer-route";
 import { SECRETS, SecretName } from "./foundation-stack";
-import { imageRepositoryName, publicHostname, SentryStack, SentryStackProps } from "./sentry-stack";
+import { executionRoleName, imageRepositoryName, publicHostname, SentryStack, SentryStackProps } from "./sentry-stack";
 import { monitorServices } from "./services-monitoring";
 
 /** Environment variable → key of the foundation's secret JSON (guide 4.1 for the exchange credentials). */
@@ -95,6 +95,7 @@ export class ServicesStack extends SentryStack {
     const env = props.environment;
     const region = props.operator.region;
     const foundation = this.readPhase("foundation");
+    const kmsKeyArn = this.readEnvironmentKey(foundation);
     const compute = this.readPhase("compute");
     const data = this.readPhase("data");
     const account = new DataAwsCallerIdentity(this, "account");
@@ -247,9 +248,12 @@ export class ServicesStack extends SentryStack {
         deploymentMaximumPercent: service.deployment.maximumPercent,
         region,
         accountId: account.accountId,
+        partition: partition.partition,
+        kmsKeyArn,
+        networkMode: service.networkMode,
         logGroupName: `/sentry/${env}/${service.name}`,
         logRetentionDays: props.logRetentionDays,
-        executionRoleName: `sentry-${service.name}-execution-${env}`,
+        executionRoleName: executionRoleName(service.name, env),
         taskRoleName: `sentry-${service.name}-task-${env}`,
         environmentFileArn: service.envFileS3Arn,
         secrets: secretsOf(service),

@@ -1,0 +1,186 @@
+import { ResourceView, StackView, referencedAddress } from "./model";
+
+/**
+ * The register of deliberate exceptions: every place the project knowingly does not follow a rule of the
+ * security baseline (`rules.ts`). It is the only way past a rule, SECURITY.md is rendered from it
+ * (`npm run security-register`), and a test fails when an entry no longer exempts anything.
+ */
+export interface SecurityException {
+  /** Stable kebab-case id. */
+  readonly id: string;
+  readonly title: string;
+  /** Ids of the rules it exempts the covered resources from. */
+  readonly rules: readonly string[];
+  readonly covers: {
+    /** Resource types (data sources as `data.<type>`). */
+    readonly types: readonly string[];
+    /** Which resources of those types, in words (SECURITY.md). */
+    readonly description: string;
+    /** Narrows the covered resources. @default - every resource of the types */
+    readonly where?: (resource: ResourceView, stack: StackView) => boolean;
+  };
+  readonly reason: string;
+  /** What would let the project drop the entry. */
+  readonly liftedWhen: string;
+}
+
+/** Resources at these addresses (`aws_s3_bucket.state_bucket`), in any stack. */
+export function atAddresses(...addresses: string[]): (resource: ResourceView) => boolean {
+  return (resource) => addresses.includes(resource.address);
+}
+
+/** Resources whose address matches `pattern`. */
+export function addressMatching(pattern: RegExp): (resource: ResourceView) => boolean {
+  return (resource) => pattern.test(resource.address);
+}
+
+/** Resources of stacks of the given environments. */
+export function inEnvironments(...environments: string[]): (resource: ResourceView, stack: StackView) => boolean {
+  return (_, stack) => stack.environment !== undefined && environments.includes(stack.environment);
+}
+
+const WEB_PORTS = [80, 443];
+const ANYWHERE = ["0.0.0.0/0", "::/0"];
+
+/**
+ * An `aws_vpc_security_group_ingress_rule` for tcp 80 or 443 from anywhere, on a security group that an
+ * internet-facing load balancer (`aws_lb`/`aws_alb`, not `internal`) of the same stack uses.
+ */
+export function ingressToInternetFacingLoadBalancer(resource: ResourceView, stack: StackView): boolean {
+  const rule = resource.attributes;
+  const webPort = WEB_PORTS.includes(rule.from_port) && rule.to_port === rule.from_port;
+  const fromAnywhere = ANYWHERE.includes(rule.cidr_ipv4) || ANYWHERE.includes(rule.cidr_ipv6);
+  const group = referencedAddress(rule.security_group_id);
+  if (resource.type !== "aws_vpc_security_group_ingress_rule" || rule.ip_protocol !== "tcp" || !webPort || !fromAnywhere || !group) return false;
+  return stack.resources.some(
+    (candidate) =>
+      ["aws_lb", "aws_alb"].includes(candidate.type) &&
+      candidate.attributes.internal !== true &&
+      [].concat(candidate.attributes.security_groups ?? []).some((id) => referencedAddress(id) === group),
+  );
+}
+
+const ARTIFACT_BUCKETS = addressMatching(/^aws_s3_bucket\.[a-z]+_artifacts$/);
+
+export const EXCEPTIONS: readonly SecurityException[] = [
+  {
+    id: "codebuild-privileged-docker",
+    title: "CodeBuild runs privileged to build Docker images",
+    rules: ["codebuild-unprivileged"],
+    covers: { types: ["aws_codebuild_project"], description: "every build project (`sentry-build-<service>-<env>`)" },
+    reason: "`docker build` needs the Docker daemon, which CodeBuild runs only in privileged mode. The project builds only its own repository's buildspec, and its role may push to one repository.",
+    liftedWhen: "Builds move to a daemonless builder (kaniko, buildah) or to CodeBuild's managed Docker server.",
+  },
+  {
+    id: "ecr-mutable-latest",
+    title: "ECR tags are MUTABLE for the guide's moving `latest`",
+    rules: ["ecr-immutable-tags"],
+    covers: { types: ["aws_ecr_repository"], description: "every image repository (`sentry-<service>-<env>`)" },
+    reason: "The guide's buildspec re-points `latest` on every build. Deploys name the commit tag, which no build moves, so a moved `latest` never changes what runs.",
+    liftedWhen: "The buildspec stops pushing `latest` (or the provider supports immutable tags with exclusions).",
+  },
+  {
+    id: "exchange-credentials-no-rotation",
+    title: "No automatic rotation of the exchange and database credentials",
+    rules: ["secret-rotation"],
+    covers: {
+      types: ["aws_secretsmanager_secret"],
+      description: "`sentry/<env>/exchange-credentials` and `sentry/<env>/database`",
+      where: atAddresses("aws_secretsmanager_secret.exchange_credentials_secret", "aws_secretsmanager_secret.database_secret"),
+    },
+    reason: "The exchange issues the API keys, and the database is run outside this project: Secrets Manager cannot mint new ones. Operators replace them in the console.",
+    liftedWhen: "The exchange offers an API to issue keys, or the database moves into the project (a rotation Lambda).",
+  },
+  {
+    id: "redis-token-manual-rotation",
+    title: "Redis AUTH token rotation has a manual second step",
+    rules: ["secret-rotation"],
+    covers: {
+      types: ["aws_secretsmanager_secret"],
+      description: "`sentry/<env>/redis-auth-token` and `sentry/<env>/redis`",
+      where: atAddresses("aws_secretsmanager_secret.redis_auth_token_secret", "aws_secretsmanager_secret.redis_secret"),
+    },
+    reason: "Rotation is `terraform apply -replace` of the token's version (ROTATE keeps the old token valid), then a manual `modify-replication-group --auth-token-update-strategy SET` once the services run on the new one (README: Redis credentials).",
+    liftedWhen: "A rotation Lambda drives both steps, or Redis moves to IAM authentication.",
+  },
+  {
+    id: "single-region-data",
+    title: "No cross-region replication of the state bucket and the tables",
+    rules: ["cross-region-replication"],
+    covers: {
+      types: ["aws_s3_bucket", "aws_dynamodb_table"],
+      description: "the Terraform state bucket and the DynamoDB tables",
+      where: (resource) => resource.type === "aws_dynamodb_table" || resource.address === "aws_s3_bucket.state_bucket",
+    },
+    reason: "The platform runs in one region; versioning and point-in-time recovery cover mistakes. A second region doubles storage and write cost for a disaster-recovery plan nobody has specified.",
+    liftedWhen: "A disaster-recovery objective asks for another region (S3 replication, DynamoDB global tables).",
+  },
+  {
+    id: "artifact-and-log-buckets-no-replication",
+    title: "CodePipeline artifact and log buckets are not replicated",
+    rules: ["cross-region-replication"],
+    covers: {
+      types: ["aws_s3_bucket"],
+      description: "the pipelines' artifact buckets and the state bucket's access-log bucket",
+      where: (resource) => ARTIFACT_BUCKETS(resource) || resource.address === "aws_s3_bucket.access_log_bucket",
+    },
+    reason: "Artifacts are intermediate and expire after days; a new push rebuilds them. Access logs are kept a year in the account's region.",
+    liftedWhen: "Audit requires logs outside the region (replicate the log bucket, or ship logs to a central account).",
+  },
+  {
+    id: "no-s3-event-notifications",
+    title: "No S3 event notifications",
+    rules: ["s3-event-notifications"],
+    covers: { types: ["aws_s3_bucket"], description: "every bucket" },
+    reason: "Nothing consumes bucket events: the state bucket is read by Terraform, artifacts by the pipeline, logs by people.",
+    liftedWhen: "Something must react to writes (e.g. alert on state changes outside CI).",
+  },
+  {
+    id: "dev-without-flow-logs",
+    title: "dev has no VPC flow logs (the guide)",
+    rules: ["vpc-flow-logs"],
+    covers: { types: ["aws_vpc"], description: "the dev VPC", where: inEnvironments("dev") },
+    reason: "The guide turns flow logs on in staging and prod only; dev carries no real data or funds.",
+    liftedWhen: "dev handles real credentials or its traffic must be audited.",
+  },
+  {
+    id: "dev-single-node-redis",
+    title: "Single-node Redis without failover in dev",
+    rules: ["redis-failover"],
+    covers: { types: ["aws_elasticache_replication_group"], description: "the dev replication group", where: inEnvironments("dev") },
+    reason: "The guide's dev Redis is one cache.t4g.micro: failover needs a second node, double the cost for an environment that may go down.",
+    liftedWhen: "dev runs two nodes (set dev.redis.numCacheNodes to 2).",
+  },
+  {
+    id: "container-insights-prod-only",
+    title: "Container Insights off outside prod",
+    rules: ["container-insights"],
+    covers: { types: ["aws_ecs_cluster"], description: "dev and staging clusters", where: inEnvironments("dev", "staging") },
+    reason: "Container Insights bills per metric; the guide enables it in prod only.",
+    liftedWhen: "dev/staging need per-task metrics (set clusters.*.containerInsights).",
+  },
+  {
+    id: "ec2-instance-role-trust",
+    title: "The container instances' role trusts EC2 without source conditions",
+    rules: ["trust-confused-deputy"],
+    covers: {
+      types: ["data.aws_iam_policy_document"],
+      description: "the ECS clusters' instance trust (`<cluster>_instance_trust`)",
+      where: addressMatching(/^data\.aws_iam_policy_document\.[a-z]+_instance_trust$/),
+    },
+    reason: "EC2 sends neither aws:SourceAccount nor aws:SourceArn when an instance profile's role is assumed: either condition would keep the instances from getting credentials.",
+    liftedWhen: "EC2 sets the source keys for instance profiles.",
+  },
+  {
+    id: "s3-access-log-bucket-sse-s3",
+    title: "The state bucket's access-log bucket uses SSE-S3",
+    rules: ["environment-key"],
+    covers: {
+      types: ["aws_s3_bucket_server_side_encryption_configuration"],
+      description: "`<state bucket>-logs` (bootstrap)",
+      where: atAddresses("aws_s3_bucket_server_side_encryption_configuration.access_log_bucket_encryption"),
+    },
+    reason: "S3 server access logging delivers only to buckets with S3-managed keys (SSE-S3), never SSE-KMS.",
+    liftedWhen: "S3 server access logging supports SSE-KMS targets.",
+  },
+];
