@@ -38,7 +38,7 @@ function parseBody(body: string): TerraformJson {
 describe("alarm topic (phase 1)", () => {
   test.each(ENVS)("%s: sentry-alarms-<env>, encrypted, TLS-only, publishable by this account's CloudWatch alarms only", (env) => {
     const tf = synth(env, "foundation");
-    expect(resource(tf, "aws_sns_topic", "alarm_topic")).toMatchObject({ name: `sentry-alarms-${env}`, kms_master_key_id: "alias/aws/sns" });
+    expect(resource(tf, "aws_sns_topic", "alarm_topic")).toMatchObject({ name: `sentry-alarms-${env}`, kms_master_key_id: "${aws_kms_key.environment_key.arn}" });
     expect(resource(tf, "aws_sns_topic_policy", "alarm_topic_policy")).toMatchObject({
       arn: "${aws_sns_topic.alarm_topic.arn}",
       policy: "${data.aws_iam_policy_document.alarm_topic_policy_document.json}",
@@ -85,11 +85,11 @@ describe("alarm topic (phase 1)", () => {
     expect(resourcesOf(tf, "aws_sns_topic_subscription")).toEqual({});
   });
 
-  test("the construct takes another key, and refuses an address that is not one", () => {
+  test("the construct takes its key, and refuses an address that is not one", () => {
     const stack = new TerraformStack(Testing.app(), "probe");
     new AlarmTopic(stack, "topic", { name: "probe", kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/probe" });
     expect(only(JSON.parse(Testing.synth(stack)), "aws_sns_topic").kms_master_key_id).toBe("arn:aws:kms:us-east-1:123456789012:key/probe");
-    expect(() => new AlarmTopic(new TerraformStack(Testing.app(), "bad"), "topic", { name: "probe", email: "nobody" })).toThrow(
+    expect(() => new AlarmTopic(new TerraformStack(Testing.app(), "bad"), "topic", { name: "probe", email: "nobody", kmsMasterKeyId: "alias/probe" })).toThrow(
       'AlarmTopic probe: email "nobody" must be an e-mail address',
     );
   });

@@ -324,8 +324,6 @@ describe("environment key", () => {
       "GrantsForAwsResources",
       "CloudWatchLogsOfThisAccount",
       "CloudWatchAlarmsToEncryptedTopics",
-      "EventBridgeToEncryptedTopics",
-      "SnsToEncryptedQueues",
     ]);
     expect(statements[0].principals).toEqual([{ type: "AWS", identifiers: [ROOT, ...OPERATORS] }]);
     expect(statements[0].actions).not.toContain("kms:Decrypt");

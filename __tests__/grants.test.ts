@@ -7,6 +7,7 @@ const FOUNDATION = "data.terraform_remote_state.foundation_outputs.outputs";
 const queueArn = (queue: string) => (/^[a-z]+$/.test(queue) ? `\${${FOUNDATION}.queue_arns.${queue}}` : `\${${FOUNDATION}.queue_arns["${queue}"]}`);
 const tableArn = (table: string) => `\${${FOUNDATION}.table_arns.${table}}`;
 const ENVS: EnvironmentName[] = ["dev", "staging", "prod"];
+const KEY = `\${${FOUNDATION}.kms_key_arn}`;
 
 const services = (env: EnvironmentName) => synthPhase(testConfig(env), "services").tf;
 const applicationStatements = (tf: TerraformJson, service: ServiceName) => policyStatements(tf, `${service}_iam_application_permissions`);
@@ -29,6 +30,7 @@ describe("application grants: the task role gets exactly the declared use", () =
       },
       { sid: "ReadTables", actions: [...GRANT_ACTIONS.read], resources: [tableArn("config"), tableArn("trading"), `${tableArn("trading")}/index/gsi1`] },
       { sid: "WriteTables", actions: [...GRANT_ACTIONS.write], resources: [tableArn("config"), tableArn("trading")] },
+      { sid: "UseEnvironmentKey", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [KEY] },
     ]);
   });
 
@@ -36,8 +38,12 @@ describe("application grants: the task role gets exactly the declared use", () =
     const tf = services("prod");
     expect(applicationStatements(tf, "websocket")).toEqual([
       { sid: "ConsumeQueues", actions: [...GRANT_ACTIONS.consume], resources: ["order-status", "market-data"].map(queueArn) },
+      { sid: "UseEnvironmentKey", actions: ["kms:Decrypt"], resources: [KEY] },
     ]);
-    expect(applicationStatements(tf, "frontend")).toEqual([{ sid: "ReadTables", actions: [...GRANT_ACTIONS.read], resources: [tableArn("config")] }]);
+    expect(applicationStatements(tf, "frontend")).toEqual([
+      { sid: "ReadTables", actions: [...GRANT_ACTIONS.read], resources: [tableArn("config")] },
+      { sid: "UseEnvironmentKey", actions: ["kms:Decrypt"], resources: [KEY] },
+    ]);
   });
 
   test("the actions of each use", () => {
@@ -46,6 +52,8 @@ describe("application grants: the task role gets exactly the declared use", () =
       produce: ["sqs:SendMessage", "sqs:GetQueueAttributes"],
       read: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
       write: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+      decryptWithKey: ["kms:Decrypt"],
+      encryptWithKey: ["kms:Decrypt", "kms:GenerateDataKey"],
     });
   });
 
@@ -70,6 +78,9 @@ describe("application grants: the task role gets exactly the declared use", () =
         allow(GRANT_ACTIONS.produce, access.produces.map(queueArn));
         allow(GRANT_ACTIONS.read, access.reads.flatMap((table) => [tableArn(table), ...Object.keys(config.tables[table].indexes).map((index) => `${tableArn(table)}/index/${index}`)]));
         allow(GRANT_ACTIONS.write, access.writes.map(tableArn));
+        // The key: decrypt for any use; a data key only for a service that sends or writes.
+        const writes = access.produces.length + access.writes.length > 0;
+        allow(writes ? GRANT_ACTIONS.encryptWithKey : GRANT_ACTIONS.decryptWithKey, [KEY]);
 
         for (const statement of applicationStatements(tf, service)) {
           expect(statement.effect ?? "Allow").toBe("Allow");

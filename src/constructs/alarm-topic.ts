@@ -15,18 +15,16 @@ export interface AlarmTopicProps {
   /**
    * KMS key (id, ARN or alias) encrypting the topic. CloudWatch alarms can only publish to a topic whose key
    * policy lets `cloudwatch.amazonaws.com` use it (`kms:GenerateDataKey*`, `kms:Decrypt`): the AWS-managed
-   * `alias/aws/sns` policy cannot be changed, so with it the topic is encrypted but alarm notifications fail.
-   * @default "alias/aws/sns"
+   * `alias/aws/sns` policy cannot be changed, so with it the topic would be encrypted but notifications would fail:
+   * hence no default.
    */
-  readonly kmsMasterKeyId?: string;
+  readonly kmsMasterKeyId: string;
   /**
    * Address subscribed by e-mail; AWS mails it a confirmation link, and nothing is delivered until it is followed.
    * @default - no subscription
    */
   readonly email?: string;
 }
-
-const DEFAULT_KMS_MASTER_KEY_ID = "alias/aws/sns";
 
 /**
  * The SNS topic CloudWatch alarms notify: encrypted, publishes refused unless over TLS, and publishable by
@@ -39,7 +37,7 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
-    const kmsMasterKeyId = props.kmsMasterKeyId ?? DEFAULT_KMS_MASTER_KEY_ID;
+    const kmsMasterKeyId = props.kmsMasterKeyId;
     if (props.email !== undefined && !EMAIL.test(props.email)) {
       throw new Error(`AlarmTopic ${props.name}: email "${props.email}" must be an e-mail address`);
     }

@@ -13,6 +13,12 @@ export interface ApplicationGrants {
   readonly readTableArns: readonly string[];
   /** Tables it writes. */
   readonly writeTableArns: readonly string[];
+  /**
+   * KMS key the queues and tables are encrypted with: readers get `kms:Decrypt`, writers `kms:GenerateDataKey` too
+   * (SQS and DynamoDB call KMS with the caller's permissions).
+   * @default - AWS-managed encryption: no key permissions
+   */
+  readonly kmsKeyArn?: string;
 }
 
 /** The actions each use allows: the README's grants table is this list. */
@@ -21,6 +27,8 @@ export const GRANT_ACTIONS = {
   produce: ["sqs:SendMessage", "sqs:GetQueueAttributes"],
   read: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
   write: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+  decryptWithKey: ["kms:Decrypt"],
+  encryptWithKey: ["kms:Decrypt", "kms:GenerateDataKey"],
 } as const;
 
 export function applicationGrantStatements(grants: ApplicationGrants): DataAwsIamPolicyDocumentStatement[] {
@@ -30,6 +38,11 @@ export function applicationGrantStatements(grants: ApplicationGrants): DataAwsIa
     ["ReadTables", GRANT_ACTIONS.read, grants.readTableArns],
     ["WriteTables", GRANT_ACTIONS.write, grants.writeTableArns],
   ];
+  const writes = grants.produceQueueArns.length + grants.writeTableArns.length > 0;
+  const reads = grants.consumeQueueArns.length + grants.readTableArns.length > 0;
+  if (grants.kmsKeyArn !== undefined && (reads || writes)) {
+    uses.push(["UseEnvironmentKey", writes ? GRANT_ACTIONS.encryptWithKey : GRANT_ACTIONS.decryptWithKey, [grants.kmsKeyArn]]);
+  }
   return uses
     .filter(([, , resources]) => resources.length > 0)
     .map(([sid, actions, resources]) => ({ sid, actions: [...actions], resources: [...resources] }));

@@ -121,10 +121,10 @@ export const EXCEPTIONS: readonly SecurityException[] = [
     rules: ["cross-region-replication"],
     covers: {
       types: ["aws_s3_bucket"],
-      description: "the pipelines' artifact buckets and the state bucket's access-log bucket",
-      where: (resource) => ARTIFACT_BUCKETS(resource) || resource.address === "aws_s3_bucket.access_log_bucket",
+      description: "the pipelines' artifact buckets, the state bucket's access-log bucket and the load balancer's access-log bucket",
+      where: (resource) => ARTIFACT_BUCKETS(resource) || ["aws_s3_bucket.access_log_bucket", "aws_s3_bucket.load_balancer_access_logs"].includes(resource.address),
     },
-    reason: "Artifacts are intermediate and expire after days; a new push rebuilds them. Access logs are kept a year in the account's region.",
+    reason: "Artifacts are intermediate and expire after days; a new push rebuilds them. Access logs are kept in the account's region for their retention (a year for the state bucket's, `ingress.accessLogRetentionDays` for the load balancer's).",
     liftedWhen: "Audit requires logs outside the region (replicate the log bucket, or ship logs to a central account).",
   },
   {
@@ -182,5 +182,29 @@ export const EXCEPTIONS: readonly SecurityException[] = [
     },
     reason: "S3 server access logging delivers only to buckets with S3-managed keys (SSE-S3), never SSE-KMS.",
     liftedWhen: "S3 server access logging supports SSE-KMS targets.",
+  },
+  {
+    id: "load-balancer-internet-ingress",
+    title: "The load balancer admits the internet on 80 and 443",
+    rules: ["no-ingress-from-anywhere"],
+    covers: {
+      types: ["aws_vpc_security_group_ingress_rule"],
+      description: "tcp 80/443 from anywhere into the security group of an internet-facing load balancer of the same stack (`sentry-alb-<env>`), and nothing else",
+      where: ingressToInternetFacingLoadBalancer,
+    },
+    reason: "Websocket clients connect from anywhere, and the admin frontend is signed in by the load balancer (Cognito) before a request reaches it. Port 80 only redirects to 443; WAF screens every request in staging and prod.",
+    liftedWhen: "Clients come from known networks: set `ingress.allowedCidrs` in src/config/environments.ts (the entry then matches nothing and its test asks for its removal).",
+  },
+  {
+    id: "load-balancer-access-log-bucket-sse-s3",
+    title: "The load balancer's access-log bucket uses SSE-S3",
+    rules: ["environment-key"],
+    covers: {
+      types: ["aws_s3_bucket_server_side_encryption_configuration"],
+      description: "`sentry-alb-logs-<env>-<account>-<region>` (compute)",
+      where: atAddresses("aws_s3_bucket_server_side_encryption_configuration.load_balancer_access_logs_encryption"),
+    },
+    reason: "Application Load Balancers deliver access logs only to buckets encrypted with S3-managed keys (SSE-S3), never SSE-KMS.",
+    liftedWhen: "Load balancer access logs support SSE-KMS buckets.",
   },
 ];

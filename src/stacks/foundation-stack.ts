@@ -98,10 +98,9 @@ export class FoundationStack extends SentryStack {
       administratorRoleArns: props.operator.adminRoleArns,
       viaServices: KEY_VIA_SERVICES,
       cloudWatchLogs: true,
+      // Only what publishes to encrypted resources here: CloudWatch alarms to the alarm topic.
       servicePrincipals: [
         { sid: "CloudWatchAlarmsToEncryptedTopics", principal: "cloudwatch.amazonaws.com", sourceArn: `${regional("cloudwatch")}:alarm:*` },
-        { sid: "EventBridgeToEncryptedTopics", principal: "events.amazonaws.com", sourceArn: `${regional("events")}:rule/*` },
-        { sid: "SnsToEncryptedQueues", principal: "sns.amazonaws.com", sourceArn: `${regional("sns")}:*` },
       ],
     });
     const kmsKeyArn = this.useEnvironmentKey(environmentKey.arn);
@@ -115,7 +114,6 @@ export class FoundationStack extends SentryStack {
       flowLogs: props.network.flowLogs.enabled ? { retentionDays: props.network.flowLogs.retentionDays, kmsKeyArn } : undefined,
     });
 
-    const account = new DataAwsCallerIdentity(this, "account");
     const [adminHost, ...otherHosts] = PUBLIC_HOSTS.map((host) => publicHostname(host, props.operator.domain));
     const userPool = new AdminUserPool(this, "admin-user-pool", {
       name: `sentry-admin-${env}`,
@@ -125,7 +123,7 @@ export class FoundationStack extends SentryStack {
       // The load balancer signs admins in before a request reaches the admin frontend (phase 4's listener rule).
       // Hosted UI prefixes are unique per region: the account id keeps accounts apart.
       loadBalancerSignIn: {
-        domainPrefix: `sentry-admin-${env}-${account.accountId}`,
+        domainPrefix: `sentry-admin-${env}-${accountId}`,
         callbackUrls: [`https://${adminHost}/oauth2/idpresponse`],
       },
     });
@@ -186,7 +184,7 @@ export class FoundationStack extends SentryStack {
       Object.fromEntries(props.queues.map((queue, index) => [queue.name, pick(queues[index])]));
 
     // Every later phase's alarms notify this topic (output alarm_topic_arn).
-    const alarmTopic = new AlarmTopic(this, "alarm-topic", { name: `sentry-alarms-${env}`, email: props.operator.alarmEmail });
+    const alarmTopic = new AlarmTopic(this, "alarm-topic", { name: `sentry-alarms-${env}`, email: props.operator.alarmEmail, kmsMasterKeyId: kmsKeyArn });
     new DeadLetterQueueAlarms(this, "dlq-alarms", {
       namePrefix: `sentry-${env}`,
       queues: byQueueName((queue) => queue.deadLetterQueue.name),

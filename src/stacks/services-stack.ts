@@ -215,6 +215,7 @@ export class ServicesStack extends SentryStack {
         produceQueueArns: queueArns(service.access.produces),
         readTableArns: [...tableArns(service.access.reads), ...indexArns(service.access.reads)],
         writeTableArns: tableArns(service.access.writes),
+        kmsKeyArn,
       });
     const environmentOf = (service: ServiceConfig): Record<string, string> => {
       const queues = [...new Set([...service.access.consumes, ...service.access.produces])];
