@@ -40,6 +40,15 @@ const DEFAULT_DELETION_PROTECTION = true;
 const DEFAULT_MINIMUM_PASSWORD_LENGTH = 14;
 const DEFAULT_ADMIN_GROUP_NAME = "admins";
 const TEMPORARY_PASSWORD_VALIDITY_DAYS = 3;
+/** Both clients: no user enumeration, revocable refresh tokens, 1-hour access and ID tokens, 12-hour refresh. */
+const CLIENT_SESSION_SETTINGS = {
+  preventUserExistenceErrors: "ENABLED",
+  enableTokenRevocation: true,
+  accessTokenValidity: 60,
+  idTokenValidity: 60,
+  refreshTokenValidity: 12,
+  tokenValidityUnits: [{ accessToken: "minutes", idToken: "minutes", refreshToken: "hours" }],
+};
 
 /**
  * A Cognito user pool for a back-office: only admins create users, e-mail is the username, strong passwords,
@@ -89,12 +98,7 @@ export class AdminUserPool extends Construct {
       userPoolId: this.userPool.id,
       generateSecret: false,
       explicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-      preventUserExistenceErrors: "ENABLED",
-      enableTokenRevocation: true,
-      accessTokenValidity: 60,
-      idTokenValidity: 60,
-      refreshTokenValidity: 12,
-      tokenValidityUnits: [{ accessToken: "minutes", idToken: "minutes", refreshToken: "hours" }],
+      ...CLIENT_SESSION_SETTINGS,
     });
 
     if (props.loadBalancerSignIn !== undefined) {
@@ -117,12 +121,7 @@ export class AdminUserPool extends Construct {
         callbackUrls: [...signIn.callbackUrls],
         supportedIdentityProviders: ["COGNITO"],
         explicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
-        preventUserExistenceErrors: "ENABLED",
-        enableTokenRevocation: true,
-        accessTokenValidity: 60,
-        idTokenValidity: 60,
-        refreshTokenValidity: 12,
-        tokenValidityUnits: [{ accessToken: "minutes", idToken: "minutes", refreshToken: "hours" }],
+        ...CLIENT_SESSION_SETTINGS,
       });
     }
 
