@@ -24,7 +24,7 @@ import { SecureBucket } from "../src/constructs/secure-bucket";
 import { EXCEPTIONS, ingressToInternetFacingLoadBalancer, SecurityException } from "../src/security/exceptions";
 import { stackView } from "../src/security/model";
 import { renderSecurityMarkdown } from "../src/security/register-markdown";
-import { RULES } from "../src/security/rules";
+import { isInternetSource, RULES } from "../src/security/rules";
 import { ReadableStack } from "../src/stacks/readable-stack";
 import { buildTestApp, testConfig } from "./support/synth";
 
@@ -102,12 +102,24 @@ describe("security baseline rules", () => {
     );
   });
 
-  test("no-ingress-from-anywhere: as a rule or inline", () => {
+  test("no-ingress-from-internet: any public range, not only 0.0.0.0/0; private ranges and references pass", () => {
+    const rule = (cidrIpv4: string) => (stack: ProbeStack) =>
+      new VpcSecurityGroupIngressRule(stack, "rule", { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4 });
+    expect(synth(rule("203.0.113.0/24"))).toThrow(/\[no-ingress-from-internet\]: probe\/rule .* admits ingress from the internet \(203.0.113.0\/24\)/);
+    expect(synth(rule("172.32.0.0/16"))).toThrow(/no-ingress-from-internet/);
+    expect(synth(rule("172.16.5.0/24"))).not.toThrow();
+    expect(synth(rule("10.0.0.0/8"))).not.toThrow();
+    expect(isInternetSource("${data.terraform_remote_state.foundation_outputs.outputs.vpc_cidr_block}")).toBe(false);
+    expect(isInternetSource("fd00:1::/64")).toBe(false);
+    expect(isInternetSource("2001:db8::/32")).toBe(true);
+  });
+
+  test("no-ingress-from-internet: as a rule or inline", () => {
     expect(synth((stack) => new VpcSecurityGroupIngressRule(stack, "open", { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv4: "0.0.0.0/0" }))).toThrow(
-      /\[no-ingress-from-anywhere\]: probe\/open .* admits ingress from anywhere/,
+      /\[no-ingress-from-internet\]: probe\/open .* admits ingress from the internet/,
     );
     expect(synth((stack) => new SecurityGroup(stack, "open-group", { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["::/0"] }] }))).toThrow(
-      /\[no-ingress-from-anywhere\]: probe\/open-group .* admits ingress from anywhere/,
+      /\[no-ingress-from-internet\]: probe\/open-group .* admits ingress from the internet/,
     );
   });
 
@@ -168,7 +180,7 @@ describe("ingressToInternetFacingLoadBalancer (for the load balancer's exception
   const ALB_EXCEPTION: SecurityException = {
     id: "alb-internet-ingress",
     title: "probe",
-    rules: ["no-ingress-from-anywhere"],
+    rules: ["no-ingress-from-internet"],
     covers: { types: ["aws_vpc_security_group_ingress_rule"], description: "probe", where: ingressToInternetFacingLoadBalancer },
     reason: "probe",
     liftedWhen: "probe",
@@ -190,7 +202,7 @@ describe("ingressToInternetFacingLoadBalancer (for the load balancer's exception
   test.each([80, 443])("covers tcp %i from anywhere to an internet-facing load balancer's group", (port) => {
     const report = probe(false, port);
     expect(addresses(report.exemptions)).toEqual(["aws_vpc_security_group_ingress_rule.https_ipv4", "aws_vpc_security_group_ingress_rule.https_ipv6"]);
-    expect(addresses(report.violations.filter((v) => v.rule === "no-ingress-from-anywhere"))).toEqual(["aws_vpc_security_group_ingress_rule.elsewhere"]);
+    expect(addresses(report.violations.filter((v) => v.rule === "no-ingress-from-internet"))).toEqual(["aws_vpc_security_group_ingress_rule.elsewhere"]);
   });
 
   test("covers nothing for an internal load balancer or another port", () => {

@@ -40,7 +40,7 @@ export class PublicCertificate extends Construct {
 
     if (props.hostedZoneId !== undefined) {
       const byDomain = TerraformIterator.fromComplexList(this.certificate.domainValidationOptions, "domain_name");
-      new Route53Record(this, "validation-records", {
+      const records = new Route53Record(this, "validation-records", {
         forEach: byDomain,
         zoneId: props.hostedZoneId,
         name: byDomain.getString("resource_record_name"),
@@ -49,6 +49,10 @@ export class PublicCertificate extends Construct {
         ttl: VALIDATION_RECORD_TTL_SECONDS,
         allowOverwrite: true,
       });
+      // cdktf iterates `tolist(<set>)`, whose keys Terraform cannot know before the certificate exists (the plan
+      // fails); iterating the set itself, as the provider documents, gives keys known at plan time.
+      const options = `${this.certificate.terraformResourceType}.${this.certificate.friendlyUniqueId}.domain_validation_options`;
+      records.addOverride("for_each", `\${{ for dvo in ${options} : dvo.domain_name => dvo }}`);
     }
   }
 }

@@ -40,18 +40,16 @@ export function inEnvironments(...environments: string[]): (resource: ResourceVi
 }
 
 const WEB_PORTS = [80, 443];
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 /**
- * An `aws_vpc_security_group_ingress_rule` for tcp 80 or 443 from anywhere, on a security group that an
- * internet-facing load balancer (`aws_lb`/`aws_alb`, not `internal`) of the same stack uses.
+ * An `aws_vpc_security_group_ingress_rule` for tcp 80 or 443 (from whatever sources it names), on a security
+ * group that an internet-facing load balancer (`aws_lb`/`aws_alb`, not `internal`) of the same stack uses.
  */
 export function ingressToInternetFacingLoadBalancer(resource: ResourceView, stack: StackView): boolean {
   const rule = resource.attributes;
   const webPort = WEB_PORTS.includes(rule.from_port) && rule.to_port === rule.from_port;
-  const fromAnywhere = ANYWHERE.includes(rule.cidr_ipv4) || ANYWHERE.includes(rule.cidr_ipv6);
   const group = referencedAddress(rule.security_group_id);
-  if (resource.type !== "aws_vpc_security_group_ingress_rule" || rule.ip_protocol !== "tcp" || !webPort || !fromAnywhere || !group) return false;
+  if (resource.type !== "aws_vpc_security_group_ingress_rule" || rule.ip_protocol !== "tcp" || !webPort || !group) return false;
   return stack.resources.some(
     (candidate) =>
       ["aws_lb", "aws_alb"].includes(candidate.type) &&
@@ -186,14 +184,14 @@ export const EXCEPTIONS: readonly SecurityException[] = [
   {
     id: "load-balancer-internet-ingress",
     title: "The load balancer admits the internet on 80 and 443",
-    rules: ["no-ingress-from-anywhere"],
+    rules: ["no-ingress-from-internet"],
     covers: {
       types: ["aws_vpc_security_group_ingress_rule"],
-      description: "tcp 80/443 from anywhere into the security group of an internet-facing load balancer of the same stack (`sentry-alb-<env>`), and nothing else",
+      description: "tcp 80/443 from `ingress.allowedCidrs` into the security group of an internet-facing load balancer of the same stack (`sentry-alb-<env>`), and nothing else",
       where: ingressToInternetFacingLoadBalancer,
     },
     reason: "Websocket clients connect from anywhere, and the admin frontend is signed in by the load balancer (Cognito) before a request reaches it. Port 80 only redirects to 443; WAF screens every request in staging and prod.",
-    liftedWhen: "Clients come from known networks: set `ingress.allowedCidrs` in src/config/environments.ts (the entry then matches nothing and its test asks for its removal).",
+    liftedWhen: "Clients come only from private networks (a VPN into the VPC): make the load balancer internal and drop the entry.",
   },
   {
     id: "load-balancer-access-log-bucket-sse-s3",

@@ -1,4 +1,5 @@
 import { AUDIT_LOG_RETENTION_FLOOR_DAYS, EnvironmentName } from "../config/types";
+import { Ipv4Cidr, parseIpv4Cidr } from "../lib/ipv4-cidr";
 import { blocks, Json, ResourceView, StackView } from "./model";
 
 /**
@@ -34,7 +35,6 @@ export const NO_RESOURCE_LEVEL_ACTIONS: readonly string[] = [
   "ecs:ListTasks",
 ];
 
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 /** Where each resource type names its KMS key, and whether it encrypts at all. */
 const KEY_ATTRIBUTES: Readonly<Record<string, (attributes: Json) => unknown[]>> = {
@@ -109,9 +109,29 @@ const trustConfusedDeputy: SecurityRule = {
   },
 };
 
-const noIngressFromAnywhere: SecurityRule = {
-  id: "no-ingress-from-anywhere",
-  title: "No security group admits ingress from 0.0.0.0/0 or ::/0",
+/** Address ranges that are not the internet: RFC 1918, shared address space (RFC 6598), IPv6 unique local. */
+const PRIVATE_IPV4 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].map((cidr) => parseIpv4Cidr(cidr)!);
+
+/**
+ * True when a literal CIDR reaches beyond private address space. A Terraform reference (`${...}`) is taken as
+ * one of the project's own networks (a VPC CIDR from an output): no rule may name a public range that way.
+ */
+export function isInternetSource(source: string): boolean {
+  if (source.includes("${")) return false;
+  if (source.includes(":")) return !/^f[cd][0-9a-f]{2}:/i.test(source) || source.endsWith("/0");
+  const cidr = parseIpv4Cidr(source);
+  if (!cidr) return true;
+  return !PRIVATE_IPV4.some((range) => cidr.prefixLength >= range.prefixLength && containsNetwork(range, cidr));
+}
+
+function containsNetwork(range: Ipv4Cidr, cidr: Ipv4Cidr): boolean {
+  const size = 2 ** (32 - range.prefixLength);
+  return cidr.network >= range.network && cidr.network < range.network + size;
+}
+
+const noIngressFromInternet: SecurityRule = {
+  id: "no-ingress-from-internet",
+  title: "No security group admits ingress from outside private address space (0.0.0.0/0, ::/0 or any public range)",
   types: ["aws_vpc_security_group_ingress_rule", "aws_security_group", "aws_security_group_rule"],
   check(resource) {
     const a = resource.attributes;
@@ -121,7 +141,8 @@ const noIngressFromAnywhere: SecurityRule = {
         : resource.type === "aws_security_group_rule"
           ? a.type === "ingress" ? [...blocks(a.cidr_blocks), ...blocks(a.ipv6_cidr_blocks)] : []
           : blocks(a.ingress).flatMap((rule) => [...blocks(rule.cidr_blocks), ...blocks(rule.ipv6_cidr_blocks)]);
-    return sources.some((source) => ANYWHERE.includes(source as string)) ? ["admits ingress from anywhere"] : [];
+    const publicSources = sources.filter((source): source is string => typeof source === "string" && isInternetSource(source));
+    return publicSources.length > 0 ? [`admits ingress from the internet (${publicSources.join(", ")})`] : [];
   },
 };
 
@@ -233,7 +254,7 @@ export const RULES: readonly SecurityRule[] = [
   logRetention,
   iamResourceWildcard,
   trustConfusedDeputy,
-  noIngressFromAnywhere,
+  noIngressFromInternet,
   s3Private,
   s3Versioned,
   s3TlsOnly,
