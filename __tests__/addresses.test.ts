@@ -59,6 +59,8 @@ const LATER_PHASES: Partial<Record<Phase, string[]>> = {
   ]).concat([
     // A new load balancer has a new DNS name: every record pointing at it breaks.
     "aws_lb.load_balancer",
+    // Every phase-4 host rule lives on it.
+    "aws_lb_listener.load_balancer_https_listener",
     "aws_security_group.load_balancer_security_group",
     "aws_s3_bucket.load_balancer_access_logs",
   ]),

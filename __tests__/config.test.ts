@@ -277,6 +277,37 @@ describe("application grants and ingress: bad configuration fails with one clear
     );
   });
 
+  test.each([
+    ["authentication", { authentication: "cognito", host: "ws" }, 'dev.services[2].ingress.authentication = "cognito"; expected "none" on host "ws": Cognito sign-in is for the admin host'],
+    ["healthCheckMatcher", { healthCheckMatcher: "OK" }, 'dev.services[2].ingress.healthCheckMatcher = "OK"; expected HTTP codes such as 200'],
+    ["healthCheckPort", { healthCheckPort: 70000 }, "dev.services[2].ingress.healthCheckPort = 70000; expected a whole number from 1 to 65535"],
+    ["deregistrationDelaySeconds", { deregistrationDelaySeconds: 4000 }, "dev.services[2].ingress.deregistrationDelaySeconds = 4000; expected a whole number from 0 to 3600"],
+    ["healthCheckGracePeriodSeconds", { healthCheckGracePeriodSeconds: -1 }, "dev.services[2].ingress.healthCheckGracePeriodSeconds = -1; expected a whole number from 0 to 3600"],
+  ])("a service ingress with a bad %s", (_, patch, message) => {
+    const websocket = dev.services.find((service) => service.name === "websocket")!;
+    expect(invalid(withService("websocket", { ingress: { ...websocket.ingress!, ...patch } }))).toThrow(message);
+  });
+
+  test.each([
+    ["adminSessionTimeoutSeconds", { adminSessionTimeoutSeconds: 0 }, "dev.ingress.adminSessionTimeoutSeconds = 0; expected a whole number from 1 to 604800"],
+    ["accessLogRetentionDays", { accessLogRetentionDays: 0 }, "dev.ingress.accessLogRetentionDays = 0; expected a whole number from 1 to 3650"],
+    ["waf rate", { waf: { enabled: true, requestsPerIpPer5Minutes: 50 } }, "dev.ingress.waf.requestsPerIpPer5Minutes = 50; expected a whole number from 100 to 2000000000"],
+  ])("load balancer settings: a bad %s", (_, patch, message) => {
+    expect(invalid({ ingress: { ...dev.ingress, ...patch } })).toThrow(message);
+  });
+
+  test("a queue or table named twice in one use", () => {
+    expect(invalid(withService("oms", { access: { ...oms.access, consumes: ["orders-bitget", "orders-bitget"] } }))).toThrow(
+      'dev.services[0].access.consumes[1] = "orders-bitget"; expected a name not used before in the list',
+    );
+  });
+
+  test("a service that may run several tasks on a cluster without Container Insights (its running-tasks alarm could not tell)", () => {
+    expect(invalid(withService("frontend", { desiredCount: 2 }))).toThrow(
+      'dev.clusters.frontend.containerInsights = false; expected true: services[1] (frontend) may run more than one task',
+    );
+  });
+
   test("an idle timeout the load balancer does not accept", () => {
     expect(invalid({ ingress: { ...dev.ingress, idleTimeoutSeconds: 5000 } })).toThrow("dev.ingress.idleTimeoutSeconds = 5000; expected a whole number from 1 to 4000");
   });

@@ -1,5 +1,8 @@
+import { TerraformStack, Testing } from "cdktf";
 import { EnvironmentConfig, EnvironmentName } from "../src/config";
-import { TLS_POLICY } from "../src/constructs/public-load-balancer";
+import { AdminUserPool } from "../src/constructs/admin-user-pool";
+import { LoadBalancerRoute, LoadBalancerRouteProps } from "../src/constructs/load-balancer-route";
+import { PublicLoadBalancer, PublicLoadBalancerProps, TLS_POLICY } from "../src/constructs/public-load-balancer";
 import { TerraformJson, dataOf, policyStatements, resource, resourcesOf, synthPhase, testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 const FOUNDATION = "data.terraform_remote_state.foundation_outputs.outputs";
@@ -245,7 +248,9 @@ describe("ingress: routes to the services (phase 4)", () => {
     ["websocket", 8081, "/health", "120"],
   ] as const)("%s: ip target group on port %i, health check %s, deregistration delay %s s, no stickiness", (service, port, path, delay) => {
     expect(resource(services(), "aws_lb_target_group", `${service}_route_target_group`)).toMatchObject({
-      name: `sentry-${service}-dev`,
+      // The port is in the name and a replacement is created first: the rule never points at nothing.
+      name: `sentry-${service}-${port}-dev`,
+      lifecycle: { create_before_destroy: true },
       target_type: "ip",
       protocol: "HTTP",
       port,
@@ -294,5 +299,68 @@ describe("ingress: routes to the services (phase 4)", () => {
   test("the stack reads the load balancer from phase 3 only through its outputs", () => {
     expect(Object.keys(dataOf(services(), "terraform_remote_state")).sort()).toEqual(["compute_outputs", "data_outputs", "foundation_outputs"]);
     expect(resourcesOf(services(), "aws_lb")).toEqual({});
+  });
+});
+
+describe("ingress: a health check on its own port", () => {
+  test("the target group checks that port, and the load balancer may reach it on the tasks", () => {
+    const config = testConfig("dev");
+    const tf = phase(
+      { ...config, services: config.services.map((service) => (service.name === "websocket" ? { ...service, ingress: { ...service.ingress!, healthCheckPort: 9090 } } : service)) },
+      "services",
+    );
+    expect(resource(tf, "aws_lb_target_group", "websocket_route_target_group").health_check).toMatchObject({ port: "9090", path: "/health" });
+    expect(resource(tf, "aws_vpc_security_group_ingress_rule", "websocket_health_check_from_load_balancer")).toMatchObject({
+      security_group_id: "${aws_security_group.websocket_security_group.id}",
+      referenced_security_group_id: `\${${COMPUTE}.load_balancer_security_group_id}`,
+      from_port: 9090,
+      to_port: 9090,
+    });
+    expect(resource(tf, "aws_vpc_security_group_egress_rule", "load_balancer_health_check_to_websocket")).toMatchObject({ from_port: 9090, to_port: 9090 });
+    // The admin frontend keeps checking its traffic port.
+    expect(resource(tf, "aws_lb_target_group", "frontend_route_target_group").health_check.port).toBe("traffic-port");
+  });
+});
+
+describe("ingress constructs refuse what AWS would refuse", () => {
+  const stack = () => new TerraformStack(Testing.app(), "probe");
+  const loadBalancer: PublicLoadBalancerProps = {
+    name: "sentry-alb-dev",
+    vpcId: "vpc-1",
+    subnetIds: ["subnet-1", "subnet-2"],
+    allowedCidrs: ["0.0.0.0/0"],
+    certificateArn: CERTIFICATE_ARN,
+    accountId: "123456789012",
+    accessLogs: { bucketName: "logs", retentionDays: 30 },
+  };
+  const route: LoadBalancerRouteProps = { name: "sentry-ws-dev", vpcId: "vpc-1", listenerArn: "arn:listener", host: "ws.sentry.test", priority: 20, port: 8081 };
+
+  test.each([
+    [{ name: "sentry-load-balancer-of-the-development-environment" }, "PublicLoadBalancer sentry-load-balancer-of-the-development-environment: name must be at most 32 characters"],
+    [{ allowedCidrs: [] }, "PublicLoadBalancer sentry-alb-dev: allowedCidrs must name at least one source"],
+    [{ idleTimeoutSeconds: 5000 }, "PublicLoadBalancer sentry-alb-dev: idleTimeoutSeconds 5000 must be from 1 to 4000"],
+    [{ waf: { name: "waf", requestsPerIpPer5Minutes: 10 } }, "PublicLoadBalancer waf waf: requestsPerIpPer5Minutes 10 must be a whole number >= 100"],
+  ])("load balancer %j", (patch, message) => {
+    expect(() => new PublicLoadBalancer(stack(), "lb", { ...loadBalancer, ...patch })).toThrow(message);
+  });
+
+  test.each([
+    [{ name: "sentry-websocket-8081-development-x" }, "LoadBalancerRoute sentry-websocket-8081-development-x: name must be at most 32 characters"],
+    [{ priority: 0 }, "LoadBalancerRoute sentry-ws-dev: priority 0 must be from 1 to 50000"],
+    [{ healthCheckPort: 0 }, "LoadBalancerRoute sentry-ws-dev: healthCheckPort 0 must be from 1 to 65535"],
+    [{ sourceCidrs: ["1.0.0.0/8", "2.0.0.0/8", "3.0.0.0/8", "4.0.0.0/8", "5.0.0.0/8"] }, "LoadBalancerRoute sentry-ws-dev: sourceCidrs has 5 entries; expected 1 to 4"],
+  ])("route %j", (patch, message) => {
+    expect(() => new LoadBalancerRoute(stack(), "route", { ...route, ...patch })).toThrow(message);
+  });
+
+  test("the sign-in client calls back over HTTPS only", () => {
+    expect(
+      () =>
+        new AdminUserPool(stack(), "pool", {
+          name: "sentry-admin-dev",
+          initialAdminEmail: "ops@sentry.test",
+          loadBalancerSignIn: { domainPrefix: "sentry-admin-dev", callbackUrls: ["http://admin.sentry.test/oauth2/idpresponse"] },
+        }),
+    ).toThrow("AdminUserPool sentry-admin-dev: loadBalancerSignIn.callbackUrls must be one or more https:// URLs");
   });
 });

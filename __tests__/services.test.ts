@@ -449,7 +449,8 @@ describe("services: bad configuration", () => {
     const bad = withService(prodConfig, "oms", { desiredCount: 1 });
     expect(() => validateEnvironmentConfig(bad)).toThrow(/services\[0\]\.desiredCount = 1; expected desired between min and max task count \(2\.\.8\)/);
     expect(() => buildTestApp(bad)).toThrow(/desiredCount 1 must be between min and max task count \(2\.\.8\)/);
-    expect(() => validateEnvironmentConfig(withService(devConfig, "oms", { desiredCount: 3 }))).not.toThrow();
+    const withInsights = { ...devConfig, clusters: { ...devConfig.clusters, oms: { ...devConfig.clusters.oms, containerInsights: true } } };
+    expect(() => validateEnvironmentConfig(withService(withInsights, "oms", { desiredCount: 3 }))).not.toThrow();
   });
 
   test("deployment percents outside what ECS accepts", () => {

@@ -172,6 +172,8 @@ export interface ServiceIngressConfig {
   readonly healthCheckPath: string;
   /** HTTP codes a healthy target answers, e.g. `200` or `200-299`. */
   readonly healthCheckMatcher: string;
+  /** Port the health check calls, when the application serves it apart from its traffic. @default - the container port */
+  readonly healthCheckPort?: number;
   /** Seconds a deregistering target keeps its connections (0 to 3600). */
   readonly deregistrationDelaySeconds: number;
   /** Seconds ECS ignores load balancer health checks after a task starts. */

@@ -188,6 +188,12 @@ function validateService(prefix: string, service: ServiceConfig): void {
     requireMatch(`${prefix}.ingress.healthCheckMatcher`, ingress.healthCheckMatcher, HTTP_MATCHER, "HTTP codes such as 200, 200-299 or 200,204");
     requireRange(`${prefix}.ingress.deregistrationDelaySeconds`, ingress.deregistrationDelaySeconds, 0, 3600);
     requireRange(`${prefix}.ingress.healthCheckGracePeriodSeconds`, ingress.healthCheckGracePeriodSeconds, 0, 3600);
+    if (ingress.healthCheckPort !== undefined) requireRange(`${prefix}.ingress.healthCheckPort`, ingress.healthCheckPort, 1, 65535);
+    // The sign-in client calls back to the admin host only, and a browser cannot follow a sign-in redirect on a
+    // websocket upgrade: load balancer sign-in belongs to the admin host.
+    if (ingress.authentication === "cognito" && ingress.host !== "admin") {
+      throw new ConfigError(`${prefix}.ingress.authentication`, ingress.authentication, `expected "none" on host "${ingress.host}": Cognito sign-in is for the admin host (its callback URL), and websocket clients authenticate in the protocol`);
+    }
   }
 }
 
@@ -206,6 +212,23 @@ function validateAccess(prefix: string, service: ServiceConfig, queues: readonly
     access[use].forEach((table, index) => requireOneOf(`${prefix}.access.${use}[${index}]`, table, TABLE_NAMES));
     requireUnique(`${prefix}.access.${use}`, access[use]);
   }
+}
+
+/**
+ * Without Container Insights nothing in CloudWatch holds a service's desired count, so its running-tasks alarm
+ * can only see "no task at all": that is "fewer than desired" only for a service that runs one task.
+ */
+function requireInsightsForManyTasks(env: string, config: EnvironmentConfig): void {
+  config.services.forEach((service, index) => {
+    const manyTasks = service.desiredCount > 1 || service.autoScaling.enabled;
+    if (manyTasks && !config.clusters[service.cluster].containerInsights) {
+      throw new ConfigError(
+        `${env}.clusters.${service.cluster}.containerInsights`,
+        false,
+        `expected true: services[${index}] (${service.name}) may run more than one task, and without Container Insights its running-tasks alarm only sees "no task at all"`,
+      );
+    }
+  });
 }
 
 /** A queue of `consumerServices: "one"` has at most one consuming service. */
@@ -314,6 +337,7 @@ export function validateEnvironmentConfig(config: EnvironmentConfig): void {
   requireUnique(`${env}.services`, config.services.map((service) => service.name));
   config.services.forEach((service, index) => validateAccess(`${env}.services[${index}]`, service, config.queues));
   requireSingleConsumers(env, config.services, config.queues);
+  requireInsightsForManyTasks(env, config);
   validateIngress(`${env}.ingress`, config.ingress, config.services);
   requireAwsvpcOnIsolatedCluster(env, config);
   CLUSTER_NAMES.forEach((name) => requireRoomForTasks(`${env}.clusters.${name}`, config.clusters[name], config.services.filter((service) => service.cluster === name)));

@@ -29,6 +29,8 @@ export interface LoadBalancerRouteProps {
   readonly healthCheckPath?: string;
   /** HTTP codes a healthy target answers. @default "200" */
   readonly healthCheckMatcher?: string;
+  /** Port the health check calls. @default - the traffic port */
+  readonly healthCheckPort?: number;
   /** Seconds a deregistering target keeps its connections. @default 30 */
   readonly deregistrationDelaySeconds?: number;
   /** Only these source CIDRs match the rule; others fall through to the listener's default. @default - any source */
@@ -62,6 +64,9 @@ export class LoadBalancerRoute extends Construct {
     const fail = (message: string) => new Error(`LoadBalancerRoute ${props.name}: ${message}`);
     if (props.name.length > 32) throw fail("name must be at most 32 characters");
     if (!Number.isInteger(props.priority) || props.priority < 1 || props.priority > 50000) throw fail(`priority ${props.priority} must be from 1 to 50000`);
+    for (const [prop, port] of [["port", props.port], ["healthCheckPort", props.healthCheckPort ?? 1]] as const) {
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw fail(`${prop} ${port} must be from 1 to 65535`);
+    }
     // A rule holds at most five condition values; the host header takes one.
     if (props.sourceCidrs !== undefined && (props.sourceCidrs.length < 1 || props.sourceCidrs.length > 4)) {
       throw fail(`sourceCidrs has ${props.sourceCidrs.length} entries; expected 1 to 4`);
@@ -75,10 +80,12 @@ export class LoadBalancerRoute extends Construct {
       port: props.port,
       deregistrationDelay: String(deregistrationDelay),
       stickiness: { type: "lb_cookie", enabled: false },
+      // A replacement (new port, new name) must be attached before the old group, still used by the rule, goes.
+      lifecycle: { createBeforeDestroy: true },
       healthCheck: {
         enabled: true,
         protocol: "HTTP",
-        port: "traffic-port",
+        port: props.healthCheckPort === undefined ? "traffic-port" : String(props.healthCheckPort),
         path: props.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH,
         matcher: props.healthCheckMatcher ?? DEFAULT_HEALTH_CHECK_MATCHER,
         interval: HEALTH_CHECK_INTERVAL_SECONDS,

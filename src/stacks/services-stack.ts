@@ -152,22 +152,28 @@ export class ServicesStack extends SentryStack {
       }
       if (service.ingress) {
         const loadBalancerGroupId = compute.getString("load_balancer_security_group_id");
-        new VpcSecurityGroupIngressRule(this, `${service.name}-from-load-balancer`, {
-          securityGroupId: group.id,
-          referencedSecurityGroupId: loadBalancerGroupId,
-          ipProtocol: "tcp",
-          fromPort: service.containerPort,
-          toPort: service.containerPort,
-          description: `Port ${service.containerPort} from the load balancer`,
-        });
-        new VpcSecurityGroupEgressRule(this, `load-balancer-to-${service.name}`, {
-          securityGroupId: loadBalancerGroupId,
-          referencedSecurityGroupId: group.id,
-          ipProtocol: "tcp",
-          fromPort: service.containerPort,
-          toPort: service.containerPort,
-          description: `To the ${name} tasks on port ${service.containerPort}`,
-        });
+        // Traffic on the container port; health checks on their own port when one is configured.
+        const ports: [string, number][] = [["", service.containerPort]];
+        const healthCheckPort = service.ingress.healthCheckPort;
+        if (healthCheckPort !== undefined && healthCheckPort !== service.containerPort) ports.push(["health-check-", healthCheckPort]);
+        for (const [kind, port] of ports) {
+          new VpcSecurityGroupIngressRule(this, `${service.name}-${kind}from-load-balancer`, {
+            securityGroupId: group.id,
+            referencedSecurityGroupId: loadBalancerGroupId,
+            ipProtocol: "tcp",
+            fromPort: port,
+            toPort: port,
+            description: `Port ${port} from the load balancer`,
+          });
+          new VpcSecurityGroupEgressRule(this, `load-balancer-${kind}to-${service.name}`, {
+            securityGroupId: loadBalancerGroupId,
+            referencedSecurityGroupId: group.id,
+            ipProtocol: "tcp",
+            fromPort: port,
+            toPort: port,
+            description: `To the ${name} tasks on port ${port}`,
+          });
+        }
       }
       return group;
     };
@@ -180,13 +186,15 @@ export class ServicesStack extends SentryStack {
       const ingress = service.ingress;
       if (!ingress) return undefined;
       const route = new LoadBalancerRoute(this, `${service.name}-route`, {
-        name: `sentry-${service.name}-${env}`,
+        // The port is in the name: a new port replaces the group, created before the old one goes.
+        name: `sentry-${service.name}-${service.containerPort}-${env}`,
         vpcId: foundation.getString("vpc_id"),
         listenerArn: compute.getString("https_listener_arn"),
         host: publicHostname(ingress.host, props.operator.domain),
         priority: HOST_RULE_PRIORITY[ingress.host],
         port: service.containerPort,
         healthCheckPath: ingress.healthCheckPath,
+        healthCheckPort: ingress.healthCheckPort,
         healthCheckMatcher: ingress.healthCheckMatcher,
         deregistrationDelaySeconds: ingress.deregistrationDelaySeconds,
         sourceCidrs: ingress.host === "admin" ? props.ingress.adminAllowedCidrs : undefined,
@@ -209,7 +217,8 @@ export class ServicesStack extends SentryStack {
     const tableArns = (tables: readonly string[]) => tables.map((table) => this.lookupOutput(foundation, "table_arns", table));
     // A Query on an index is authorized on the index's ARN, `<table arn>/index/<name>`.
     const indexArns = (tables: readonly TableName[]) =>
-      tables.flatMap((table) => Object.keys(props.tables[table].indexes).map((index) => `${this.lookupOutput(foundation, "table_arns", table)}/index/${index}`));    const grantsOf = (service: ServiceConfig) =>
+      tables.flatMap((table) => Object.keys(props.tables[table].indexes).map((index) => `${this.lookupOutput(foundation, "table_arns", table)}/index/${index}`));
+    const grantsOf = (service: ServiceConfig) =>
       applicationGrantStatements({
         consumeQueueArns: queueArns(service.access.consumes),
         produceQueueArns: queueArns(service.access.produces),
