@@ -174,7 +174,18 @@ describe("ingress: the load balancer (phase 3)", () => {
         [3, "AWSManagedRulesKnownBadInputsRuleSet"],
       ]);
       expect(acl.rule[0]).toMatchObject({ action: { block: {} }, statement: { rate_based_statement: { limit: 2000, aggregate_key_type: "IP" } } });
-      expect(acl.rule[2]).toMatchObject({ override_action: { none: {} }, statement: { managed_rule_group_statement: { name: "AWSManagedRulesCommonRuleSet", vendor_name: "AWS" } } });
+      expect(acl.rule[2]).toMatchObject({
+        override_action: { none: {} },
+        statement: {
+          managed_rule_group_statement: {
+            name: "AWSManagedRulesCommonRuleSet",
+            vendor_name: "AWS",
+            // Admin forms may post more than 8 KB: that one rule counts instead of blocking.
+            rule_action_override: [{ name: "SizeRestrictions_BODY", action_to_use: { count: {} } }],
+          },
+        },
+      });
+      expect(acl.rule[3].statement.managed_rule_group_statement.rule_action_override).toBeUndefined();
       expect(resource(tf, "aws_wafv2_web_acl_association", "load_balancer_waf_association")).toEqual(
         expect.objectContaining({ resource_arn: "${aws_lb.load_balancer.arn}", web_acl_arn: "${aws_wafv2_web_acl.load_balancer_waf.arn}" }),
       );

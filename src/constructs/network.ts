@@ -50,6 +50,11 @@ export interface NetworkProps {
 }
 
 const DEFAULT_NAT_GATEWAYS = "per-az";
+
+/** The zones that hold a NAT gateway: the first alone with `single`, every zone with `per-az`. */
+export function natGatewayZones(availabilityZones: readonly string[], natGateways: "single" | "per-az"): string[] {
+  return natGateways === "single" ? availabilityZones.slice(0, 1) : [...availabilityZones];
+}
 /** Public subnets are /24s (of a /16) in the first sixteenth of the VPC; private subnets the next sixteenths. */
 const PUBLIC_SUBNET_NEW_BITS = 8;
 const PRIVATE_SUBNET_NEW_BITS = 4;
@@ -141,6 +146,7 @@ export class Network extends Construct {
     this.privateRouteTables = [];
     const natGatewayIds: string[] = [];
     const natGatewaysByZone: Record<string, NatGateway> = {};
+    const gatewayZones = natGatewayZones(props.availabilityZones, natGateways);
     props.availabilityZones.forEach((zone, index) => {
       const publicSubnet = new Subnet(this, `public-subnet-${zone}`, {
         vpcId: this.vpc.id,
@@ -155,7 +161,7 @@ export class Network extends Construct {
       });
       this.publicSubnets.push(publicSubnet);
 
-      if (natGateways === "per-az" || index === 0) {
+      if (gatewayZones.includes(zone)) {
         const address = new Eip(this, `nat-eip-${zone}`, {
           domain: "vpc",
           tags: named(`${props.name}-nat-${zone}`),

@@ -63,6 +63,11 @@ const DEFAULT_DELETION_PROTECTION = true;
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 const HTTP_PORT = 80;
 const HTTPS_PORT = 443;
+/**
+ * Rules of the managed groups that only count: the core rule set blocks request bodies over 8 KB, which the admin
+ * frontend's forms and uploads may send (its requests are signed in by Cognito before they reach it anyway).
+ */
+const COUNTED_RULES: Readonly<Record<string, readonly string[]>> = { AWSManagedRulesCommonRuleSet: ["SizeRestrictions_BODY"] };
 /** AWS managed rule groups, evaluated after the rate rule, in this order. */
 const MANAGED_RULE_GROUPS = ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"];
 
@@ -201,7 +206,13 @@ export class PublicLoadBalancer extends Construct {
         name: group,
         priority: index + 1,
         overrideAction: { none: {} },
-        statement: { managed_rule_group_statement: { name: group, vendor_name: "AWS" } },
+        statement: {
+          managed_rule_group_statement: {
+            name: group,
+            vendor_name: "AWS",
+            ...(COUNTED_RULES[group] ? { rule_action_override: COUNTED_RULES[group].map((name) => ({ name, action_to_use: { count: {} } })) } : {}),
+          },
+        },
         visibilityConfig: visibility(`${waf.name}-${group}`),
       })),
     ];

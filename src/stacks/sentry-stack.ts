@@ -99,13 +99,18 @@ export abstract class SentryStack extends ReadableStack {
 
   /** One entry of a map output another phase published (`secret_arns["redis"]`); the plan fails if it is missing. */
   protected lookupOutput(remote: DataTerraformRemoteStateS3, output: string, key: string): string {
-    return Token.asString(Fn.lookup(remote.get(output), key));
+    return outputEntry(remote, output, key);
   }
 
   /** Publishes one entry of this phase's output contract, under its stable name. */
   protected publish(name: string, value: unknown, description: string): TerraformOutput {
     return new TerraformOutput(this, name, { value, description });
   }
+}
+
+/** One entry of a map output of another phase, read through its remote state. */
+export function outputEntry(remote: DataTerraformRemoteStateS3, output: string, key: string): string {
+  return Token.asString(Fn.lookup(remote.get(output), key));
 }
 
 /** Tags every resource carries (provider `default_tags`; resources that tag elsewhere use the same map). */

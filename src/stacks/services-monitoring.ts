@@ -1,4 +1,4 @@
-import { DataTerraformRemoteStateS3, Fn, Token } from "cdktf";
+import { DataTerraformRemoteStateS3, Fn } from "cdktf";
 import { Construct } from "constructs";
 import { AlarmsConfig, ClusterName, EnvironmentName, ServiceConfig } from "../config";
 import { deadLetterQueueWidgets, ecsServiceWidgets, loadBalancerWidgets, natGatewayWidgets, redisWidgets } from "../constructs/dashboard-widgets";
@@ -6,6 +6,7 @@ import { EcsServiceAlarms } from "../constructs/ecs-service-alarms";
 import { LoadBalancerAlarms } from "../constructs/load-balancer-alarms";
 import { DashboardSection, OperationsDashboard } from "../constructs/operations-dashboard";
 import { TargetGroupAlarms } from "../constructs/target-group-alarms";
+import { outputEntry } from "./sentry-stack";
 
 /** The environment's Application Load Balancer and the target groups behind it, by `arn_suffix`. */
 export interface MonitoredLoadBalancer {
@@ -46,7 +47,6 @@ export interface ServicesMonitoringProps {
 export function monitorServices(scope: Construct, props: ServicesMonitoringProps): void {
   const env = props.environment;
   const { alarms, foundation, data } = props;
-  const lookup = (remote: DataTerraformRemoteStateS3, output: string, key: string) => Token.asString(Fn.lookup(remote.get(output), key));
   const topicArn = foundation.getString("alarm_topic_arn");
 
   for (const service of props.services) {
@@ -70,10 +70,10 @@ export function monitorServices(scope: Construct, props: ServicesMonitoringProps
       description: "A message in a dead-letter queue is work no consumer could process. Port allocation errors are failing outbound connections.",
       widgets: [
         ...deadLetterQueueWidgets(
-          Object.fromEntries(props.queueNames.map((queue) => [queue, lookup(foundation, "dead_letter_queue_names", queue)])),
+          Object.fromEntries(props.queueNames.map((queue) => [queue, outputEntry(foundation, "dead_letter_queue_names", queue)])),
           alarms.deadLetterQueueMessages,
         ),
-        ...natGatewayWidgets(Object.fromEntries(props.natGatewayZones.map((zone) => [zone, lookup(foundation, "nat_gateway_ids", zone)]))),
+        ...natGatewayWidgets(Object.fromEntries(props.natGatewayZones.map((zone) => [zone, outputEntry(foundation, "nat_gateway_ids", zone)]))),
       ],
     },
     {

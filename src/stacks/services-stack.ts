@@ -8,6 +8,7 @@ import { AlarmsConfig, CLUSTER_NAMES, ClusterName, EnvironmentConfig, IngressCon
 import { applicationGrantStatements } from "../constructs/application-grants";
 import { EcsContainerSecret, EcsEc2Service, EcsServiceLoadBalancerProps } from "../constructs/ecs-ec2-service";
 import { LoadBalancerRoute } from "../constructs/load-balancer-route";
+import { natGatewayZones } from "../constructs/network";
 import { SECRETS, SecretName } from "./foundation-stack";
 import { executionRoleName, imageRepositoryName, publicHostname, SentryStack, SentryStackProps } from "./sentry-stack";
 import { monitorServices } from "./services-monitoring";
@@ -76,8 +77,7 @@ export function servicesStackProps(config: EnvironmentConfig): ServicesStackProp
     containerInsights: Object.fromEntries(CLUSTER_NAMES.map((name) => [name, config.clusters[name].containerInsights])) as Record<ClusterName, boolean>,
     monitored: {
       queueNames: config.queues.map((queue) => queue.name),
-      // Phase 1's Network: one NAT gateway in the first zone (single), or one per zone.
-      natGatewayZones: config.network.natGateways === "single" ? config.network.availabilityZones.slice(0, 1) : config.network.availabilityZones,
+      natGatewayZones: natGatewayZones(config.network.availabilityZones, config.network.natGateways),
       redisNodeCount: config.redis.numCacheNodes,
     },
   };
