@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+// `npx sentry-ops`: the operator CLI (src/ops/cli.ts), run with the project's transpile-only loader.
+require("../src/tooling/register.js");
+require("../src/ops/cli.ts").main();
