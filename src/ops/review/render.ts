@@ -33,9 +33,10 @@ function countCells(counts: Counts): string[] {
   return COUNTED_ACTIONS.map((action) => String(counts[action]));
 }
 
-function summaryLine(review: Review): string {
-  const pending = review.pendingApprovals.length;
-  return pending ? `Needs approval: ${pending} (${review.pendingApprovals.map((p) => `${p.address}: ${p.reason}`).join("; ")})` : "Nothing needs approval.";
+function summaryLines(review: Review): string[] {
+  const pending = review.pendingApprovals;
+  if (!pending.length) return ["Nothing needs approval."];
+  return [`Needs approval (${pending.length}):`, ...pending.map((p) => `${p.stack}:${p.address} (${p.reason})`)];
 }
 
 export function renderText(review: Review): string {
@@ -58,7 +59,8 @@ export function renderText(review: Review): string {
   }
   out.push("", OTHER_TITLE);
   out.push(...(review.other.length ? review.other.map((item) => `  ${otherLine(item)}`) : ["  none"]));
-  out.push("", summaryLine(review));
+  const [summary, ...pending] = summaryLines(review);
+  out.push("", summary, ...pending.map((line) => `  ${line}`));
   return `${out.join("\n")}\n`;
 }
 
@@ -101,7 +103,8 @@ export function renderMarkdown(review: Review): string {
     out.push(...review.other.map((item) => `- \`${item.address}\` (\`${item.stack}\`): ${item.action}${item.attributes.length ? `: ${cell(attributeList(item.attributes))}` : ""}`));
     out.push("", "</details>");
   }
-  out.push("", `**${summaryLine(review)}**`);
+  const [summary, ...pending] = summaryLines(review);
+  out.push("", `**${summary}**`, ...(pending.length ? ["", ...pending.map((line) => `- \`${line}\``)] : []));
   return `${out.join("\n")}\n`;
 }
 
