@@ -2,7 +2,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from "os";
 import { join } from "path";
 import { runCli } from "../src/ops/cli";
-import { OpsDependencies, WORK_DIR } from "../src/ops/commands";
+import { OpsDependencies } from "../src/ops/commands";
 import { processRunner } from "../src/ops/runner";
 import { Synthesizer, synthesizeInProcess } from "../src/ops/stacks";
 import { fakeCalls, FakeCall, FakeTerraform, fakeVariables, installFakeTerraform, markDeployed } from "./support/fake-terraform";
@@ -11,6 +11,8 @@ import { TEST_OPERATOR_VARIABLES } from "./support/synth";
 const SCRATCH = mkdtempSync(join(tmpdir(), "sentry-ops-test-"));
 const STACKS = ["foundation", "data", "compute", "services", "cicd"].map((phase) => `sentry-${phase}-dev`);
 const [FOUNDATION, DATA, COMPUTE, SERVICES, CICD] = STACKS;
+
+const WORK_DIR = ".sentry-ops";
 
 afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
 
@@ -50,7 +52,7 @@ function world(): World {
     stderr,
     run: (argv, options = {}) => {
       const io: OpsDependencies = {
-        root,
+        workDir: join(root, WORK_DIR),
         variables: { ...TEST_OPERATOR_VARIABLES, ...fakeVariables(fake), ...options.variables },
         runner: processRunner(),
         synthesize: options.synthesize ?? synthOnce,

@@ -11,6 +11,11 @@ import { synthesizeInProcess } from "./stacks";
 
 /** `sentry-ops <command> <env> [options]`: argument parsing, usage, exit codes. */
 
+/** Default folder of the tool's working files (synth output, saved plans, logs): git-ignored. */
+export const DEFAULT_WORK_DIR = resolve(__dirname, "..", "..", ".sentry-ops");
+/** Set to keep the working files (and so the saved plans) elsewhere. */
+export const WORK_DIR_VARIABLE = "SENTRY_OPS_DIR";
+
 export const USAGE = `Usage: sentry-ops <command> <env> [options]        env: ${ENVIRONMENT_NAMES.join(" | ")}
 
 Commands
@@ -32,6 +37,9 @@ Options
   --approve-broadening   approve every security broadening
   --yes                  destroy without the confirmation question
   -h, --help             this text
+
+Working files (synth output, saved plans: they hold sensitive values) go to .sentry-ops/<env>/ at the
+project root, or $${WORK_DIR_VARIABLE}/<env>/.
 
 Exit codes: 0 done / nothing needs approval; 2 something needs approval (review, deploy) or drift found;
 1 anything failed (the line before names the stack and the first Terraform error).`;
@@ -152,10 +160,10 @@ function ask(question: string): Promise<string> {
   });
 }
 
-/** The real world: this process's environment, terraform from PATH, the project root for working files. */
+/** The real world: this process's environment, terraform from PATH, `.sentry-ops/` at the project root. */
 export function processDependencies(): OpsDependencies {
   return {
-    root: resolve(__dirname, "..", ".."),
+    workDir: process.env[WORK_DIR_VARIABLE]?.trim() ? resolve(process.env[WORK_DIR_VARIABLE] as string) : DEFAULT_WORK_DIR,
     variables: process.env,
     runner: processRunner(),
     synthesize: synthesizeInProcess,

@@ -35,8 +35,6 @@ export interface OpsDependencies extends OpsIo {
   readonly synthesize: Synthesizer;
 }
 
-/** Working files of the tool, git-ignored: `<root>/.sentry-ops/<env>/{synth,plans,logs}`. */
-export const WORK_DIR = ".sentry-ops";
 
 interface Run {
   readonly io: OpsDependencies;
@@ -70,7 +68,7 @@ function open(io: OpsDependencies, options: CommandOptions, folder: string, work
     throw error;
   }
   placeholderWarnings(io.variables).forEach((warning) => io.progress(warning));
-  const workDir = join(io.root, WORK_DIR, folder);
+  const workDir = join(io.workDir, folder);
   const outdir = join(workDir, "synth");
   const started = process.hrtime.bigint();
   io.synthesize(config, outdir);
@@ -191,7 +189,7 @@ function savedPlans(store: PlanStore, phases: readonly Phase[], nameOf: (phase: 
 
 /** Reads the plan folder only: no synth, no terraform. */
 export async function reviewCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
-  const store = new PlanStore(join(io.root, WORK_DIR, options.environment, "plans"));
+  const store = new PlanStore(join(io.workDir, options.environment, "plans"));
   const phases = PHASES.filter((phase) => !options.phases.length || options.phases.includes(phase));
   const entries = savedPlans(store, phases, (phase) => stackName(phase, options.environment));
   if (!entries.length) throw new OpsFailure(`no saved plans for ${options.environment} in ${store.dir}: run \`sentry-ops plan ${options.environment}\` first`);

@@ -5,8 +5,8 @@ import { SynthesizedStack } from "./stacks";
 
 /** What a command needs from the outside world; tests pass fakes. */
 export interface OpsIo {
-  /** Folder of the tool's working files (`<root>/.sentry-ops/<env>/...`); the project root by default. */
-  readonly root: string;
+  /** Folder of the tool's working files: `<workDir>/<env>/{synth,plans,logs}`. */
+  readonly workDir: string;
   /** The operator's environment variables (PATH, AWS_*, SENTRY_*, TF_WORKSPACE). */
   readonly variables: NodeJS.ProcessEnv;
   readonly runner: TerraformRunner;
