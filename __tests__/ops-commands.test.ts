@@ -304,10 +304,9 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
     expect(printed).not.toContain("SuperSecretValue-123");
   });
 
-  test("bootstrap: the state bucket stack with local state, no workspace, no backend-config; idempotent", async () => {
+  test("bootstrap: the state bucket stack with local state, no workspace; idempotent", async () => {
     const w = world();
-    writeFileSync(join(w.root, "account.s3.tfbackend"), "");
-    expect(await w.run("bootstrap --backend-config account.s3.tfbackend", { variables: { TF_WORKSPACE: "dev" } })).toBe(0);
+    expect(await w.run("bootstrap", { variables: { TF_WORKSPACE: "dev" } })).toBe(0);
     expect(await w.run("bootstrap")).toBe(0);
     const calls = w.calls();
     expect(calls.every((call) => call.stack === "sentry-bootstrap" && call.workspace === null)).toBe(true);
@@ -323,6 +322,8 @@ describe("command line", () => {
     ["plan qa", /unknown environment "qa"/],
     ["plan dev --phase network", /--phase network: expected one of foundation, data, compute, services, cicd/],
     ["plan dev --yes", /plan takes no option --yes/],
+    ["bootstrap --backend-config x", /bootstrap takes no option --backend-config; it takes --override, --approve, --approve-broadening/],
+    ["bootstrap dev", /bootstrap takes no environment/],
     ["review dev --format html", /--format html: expected one of text, markdown, json/],
     ["plan dev --override nowhere", /--override nowhere: no such folder/],
     ["launch dev", /unknown command "launch"/],

@@ -29,9 +29,9 @@ Commands
   destroy <env>          destroy plans in reverse order, review, confirmation; never the bootstrap stack
 
 Options
-  --phase P              only phase P (${PHASES.join(", ")}); repeatable
-  --backend-config FILE  passed as -backend-config=FILE to every init (per-account backend settings)
-  --override DIR         DIR/*_override.tf.json laid into every stack folder before init
+  --phase P              only phase P (${PHASES.join(", ")}); repeatable (not bootstrap)
+  --backend-config FILE  passed as -backend-config=FILE to every init (not bootstrap, review)
+  --override DIR         DIR/*_override.tf.json laid into every stack folder before init (not review)
   --format F             review/destroy output: ${REVIEW_FORMATS.join(" | ")} (default text)
   --approve ADDRESS      approve a blocking change (data loss or broadening) of ADDRESS or STACK:ADDRESS; repeatable
   --approve-broadening   approve every security broadening
@@ -44,17 +44,18 @@ project root, or $${WORK_DIR_VARIABLE}/<env>/.
 Exit codes: 0 done / nothing needs approval; 2 something needs approval (review, deploy) or drift found;
 1 anything failed (the line before names the stack and the first Terraform error).`;
 
-/** Options each command accepts besides --phase, --backend-config and --override. */
-const EXTRA_OPTIONS: Readonly<Record<Command, readonly string[]>> = {
-  bootstrap: ["--approve", "--approve-broadening"],
-  plan: [],
-  review: ["--format", "--approve", "--approve-broadening"],
-  deploy: ["--approve", "--approve-broadening"],
-  drift: [],
-  outputs: [],
-  destroy: ["--format", "--yes"],
+/** Options each command accepts. */
+const TERRAFORM_OPTIONS = ["--phase", "--backend-config", "--override"];
+const APPROVAL_OPTIONS = ["--approve", "--approve-broadening"];
+const OPTIONS: Readonly<Record<Command, readonly string[]>> = {
+  bootstrap: ["--override", ...APPROVAL_OPTIONS],
+  plan: TERRAFORM_OPTIONS,
+  review: ["--phase", "--format", ...APPROVAL_OPTIONS],
+  deploy: [...TERRAFORM_OPTIONS, ...APPROVAL_OPTIONS],
+  drift: TERRAFORM_OPTIONS,
+  outputs: TERRAFORM_OPTIONS,
+  destroy: [...TERRAFORM_OPTIONS, "--format", "--yes"],
 };
-const COMMON_OPTIONS = ["--phase", "--backend-config", "--override"];
 const FLAGS = ["--approve-broadening", "--yes"];
 
 export class UsageError extends Error {}
@@ -67,7 +68,7 @@ export function parseArguments(argv: readonly string[], cwd: string, variables: 
   const [name, ...rest] = argv;
   if (!(COMMANDS as readonly string[]).includes(name)) throw new UsageError(`unknown command "${name}"; expected one of ${COMMANDS.join(", ")}`);
   const command = name as Command;
-  const allowed = [...COMMON_OPTIONS, ...EXTRA_OPTIONS[command]];
+  const allowed = OPTIONS[command];
   const positional: string[] = [];
   const phases: Phase[] = [];
   const approve: string[] = [];

@@ -329,7 +329,7 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
 
 /** The account's state bucket stack, with local state and no workspace; plans, reviews, applies. Idempotent. */
 export async function bootstrapCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
-  const run = open(io, { ...options, backendConfig: undefined }, "bootstrap", undefined);
+  const run = open(io, options, "bootstrap", undefined);
   const stack = run.synthesized.stacks.get(BOOTSTRAP_STACK);
   if (!stack) throw new OpsFailure(`the synth produced no ${BOOTSTRAP_STACK} stack`);
   await run.session.prepare(stack);

@@ -100,7 +100,7 @@ export class Session {
 
   private async initialize(stack: SynthesizedStack): Promise<void> {
     this.layOverrides(stack);
-    const backend = this.options.backendConfig && this.options.workspace ? [`-backend-config=${this.options.backendConfig}`] : [];
+    const backend = this.options.backendConfig ? [`-backend-config=${this.options.backendConfig}`] : [];
     await this.run(stack, "init", ["init", "-input=false", "-no-color", ...backend], { workspace: false });
     if (this.options.workspace) {
       await this.run(stack, `workspace ${this.options.workspace}`, ["workspace", "select", "-or-create=true", this.options.workspace], { workspace: false });
