@@ -112,6 +112,29 @@ describe("plan review model", () => {
   });
 });
 
+describe("a real plan: terraform 1.11.4 + aws 5.100.0 against moto_server, first deployment of dev foundation", () => {
+  const real = buildReview([{ phase: "foundation", stack: "sentry-foundation-dev", plan: fixture("moto-foundation-dev") }]);
+
+  test("creates and reads counted; nothing blocks a first deployment", () => {
+    expect(real.totals).toEqual({ create: 82, update: 0, replace: 0, delete: 0, read: 18 });
+    expect(real.dataLoss).toEqual([]);
+    expect(reviewExitCode(real)).toBe(0);
+  });
+
+  test("queue policies known only after apply are possibly broadening; created pools list no attribute noise", () => {
+    const policies = real.security.filter((item) => item.type === "aws_sqs_queue_policy");
+    expect(policies).toHaveLength(18);
+    expect(policies.every((item) => item.broadening === "unknown" && !item.needsApproval)).toBe(true);
+    expect(real.security.find((item) => item.address === "aws_cognito_user_pool.admin_user_pool")?.lines).toEqual([]);
+  });
+
+  test.each(REVIEW_FORMATS)("%s: the secret placeholders' values do not appear", (format) => {
+    expect(readFileSync(join(FIXTURES, "moto-foundation-dev.json"), "utf8")).toContain("api_secret");
+    const text = renderReview(real, format);
+    for (const keyInsideASecretValue of ["api_secret", "passphrase", "connection_string"]) expect(text).not.toContain(keyInsideASecretValue);
+  });
+});
+
 describe("policy diff", () => {
   const doc = (...statements: object[]) => parsePolicy(JSON.stringify({ Statement: statements }));
   const allow = { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: "arn:aws:sqs:us-east-1:1:q" };

@@ -129,7 +129,7 @@ function countsLine(plan: PlanJson): string {
  * Plans one phase into the plan folder. A phase whose dependencies are not deployed yet, but are part of this
  * run (`deferrable`), gets a note instead of a plan: `deploy` plans it once they are applied.
  */
-async function planPhase(run: Run, phase: Phase, deferrable: readonly Phase[], extraArgs: readonly string[] = []): Promise<PlanJson | undefined> {
+async function planPhase(run: Run, phase: Phase, deferrable: readonly Phase[]): Promise<PlanJson | undefined> {
   const stack = stackOf(run, phase);
   await run.session.prepare(stack);
   const dependencies = await dependencyOutputs(run, stack);
@@ -144,10 +144,11 @@ async function planPhase(run: Run, phase: Phase, deferrable: readonly Phase[], e
   run.store.clear(stack.name);
   run.store.prepareDir();
   const planFile = run.store.planFile(stack.name);
-  await run.session.run(stack, "plan", ["plan", "-input=false", "-no-color", ...extraArgs, `-out=${planFile}`], { quiet: true });
+  const started = process.hrtime.bigint();
+  await run.session.run(stack, "plan", ["plan", "-input=false", "-no-color", `-out=${planFile}`], { quiet: true, announce: true });
   const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
   const plan = run.store.save(stack.name, shown.stdout, fingerprintOf(stack.folder, run.options.environment, run.options.environment, dependencies.values));
-  run.io.progress(`[${stack.name}] plan: ${countsLine(plan)}`);
+  run.io.progress(`[${stack.name}] plan (${seconds(started)} s): ${countsLine(plan)}`);
   return plan;
 }
 
@@ -226,7 +227,7 @@ export async function deployCommand(io: OpsDependencies, options: CommandOptions
       io.print(renderText(review));
       if (review.pendingApprovals.length) throw approvalFailure(review, `[${stack.name}] apply`);
     }
-    await run.session.run(stack, "apply", ["apply", "-input=false", "-no-color", run.store.planFile(stack.name)]);
+    await run.session.run(stack, "apply", ["apply", "-input=false", "-no-color", run.store.planFile(stack.name)], { announce: true });
     run.session.forgetOutputs(stack);
     run.store.clear(stack.name);
   });
@@ -243,7 +244,7 @@ export async function driftCommand(io: OpsDependencies, options: CommandOptions)
     driftStore.prepareDir();
     const planFile = driftStore.planFile(stack.name);
     try {
-      await run.session.run(stack, "refresh-only plan", ["plan", "-refresh-only", "-input=false", "-no-color", `-out=${planFile}`]);
+      await run.session.run(stack, "refresh-only plan", ["plan", "-refresh-only", "-input=false", "-no-color", `-out=${planFile}`], { announce: true });
       const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
       const drift = (JSON.parse(shown.stdout) as PlanJson).resource_drift ?? [];
       found.set(
@@ -301,7 +302,7 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
     destroyStore.clear(stack.name);
     destroyStore.prepareDir();
     const planFile = destroyStore.planFile(stack.name);
-    await run.session.run(stack, "destroy plan", ["plan", "-destroy", "-input=false", "-no-color", `-out=${planFile}`]);
+    await run.session.run(stack, "destroy plan", ["plan", "-destroy", "-input=false", "-no-color", `-out=${planFile}`], { announce: true });
     const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
     plans.set(phase, destroyStore.save(stack.name, shown.stdout, fingerprintOf(stack.folder, options.environment, options.environment, {})));
   });
@@ -319,7 +320,7 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
   const applied = await runGraph(reverse, phaseDependents(run), async (phase) => {
     const stack = stackOf(run, phase);
     try {
-      await run.session.run(stack, "destroy", ["apply", "-input=false", "-no-color", destroyStore.planFile(stack.name)]);
+      await run.session.run(stack, "destroy", ["apply", "-input=false", "-no-color", destroyStore.planFile(stack.name)], { announce: true });
     } finally {
       destroyStore.clear(stack.name);
     }
@@ -336,14 +337,14 @@ export async function bootstrapCommand(io: OpsDependencies, options: CommandOpti
   run.store.clear(stack.name);
   run.store.prepareDir();
   const planFile = run.store.planFile(stack.name);
-  await run.session.run(stack, "plan", ["plan", "-input=false", "-no-color", `-out=${planFile}`]);
+  await run.session.run(stack, "plan", ["plan", "-input=false", "-no-color", `-out=${planFile}`], { announce: true });
   const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
   const plan = run.store.save(stack.name, shown.stdout, fingerprintOf(stack.folder, options.environment, "default", {}));
   const review = buildReview([{ phase: "bootstrap", stack: stack.name, plan }], options.approvals);
   io.print(renderText(review));
   if (review.pendingApprovals.length) throw approvalFailure(review, "bootstrap");
   try {
-    await run.session.run(stack, "apply", ["apply", "-input=false", "-no-color", planFile]);
+    await run.session.run(stack, "apply", ["apply", "-input=false", "-no-color", planFile], { announce: true });
   } finally {
     run.store.clear(stack.name);
   }

@@ -50,6 +50,15 @@ export interface TerraformOutputValue {
   readonly sensitive: boolean;
 }
 
+export interface RunOptions {
+  /** Run with TF_WORKSPACE set to the session's workspace. @default true */
+  readonly workspace?: boolean;
+  /** No line when the step succeeds (the caller prints its own). @default false */
+  readonly quiet?: boolean;
+  /** Also a line when the step starts, for steps that take minutes (plan, apply). @default false */
+  readonly announce?: boolean;
+}
+
 /** Runs terraform for the stacks of one command: one line per step, init once per stack, workspace always selected. */
 export class Session {
   private readonly prepared = new Map<string, Promise<void>>();
@@ -74,7 +83,8 @@ export class Session {
   }
 
   /** Runs one terraform step in a stack folder; a non-zero exit throws the step's one-line failure. */
-  async run(stack: SynthesizedStack, action: string, args: readonly string[], options: { workspace?: boolean; quiet?: boolean } = {}): Promise<TerraformResult> {
+  async run(stack: SynthesizedStack, action: string, args: readonly string[], options: RunOptions = {}): Promise<TerraformResult> {
+    if (options.announce) this.io.progress(`[${stack.name}] ${action} ...`);
     const result = await this.io.runner({ args, cwd: stack.folder, env: this.env(options.workspace ?? true) });
     if (result.code !== 0) throw this.failure(stack, action, result);
     if (!options.quiet) this.io.progress(`[${stack.name}] ${action} (${result.seconds.toFixed(1)} s)`);

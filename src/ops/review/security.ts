@@ -154,7 +154,7 @@ export function securityFinding(type: SecuritySensitiveType, change: PlanChange,
     findings.push(...setFinding(ruleLines(before, type), ruleLines(after, type), (rule) => rule));
   } else if (type === "aws_s3_bucket_public_access_block") {
     findings.push(...publicAccessFindings(before, after));
-  } else if (findings.length === 0) {
+  } else if (findings.length === 0 && before.root && after.root) {
     const names = changedNames(change).filter((name) => !name.startsWith("tags"));
     if (names.length && !deleting) findings.push({ lines: names.map((name) => ({ sign: "~" as const, text: name })), broadening: "no" });
   }
