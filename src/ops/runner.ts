@@ -5,8 +5,6 @@ export interface TerraformCall {
   readonly args: readonly string[];
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
-  /** Text fed to stdin; stdin is closed either way, so terraform never waits for input. */
-  readonly input?: string;
 }
 
 export interface TerraformResult {
@@ -19,20 +17,19 @@ export interface TerraformResult {
 /** The seam every command runs terraform through; tests put a fake `terraform` first on the PATH they pass. */
 export type TerraformRunner = (call: TerraformCall) => Promise<TerraformResult>;
 
-/** Runs `binary` (found on the call's PATH) as a child process. */
+/** Runs `binary` (found on the call's PATH) as a child process, stdin from /dev/null: it never waits for input. */
 export function processRunner(binary = "terraform"): TerraformRunner {
   return (call) =>
     new Promise((resolve) => {
       const started = process.hrtime.bigint();
       const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-      const child = spawn(binary, [...call.args], { cwd: call.cwd, env: call.env, stdio: ["pipe", "pipe", "pipe"] });
+      const child = spawn(binary, [...call.args], { cwd: call.cwd, env: call.env, stdio: ["ignore", "pipe", "pipe"] });
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
       child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
       child.on("error", (error) => resolve({ code: 127, stdout: "", stderr: `Error: cannot run ${binary}: ${error.message}`, seconds: seconds() }));
       child.on("close", (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8"), seconds: seconds() }));
-      child.stdin.end(call.input ?? "");
     });
 }
 
