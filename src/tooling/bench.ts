@@ -1,5 +1,5 @@
 import { spawnSync } from "child_process";
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "fs";
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, resolve } from "path";
 import { TOOLING_DIR } from "./terraform-cli";
@@ -7,7 +7,9 @@ import { validateStacks } from "./validate-stacks";
 
 /**
  * `npm run bench`: synth time and peak RSS of the project's app against the default cdktf setup (ts-node,
- * type-checking the same main.ts), the wall time of `npm test`, and the disk `terraform validate` uses.
+ * type-checking the same main.ts), the wall time of `npm test`, the disk `terraform validate` uses, and the
+ * operator CLI: `sentry-ops review` of one environment's plan folder and `sentry-ops plan`'s own overhead over
+ * the terraform calls it makes.
  * Every run is a new process (cold start); medians of RUNS runs.
  */
 
@@ -62,6 +64,86 @@ function appPreloads(): string[] {
   return [match[1]];
 }
 
+const OPS_BIN = join(ROOT, "src", "ops", "sentry-ops.js");
+
+/**
+ * A plan folder as `sentry-ops plan` leaves it, from the synthesized stacks: every resource an update of an
+ * existing stack (so the review parses every policy and rule and judges every approval).
+ */
+function writePlanFolder(stacksDir: string, plansDir: string): number {
+  mkdirSync(plansDir, { recursive: true });
+  let resources = 0;
+  for (const stack of readdirSync(stacksDir).filter((name) => name !== "sentry-bootstrap")) {
+    const tf = JSON.parse(readFileSync(join(stacksDir, stack, "cdk.tf.json"), "utf8"));
+    const changes = Object.entries(tf.resource ?? {}).flatMap(([type, byName]) =>
+      Object.entries(byName as Record<string, Record<string, unknown>>).map(([name, config]) => ({
+        address: `${type}.${name}`,
+        mode: "managed",
+        type,
+        name,
+        change: { actions: ["update"], before: config, after: { ...config, tags: { Bench: "yes" } }, after_unknown: { tags_all: true }, before_sensitive: {}, after_sensitive: {} },
+      })),
+    );
+    resources += changes.length;
+    const prior = { values: { root_module: { resources: [{ address: "terraform_data.workspace_guard" }] } } };
+    writeFileSync(join(plansDir, `${stack}.json`), JSON.stringify({ format_version: "1.2", prior_state: prior, resource_changes: changes }));
+    writeFileSync(join(plansDir, `${stack}.tfplan`), "");
+  }
+  return resources;
+}
+
+/** A fake terraform (a shell script, ~1 ms a call) that logs each call's start and end in nanoseconds. */
+const FAKE_TERRAFORM = `#!/bin/sh
+start=$(date +%s%N)
+case "$1" in
+  output) echo '{"deployed":{"value":"x","sensitive":false}}' ;;
+  plan) for a in "$@"; do case "$a" in -out=*) : > "\${a#-out=}" ;; esac; done ;;
+  show) echo '{"format_version":"1.2","resource_changes":[]}' ;;
+esac
+echo "$start $(date +%s%N)" >> "$SENTRY_BENCH_TF_LOG"
+`;
+
+/** Seconds covered by the union of [start, end] intervals (parallel calls count once). */
+function coveredSeconds(intervals: [number, number][]): number {
+  let covered = 0;
+  let reach = -Infinity;
+  for (const [start, end] of [...intervals].sort((a, b) => a[0] - b[0])) {
+    if (end > reach) covered += end - Math.max(start, reach);
+    reach = Math.max(reach, end);
+  }
+  return covered / 1e9;
+}
+
+function runOps(args: string[], env: NodeJS.ProcessEnv): number {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [OPS_BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
+  if (result.status !== 0 && result.status !== 2) throw new Error(`sentry-ops ${args.join(" ")} failed:\n${result.stderr}`);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+function measureOps(stacksDir: string, scratch: string): void {
+  const workDir = join(scratch, "ops");
+  const resources = writePlanFolder(stacksDir, join(workDir, ENVIRONMENT, "plans"));
+  const review = median(Array.from({ length: RUNS }, () => runOps(["review", ENVIRONMENT], { SENTRY_OPS_DIR: workDir, SENTRY_ENV: ENVIRONMENT })));
+  console.log(`\nsentry-ops (new process each run, median of ${RUNS}):`);
+  console.log(`  review ${ENVIRONMENT}: plan folder of 5 stacks, ${resources} resource changes        ${review.toFixed(2)} s (target <= 1 s)`);
+
+  const bin = join(scratch, "fake-bin");
+  mkdirSync(bin);
+  writeFileSync(join(bin, "terraform"), FAKE_TERRAFORM);
+  chmodSync(join(bin, "terraform"), 0o755);
+  const samples = Array.from({ length: RUNS }, (_, run) => {
+    const log = join(scratch, `terraform-${run}.log`);
+    writeFileSync(log, "");
+    const total = runOps(["plan", ENVIRONMENT], { PATH: `${bin}:${process.env.PATH}`, SENTRY_OPS_DIR: join(scratch, `ops-plan-${run}`), SENTRY_ENV: ENVIRONMENT, SENTRY_BENCH_TF_LOG: log });
+    const intervals = readFileSync(log, "utf8").trim().split("\n").map((line) => line.split(" ").map(Number) as [number, number]);
+    return { total, inside: coveredSeconds(intervals), calls: intervals.length };
+  });
+  const total = median(samples.map((s) => s.total));
+  const overhead = median(samples.map((s) => s.total - s.inside));
+  console.log(`  plan ${ENVIRONMENT} with a no-op terraform (${samples[0].calls} calls): ${total.toFixed(2)} s in all, ${overhead.toFixed(2)} s outside terraform (target <= 1.5 s)`);
+}
+
 function main(): void {
   const scratch = mkdtempSync(join(tmpdir(), "sentry-bench-"));
   try {
@@ -83,6 +165,8 @@ function main(): void {
     const failures = Object.values(report.byStack).flat().length + report.general.length;
     console.log(`\nterraform init + validate of those ${Object.keys(stacks).length} stacks in one run: ${validateSeconds.toFixed(1)} s, ${failures} diagnostics`);
     console.log(`  disk: validation folder ${(diskUsage(validateDir) / 2 ** 20).toFixed(1)} MiB, plugin cache ${(diskUsage(join(TOOLING_DIR, "plugin-cache")) / 2 ** 20).toFixed(1)} MiB (links into the provider mirror, not copies)`);
+
+    measureOps(synthOut, scratch);
 
     if (process.env.SENTRY_BENCH_SKIP_TESTS !== "1") {
       const testStarted = process.hrtime.bigint();

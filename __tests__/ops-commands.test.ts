@@ -1,0 +1,351 @@
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { runCli } from "../src/ops/cli";
+import { OpsDependencies } from "../src/ops/commands";
+import { processRunner } from "../src/ops/runner";
+import { Synthesizer, synthesizeInProcess } from "../src/ops/stacks";
+import { fakeCalls, FakeCall, FakeTerraform, fakeVariables, installFakeTerraform, markDeployed } from "./support/fake-terraform";
+import { TEST_OPERATOR_VARIABLES } from "./support/synth";
+
+const SCRATCH = mkdtempSync(join(tmpdir(), "sentry-ops-test-"));
+const STACKS = ["foundation", "data", "compute", "services", "cicd"].map((phase) => `sentry-${phase}-dev`);
+const [FOUNDATION, DATA, COMPUTE, SERVICES, CICD] = STACKS;
+
+const WORK_DIR = ".sentry-ops";
+
+afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
+
+/** The real synth, once per file per environment; each command gets a copy. */
+const synthesized = new Map<string, string>();
+const synthOnce: Synthesizer = (config, outdir) => {
+  let source = synthesized.get(config.name);
+  if (!source) {
+    source = join(SCRATCH, `synth-${config.name}`);
+    synthesizeInProcess(config, source);
+    synthesized.set(config.name, source);
+  }
+  cpSync(source, outdir, { recursive: true });
+};
+
+interface World {
+  readonly root: string;
+  readonly fake: FakeTerraform;
+  readonly stdout: string[];
+  readonly stderr: string[];
+  /** Runs one command line; returns its exit code. */
+  run(argv: string, options?: { variables?: NodeJS.ProcessEnv; answer?: string; synthesize?: Synthesizer }): Promise<number>;
+  calls(): FakeCall[];
+}
+
+let worlds = 0;
+function world(): World {
+  const root = join(SCRATCH, `world-${++worlds}`);
+  mkdirSync(root);
+  const fake = installFakeTerraform(join(root, "fake"));
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    root,
+    fake,
+    stdout,
+    stderr,
+    run: (argv, options = {}) => {
+      const io: OpsDependencies = {
+        workDir: join(root, WORK_DIR),
+        variables: { ...TEST_OPERATOR_VARIABLES, ...fakeVariables(fake), ...options.variables },
+        runner: processRunner(),
+        synthesize: options.synthesize ?? synthOnce,
+        print: (text) => stdout.push(text),
+        progress: (line) => stderr.push(line),
+        ask: async () => options.answer ?? "",
+      };
+      return runCli(argv.split(" ").filter(Boolean), io, root);
+    },
+    calls: () => fakeCalls(fake),
+  };
+}
+
+const subcommand = (call: FakeCall) => call.args[0];
+const callsOf = (calls: FakeCall[], command: string) => calls.filter((call) => subcommand(call) === command);
+const applied = (calls: FakeCall[]) => callsOf(calls, "apply").map((call) => call.stack);
+const overlap = (a: FakeCall, b: FakeCall) => a.start < b.end && b.start < a.end;
+const only = (calls: FakeCall[], stack: string, command: string): FakeCall => {
+  const found = calls.filter((call) => call.stack === stack && subcommand(call) === command);
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+
+describe("sentry-ops plan", () => {
+  test("first plan of an environment: init without TF_WORKSPACE, then workspace select -or-create; later phases wait for foundation", async () => {
+    const w = world();
+    expect(await w.run("plan dev")).toBe(0);
+    const calls = w.calls();
+    for (const stack of STACKS) {
+      const own = calls.filter((call) => call.stack === stack);
+      expect(own.slice(0, 2).map((call) => [call.args.join(" "), call.workspace])).toEqual([
+        ["init -input=false -no-color", null],
+        ["workspace select -or-create=true dev", null],
+      ]);
+      expect(own.slice(2).every((call) => call.workspace === "dev" && call.sentryEnv === "dev")).toBe(true);
+      expect(own.every((call) => call.cliConfig?.endsWith("terraform.rc"))).toBe(true);
+    }
+    expect(callsOf(calls, "plan").map((call) => call.stack)).toEqual([FOUNDATION]);
+    expect(w.stderr).toContain(`[${DATA}] plan: waits for ${FOUNDATION} (not deployed yet)`);
+    expect(w.stderr.some((line) => /^\[sentry-foundation-dev\] init \(\d+\.\d s\)$/.test(line))).toBe(true);
+    expect(readdirSync(join(w.root, WORK_DIR, "dev", "plans")).sort()).toEqual(
+      [`${FOUNDATION}.fingerprint.json`, `${FOUNDATION}.json`, `${FOUNDATION}.tfplan`, ...[DATA, COMPUTE, SERVICES, CICD].map((s) => `${s}.note`)].sort(),
+    );
+    expect(await w.run("review dev")).toBe(0);
+    expect(w.stdout.join("")).toContain(`${DATA}: not planned: ${FOUNDATION} not deployed yet`);
+  });
+
+  test("deployed environment: every phase planned, data and compute at the same time, after foundation, before services", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    expect(await w.run("plan dev", { variables: { FAKE_TF_DELAY_MS: "400" } })).toBe(0);
+    const calls = w.calls();
+    const plans = Object.fromEntries(STACKS.map((stack) => [stack, only(calls, stack, "plan")]));
+    expect(overlap(plans[DATA], plans[COMPUTE])).toBe(true);
+    expect(plans[FOUNDATION].end).toBeLessThanOrEqual(Math.min(plans[DATA].start, plans[COMPUTE].start));
+    expect(Math.max(plans[DATA].end, plans[COMPUTE].end)).toBeLessThanOrEqual(plans[SERVICES].start);
+    expect(plans[SERVICES].end).toBeLessThanOrEqual(plans[CICD].start);
+    expect(plans[FOUNDATION].args.find((arg) => arg.startsWith("-out="))).toBe(`-out=${join(w.root, WORK_DIR, "dev", "plans", `${FOUNDATION}.tfplan`)}`);
+  });
+
+  test("--backend-config reaches every init; --override files lie in every stack folder before init, and leave with the option", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    writeFileSync(join(w.root, "account.s3.tfbackend"), 'profile = "ops"\n');
+    mkdirSync(join(w.root, "emulator"));
+    writeFileSync(join(w.root, "emulator", "endpoints_override.tf.json"), "{}");
+    writeFileSync(join(w.root, "emulator", "notes.txt"), "not an override");
+    expect(await w.run("plan dev --backend-config account.s3.tfbackend --override emulator")).toBe(0);
+    const inits = callsOf(w.calls(), "init");
+    expect(inits.map((call) => call.stack).sort()).toEqual([...STACKS].sort());
+    for (const init of inits) {
+      expect(init.args).toContain(`-backend-config=${join(w.root, "account.s3.tfbackend")}`);
+      expect(init.overrides).toEqual(["endpoints_override.tf.json"]);
+    }
+    expect(await w.run("plan dev")).toBe(0);
+    const second = callsOf(w.calls(), "init").slice(inits.length);
+    expect(second.every((call) => call.overrides.length === 0 && !call.args.some((arg) => arg.startsWith("-backend-config")))).toBe(true);
+  });
+
+  test("--phase plans only that phase; one whose dependencies are not deployed fails with one line", async () => {
+    const w = world();
+    expect(await w.run("plan dev --phase services")).toBe(1);
+    expect(w.stderr).toContainEqual(expect.stringMatching(new RegExp(`^\\[${SERVICES}\\] needs ${DATA}, ${COMPUTE} deployed first \\(no outputs in workspace dev\\): run \`sentry-ops deploy dev --phase data --phase compute\`$`)));
+    markDeployed(w.fake, [FOUNDATION, DATA, COMPUTE]);
+    expect(await w.run("plan dev --phase services")).toBe(0);
+    expect(callsOf(w.calls(), "plan").map((call) => call.stack)).toEqual([SERVICES]);
+  });
+
+  test("a Terraform error names the stack and its first error line; what waits for it is skipped", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    const code = await w.run("plan dev", { variables: { FAKE_TF_FAIL: `${COMPUTE}:plan:Error: Unsupported argument\\n\\n  on cdk.tf.json line 9` } });
+    expect(code).toBe(1);
+    expect(w.stderr).toContainEqual(expect.stringMatching(new RegExp(`^\\[${COMPUTE}\\] plan failed: Error: Unsupported argument \\(full output: .*logs/${COMPUTE}\\.plan\\.log\\)$`)));
+    expect(w.stderr).toContain(`[${SERVICES}] skipped: ${COMPUTE} did not complete`);
+    expect(callsOf(w.calls(), "plan").map((call) => call.stack)).not.toContain(SERVICES);
+  });
+});
+
+describe("workspace and SENTRY_ENV agree with the environment", () => {
+  test.each([
+    ["TF_WORKSPACE", "prod"],
+    ["SENTRY_ENV", "staging"],
+  ])("%s=%s refuses dev before running terraform", async (name, value) => {
+    const w = world();
+    expect(await w.run("plan dev", { variables: { [name]: value } })).toBe(1);
+    expect(w.stderr).toEqual([`${name}=${value} but the environment is dev: unset ${name} or make it dev`]);
+    expect(w.calls()).toEqual([]);
+  });
+
+  test("TF_WORKSPACE equal to the environment is fine, and still unset for init", async () => {
+    const w = world();
+    expect(await w.run("plan dev --phase foundation", { variables: { TF_WORKSPACE: "dev" } })).toBe(0);
+    expect(only(w.calls(), FOUNDATION, "init").workspace).toBeNull();
+  });
+});
+
+describe("sentry-ops deploy", () => {
+  test("first deployment: plan, review, deploy applies in order, planning each waiting phase once its dependencies are applied", async () => {
+    const w = world();
+    expect(await w.run("plan dev")).toBe(0);
+    expect(await w.run("review dev")).toBe(0);
+    expect(await w.run("deploy dev", { variables: { FAKE_TF_DELAY_MS: "400" } })).toBe(0);
+    const calls = w.calls();
+    expect(applied(calls)[0]).toBe(FOUNDATION);
+    expect(applied(calls).slice(1, 3).sort()).toEqual([COMPUTE, DATA]);
+    expect(applied(calls).slice(3)).toEqual([SERVICES, CICD]);
+    expect(overlap(only(calls, DATA, "apply"), only(calls, COMPUTE, "apply"))).toBe(true);
+    expect(only(calls, FOUNDATION, "apply").args).toEqual(["apply", "-input=false", "-no-color", join(w.root, WORK_DIR, "dev", "plans", `${FOUNDATION}.tfplan`)]);
+    expect(callsOf(calls, "plan").filter((call) => call.stack === FOUNDATION)).toHaveLength(1);
+    expect(readdirSync(join(w.root, WORK_DIR, "dev", "plans"))).toEqual([]);
+  });
+
+  test("refuses a plan whose synthesized configuration changed since it was planned", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    expect(await w.run("plan dev")).toBe(0);
+    const changed: Synthesizer = (config, outdir) => {
+      synthOnce(config, outdir);
+      const file = join(outdir, "stacks", FOUNDATION, "cdk.tf.json");
+      writeFileSync(file, `${readFileSync(file, "utf8")} `);
+    };
+    expect(await w.run("deploy dev", { synthesize: changed })).toBe(1);
+    expect(w.stderr).toContain(`[${FOUNDATION}] saved plan is stale: the synthesized configuration changed since it was planned; run \`sentry-ops plan dev\` and review again`);
+    expect(applied(w.calls())).toEqual([]);
+  });
+
+  test("refuses a plan whose dependencies' outputs changed, and maps Terraform's own stale-plan error", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    expect(await w.run("plan dev --phase data")).toBe(0);
+    writeFileSync(join(w.fake.stateDir, `${FOUNDATION}.json`), JSON.stringify({ vpc_id: { value: "vpc-2", sensitive: false } }));
+    expect(await w.run("deploy dev --phase data")).toBe(1);
+    expect(w.stderr).toContainEqual(expect.stringContaining(`[${DATA}] saved plan is stale: the outputs of the phases it reads changed since it was planned`));
+
+    expect(await w.run("plan dev --phase data")).toBe(0);
+    expect(await w.run("deploy dev --phase data", { variables: { FAKE_TF_FAIL: `${DATA}:apply:Error: Saved plan is stale` } })).toBe(1);
+    expect(w.stderr).toContainEqual(expect.stringContaining(`[${DATA}] apply failed: the saved plan is stale: the state changed since it was planned; run \`sentry-ops plan dev\` and review again`));
+  });
+
+  test("refuses with exit 2 while a reviewed change needs approval; applies once approved", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    copyFileSync(join(__dirname, "fixtures", "plans", "changes.json"), join(w.fake.plansDir, `${FOUNDATION}.json`));
+    expect(await w.run("plan dev --phase foundation")).toBe(0);
+    expect(await w.run("review dev --phase foundation")).toBe(2);
+    expect(await w.run("deploy dev --phase foundation --approve aws_dynamodb_table.config_table")).toBe(2);
+    expect(w.stderr[w.stderr.length - 1]).toMatch(/^deploy refused: needs approval for sentry-foundation-dev:aws_sqs_queue\.audit_events_dlq \(data loss\), .*\(broadening\); pass --approve ADDRESS/);
+    expect(applied(w.calls())).toEqual([]);
+    const approve = "--approve aws_dynamodb_table.config_table --approve aws_sqs_queue.audit_events_dlq --approve-broadening";
+    expect(await w.run(`review dev --phase foundation ${approve}`)).toBe(0);
+    expect(await w.run(`deploy dev --phase foundation ${approve}`)).toBe(0);
+    expect(applied(w.calls())).toEqual([FOUNDATION]);
+  });
+});
+
+describe("sentry-ops destroy", () => {
+  test("--yes: destroy plans and applies in reverse order; never the bootstrap stack", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    expect(await w.run("destroy dev --yes", { variables: { FAKE_TF_DELAY_MS: "400" } })).toBe(0);
+    const calls = w.calls();
+    expect(callsOf(calls, "plan").every((call) => call.args.includes("-destroy"))).toBe(true);
+    expect(applied(calls)[0]).toBe(CICD);
+    expect(applied(calls)[1]).toBe(SERVICES);
+    expect(applied(calls).slice(2, 4).sort()).toEqual([COMPUTE, DATA]);
+    expect(applied(calls)[4]).toBe(FOUNDATION);
+    expect(overlap(only(calls, DATA, "apply"), only(calls, COMPUTE, "apply"))).toBe(true);
+    expect(calls.some((call) => call.stack === "sentry-bootstrap")).toBe(false);
+  });
+
+  test("asks for the environment name; any other answer destroys nothing", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    expect(await w.run("destroy dev", { answer: "yes" })).toBe(1);
+    expect(w.stderr[w.stderr.length - 1]).toBe("destroy cancelled: nothing was destroyed");
+    expect(applied(w.calls())).toEqual([]);
+    expect(w.stdout.join("")).toContain("1. Blocking: data loss");
+  });
+
+  test("--phase data refuses while services still reads it", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    expect(await w.run("destroy dev --phase data --yes")).toBe(1);
+    expect(w.stderr).toContain(`[${DATA}] ${SERVICES} still reads it: destroy that first (add --phase services)`);
+    expect(applied(w.calls())).toEqual([]);
+  });
+
+  test("a protected resource stops it with the config switch to flip", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    const error = "Error: Instance cannot be destroyed\\n\\nResource aws_dynamodb_table.config_table has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed.";
+    expect(await w.run("destroy dev --yes", { variables: { FAKE_TF_FAIL: `${FOUNDATION}:plan:${error}` } })).toBe(1);
+    expect(w.stderr).toContainEqual(
+      expect.stringContaining(`[${FOUNDATION}] destroy plan failed: aws_dynamodb_table.config_table is protected against deletion; set protectData: false for dev in src/config/environments.ts, deploy, then destroy again`),
+    );
+    expect(applied(w.calls())).toEqual([]);
+  });
+});
+
+describe("sentry-ops drift, outputs, bootstrap", () => {
+  test("drift: refresh-only plans; lists what changed outside Terraform, exit 2", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    const drift = {
+      format_version: "1.2",
+      resource_drift: [
+        { address: "aws_sqs_queue.orders_bitget", mode: "managed", type: "aws_sqs_queue", name: "orders_bitget", change: { actions: ["update"], before: { visibility_timeout_seconds: 30 }, after: { visibility_timeout_seconds: 90 } } },
+        { address: "aws_sqs_queue.positions", mode: "managed", type: "aws_sqs_queue", name: "positions", change: { actions: ["delete"], before: { name: "p" }, after: null } },
+      ],
+    };
+    writeFileSync(join(w.fake.plansDir, `${FOUNDATION}.refresh-only.json`), JSON.stringify(drift));
+    expect(await w.run("drift dev")).toBe(2);
+    expect(callsOf(w.calls(), "plan").every((call) => call.args.includes("-refresh-only"))).toBe(true);
+    expect(w.stdout.join("")).toContain(`${FOUNDATION}: 2 drifted\n  aws_sqs_queue.orders_bitget: changed outside Terraform (visibility_timeout_seconds)\n  aws_sqs_queue.positions: deleted outside Terraform\n`);
+    expect(w.stdout.join("")).toContain(`${CICD}: no drift`);
+    const clean = world();
+    markDeployed(clean.fake, STACKS);
+    expect(await clean.run("drift dev")).toBe(0);
+  });
+
+  test("outputs: every phase's outputs, sensitive ones hidden", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    writeFileSync(join(w.fake.stateDir, `${DATA}.json`), JSON.stringify({ redis_port: { value: 6379, sensitive: false }, token: { value: "SuperSecretValue-123", sensitive: true } }));
+    expect(await w.run("outputs dev")).toBe(0);
+    const printed = w.stdout.join("");
+    expect(printed).toContain(`${DATA}\n  redis_port = 6379\n  token = (sensitive)\n`);
+    expect(printed).not.toContain("SuperSecretValue-123");
+  });
+
+  test("bootstrap: the state bucket stack with local state, no workspace; idempotent", async () => {
+    const w = world();
+    expect(await w.run("bootstrap", { variables: { TF_WORKSPACE: "dev" } })).toBe(0);
+    expect(await w.run("bootstrap")).toBe(0);
+    const calls = w.calls();
+    expect(calls.every((call) => call.stack === "sentry-bootstrap" && call.workspace === null)).toBe(true);
+    expect(callsOf(calls, "workspace")).toEqual([]);
+    expect(callsOf(calls, "init").every((call) => call.args.join(" ") === "init -input=false -no-color")).toBe(true);
+    expect(applied(calls)).toEqual(["sentry-bootstrap", "sentry-bootstrap"]);
+  });
+});
+
+describe("command line", () => {
+  test.each([
+    ["plan", /plan needs exactly one environment/],
+    ["plan qa", /unknown environment "qa"/],
+    ["plan dev --phase network", /--phase network: expected one of foundation, data, compute, services, cicd/],
+    ["plan dev --yes", /plan takes no option --yes/],
+    ["bootstrap --backend-config x", /bootstrap takes no option --backend-config; it takes --override, --approve, --approve-broadening/],
+    ["bootstrap dev", /bootstrap takes no environment/],
+    ["review dev --format html", /--format html: expected one of text, markdown, json/],
+    ["plan dev --override nowhere", /--override nowhere: no such folder/],
+    ["launch dev", /unknown command "launch"/],
+  ])("%s fails with one line, exit 1", async (argv, message) => {
+    const w = world();
+    expect(await w.run(argv)).toBe(1);
+    expect(w.stderr).toHaveLength(1);
+    expect(w.stderr[0]).toMatch(message);
+  });
+
+  test("review without saved plans says to plan first", async () => {
+    const w = world();
+    expect(await w.run("review staging")).toBe(1);
+    expect(w.stderr[0]).toMatch(/^no saved plans for staging in .*: run `sentry-ops plan staging` first$/);
+  });
+
+  test("saved plans are private to their owner", async () => {
+    const w = world();
+    expect(await w.run("plan dev --phase foundation")).toBe(0);
+    const plans = join(w.root, WORK_DIR, "dev", "plans");
+    expect(existsSync(plans)).toBe(true);
+    expect(statSync(plans).mode & 0o777).toBe(0o700);
+    for (const file of readdirSync(plans)) expect(statSync(join(plans, file)).mode & 0o077).toBe(0);
+  });
+});

@@ -1,0 +1,191 @@
+import { readFileSync } from "fs";
+import { join } from "path";
+import { buildReview, NO_APPROVALS, Review, reviewExitCode, StackPlan } from "../src/ops/review/model";
+import { parsePlanJson, PlanJson } from "../src/ops/review/plan-json";
+import { diffPolicies, parsePolicy } from "../src/ops/review/policy-diff";
+import { REVIEW_FORMATS, renderReview } from "../src/ops/review/render";
+
+const FIXTURES = join(__dirname, "fixtures", "plans");
+const fixture = (name: string): PlanJson => parsePlanJson(readFileSync(join(FIXTURES, `${name}.json`), "utf8"), name);
+
+// GIVEN a foundation plan with every kind of change, and a first deployment of another stack
+const CHANGES: StackPlan = { phase: "foundation", stack: "sentry-foundation-dev", plan: fixture("changes") };
+const FIRST: StackPlan = { phase: "data", stack: "sentry-data-dev", plan: fixture("first-deployment") };
+const review = buildReview([CHANGES, FIRST]);
+
+const securityItem = (r: Review, address: string) => {
+  const found = r.security.find((item) => item.address === address);
+  if (!found) throw new Error(`no security item ${address}`);
+  return found;
+};
+const lines = (r: Review, address: string) => securityItem(r, address).lines.map((line) => `${line.sign} ${line.text}`);
+
+describe("plan review model", () => {
+  test("counts per phase and in total; no-ops are not counted", () => {
+    expect(review.phases[0].counts).toEqual({ create: 4, update: 12, replace: 1, delete: 2, read: 1 });
+    expect(review.phases[1].counts).toEqual({ create: 3, update: 0, replace: 0, delete: 0, read: 1 });
+    expect(review.totals).toEqual({ create: 7, update: 12, replace: 1, delete: 2, read: 2 });
+  });
+
+  test("a phase that was not planned is listed with its note", () => {
+    const withNote = buildReview([CHANGES, { phase: "services", stack: "sentry-services-dev", note: "not planned: waits" }]);
+    expect(withNote.phases[1]).toMatchObject({ planned: false, note: "not planned: waits" });
+  });
+
+  test("blocking: deletes and replacements of stateful types, with the attribute forcing the replacement", () => {
+    expect(review.dataLoss.map(({ address, action, forcedBy }) => ({ address, action, forcedBy }))).toEqual([
+      { address: "aws_dynamodb_table.config_table", action: "replace", forcedBy: ["hash_key"] },
+      { address: "aws_sqs_queue.audit_events_dlq", action: "delete", forcedBy: [] },
+    ]);
+  });
+
+  test("an added IAM action broadens; the statements added and removed are listed", () => {
+    expect(securityItem(review, "aws_iam_role_policy.oms_execution_policy").broadening).toBe("yes");
+    expect(lines(review, "aws_iam_role_policy.oms_execution_policy")).toEqual([
+      "- policy: Allow s3:GetObject on arn:aws:s3:::sentry-env-dev/app.env",
+      "+ policy: Allow s3:GetObject, s3:PutObject on arn:aws:s3:::sentry-env-dev/app.env",
+    ]);
+  });
+
+  test("a removed action narrows and needs no approval", () => {
+    const item = securityItem(review, "aws_iam_role_policy.websocket_execution_policy");
+    expect(item).toMatchObject({ broadening: "no", needsApproval: false });
+  });
+
+  test("removing a trust condition or a Deny statement broadens", () => {
+    expect(securityItem(review, "aws_iam_role.oms_task_role").broadening).toBe("yes");
+    expect(securityItem(review, "aws_sqs_queue_policy.orders_bitget_policy").broadening).toBe("yes");
+    expect(lines(review, "aws_sqs_queue_policy.orders_bitget_policy")).toEqual([
+      '- policy: Deny sqs:* on arn:aws:sqs:us-east-1:111122223333:sentry-orders-dev for * when {"Bool":{"aws:SecureTransport":"false"}}',
+    ]);
+  });
+
+  test("a policy known only after apply, or sensitive, is possibly broadening and not shown", () => {
+    expect(securityItem(review, "aws_iam_role_policy.frontend_execution_policy")).toMatchObject({ broadening: "unknown", needsApproval: true });
+    expect(lines(review, "aws_iam_role_policy.frontend_execution_policy")).toEqual(["~ policy (known after apply)"]);
+    expect(lines(review, "aws_sns_topic_policy.alarms_policy")).toEqual(["~ policy (sensitive)"]);
+  });
+
+  test("security group rules: protocol, ports and source, added or removed", () => {
+    expect(lines(review, "aws_vpc_security_group_ingress_rule.redis_from_oms")).toEqual(["+ ingress tcp 6379 from (known after apply)"]);
+    expect(securityItem(review, "aws_vpc_security_group_ingress_rule.redis_from_oms").broadening).toBe("yes");
+    expect(lines(review, "aws_vpc_security_group_ingress_rule.redis_from_admin")).toEqual(["- ingress tcp 6379 from 172.22.0.0/16"]);
+    expect(securityItem(review, "aws_vpc_security_group_ingress_rule.redis_from_admin").broadening).toBe("no");
+    expect(lines(review, "aws_security_group_rule.frontend_https")).toEqual(["+ ingress tcp 443 from 10.0.0.0/8"]);
+  });
+
+  test("attachments, public access blocks and pool settings", () => {
+    expect(lines(review, "aws_iam_role_policy_attachment.instance_ssm")).toEqual(["+ managed policy arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
+    expect(securityItem(review, "aws_s3_bucket_public_access_block.oms_artifacts").broadening).toBe("yes");
+    expect(lines(review, "aws_cognito_user_pool.admin_user_pool")).toEqual(["~ mfa_configuration"]);
+  });
+
+  test("a security type whose only change is tags goes with everything else", () => {
+    expect(review.security.map((item) => item.address)).not.toContain("aws_iam_role.frontend_task_role");
+    expect(review.other.find((item) => item.address === "aws_iam_role.frontend_task_role")?.attributes).toEqual([{ name: "tags" }]);
+  });
+
+  test("everything else: changed attribute names, sensitive and unknown ones marked", () => {
+    expect(review.other.find((item) => item.address === "aws_secretsmanager_secret_version.database_secret_version")?.attributes).toEqual([
+      { name: "secret_string", hidden: "(sensitive)" },
+      { name: "version_id", hidden: "(known after apply)" },
+    ]);
+    expect(review.other.find((item) => item.address === "aws_sqs_queue.orders_bitget")?.attributes).toEqual([{ name: "tags" }, { name: "visibility_timeout_seconds" }]);
+    expect(review.other.map((item) => item.address)).not.toContain("data.aws_iam_policy_document.oms_execution_policy");
+  });
+
+  test("a stack's first deployment lists its grants but needs no approval", () => {
+    const first = buildReview([FIRST]);
+    expect(securityItem(first, "aws_iam_role.flow_logs_role")).toMatchObject({ broadening: "yes", needsApproval: false });
+    expect(reviewExitCode(first)).toBe(0);
+  });
+
+  test("approvals: --approve ADDRESS (or STACK:ADDRESS) and --approve-broadening; exit 2 until all are given", () => {
+    expect(reviewExitCode(review)).toBe(2);
+    expect(review.pendingApprovals.filter((p) => p.reason === "data loss").map((p) => p.address)).toEqual(["aws_dynamodb_table.config_table", "aws_sqs_queue.audit_events_dlq"]);
+    const broadeningOnly = buildReview([CHANGES], { addresses: [], broadening: true });
+    expect(broadeningOnly.pendingApprovals.map((p) => p.reason)).toEqual(["data loss", "data loss"]);
+    const all = buildReview([CHANGES], { addresses: ["aws_dynamodb_table.config_table", "sentry-foundation-dev:aws_sqs_queue.audit_events_dlq"], broadening: true });
+    expect(all.pendingApprovals).toEqual([]);
+    expect(reviewExitCode(all)).toBe(0);
+    expect(buildReview([CHANGES], { addresses: ["sentry-data-dev:aws_sqs_queue.audit_events_dlq"], broadening: true }).pendingApprovals).toHaveLength(2);
+  });
+});
+
+describe("a real plan: terraform 1.11.4 + aws 5.100.0 against moto_server, first deployment of dev foundation", () => {
+  const real = buildReview([{ phase: "foundation", stack: "sentry-foundation-dev", plan: fixture("moto-foundation-dev") }]);
+
+  test("creates and reads counted; nothing blocks a first deployment", () => {
+    expect(real.totals).toEqual({ create: 82, update: 0, replace: 0, delete: 0, read: 18 });
+    expect(real.dataLoss).toEqual([]);
+    expect(reviewExitCode(real)).toBe(0);
+  });
+
+  test("queue policies known only after apply are possibly broadening; created pools list no attribute noise", () => {
+    const policies = real.security.filter((item) => item.type === "aws_sqs_queue_policy");
+    expect(policies).toHaveLength(18);
+    expect(policies.every((item) => item.broadening === "unknown" && !item.needsApproval)).toBe(true);
+    expect(real.security.find((item) => item.address === "aws_cognito_user_pool.admin_user_pool")?.lines).toEqual([]);
+  });
+
+  test.each(REVIEW_FORMATS)("%s: the secret placeholders' values do not appear", (format) => {
+    expect(readFileSync(join(FIXTURES, "moto-foundation-dev.json"), "utf8")).toContain("api_secret");
+    const text = renderReview(real, format);
+    for (const keyInsideASecretValue of ["api_secret", "passphrase", "connection_string"]) expect(text).not.toContain(keyInsideASecretValue);
+  });
+});
+
+describe("policy diff", () => {
+  const doc = (...statements: object[]) => parsePolicy(JSON.stringify({ Statement: statements }));
+  const allow = { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: "arn:aws:sqs:us-east-1:1:q" };
+
+  test("a new resource or principal broadens; the same grant reordered does not", () => {
+    expect(diffPolicies(doc(allow), doc({ ...allow, Resource: ["arn:aws:sqs:us-east-1:1:q", "arn:aws:sqs:us-east-1:1:r"] })).broadening).toBe("yes");
+    expect(diffPolicies(doc({ ...allow, Principal: { AWS: "a" } }), doc({ ...allow, Principal: { AWS: ["a", "b"] } })).broadening).toBe("yes");
+    expect(diffPolicies(doc(allow, { ...allow, Action: "sqs:ReceiveMessage" }), doc({ ...allow, Action: "sqs:ReceiveMessage" }, allow))).toEqual({ added: [], removed: [], broadening: "no" });
+  });
+
+  test("an added Deny narrows; a removed condition on an Allow broadens", () => {
+    expect(diffPolicies(doc(allow), doc(allow, { ...allow, Effect: "Deny" })).broadening).toBe("no");
+    expect(diffPolicies(doc({ ...allow, Condition: { Bool: { "aws:SecureTransport": "true" } } }), doc(allow)).broadening).toBe("yes");
+  });
+});
+
+describe("review output", () => {
+  const SECRETS = ["SuperSecretValue-123", "SuperSecretValue-456", "SuperSecretValue-789", "SuperSecretValue-790", "SuperSecretValue-policy"];
+
+  test("the fixture really carries the secrets the outputs must not show", () => {
+    const raw = readFileSync(join(FIXTURES, "changes.json"), "utf8");
+    for (const secret of SECRETS) expect(raw).toContain(secret);
+  });
+
+  test.each(REVIEW_FORMATS)("%s: no sensitive value appears", (format) => {
+    const text = renderReview(review, format);
+    for (const secret of SECRETS) expect(text).not.toContain(secret);
+    expect(text).toContain("(sensitive)");
+  });
+
+  test("text has the three sections and the approvals to give", () => {
+    const text = renderReview(review, "text");
+    expect(text).toMatch(/1\. Blocking: data loss\n {2}sentry-foundation-dev aws_dynamodb_table\.config_table: replace \(forced by hash_key\) \[needs --approve\]/);
+    expect(text).toContain("2. Security-sensitive changes");
+    expect(text).toContain("3. Everything else");
+    expect(text).toContain("  sentry-foundation-dev:aws_dynamodb_table.config_table (data loss)");
+    expect(renderReview(buildReview([FIRST]), "text")).toContain("Nothing needs approval.");
+  });
+
+  test("markdown fits a pull-request comment: tables, no unescaped pipes in cells", () => {
+    const markdown = renderReview(review, "markdown");
+    expect(markdown).toContain("| `sentry-foundation-dev` | `aws_dynamodb_table.config_table` | replace | hash_key | **needs `--approve`** |");
+    for (const row of markdown.split("\n").filter((line) => line.startsWith("| `sentry-foundation-dev`"))) expect(row.split(/(?<!\\)\|/).length).toBe(7);
+  });
+
+  test("json is the model", () => {
+    expect(JSON.parse(renderReview(review, "json"))).toEqual(JSON.parse(JSON.stringify(review)));
+  });
+
+  test("an empty plan reviews to nothing", () => {
+    const empty = buildReview([{ phase: "cicd", stack: "sentry-cicd-dev", plan: { format_version: "1.2" } }], NO_APPROVALS);
+    expect(renderReview(empty, "text")).toContain("1. Blocking: data loss\n  none");
+  });
+});

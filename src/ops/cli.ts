@@ -1,0 +1,188 @@
+import { existsSync, statSync } from "fs";
+import { resolve } from "path";
+import { createInterface } from "readline";
+import { ConfigError, DEFAULT_ENVIRONMENT, ENVIRONMENT_NAMES, EnvironmentName, parseEnvironmentName } from "../config";
+import { Phase, PHASES } from "../stacks/sentry-stack";
+import { Command, COMMAND_HANDLERS, CommandOptions, COMMANDS, OpsDependencies } from "./commands";
+import { REVIEW_FORMATS, ReviewFormat } from "./review/render";
+import { processRunner } from "./runner";
+import { OpsFailure } from "./session";
+import { synthesizeInProcess } from "./stacks";
+
+/** `sentry-ops <command> <env> [options]`: argument parsing, usage, exit codes. */
+
+/** Default folder of the tool's working files (synth output, saved plans, logs): git-ignored. */
+export const DEFAULT_WORK_DIR = resolve(__dirname, "..", "..", ".sentry-ops");
+/** Set to keep the working files (and so the saved plans) elsewhere. */
+export const WORK_DIR_VARIABLE = "SENTRY_OPS_DIR";
+
+export const USAGE = `Usage: sentry-ops <command> <env> [options]        env: ${ENVIRONMENT_NAMES.join(" | ")}
+
+Commands
+  bootstrap              apply the account's state-bucket stack (local state); idempotent; takes no <env>
+  plan <env>             init (creating workspace <env> if needed), plan -out and show -json per stack
+  review <env>           review the saved plans: data loss, security-sensitive changes, everything else
+  deploy <env>           apply exactly the saved, reviewed plans in order (a phase without one is planned
+                         and reviewed first); refuses stale plans and changes that need approval
+  drift <env>            refresh-only plan of every phase; lists what changed outside Terraform
+  outputs <env>          every phase's published outputs
+  destroy <env>          destroy plans in reverse order, review, confirmation; never the bootstrap stack
+
+Options
+  --phase P              only phase P (${PHASES.join(", ")}); repeatable (not bootstrap)
+  --backend-config FILE  passed as -backend-config=FILE to every init (not bootstrap, review)
+  --override DIR         DIR/*_override.tf.json laid into every stack folder before init (not review)
+  --format F             review/destroy output: ${REVIEW_FORMATS.join(" | ")} (default text)
+  --approve ADDRESS      approve a blocking change (data loss or broadening) of ADDRESS or STACK:ADDRESS; repeatable
+  --approve-broadening   approve every security broadening
+  --yes                  destroy without the confirmation question
+  -h, --help             this text
+
+Working files (synth output, saved plans: they hold sensitive values) go to .sentry-ops/<env>/ at the
+project root, or $${WORK_DIR_VARIABLE}/<env>/.
+
+Exit codes: 0 done / nothing needs approval; 2 something needs approval (review, deploy) or drift found;
+1 anything failed (the line before names the stack and the first Terraform error).`;
+
+/** Options each command accepts. */
+const TERRAFORM_OPTIONS = ["--phase", "--backend-config", "--override"];
+const APPROVAL_OPTIONS = ["--approve", "--approve-broadening"];
+const OPTIONS: Readonly<Record<Command, readonly string[]>> = {
+  bootstrap: ["--override", ...APPROVAL_OPTIONS],
+  plan: TERRAFORM_OPTIONS,
+  review: ["--phase", "--format", ...APPROVAL_OPTIONS],
+  deploy: [...TERRAFORM_OPTIONS, ...APPROVAL_OPTIONS],
+  drift: TERRAFORM_OPTIONS,
+  outputs: TERRAFORM_OPTIONS,
+  destroy: [...TERRAFORM_OPTIONS, "--format", "--yes"],
+};
+const FLAGS = ["--approve-broadening", "--yes"];
+
+export class UsageError extends Error {}
+
+export type ParsedArguments = { readonly help: true } | { readonly help: false; readonly command: Command; readonly options: CommandOptions };
+
+/** Parses argv (without node and the script); relative paths are resolved against `cwd`. */
+export function parseArguments(argv: readonly string[], cwd: string, variables: NodeJS.ProcessEnv): ParsedArguments {
+  if (!argv.length || argv.includes("--help") || argv.includes("-h") || argv[0] === "help") return { help: true };
+  const [name, ...rest] = argv;
+  if (!(COMMANDS as readonly string[]).includes(name)) throw new UsageError(`unknown command "${name}"; expected one of ${COMMANDS.join(", ")}`);
+  const command = name as Command;
+  const allowed = OPTIONS[command];
+  const positional: string[] = [];
+  const phases: Phase[] = [];
+  const approve: string[] = [];
+  let backendConfig: string | undefined;
+  let overrideDir: string | undefined;
+  let format: ReviewFormat = "text";
+  let approveBroadening = false;
+  let yes = false;
+  for (let index = 0; index < rest.length; index += 1) {
+    const argument = rest[index];
+    if (!argument.startsWith("--")) {
+      positional.push(argument);
+      continue;
+    }
+    const [option, inline] = argument.split(/=(.*)/s, 2);
+    if (!allowed.includes(option)) throw new UsageError(`${command} takes no option ${option}; it takes ${allowed.join(", ")}`);
+    if (FLAGS.includes(option)) {
+      if (option === "--yes") yes = true;
+      else approveBroadening = true;
+      continue;
+    }
+    const value = inline ?? rest[++index];
+    if (value === undefined || value === "") throw new UsageError(`${option} needs a value`);
+    if (option === "--phase") {
+      if (!(PHASES as readonly string[]).includes(value)) throw new UsageError(`--phase ${value}: expected one of ${PHASES.join(", ")}`);
+      phases.push(value as Phase);
+    } else if (option === "--backend-config") {
+      backendConfig = resolve(cwd, value);
+      if (!existsSync(backendConfig) || !statSync(backendConfig).isFile()) throw new UsageError(`--backend-config ${value}: no such file`);
+    } else if (option === "--override") {
+      overrideDir = resolve(cwd, value);
+      if (!existsSync(overrideDir) || !statSync(overrideDir).isDirectory()) throw new UsageError(`--override ${value}: no such folder`);
+    } else if (option === "--format") {
+      if (!(REVIEW_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format ${value}: expected one of ${REVIEW_FORMATS.join(", ")}`);
+      format = value as ReviewFormat;
+    } else {
+      approve.push(value);
+    }
+  }
+  const environment = environmentArgument(command, positional, variables);
+  return { help: false, command, options: { environment, phases, backendConfig, overrideDir, format, approvals: { addresses: approve, broadening: approveBroadening }, yes } };
+}
+
+function environmentArgument(command: Command, positional: readonly string[], variables: NodeJS.ProcessEnv): EnvironmentName {
+  if (command === "bootstrap") {
+    if (positional.length) throw new UsageError(`bootstrap takes no environment (the state bucket is per account)`);
+    return variables.SENTRY_ENV?.trim() ? parseEnvironmentName(variables.SENTRY_ENV) : DEFAULT_ENVIRONMENT;
+  }
+  if (positional.length !== 1) throw new UsageError(`${command} needs exactly one environment (${ENVIRONMENT_NAMES.join(" | ")})`);
+  if (!(ENVIRONMENT_NAMES as readonly string[]).includes(positional[0])) {
+    throw new UsageError(`unknown environment "${positional[0]}"; expected one of ${ENVIRONMENT_NAMES.join(", ")}`);
+  }
+  return positional[0] as EnvironmentName;
+}
+
+/** Runs one command line; returns the exit code. Every failure is one line on stderr. */
+export async function runCli(argv: readonly string[], io: OpsDependencies, cwd: string = process.cwd()): Promise<number> {
+  try {
+    const parsed = parseArguments(argv, cwd, io.variables);
+    if (parsed.help) {
+      io.print(`${USAGE}\n`);
+      return 0;
+    }
+    return await COMMAND_HANDLERS[parsed.command](io, parsed.options);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.progress(`sentry-ops: ${error.message} (sentry-ops --help)`);
+      return 1;
+    }
+    if (error instanceof OpsFailure) {
+      io.progress(error.message);
+      return error.exitCode;
+    }
+    if (error instanceof ConfigError) {
+      io.progress(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function ask(question: string): Promise<string> {
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  return new Promise((resolveAnswer) => {
+    terminal.question(question, (answer) => {
+      terminal.close();
+      resolveAnswer(answer);
+    });
+    terminal.on("close", () => resolveAnswer(""));
+  });
+}
+
+/** The real world: this process's environment, terraform from PATH, `.sentry-ops/` at the project root. */
+export function processDependencies(): OpsDependencies {
+  return {
+    workDir: process.env[WORK_DIR_VARIABLE]?.trim() ? resolve(process.env[WORK_DIR_VARIABLE] as string) : DEFAULT_WORK_DIR,
+    variables: process.env,
+    runner: processRunner(),
+    synthesize: synthesizeInProcess,
+    print: (text) => process.stdout.write(text),
+    progress: (line) => process.stderr.write(`${line}\n`),
+    ask,
+  };
+}
+
+/** Entry point of `src/ops/sentry-ops.js`. */
+export function main(): void {
+  runCli(process.argv.slice(2), processDependencies()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: Error) => {
+      process.stderr.write(`sentry-ops: ${error.stack ?? error.message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,362 @@
+import { join } from "path";
+import { ConfigError, EnvironmentName, loadEnvironmentConfig, placeholderWarnings } from "../config";
+import { Phase, PHASES, stackName } from "../stacks/sentry-stack";
+import { writeTerraformCliConfig } from "../tooling/terraform-cli";
+import { fingerprintOf, PlanStore, staleReason } from "./plan-store";
+import { Approvals, buildReview, changedAttributes, COUNTED_ACTIONS, Review, reviewAction, reviewExitCode, StackPlan } from "./review/model";
+import { PlanJson } from "./review/plan-json";
+import { renderReview, renderText, ReviewFormat } from "./review/render";
+import { showValue } from "./review/values";
+import { Outcome, runGraph } from "./schedule";
+import { OpsFailure, OpsIo, Session } from "./session";
+import { BOOTSTRAP_STACK, phaseOf, phaseStack, readSynthesized, SynthesizedEnvironment, SynthesizedStack, Synthesizer } from "./stacks";
+
+/**
+ * The operator commands. Each synthesizes the environment once, in this process, then drives terraform in
+ * the stack folders through the session (and so through the injected runner), phases in dependency order.
+ */
+
+export const COMMANDS = ["bootstrap", "plan", "review", "deploy", "drift", "outputs", "destroy"] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export interface CommandOptions {
+  readonly environment: EnvironmentName;
+  /** Only these phases; empty: every phase. */
+  readonly phases: readonly Phase[];
+  readonly backendConfig?: string;
+  readonly overrideDir?: string;
+  readonly approvals: Approvals;
+  readonly format: ReviewFormat;
+  /** destroy: no confirmation question. */
+  readonly yes: boolean;
+}
+
+export interface OpsDependencies extends OpsIo {
+  readonly synthesize: Synthesizer;
+}
+
+
+interface Run {
+  readonly io: OpsDependencies;
+  readonly options: CommandOptions;
+  readonly synthesized: SynthesizedEnvironment;
+  readonly session: Session;
+  readonly store: PlanStore;
+  readonly workDir: string;
+  /** Selected phases, in deployment order. */
+  readonly phases: readonly Phase[];
+}
+
+function seconds(started: bigint): string {
+  return (Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
+}
+
+/** Workspace and SENTRY_ENV must agree with the environment argument; the tool never lets them differ. */
+function checkAgreement(variables: NodeJS.ProcessEnv, environment: string): void {
+  for (const name of ["TF_WORKSPACE", "SENTRY_ENV"]) {
+    const value = variables[name]?.trim();
+    if (value && value !== environment) throw new OpsFailure(`${name}=${value} but the environment is ${environment}: unset ${name} or make it ${environment}`);
+  }
+}
+
+function open(io: OpsDependencies, options: CommandOptions, folder: string, workspace: string | undefined): Run {
+  let config;
+  try {
+    config = loadEnvironmentConfig(options.environment, io.variables);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new OpsFailure(error.message);
+    throw error;
+  }
+  placeholderWarnings(io.variables).forEach((warning) => io.progress(warning));
+  const workDir = join(io.workDir, folder);
+  const outdir = join(workDir, "synth");
+  const started = process.hrtime.bigint();
+  io.synthesize(config, outdir);
+  io.progress(`[sentry-ops] synth ${options.environment} (${seconds(started)} s)`);
+  const session = new Session(io, {
+    environment: options.environment,
+    workspace,
+    backendConfig: options.backendConfig,
+    overrideDir: options.overrideDir,
+    cliConfigFile: writeTerraformCliConfig(undefined, io.variables).path,
+    logDir: join(workDir, "logs"),
+  });
+  const phases = PHASES.filter((phase) => !options.phases.length || options.phases.includes(phase));
+  return { io, options, synthesized: readSynthesized(options.environment, outdir), session, store: new PlanStore(join(workDir, "plans")), workDir, phases };
+}
+
+function openEnvironment(io: OpsDependencies, options: CommandOptions): Run {
+  checkAgreement(io.variables, options.environment);
+  return open(io, options, options.environment, options.environment);
+}
+
+const stackOf = (run: Run, phase: Phase): SynthesizedStack => phaseStack(run.synthesized, phase);
+
+function dependenciesOf(run: Run, stack: SynthesizedStack): SynthesizedStack[] {
+  return stack.dependencies.map((name) => run.synthesized.stacks.get(name)).filter((found): found is SynthesizedStack => found !== undefined);
+}
+
+const phaseWaits = (run: Run) => (phase: Phase): Phase[] =>
+  dependenciesOf(run, stackOf(run, phase))
+    .map((stack) => phaseOf(run.synthesized, stack.name))
+    .filter((found): found is Phase => found !== undefined);
+
+const phaseDependents = (run: Run) => (phase: Phase): Phase[] => PHASES.filter((other) => phaseWaits(run)(other).includes(phase));
+
+/** Outputs of the stacks a stack reads, and which of them publish nothing (not deployed). */
+async function dependencyOutputs(run: Run, stack: SynthesizedStack): Promise<{ values: Record<string, unknown>; missing: SynthesizedStack[] }> {
+  const dependencies = dependenciesOf(run, stack);
+  const outputs = await Promise.all(dependencies.map((dependency) => run.session.outputs(dependency)));
+  return {
+    values: Object.fromEntries(dependencies.map((dependency, index) => [dependency.name, outputs[index]])),
+    missing: dependencies.filter((_, index) => Object.keys(outputs[index]).length === 0),
+  };
+}
+
+function missingDependencyFailure(run: Run, stack: SynthesizedStack, missing: SynthesizedStack[]): OpsFailure {
+  const phases = missing.map((dependency) => phaseOf(run.synthesized, dependency.name)).map((phase) => `--phase ${phase}`);
+  return new OpsFailure(
+    `[${stack.name}] needs ${missing.map((m) => m.name).join(", ")} deployed first (no outputs in workspace ${run.options.environment}): run \`sentry-ops deploy ${run.options.environment} ${phases.join(" ")}\``,
+  );
+}
+
+function countsLine(plan: PlanJson): string {
+  const review = buildReview([{ phase: "", stack: "", plan }]);
+  return COUNTED_ACTIONS.map((action) => `${review.totals[action]} to ${action}`).join(", ");
+}
+
+/**
+ * Plans one phase into the plan folder. A phase whose dependencies are not deployed yet, but are part of this
+ * run (`deferrable`), gets a note instead of a plan: `deploy` plans it once they are applied.
+ */
+async function planPhase(run: Run, phase: Phase, deferrable: readonly Phase[]): Promise<PlanJson | undefined> {
+  const stack = stackOf(run, phase);
+  await run.session.prepare(stack);
+  const dependencies = await dependencyOutputs(run, stack);
+  if (dependencies.missing.length) {
+    const waitsOnRun = dependencies.missing.every((dependency) => deferrable.includes(phaseOf(run.synthesized, dependency.name) as Phase));
+    if (!waitsOnRun) throw missingDependencyFailure(run, stack, dependencies.missing);
+    const note = `not planned: ${dependencies.missing.map((m) => m.name).join(", ")} not deployed yet; \`sentry-ops deploy\` plans and reviews it once they are`;
+    run.store.saveNote(stack.name, note);
+    run.io.progress(`[${stack.name}] plan: waits for ${dependencies.missing.map((m) => m.name).join(", ")} (not deployed yet)`);
+    return undefined;
+  }
+  run.store.clear(stack.name);
+  run.store.prepareDir();
+  const planFile = run.store.planFile(stack.name);
+  const started = process.hrtime.bigint();
+  await run.session.run(stack, "plan", ["plan", "-input=false", "-no-color", `-out=${planFile}`], { quiet: true, announce: true });
+  const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
+  const plan = run.store.save(stack.name, shown.stdout, fingerprintOf(stack.folder, run.options.environment, run.options.environment, dependencies.values));
+  run.io.progress(`[${stack.name}] plan (${seconds(started)} s): ${countsLine(plan)}`);
+  return plan;
+}
+
+/** Reports every failed or skipped phase; returns the exit code (0 all done, 2 only approvals missing, 1 otherwise). */
+function report<T extends string>(run: Run, outcomes: Map<T, Outcome>, nameOf: (node: T) => string): 0 | 1 | 2 {
+  const codes: number[] = [];
+  for (const [node, outcome] of outcomes) {
+    if (outcome.status === "failed") {
+      const failure = outcome.error instanceof OpsFailure ? outcome.error : new OpsFailure(`[${nameOf(node)}] ${(outcome.error as Error).message}`);
+      run.io.progress(failure.message);
+      codes.push(failure.exitCode);
+    } else if (outcome.status === "skipped") {
+      run.io.progress(`[${nameOf(node)}] skipped: ${nameOf(outcome.because as T)} did not complete`);
+    }
+  }
+  return codes.includes(1) ? 1 : codes.length ? 2 : 0;
+}
+
+export async function planCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
+  const run = openEnvironment(io, options);
+  const outcomes = await runGraph(run.phases, phaseWaits(run), async (phase) => {
+    await planPhase(run, phase, run.phases);
+  });
+  const code = report(run, outcomes, (phase) => stackOf(run, phase).name);
+  if (code === 0) io.progress(`Plans saved in ${run.store.dir} (they hold sensitive values: keep them private). Next: sentry-ops review ${options.environment}`);
+  return code;
+}
+
+/** The saved plans (or notes) of the selected phases. */
+function savedPlans(store: PlanStore, phases: readonly Phase[], nameOf: (phase: Phase) => string): StackPlan[] {
+  return phases.flatMap((phase): StackPlan[] => {
+    const stack = nameOf(phase);
+    const saved = store.read(stack);
+    if (saved) return [{ phase, stack, plan: saved.plan }];
+    const note = store.note(stack);
+    return note ? [{ phase, stack, note }] : [];
+  });
+}
+
+/** Reads the plan folder only: no synth, no terraform. */
+export async function reviewCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
+  const store = new PlanStore(join(io.workDir, options.environment, "plans"));
+  const phases = PHASES.filter((phase) => !options.phases.length || options.phases.includes(phase));
+  const entries = savedPlans(store, phases, (phase) => stackName(phase, options.environment));
+  if (!entries.length) throw new OpsFailure(`no saved plans for ${options.environment} in ${store.dir}: run \`sentry-ops plan ${options.environment}\` first`);
+  const review = buildReview(entries, options.approvals);
+  io.print(renderReview(review, options.format));
+  return reviewExitCode(review);
+}
+
+function approvalFailure(review: Review, what: string): OpsFailure {
+  const pending = review.pendingApprovals.map((p) => `${p.stack}:${p.address} (${p.reason})`).join(", ");
+  return new OpsFailure(`${what} refused: needs approval for ${pending}; pass --approve ADDRESS (or --approve-broadening for broadening)`, 2);
+}
+
+export async function deployCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
+  const run = openEnvironment(io, options);
+  const saved = savedPlans(run.store, run.phases, (phase) => stackOf(run, phase).name).filter((entry) => entry.plan);
+  const upfront = buildReview(saved, options.approvals);
+  if (upfront.pendingApprovals.length) {
+    io.print(renderText(upfront));
+    throw approvalFailure(upfront, "deploy");
+  }
+  const outcomes = await runGraph(run.phases, phaseWaits(run), async (phase) => {
+    const stack = stackOf(run, phase);
+    await run.session.prepare(stack);
+    const existing = run.store.read(stack.name);
+    if (existing) {
+      const dependencies = await dependencyOutputs(run, stack);
+      if (dependencies.missing.length) throw missingDependencyFailure(run, stack, dependencies.missing);
+      const reason = staleReason(existing.fingerprint, fingerprintOf(stack.folder, options.environment, options.environment, dependencies.values));
+      if (reason) throw new OpsFailure(`[${stack.name}] saved plan is stale: ${reason}; run \`sentry-ops plan ${options.environment}\` and review again`);
+    } else {
+      const plan = await planPhase(run, phase, []);
+      const review = buildReview([{ phase, stack: stack.name, plan }], options.approvals);
+      io.print(renderText(review));
+      if (review.pendingApprovals.length) throw approvalFailure(review, `[${stack.name}] apply`);
+    }
+    await run.session.run(stack, "apply", ["apply", "-input=false", "-no-color", run.store.planFile(stack.name)], { announce: true });
+    run.session.forgetOutputs(stack);
+    run.store.clear(stack.name);
+  });
+  return report(run, outcomes, (phase) => stackOf(run, phase).name);
+}
+
+export async function driftCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
+  const run = openEnvironment(io, options);
+  const driftStore = new PlanStore(join(run.workDir, "drift"));
+  const found = new Map<Phase, string[]>();
+  const outcomes = await runGraph(run.phases, phaseWaits(run), async (phase) => {
+    const stack = stackOf(run, phase);
+    await run.session.prepare(stack);
+    driftStore.prepareDir();
+    const planFile = driftStore.planFile(stack.name);
+    try {
+      await run.session.run(stack, "refresh-only plan", ["plan", "-refresh-only", "-input=false", "-no-color", `-out=${planFile}`], { announce: true });
+      const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
+      const drift = (JSON.parse(shown.stdout) as PlanJson).resource_drift ?? [];
+      found.set(
+        phase,
+        drift.map((resource) => {
+          const action = reviewAction(resource.change.actions);
+          const names = changedAttributes(resource.change).map((a) => (a.hidden ? `${a.name} ${a.hidden}` : a.name));
+          return `${resource.address}: ${action === "delete" ? "deleted outside Terraform" : `changed outside Terraform${names.length ? ` (${names.join(", ")})` : ""}`}`;
+        }),
+      );
+    } finally {
+      driftStore.clear(stack.name);
+    }
+  });
+  const code = report(run, outcomes, (phase) => stackOf(run, phase).name);
+  let drifted = 0;
+  for (const phase of run.phases) {
+    const lines = found.get(phase);
+    if (!lines) continue;
+    drifted += lines.length;
+    io.print(`${stackOf(run, phase).name}: ${lines.length ? `${lines.length} drifted` : "no drift"}\n${lines.map((line) => `  ${line}\n`).join("")}`);
+  }
+  return code !== 0 ? code : drifted ? 2 : 0;
+}
+
+export async function outputsCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
+  const run = openEnvironment(io, options);
+  const outcomes = await runGraph(run.phases, () => [], async (phase) => {
+    await run.session.outputs(stackOf(run, phase));
+  });
+  const code = report(run, outcomes, (phase) => stackOf(run, phase).name);
+  for (const phase of run.phases.filter((p) => outcomes.get(p)?.status === "done")) {
+    const stack = stackOf(run, phase);
+    const outputs = await run.session.outputs(stack);
+    const lines = Object.entries(outputs).map(([name, output]) => `  ${name} = ${showValue(output.value, { sensitive: output.sensitive }, [])}`);
+    io.print(`${stack.name}\n${(lines.length ? lines : ["  (no outputs: not deployed)"]).join("\n")}\n`);
+  }
+  return code;
+}
+
+export async function destroyCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
+  const run = openEnvironment(io, options);
+  const destroyStore = new PlanStore(join(run.workDir, "destroy-plans"));
+  const reverse = [...run.phases].reverse();
+  const plans = new Map<Phase, PlanJson>();
+  const planned = await runGraph(reverse, phaseDependents(run), async (phase) => {
+    const stack = stackOf(run, phase);
+    for (const dependent of phaseDependents(run)(phase).filter((other) => !run.phases.includes(other))) {
+      const outputs = await run.session.outputs(stackOf(run, dependent));
+      if (Object.keys(outputs).length) {
+        throw new OpsFailure(`[${stack.name}] ${stackOf(run, dependent).name} still reads it: destroy that first (add --phase ${dependent})`);
+      }
+    }
+    await run.session.prepare(stack);
+    destroyStore.clear(stack.name);
+    destroyStore.prepareDir();
+    const planFile = destroyStore.planFile(stack.name);
+    await run.session.run(stack, "destroy plan", ["plan", "-destroy", "-input=false", "-no-color", `-out=${planFile}`], { announce: true });
+    const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
+    plans.set(phase, destroyStore.save(stack.name, shown.stdout, fingerprintOf(stack.folder, options.environment, options.environment, {})));
+  });
+  const planCode = report(run, planned, (phase) => stackOf(run, phase).name);
+  if (planCode !== 0) return planCode;
+  const review = buildReview(reverse.map((phase) => ({ phase, stack: stackOf(run, phase).name, plan: plans.get(phase) })));
+  io.print(renderReview(review, options.format));
+  if (!options.yes) {
+    const answer = await io.ask(`Destroy ${review.totals.delete} resources of ${options.environment} (${reverse.map((p) => stackOf(run, p).name).join(", ")})? Type ${options.environment} to confirm: `);
+    if (answer.trim() !== options.environment) {
+      reverse.forEach((phase) => destroyStore.clear(stackOf(run, phase).name));
+      throw new OpsFailure("destroy cancelled: nothing was destroyed");
+    }
+  }
+  const applied = await runGraph(reverse, phaseDependents(run), async (phase) => {
+    const stack = stackOf(run, phase);
+    try {
+      await run.session.run(stack, "destroy", ["apply", "-input=false", "-no-color", destroyStore.planFile(stack.name)], { announce: true });
+    } finally {
+      destroyStore.clear(stack.name);
+    }
+  });
+  return report(run, applied, (phase) => stackOf(run, phase).name);
+}
+
+/** The account's state bucket stack, with local state and no workspace; plans, reviews, applies. Idempotent. */
+export async function bootstrapCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
+  const run = open(io, options, "bootstrap", undefined);
+  const stack = run.synthesized.stacks.get(BOOTSTRAP_STACK);
+  if (!stack) throw new OpsFailure(`the synth produced no ${BOOTSTRAP_STACK} stack`);
+  await run.session.prepare(stack);
+  run.store.clear(stack.name);
+  run.store.prepareDir();
+  const planFile = run.store.planFile(stack.name);
+  await run.session.run(stack, "plan", ["plan", "-input=false", "-no-color", `-out=${planFile}`], { announce: true });
+  const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
+  const plan = run.store.save(stack.name, shown.stdout, fingerprintOf(stack.folder, options.environment, "default", {}));
+  const review = buildReview([{ phase: "bootstrap", stack: stack.name, plan }], options.approvals);
+  io.print(renderText(review));
+  if (review.pendingApprovals.length) throw approvalFailure(review, "bootstrap");
+  try {
+    await run.session.run(stack, "apply", ["apply", "-input=false", "-no-color", planFile], { announce: true });
+  } finally {
+    run.store.clear(stack.name);
+  }
+  return 0;
+}
+
+export const COMMAND_HANDLERS: Readonly<Record<Command, (io: OpsDependencies, options: CommandOptions) => Promise<number>>> = {
+  bootstrap: bootstrapCommand,
+  plan: planCommand,
+  review: reviewCommand,
+  deploy: deployCommand,
+  drift: driftCommand,
+  outputs: outputsCommand,
+  destroy: destroyCommand,
+};

@@ -1,0 +1,183 @@
+import { holdsState, isSecuritySensitive } from "../resource-types";
+import { isFirstDeployment, PlanAction, PlanChange, PlanJson, PlanResourceChange } from "./plan-json";
+import { Broadening } from "./policy-diff";
+import { securityFinding, SecurityLine } from "./security";
+import { anyMarked, formatPath, marksAt, SENSITIVE, UNKNOWN } from "./values";
+
+/**
+ * The plan review as data: pure functions from plan JSON to a model that holds names and already-redacted
+ * text only (no raw plan value), so every renderer, JSON included, is safe to print.
+ */
+
+export type ReviewAction = "create" | "update" | "replace" | "delete" | "read" | "forget";
+export const COUNTED_ACTIONS = ["create", "update", "replace", "delete", "read"] as const;
+export type Counts = Record<(typeof COUNTED_ACTIONS)[number], number>;
+
+/** One stack's plan, or why there is none. */
+export interface StackPlan {
+  readonly phase: string;
+  readonly stack: string;
+  /** Absent when the phase was not planned (`note` says why). */
+  readonly plan?: PlanJson;
+  readonly note?: string;
+}
+
+export interface PhaseSummary {
+  readonly phase: string;
+  readonly stack: string;
+  readonly planned: boolean;
+  readonly note?: string;
+  /** No resource in state before the plan: broadening needs no approval (nothing existing is widened). */
+  readonly firstDeployment: boolean;
+  readonly counts: Counts;
+}
+
+/** An attribute name with what hides its value, if anything. */
+export interface ChangedAttribute {
+  readonly name: string;
+  readonly hidden?: typeof SENSITIVE | typeof UNKNOWN;
+}
+
+interface ItemBase {
+  readonly stack: string;
+  readonly address: string;
+  readonly type: string;
+  readonly action: ReviewAction;
+}
+
+export interface DataLossItem extends ItemBase {
+  /** Attribute paths that force a replacement (`replace_paths`), e.g. `hash_key`. */
+  readonly forcedBy: readonly string[];
+  readonly approved: boolean;
+}
+
+export interface SecurityItem extends ItemBase {
+  readonly lines: readonly SecurityLine[];
+  readonly broadening: Broadening;
+  /** Broadening (or possibly broadening) of a stack that already exists. */
+  readonly needsApproval: boolean;
+  readonly approved: boolean;
+}
+
+export interface OtherItem extends ItemBase {
+  readonly attributes: readonly ChangedAttribute[];
+}
+
+export interface Review {
+  readonly phases: readonly PhaseSummary[];
+  readonly totals: Counts;
+  readonly dataLoss: readonly DataLossItem[];
+  readonly security: readonly SecurityItem[];
+  readonly other: readonly OtherItem[];
+  /** Addresses still needing `--approve` (or `--approve-broadening` for broadening). */
+  readonly pendingApprovals: readonly PendingApproval[];
+}
+
+export interface PendingApproval {
+  readonly stack: string;
+  readonly address: string;
+  readonly reason: "data loss" | "broadening";
+}
+
+export interface Approvals {
+  /** Addresses approved by `--approve ADDRESS` (in any stack, or `<stack>:<address>`). */
+  readonly addresses: readonly string[];
+  /** `--approve-broadening`: every security broadening. */
+  readonly broadening: boolean;
+}
+
+export const NO_APPROVALS: Approvals = { addresses: [], broadening: false };
+
+export function reviewAction(actions: readonly PlanAction[]): ReviewAction | undefined {
+  if (actions.includes("delete") && actions.includes("create")) return "replace";
+  for (const action of ["create", "delete", "update", "read", "forget"] as const) if (actions.includes(action)) return action;
+  return undefined;
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+const objectOf = (value: unknown): Record<string, unknown> => (value && typeof value === "object" ? (value as Record<string, unknown>) : {});
+
+/** Top-level attributes whose value changes (or becomes unknown), with what hides their value. */
+export function changedAttributes(change: PlanChange): ChangedAttribute[] {
+  const before = objectOf(change.before);
+  const after = objectOf(change.after);
+  const unknown = objectOf(change.after_unknown);
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)])].sort();
+  return names
+    .filter((name) => anyMarked(unknown[name]) || !same(before[name], after[name]))
+    .map((name) => {
+      if (anyMarked(marksAt(change.before_sensitive, [name])) || anyMarked(marksAt(change.after_sensitive, [name]))) return { name, hidden: SENSITIVE };
+      if (anyMarked(unknown[name])) return { name, hidden: UNKNOWN };
+      return { name };
+    });
+}
+
+function isApproved(approvals: Approvals, stack: string, address: string): boolean {
+  return approvals.addresses.includes(address) || approvals.addresses.includes(`${stack}:${address}`);
+}
+
+const emptyCounts = (): Counts => ({ create: 0, update: 0, replace: 0, delete: 0, read: 0 });
+
+/** The review of every stack's plan, with the approvals already given. */
+export function buildReview(stacks: readonly StackPlan[], approvals: Approvals = NO_APPROVALS): Review {
+  const totals = emptyCounts();
+  const dataLoss: DataLossItem[] = [];
+  const security: SecurityItem[] = [];
+  const other: OtherItem[] = [];
+  const phases = stacks.map((entry): PhaseSummary => {
+    const counts = emptyCounts();
+    const firstDeployment = entry.plan ? isFirstDeployment(entry.plan) : false;
+    for (const resource of entry.plan?.resource_changes ?? []) {
+      const action = reviewAction(resource.change.actions);
+      if (!action) continue;
+      if (action !== "forget") {
+        counts[action] += 1;
+        totals[action] += 1;
+      }
+      classify(entry.stack, resource, action, firstDeployment, approvals, { dataLoss, security, other });
+    }
+    return { phase: entry.phase, stack: entry.stack, planned: entry.plan !== undefined, note: entry.note, firstDeployment, counts };
+  });
+  const pendingApprovals: PendingApproval[] = [
+    ...dataLoss.filter((item) => !item.approved).map((item) => ({ stack: item.stack, address: item.address, reason: "data loss" as const })),
+    ...security.filter((item) => item.needsApproval && !item.approved).map((item) => ({ stack: item.stack, address: item.address, reason: "broadening" as const })),
+  ];
+  return { phases, totals, dataLoss, security, other, pendingApprovals };
+}
+
+function classify(
+  stack: string,
+  resource: PlanResourceChange,
+  action: ReviewAction,
+  firstDeployment: boolean,
+  approvals: Approvals,
+  into: { dataLoss: DataLossItem[]; security: SecurityItem[]; other: OtherItem[] },
+): void {
+  if (resource.mode === "data") return;
+  const address = resource.deposed ? `${resource.address} (deposed ${resource.deposed})` : resource.address;
+  const base = { stack, address, type: resource.type, action };
+  const approved = isApproved(approvals, stack, resource.address);
+  let listed = false;
+  if ((action === "delete" || action === "replace") && holdsState(resource.type)) {
+    into.dataLoss.push({ ...base, forcedBy: (resource.change.replace_paths ?? []).map(formatPath), approved });
+    listed = true;
+  }
+  if (isSecuritySensitive(resource.type)) {
+    const finding = securityFinding(resource.type, resource.change, changedNamesOf);
+    if (finding.lines.length || action !== "update") {
+      const needsApproval = !firstDeployment && finding.broadening !== "no";
+      into.security.push({ ...base, ...finding, needsApproval, approved: approved || (needsApproval && approvals.broadening) });
+      listed = true;
+    }
+  }
+  if (!listed) into.other.push({ ...base, attributes: action === "update" || action === "replace" ? changedAttributes(resource.change) : [] });
+}
+
+function changedNamesOf(change: PlanChange): string[] {
+  return changedAttributes(change).map((attribute) => attribute.name);
+}
+
+/** 0 when nothing needs approval, 2 when something does. */
+export function reviewExitCode(review: Review): 0 | 2 {
+  return review.pendingApprovals.length ? 2 : 0;
+}

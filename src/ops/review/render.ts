@@ -1,0 +1,119 @@
+import { ChangedAttribute, COUNTED_ACTIONS, Counts, DataLossItem, OtherItem, Review, SecurityItem } from "./model";
+
+/** Renderers of the review model. They print only what the model holds (names and redacted text). */
+
+export const REVIEW_FORMATS = ["text", "markdown", "json"] as const;
+export type ReviewFormat = (typeof REVIEW_FORMATS)[number];
+
+const DATA_LOSS_TITLE = "1. Blocking: data loss";
+const SECURITY_TITLE = "2. Security-sensitive changes";
+const OTHER_TITLE = "3. Everything else";
+
+function attributeList(attributes: readonly ChangedAttribute[]): string {
+  return attributes.map((attribute) => (attribute.hidden ? `${attribute.name} ${attribute.hidden}` : attribute.name)).join(", ");
+}
+
+function dataLossLine(item: DataLossItem): string {
+  const forced = item.forcedBy.length ? ` (forced by ${item.forcedBy.join(", ")})` : "";
+  return `${item.stack} ${item.address}: ${item.action}${forced}${item.approved ? " [approved]" : " [needs --approve]"}`;
+}
+
+function securityHeader(item: SecurityItem): string {
+  const broadening = item.broadening === "yes" ? "broadening" : item.broadening === "unknown" ? "possibly broadening" : "not broadening";
+  const approval = item.needsApproval ? (item.approved ? " [approved]" : " [needs --approve or --approve-broadening]") : "";
+  return `${item.stack} ${item.address}: ${item.action}, ${broadening}${approval}`;
+}
+
+function otherLine(item: OtherItem): string {
+  const names = attributeList(item.attributes);
+  return `${item.stack} ${item.address}: ${item.action}${names ? ` (${names})` : ""}`;
+}
+
+function countCells(counts: Counts): string[] {
+  return COUNTED_ACTIONS.map((action) => String(counts[action]));
+}
+
+function summaryLines(review: Review): string[] {
+  const pending = review.pendingApprovals;
+  if (!pending.length) return ["Nothing needs approval."];
+  return [`Needs approval (${pending.length}):`, ...pending.map((p) => `${p.stack}:${p.address} (${p.reason})`)];
+}
+
+export function renderText(review: Review): string {
+  const out: string[] = [];
+  const header = ["phase", "stack", ...COUNTED_ACTIONS];
+  const rows = [
+    ...review.phases.map((phase) => [phase.phase, phase.stack, ...(phase.planned ? countCells(phase.counts) : COUNTED_ACTIONS.map(() => "-"))]),
+    ["total", "", ...countCells(review.totals)],
+  ];
+  const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column].length)));
+  for (const row of [header, ...rows]) out.push(row.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("  ").trimEnd());
+  for (const phase of review.phases.filter((p) => p.note)) out.push(`  ${phase.stack}: ${phase.note}`);
+  out.push("", DATA_LOSS_TITLE);
+  out.push(...(review.dataLoss.length ? review.dataLoss.map((item) => `  ${dataLossLine(item)}`) : ["  none"]));
+  out.push("", SECURITY_TITLE);
+  if (!review.security.length) out.push("  none");
+  for (const item of review.security) {
+    out.push(`  ${securityHeader(item)}`);
+    out.push(...item.lines.map((line) => `      ${line.sign} ${line.text}`));
+  }
+  out.push("", OTHER_TITLE);
+  out.push(...(review.other.length ? review.other.map((item) => `  ${otherLine(item)}`) : ["  none"]));
+  const [summary, ...pending] = summaryLines(review);
+  out.push("", summary, ...pending.map((line) => `  ${line}`));
+  return `${out.join("\n")}\n`;
+}
+
+/** Escapes what would break a table cell or inline code. */
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/`/g, "'");
+}
+
+export function renderMarkdown(review: Review): string {
+  const out: string[] = ["### Plan review", ""];
+  out.push(`| phase | stack | ${COUNTED_ACTIONS.join(" | ")} |`, `|---|---|${COUNTED_ACTIONS.map(() => "--:").join("|")}|`);
+  for (const phase of review.phases) {
+    const cells = phase.planned ? countCells(phase.counts) : COUNTED_ACTIONS.map(() => "–");
+    out.push(`| ${phase.phase} | \`${phase.stack}\` | ${cells.join(" | ")} |`);
+  }
+  out.push(`| **total** | | ${countCells(review.totals).join(" | ")} |`);
+  for (const phase of review.phases.filter((p) => p.note)) out.push("", `_${phase.stack}: ${cell(phase.note ?? "")}_`);
+  out.push("", `#### ${DATA_LOSS_TITLE}`, "");
+  if (!review.dataLoss.length) out.push("None.");
+  else {
+    out.push("| stack | address | action | forced by | approval |", "|---|---|---|---|---|");
+    for (const item of review.dataLoss) {
+      out.push(`| \`${item.stack}\` | \`${item.address}\` | ${item.action} | ${cell(item.forcedBy.join(", ")) || "–"} | ${item.approved ? "approved" : "**needs `--approve`**"} |`);
+    }
+  }
+  out.push("", `#### ${SECURITY_TITLE}`, "");
+  if (!review.security.length) out.push("None.");
+  else {
+    out.push("| stack | address | action | change | broadening |", "|---|---|---|---|---|");
+    for (const item of review.security) {
+      const lines = item.lines.map((line) => `\`${line.sign}\` ${cell(line.text)}`).join("<br>") || "–";
+      const approval = item.needsApproval ? (item.approved ? " (approved)" : " **needs approval**") : "";
+      out.push(`| \`${item.stack}\` | \`${item.address}\` | ${item.action} | ${lines} | ${item.broadening}${approval} |`);
+    }
+  }
+  out.push("", `#### ${OTHER_TITLE}`, "");
+  if (!review.other.length) out.push("None.");
+  else {
+    out.push("<details><summary>" + `${review.other.length} resource${review.other.length === 1 ? "" : "s"}` + "</summary>", "");
+    out.push(...review.other.map((item) => `- \`${item.address}\` (\`${item.stack}\`): ${item.action}${item.attributes.length ? `: ${cell(attributeList(item.attributes))}` : ""}`));
+    out.push("", "</details>");
+  }
+  const [summary, ...pending] = summaryLines(review);
+  out.push("", `**${summary}**`, ...(pending.length ? ["", ...pending.map((line) => `- \`${line}\``)] : []));
+  return `${out.join("\n")}\n`;
+}
+
+export function renderJson(review: Review): string {
+  return `${JSON.stringify(review, null, 2)}\n`;
+}
+
+export function renderReview(review: Review, format: ReviewFormat): string {
+  if (format === "markdown") return renderMarkdown(review);
+  if (format === "json") return renderJson(review);
+  return renderText(review);
+}

@@ -1,0 +1,162 @@
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "fs";
+import { join } from "path";
+import { firstErrorLine, TerraformResult, TerraformRunner } from "./runner";
+import { SynthesizedStack } from "./stacks";
+
+/** What a command needs from the outside world; tests pass fakes. */
+export interface OpsIo {
+  /** Folder of the tool's working files: `<workDir>/<env>/{synth,plans,logs}`. */
+  readonly workDir: string;
+  /** The operator's environment variables (PATH, AWS_*, SENTRY_*, TF_WORKSPACE). */
+  readonly variables: NodeJS.ProcessEnv;
+  readonly runner: TerraformRunner;
+  /** Results (review, outputs, drift): stdout. */
+  readonly print: (text: string) => void;
+  /** Progress and failure lines: stderr. */
+  readonly progress: (line: string) => void;
+  /** Asks a question on the terminal and returns the answer. */
+  readonly ask: (question: string) => Promise<string>;
+}
+
+/** A failure the CLI reports as one line, with its exit code. */
+export class OpsFailure extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(message);
+  }
+}
+
+export interface SessionOptions {
+  /** The workspace every command after `init` runs in; undefined for the bootstrap stack (local state). */
+  readonly workspace?: string;
+  readonly environment: string;
+  /** `-backend-config=FILE` for every `init`. */
+  readonly backendConfig?: string;
+  /** Folder whose `*_override.tf.json` files are laid into every stack folder before `init`. */
+  readonly overrideDir?: string;
+  /** TF_CLI_CONFIG_FILE for every call. */
+  readonly cliConfigFile: string;
+  /** Where a failed call's full output is kept. */
+  readonly logDir: string;
+}
+
+const OVERRIDE_FILE = /_override\.tf\.json$/;
+
+/** An output as `terraform output -json` prints it. */
+export interface TerraformOutputValue {
+  readonly value: unknown;
+  readonly sensitive: boolean;
+}
+
+export interface RunOptions {
+  /** Run with TF_WORKSPACE set to the session's workspace. @default true */
+  readonly workspace?: boolean;
+  /** No line when the step succeeds (the caller prints its own). @default false */
+  readonly quiet?: boolean;
+  /** Also a line when the step starts, for steps that take minutes (plan, apply). @default false */
+  readonly announce?: boolean;
+}
+
+/** Runs terraform for the stacks of one command: one line per step, init once per stack, workspace always selected. */
+export class Session {
+  private readonly prepared = new Map<string, Promise<void>>();
+  private readonly knownOutputs = new Map<string, Promise<Record<string, TerraformOutputValue>>>();
+
+  constructor(
+    private readonly io: OpsIo,
+    readonly options: SessionOptions,
+  ) {}
+
+  private env(selectWorkspace: boolean): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {
+      ...this.io.variables,
+      SENTRY_ENV: this.options.environment,
+      TF_CLI_CONFIG_FILE: this.options.cliConfigFile,
+      TF_IN_AUTOMATION: "1",
+      TF_INPUT: "0",
+    };
+    delete env.TF_WORKSPACE;
+    if (selectWorkspace && this.options.workspace) env.TF_WORKSPACE = this.options.workspace;
+    return env;
+  }
+
+  /** Runs one terraform step in a stack folder; a non-zero exit throws the step's one-line failure. */
+  async run(stack: SynthesizedStack, action: string, args: readonly string[], options: RunOptions = {}): Promise<TerraformResult> {
+    if (options.announce) this.io.progress(`[${stack.name}] ${action} ...`);
+    const result = await this.io.runner({ args, cwd: stack.folder, env: this.env(options.workspace ?? true) });
+    if (result.code !== 0) throw this.failure(stack, action, result);
+    if (!options.quiet) this.io.progress(`[${stack.name}] ${action} (${result.seconds.toFixed(1)} s)`);
+    return result;
+  }
+
+  private failure(stack: SynthesizedStack, action: string, result: TerraformResult): OpsFailure {
+    mkdirSync(this.options.logDir, { recursive: true, mode: 0o700 });
+    const log = join(this.options.logDir, `${stack.name}.${action.replace(/\W+/g, "-")}.log`);
+    writeFileSync(log, `${result.stdout}\n${result.stderr}`, { mode: 0o600 });
+    return new OpsFailure(`[${stack.name}] ${action} failed: ${explainError(result, this.options.environment)} (full output: ${log})`);
+  }
+
+  /** Lays the override files in, then `init` (no TF_WORKSPACE) and `workspace select -or-create`; once per stack. */
+  prepare(stack: SynthesizedStack): Promise<void> {
+    let done = this.prepared.get(stack.name);
+    if (!done) {
+      done = this.initialize(stack);
+      this.prepared.set(stack.name, done);
+    }
+    return done;
+  }
+
+  private async initialize(stack: SynthesizedStack): Promise<void> {
+    this.layOverrides(stack);
+    const backend = this.options.backendConfig ? [`-backend-config=${this.options.backendConfig}`] : [];
+    await this.run(stack, "init", ["init", "-input=false", "-no-color", ...backend], { workspace: false });
+    if (this.options.workspace) {
+      await this.run(stack, `workspace ${this.options.workspace}`, ["workspace", "select", "-or-create=true", this.options.workspace], { workspace: false });
+    }
+  }
+
+  /** Exactly the override files of `--override` (none without it): an earlier run's files never linger. */
+  private layOverrides(stack: SynthesizedStack): void {
+    for (const file of readdirSync(stack.folder).filter((name) => OVERRIDE_FILE.test(name))) rmSync(join(stack.folder, file));
+    if (!this.options.overrideDir) return;
+    for (const file of readdirSync(this.options.overrideDir).filter((name) => OVERRIDE_FILE.test(name))) {
+      copyFileSync(join(this.options.overrideDir, file), join(stack.folder, file));
+    }
+  }
+
+  /** The stack's outputs in the selected workspace (`{}` when it was never deployed), read once until it is applied. */
+  outputs(stack: SynthesizedStack): Promise<Record<string, TerraformOutputValue>> {
+    let outputs = this.knownOutputs.get(stack.name);
+    if (!outputs) {
+      outputs = this.prepare(stack)
+        .then(() => this.run(stack, "output", ["output", "-json", "-no-color"], { quiet: true }))
+        .then((result) => JSON.parse(result.stdout.trim() || "{}") as Record<string, TerraformOutputValue>);
+      this.knownOutputs.set(stack.name, outputs);
+    }
+    return outputs;
+  }
+
+  /** After an apply: the next `outputs` reads them again. */
+  forgetOutputs(stack: SynthesizedStack): void {
+    this.knownOutputs.delete(stack.name);
+  }
+}
+
+const PREVENT_DESTROY = /Resource (\S+) has lifecycle\.prevent_destroy set/;
+const DELETION_PROTECTION = /deletion protection|deletion_protection|protected against deletion|RepositoryNotEmptyException|contains images/i;
+const WITH_ADDRESS = /with (\w+\.[\w.[\]"-]+),/;
+
+/** The first Terraform error line, or a line naming the fix for the errors operators meet most. */
+export function explainError(result: Pick<TerraformResult, "stdout" | "stderr">, environment: string): string {
+  const text = `${result.stderr}\n${result.stdout}`;
+  if (/Saved plan is stale/i.test(text)) {
+    return `the saved plan is stale: the state changed since it was planned; run \`sentry-ops plan ${environment}\` and review again`;
+  }
+  const protectedAddress = PREVENT_DESTROY.exec(text)?.[1] ?? (DELETION_PROTECTION.test(text) ? (WITH_ADDRESS.exec(text)?.[1] ?? "a resource") : undefined);
+  if (protectedAddress) {
+    return `${protectedAddress} is protected against deletion; set protectData: false for ${environment} in src/config/environments.ts, deploy, then destroy again (${firstErrorLine(result)})`;
+  }
+  return firstErrorLine(result);
+}
