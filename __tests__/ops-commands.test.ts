@@ -103,7 +103,7 @@ describe("sentry-ops plan", () => {
   test("deployed environment: every phase planned, data and compute at the same time, after foundation, before services", async () => {
     const w = world();
     markDeployed(w.fake, STACKS);
-    expect(await w.run("plan dev", { variables: { FAKE_TF_DELAY_MS: "400" } })).toBe(0);
+    expect(await w.run("plan dev", { variables: { FAKE_TF_DELAY_MS: "1500" } })).toBe(0);
     const calls = w.calls();
     const plans = Object.fromEntries(STACKS.map((stack) => [stack, only(calls, stack, "plan")]));
     expect(overlap(plans[DATA], plans[COMPUTE])).toBe(true);
@@ -175,7 +175,7 @@ describe("sentry-ops deploy", () => {
     const w = world();
     expect(await w.run("plan dev")).toBe(0);
     expect(await w.run("review dev")).toBe(0);
-    expect(await w.run("deploy dev", { variables: { FAKE_TF_DELAY_MS: "400" } })).toBe(0);
+    expect(await w.run("deploy dev", { variables: { FAKE_TF_DELAY_MS: "1500" } })).toBe(0);
     const calls = w.calls();
     expect(applied(calls)[0]).toBe(FOUNDATION);
     expect(applied(calls).slice(1, 3).sort()).toEqual([COMPUTE, DATA]);
@@ -233,7 +233,7 @@ describe("sentry-ops destroy", () => {
   test("--yes: destroy plans and applies in reverse order; never the bootstrap stack", async () => {
     const w = world();
     markDeployed(w.fake, STACKS);
-    expect(await w.run("destroy dev --yes", { variables: { FAKE_TF_DELAY_MS: "400" } })).toBe(0);
+    expect(await w.run("destroy dev --yes", { variables: { FAKE_TF_DELAY_MS: "1500" } })).toBe(0);
     const calls = w.calls();
     expect(callsOf(calls, "plan").every((call) => call.args.includes("-destroy"))).toBe(true);
     expect(applied(calls)[0]).toBe(CICD);
