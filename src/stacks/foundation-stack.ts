@@ -84,7 +84,9 @@ export class FoundationStack extends SentryStack {
     super(scope, "foundation", props);
     const env = props.environment;
     const region = props.operator.region;
-    const accountId = new DataAwsCallerIdentity(this, "account").accountId;
+    const caller = new DataAwsCallerIdentity(this, "account");
+    const accountId = caller.accountId;
+    const deployingPrincipal = this.deployingPrincipalArn(caller);
     const partition = new DataAwsPartition(this, "partition").partition;
     const regional = (service: string) => `arn:${partition}:${service}:${region}:${accountId}`;
 
@@ -174,9 +176,11 @@ export class FoundationStack extends SentryStack {
           recoveryWindowDays: props.secretRecoveryWindowDays,
           kmsKeyArn,
           // Role names are known before phase 4 creates the roles; aws:PrincipalArn matches them once they exist.
+          // Terraform reads the placeholder version back on every refresh: the principal running it is a reader.
           readerArns: [
             ...props.secretReaders[name].map((service) => `arn:${partition}:iam::${accountId}:role/${executionRoleName(service, env)}`),
             ...props.operator.adminRoleArns,
+            deployingPrincipal,
           ],
         }),
     );
