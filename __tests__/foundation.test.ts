@@ -3,6 +3,7 @@ import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { TerraformStack, Testing } from "cdktf";
 import { EnvironmentName } from "../src/config";
+import { EnvironmentKey } from "../src/constructs/environment-key";
 import { PlaceholderSecret } from "../src/constructs/placeholder-secret";
 import { dataOf, policyStatements, resource, resourcesOf, synthPhase, TEST_OPERATOR_VARIABLES, testConfig, TerraformJson } from "./support/synth";
 
@@ -335,7 +336,6 @@ describe("environment key", () => {
       "CloudWatchAlarmsToEncryptedTopics",
     ]);
     expect(statements[0].principals).toEqual([{ type: "AWS", identifiers: [ROOT, ...OPERATORS] }]);
-    expect(statements[0].actions).not.toContain("kms:Decrypt");
     expect(statements[1].condition).toContainEqual({
       test: "StringEquals",
       variable: "kms:ViaService",
@@ -346,6 +346,57 @@ describe("environment key", () => {
       condition: [{ test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [`arn:\${data.aws_partition.partition.partition}:logs:us-east-1:${ACCOUNT}:log-group:*`] }],
     });
     expect(statements[4].condition).toContainEqual({ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] });
+  });
+
+  test("administration is spelled out: no grants and no cryptographic use outside the services", () => {
+    const [administer] = policyStatements(tf, "environment_key_policy");
+    expect(administer.actions).toEqual([
+      "kms:CancelKeyDeletion",
+      "kms:CreateAlias",
+      "kms:Delete*",
+      "kms:Describe*",
+      "kms:Disable*",
+      "kms:Enable*",
+      "kms:Get*",
+      "kms:List*",
+      "kms:Put*",
+      "kms:Revoke*",
+      "kms:RotateKeyOnDemand",
+      "kms:ScheduleKeyDeletion",
+      "kms:TagResource",
+      "kms:UntagResource",
+      "kms:Update*",
+    ]);
+    const matches = (pattern: string, action: string) => new RegExp(`^${pattern.replace(/\*/g, ".*")}$`).test(action);
+    const allowing = (action: string) =>
+      policyStatements(tf, "environment_key_policy")
+        .filter((statement) => statement.actions.some((pattern: string) => matches(pattern, action)))
+        .map((statement) => statement.sid);
+    expect(allowing("kms:CreateGrant")).toEqual(["GrantsForAwsResources"]);
+    expect(allowing("kms:Decrypt")).toEqual(["UseThroughAwsServices", "CloudWatchLogsOfThisAccount", "CloudWatchAlarmsToEncryptedTopics"]);
+  });
+
+  test("only DynamoDB, ElastiCache and ECR create grants, for AWS resources, for this account's principals", () => {
+    const grants = policyStatements(tf, "environment_key_policy").find((statement) => statement.sid === "GrantsForAwsResources");
+    expect(grants).toEqual({
+      sid: "GrantsForAwsResources",
+      actions: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+      resources: ["*"],
+      principals: [{ type: "AWS", identifiers: [ROOT, ...OPERATORS] }],
+      condition: [
+        { test: "StringEquals", variable: "kms:CallerAccount", values: [ACCOUNT] },
+        { test: "StringEquals", variable: "kms:ViaService", values: ["dynamodb.us-east-1.amazonaws.com", "elasticache.us-east-1.amazonaws.com", "ecr.us-east-1.amazonaws.com"] },
+        { test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] },
+      ],
+    });
+  });
+
+  test("the construct refuses a granting service principals may not use the key through", () => {
+    const build = () =>
+      new EnvironmentKey(new TerraformStack(Testing.app(), "test"), "key", {
+        aliasName: "k", description: "k", accountId: "1", partition: "aws", region: "us-east-1", viaServices: ["sqs"], grantingServices: ["ecr"],
+      });
+    expect(build).toThrow(/EnvironmentKey k: grantingServices ecr must also be in viaServices/);
   });
 
   test("each secret is encrypted with it and readable only by the execution roles that inject it, the operators and the principal running Terraform", () => {

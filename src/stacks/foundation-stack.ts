@@ -43,6 +43,11 @@ export function secretReaders(services: readonly ServiceConfig[]): Record<Secret
 
 /** AWS services through which principals of the account may use the environment key (`kms:ViaService`). */
 const KEY_VIA_SERVICES = ["sqs", "dynamodb", "secretsmanager", "elasticache", "ecr", "codebuild", "s3", "sns"];
+/**
+ * Those that keep a grant on the key for the resources they encrypt (tables, replication groups, repositories).
+ * Secrets Manager, SQS, SNS, S3 and CodeBuild call KMS with the caller's permissions and create none.
+ */
+const KEY_GRANTING_SERVICES = ["dynamodb", "elasticache", "ecr"];
 
 export interface FoundationStackProps extends SentryStackProps {
   readonly network: NetworkConfig;
@@ -99,6 +104,7 @@ export class FoundationStack extends SentryStack {
       deletionWindowDays: props.kms.deletionWindowDays,
       administratorRoleArns: props.operator.adminRoleArns,
       viaServices: KEY_VIA_SERVICES,
+      grantingServices: KEY_GRANTING_SERVICES,
       cloudWatchLogs: true,
       // Only what publishes to encrypted resources here: CloudWatch alarms to the alarm topic.
       servicePrincipals: [
