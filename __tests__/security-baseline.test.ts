@@ -5,10 +5,15 @@ import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
@@ -89,6 +94,47 @@ describe("security baseline rules", () => {
       /\[iam-resource-wildcard\]: probe\/doc \(data.aws_iam_policy_document.doc\) statement ReadAll grants s3:GetObject on "\*"/,
     );
     expect(synth(document({ actions: ["kms:*"], resources: ["*"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:root"] }] }))).not.toThrow();
+  });
+
+  test("iam-resource-wildcard: an Allow with not_actions or not_resources fails, wherever it is; a Deny may use them", () => {
+    const document = (statement: object) => (stack: ProbeStack) => new DataAwsIamPolicyDocument(stack, "doc", { statement: [statement] });
+    expect(synth(document({ sid: "AllButIam", notActions: ["iam:*"], resources: ["arn:aws:s3:::b/*"] }))).toThrow(
+      /\[iam-resource-wildcard\]: probe\/doc \(data.aws_iam_policy_document.doc\) statement AllButIam allows with not_actions \(everything but a list\)/,
+    );
+    expect(
+      synth(document({ sid: "AllButOne", actions: ["s3:GetObject"], notResources: ["arn:aws:s3:::b/*"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:root"] }] })),
+    ).toThrow(/statement AllButOne allows with not_resources/);
+    expect(synth(document({ effect: "Deny", notActions: ["s3:GetObject"], resources: ["*"], principals: [{ type: "*", identifiers: ["*"] }] }))).not.toThrow();
+  });
+
+  test("iam-policy-document: hand-written JSON in a role, role policy, managed or resource policy fails", () => {
+    const json = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] });
+    expect(synth((stack) => new IamRolePolicy(stack, "inline", { role: "r", policy: json }))).toThrow(
+      /\[iam-policy-document\]: probe\/inline \(aws_iam_role_policy.inline\) takes a policy that is not a data.aws_iam_policy_document of its stack/,
+    );
+    expect(synth((stack) => new IamPolicy(stack, "managed", { policy: json }))).toThrow(/\[iam-policy-document\]: probe\/managed /);
+    expect(synth((stack) => new IamRole(stack, "role", { assumeRolePolicy: json }))).toThrow(/\[iam-policy-document\]: probe\/role /);
+    expect(synth((stack) => new S3BucketPolicy(stack, "bucket-policy", { bucket: "b", policy: json }))).toThrow(/\[iam-policy-document\]: probe\/bucket-policy /);
+    expect(
+      synth((stack) => {
+        const trust = new DataAwsIamPolicyDocument(stack, "trust", { statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:root"] }] }] });
+        const permissions = new DataAwsIamPolicyDocument(stack, "permissions", { statement: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] }] });
+        const role = new IamRole(stack, "role", { assumeRolePolicy: trust.json });
+        new IamRolePolicy(stack, "inline", { role: role.id, policy: permissions.json });
+      }),
+    ).not.toThrow();
+  });
+
+  test("no-aws-managed-policies: attaching a policy AWS writes fails; the register covers only the instance roles' two", () => {
+    const attach = (id: string, policy: string) => (stack: ProbeStack) => new IamRolePolicyAttachment(stack, id, { role: "r", policyArn: `arn:aws:iam::aws:policy/${policy}` });
+    expect(synth(attach("admin", "AdministratorAccess"))).toThrow(
+      /\[no-aws-managed-policies\]: probe\/admin \(aws_iam_role_policy_attachment.admin\) attaches the AWS-managed policy AdministratorAccess/,
+    );
+    expect(synth((stack) => new IamRolePolicyAttachment(stack, "own", { role: "r", policyArn: "arn:aws:iam::123456789012:policy/sentry-own" }))).not.toThrow();
+    expect(synth(attach("oms-instance-role-ecs", "service-role/AmazonEC2ContainerServiceforEC2Role"))).not.toThrow();
+    expect(synth(attach("oms-instance-role-ssm", "AmazonSSMManagedInstanceCore"))).not.toThrow();
+    expect(synth(attach("oms-instance-role-ecs", "AdministratorAccess"))).toThrow(/\[no-aws-managed-policies\]: probe\/oms-instance-role-ecs /);
+    expect(synth(attach("oms-build-role-ssm", "AmazonSSMManagedInstanceCore"))).toThrow(/\[no-aws-managed-policies\]: probe\/oms-build-role-ssm /);
   });
 
   test("trust-confused-deputy: a service trust without aws:SourceArn fails", () => {

@@ -170,6 +170,21 @@ export const EXCEPTIONS: readonly SecurityException[] = [
     liftedWhen: "EC2 sets the source keys for instance profiles.",
   },
   {
+    id: "ecs-instance-managed-policies",
+    title: "The container instances' role has the AWS-managed ECS agent and SSM policies",
+    rules: ["no-aws-managed-policies"],
+    covers: {
+      types: ["aws_iam_role_policy_attachment"],
+      description: "`AmazonEC2ContainerServiceforEC2Role` and `AmazonSSMManagedInstanceCore` on each cluster's instance role (`<cluster>_instance_role_ecs`, `<cluster>_instance_role_ssm`), nothing else",
+      where: (resource) =>
+        /^aws_iam_role_policy_attachment\.[a-z]+_instance_role_(ecs|ssm)$/.test(resource.address) &&
+        /:iam::aws:policy\/(service-role\/AmazonEC2ContainerServiceforEC2Role|AmazonSSMManagedInstanceCore)$/.test(resource.attributes.policy_arn),
+    },
+    reason:
+      "The ECS agent's calls (register, poll, telemetry, ECR pulls for its own images) and the SSM agent's (Session Manager instead of SSH) change with agent releases; AWS keeps these two policies in step with the agents, and a hand-kept copy that falls behind stops instances joining the cluster or opening sessions. Tasks do not get the instance role (IMDS hop limit 1, ECS_AWSVPC_BLOCK_IMDS).",
+    liftedWhen: "The project keeps customer-managed copies scoped to its clusters (ecs:cluster conditions) and a check that follows the agents' changes.",
+  },
+  {
     id: "s3-access-log-bucket-sse-s3",
     title: "The state bucket's access-log bucket uses SSE-S3",
     rules: ["environment-key"],

@@ -79,17 +79,70 @@ const logRetention: SecurityRule = {
 /** Statements with principals belong to resource policies (trust, key, bucket, queue, endpoint policies). */
 const isIdentityStatement = (statement: Json) => !statement.principals && !statement.not_principals;
 
+const isAllow = (statement: Json) => statement.effect !== "Deny";
+const sidOf = (statement: Json) => statement.sid ?? "(no sid)";
+
 const iamResourceWildcard: SecurityRule = {
   id: "iam-resource-wildcard",
-  title: `No "*" resource in an identity-policy statement except for actions without resource-level permissions (NO_RESOURCE_LEVEL_ACTIONS); in a resource policy (key, bucket, secret, endpoint) "*" means the resource itself`,
+  title: `No "*" resource in an identity-policy statement except for actions without resource-level permissions (NO_RESOURCE_LEVEL_ACTIONS); in a resource policy (key, bucket, secret, endpoint) "*" means the resource itself. No Allow statement uses not_actions or not_resources (everything but a list)`,
   types: ["data.aws_iam_policy_document"],
   check(resource) {
-    return blocks(resource.attributes.statement)
-      .filter((statement) => isIdentityStatement(statement) && statement.effect !== "Deny" && blocks(statement.resources).includes("*"))
+    const statements = blocks(resource.attributes.statement).filter(isAllow);
+    const negated = statements.flatMap((statement) =>
+      ["not_actions", "not_resources"]
+        .filter((attribute) => blocks(statement[attribute]).length > 0)
+        .map((attribute) => `statement ${sidOf(statement)} allows with ${attribute} (everything but a list): name what it allows`),
+    );
+    const wildcards = statements
+      .filter((statement) => isIdentityStatement(statement) && blocks(statement.resources).includes("*"))
       .flatMap((statement) => {
         const scopable = blocks(statement.actions).filter((action: string) => !NO_RESOURCE_LEVEL_ACTIONS.includes(action));
-        return scopable.length > 0 ? [`statement ${statement.sid ?? "(no sid)"} grants ${scopable.join(", ")} on "*": scope it to the resources it needs`] : [];
+        return scopable.length > 0 ? [`statement ${sidOf(statement)} grants ${scopable.join(", ")} on "*": scope it to the resources it needs`] : [];
       });
+    return [...negated, ...wildcards];
+  },
+};
+
+/** Policy-document attributes of the resources that take one. */
+const POLICY_ATTRIBUTES: Readonly<Record<string, (attributes: Json) => unknown[]>> = {
+  aws_iam_role: (a) => [a.assume_role_policy, ...blocks(a.inline_policy).map((inline) => inline.policy)],
+  aws_iam_role_policy: (a) => [a.policy],
+  aws_iam_policy: (a) => [a.policy],
+  aws_iam_user_policy: (a) => [a.policy],
+  aws_iam_group_policy: (a) => [a.policy],
+  aws_kms_key: (a) => [a.policy],
+  aws_s3_bucket_policy: (a) => [a.policy],
+  aws_secretsmanager_secret_policy: (a) => [a.policy],
+  aws_sqs_queue_policy: (a) => [a.policy],
+  aws_sns_topic_policy: (a) => [a.policy],
+  aws_vpc_endpoint: (a) => [a.policy],
+  aws_ecr_repository_policy: (a) => [a.policy],
+};
+
+const iamPolicyDocument: SecurityRule = {
+  id: "iam-policy-document",
+  title: "Every IAM, trust and resource policy is a `data.aws_iam_policy_document` (no hand-written JSON), so the statement rules see every statement",
+  types: Object.keys(POLICY_ATTRIBUTES),
+  check(resource, stack) {
+    return POLICY_ATTRIBUTES[resource.type](resource.attributes)
+      .filter((policy) => policy !== undefined && stack.referenced(policy)?.address.startsWith("data.aws_iam_policy_document.") !== true)
+      .map((policy) => `takes a policy that is not a data.aws_iam_policy_document of its stack (${String(policy).slice(0, 60)}): build it from statements`);
+  },
+};
+
+/** `arn:<partition>:iam::aws:policy/<path and name>`: a policy AWS writes and changes. */
+const AWS_MANAGED_POLICY = /:iam::aws:policy\//;
+
+const noAwsManagedPolicies: SecurityRule = {
+  id: "no-aws-managed-policies",
+  title: "No AWS-managed policy is attached: AWS widens them without review, and they are rarely scoped to the project's resources",
+  types: ["aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment", "aws_iam_role"],
+  check(resource) {
+    const a = resource.attributes;
+    const arns: unknown[] = resource.type === "aws_iam_role" ? blocks(a.managed_policy_arns) : [a.policy_arn];
+    return arns
+      .filter((arn): arn is string => typeof arn === "string" && AWS_MANAGED_POLICY.test(arn))
+      .map((arn) => `attaches the AWS-managed policy ${arn.split(":policy/")[1]}: write a policy scoped to what the role needs`);
   },
 };
 
@@ -253,6 +306,8 @@ export const RULES: readonly SecurityRule[] = [
   environmentKey,
   logRetention,
   iamResourceWildcard,
+  iamPolicyDocument,
+  noAwsManagedPolicies,
   trustConfusedDeputy,
   noIngressFromInternet,
   s3Private,
