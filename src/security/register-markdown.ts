@@ -26,7 +26,7 @@ export function renderSecurityMarkdown(rules: readonly SecurityRule[] = RULES, e
       `### \`${exception.id}\`: ${exception.title}`,
       "",
       `- Exempts from: ${exception.rules.map((rule) => `\`${rule}\``).join(", ")}`,
-      `- Covers: ${exception.covers.description} (${exception.covers.types.map((type) => `\`${type}\``).join(", ")})`,
+      `- Covers: ${exception.covers.description} (${[...exception.covers.types, ...(exception.covers.addresses ?? [])].map((name) => `\`${name}\``).join(", ")})`,
       `- Why: ${exception.reason}`,
       `- Lifted when: ${exception.liftedWhen}`,
       "",

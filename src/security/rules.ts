@@ -36,31 +36,69 @@ export const NO_RESOURCE_LEVEL_ACTIONS: readonly string[] = [
 ];
 
 
-/** Where each resource type names its KMS key, and whether it encrypts at all. */
-const KEY_ATTRIBUTES: Readonly<Record<string, (attributes: Json) => unknown[]>> = {
-  aws_sqs_queue: (a) => [a.kms_master_key_id],
-  aws_sns_topic: (a) => [a.kms_master_key_id],
-  aws_secretsmanager_secret: (a) => [a.kms_key_id],
-  aws_cloudwatch_log_group: (a) => [a.kms_key_id],
-  aws_dynamodb_table: (a) => blocks(a.server_side_encryption).filter((sse) => sse.enabled === true).map((sse) => sse.kms_key_arn),
-  aws_elasticache_replication_group: (a) => (String(a.at_rest_encryption_enabled) === "true" && a.transit_encryption_enabled === true ? [a.kms_key_id] : []),
-  aws_ecr_repository: (a) => blocks(a.encryption_configuration).filter((c) => c.encryption_type === "KMS").map((c) => c.kms_key),
-  aws_codebuild_project: (a) => [a.encryption_key],
-  aws_codepipeline: (a) => blocks(a.artifact_store).flatMap((store) => blocks(store.encryption_key).map((key) => key.id)),
-  aws_s3_bucket_server_side_encryption_configuration: (a) =>
-    blocks(a.rule).flatMap((rule) => blocks(rule.apply_server_side_encryption_by_default).map((sse) => sse.kms_master_key_id)),
+/** How one resource, or one part of it (an EBS volume), is encrypted at rest. */
+export type Encryption = { readonly key: string } | { readonly awsManaged: string } | { readonly unencrypted: string };
+
+/** A named KMS key, or the AWS-managed key the service uses when none is named. */
+const keyOr = (key: unknown, awsManaged: string): Encryption => (typeof key === "string" && key !== "" ? { key } : { awsManaged });
+
+/** S3 server-side encryption rules (a configuration resource's or a bucket's legacy inline block). */
+const s3Encryption = (rules: Json): Encryption[] =>
+  blocks(rules).flatMap((rule) =>
+    blocks(rule.apply_server_side_encryption_by_default).map((sse) =>
+      sse.sse_algorithm === "AES256" ? { awsManaged: "S3-managed keys (SSE-S3)" } : keyOr(sse.kms_master_key_id, "the AWS-managed aws/s3 key"),
+    ),
+  );
+
+/**
+ * How each resource type is encrypted, from its attributes (and, for a bucket, its stack's encryption
+ * configurations). An empty list: not encrypted at all.
+ */
+const ENCRYPTION: Readonly<Record<string, (attributes: Json, resource: ResourceView, stack: StackView) => Encryption[]>> = {
+  aws_sqs_queue: (a) => [keyOr(a.kms_master_key_id, "an AWS-managed key or none (SSE-SQS)")],
+  aws_sns_topic: (a) => [keyOr(a.kms_master_key_id, "nothing (SNS topics are unencrypted without a key)")],
+  aws_secretsmanager_secret: (a) => [keyOr(a.kms_key_id, "the AWS-managed aws/secretsmanager key")],
+  aws_cloudwatch_log_group: (a) => [keyOr(a.kms_key_id, "CloudWatch Logs' own keys")],
+  aws_dynamodb_table: (a) => blocks(a.server_side_encryption).filter((sse) => sse.enabled === true).map((sse) => keyOr(sse.kms_key_arn, "the AWS-managed aws/dynamodb key")),
+  aws_elasticache_replication_group: (a) =>
+    String(a.at_rest_encryption_enabled) === "true" && a.transit_encryption_enabled === true ? [keyOr(a.kms_key_id, "ElastiCache's own key")] : [],
+  aws_ecr_repository: (a) => blocks(a.encryption_configuration).filter((c) => c.encryption_type === "KMS").map((c) => keyOr(c.kms_key, "the AWS-managed aws/ecr key")),
+  aws_codebuild_project: (a) => [keyOr(a.encryption_key, "the AWS-managed aws/s3 key")],
+  aws_codepipeline: (a) => blocks(a.artifact_store).map((store) => keyOr(blocks(store.encryption_key)[0]?.id, "the AWS-managed aws/s3 key")),
+  aws_s3_bucket: (a, bucket, stack) => {
+    const configurations = stack.referring("aws_s3_bucket_server_side_encryption_configuration", "bucket", bucket);
+    const encryption = [...s3Encryption(blocks(a.server_side_encryption_configuration).flatMap((c) => blocks(c.rule))), ...configurations.flatMap((c) => s3Encryption(c.attributes.rule))];
+    return encryption.length > 0 ? encryption : [{ awsManaged: "S3's default SSE-S3 (no server-side encryption configuration)" }];
+  },
+  aws_launch_template: (a) =>
+    blocks(a.block_device_mappings).flatMap((mapping) =>
+      blocks(mapping.ebs).map((ebs) =>
+        String(ebs.encrypted) === "true"
+          ? keyOr(ebs.kms_key_id, `the AWS-managed aws/ebs key (EBS volume ${mapping.device_name})`)
+          : { unencrypted: `EBS volume ${mapping.device_name}` },
+      ),
+    ),
 };
+
+/** How `resource` is encrypted at rest, for the rules and the register (undefined: a type the rule does not know). */
+export function encryptionOf(resource: ResourceView, stack: StackView): Encryption[] | undefined {
+  return ENCRYPTION[resource.type]?.(resource.attributes, resource, stack);
+}
 
 const environmentKey: SecurityRule = {
   id: "environment-key",
-  title: "Encrypted with the environment's KMS key wherever the service takes one (Redis also in transit)",
-  types: Object.keys(KEY_ATTRIBUTES),
+  title: "Encrypted with the environment's KMS key wherever the service takes one (Redis also in transit; S3 buckets and launch templates' EBS volumes included)",
+  types: Object.keys(ENCRYPTION),
   check(resource, stack) {
-    const keys = KEY_ATTRIBUTES[resource.type](resource.attributes);
-    if (stack.environmentKeyArn === undefined) return ["is in a stack that declares no environment key (useEnvironmentKey)"];
-    if (keys.length === 0) return ["is not encrypted"];
-    const wrong = keys.filter((key) => key !== stack.environmentKeyArn);
-    return wrong.length > 0 ? [`is encrypted with ${JSON.stringify(wrong[0] ?? "an AWS-managed key")}, not the environment key ${stack.environmentKeyArn}`] : [];
+    const encryption = encryptionOf(resource, stack) ?? [];
+    const environmentKeyArn = stack.environmentKeyArn;
+    if (environmentKeyArn === undefined) return ["is in a stack that declares no environment key (useEnvironmentKey)"];
+    if (encryption.length === 0) return ["is not encrypted"];
+    return encryption.flatMap((part) => {
+      if ("unencrypted" in part) return [`has ${part.unencrypted} not encrypted`];
+      if ("awsManaged" in part) return [`is encrypted with ${part.awsManaged}, not the environment key ${environmentKeyArn}`];
+      return part.key === environmentKeyArn ? [] : [`is encrypted with ${JSON.stringify(part.key)}, not the environment key ${environmentKeyArn}`];
+    });
   },
 };
 
@@ -146,19 +184,41 @@ const noAwsManagedPolicies: SecurityRule = {
   },
 };
 
+/** An Allow statement letting an AWS service call an `sts:` action (AssumeRole, TagSession, `sts:*`, ...). */
+const trustsService = (statement: Json) =>
+  isAllow(statement) && blocks(statement.actions).some((action: string) => action.toLowerCase().startsWith("sts:")) && blocks(statement.principals).some((p) => p.type === "Service");
+
+/** A condition on `variable` (case-insensitive, as IAM reads keys) with one of `tests` whose values all pass `valid`. */
+const hasCondition = (statement: Json, tests: string[], variable: string, valid: (value: string) => boolean) =>
+  blocks(statement.condition).some(
+    (c) => tests.includes(c.test) && String(c.variable).toLowerCase() === variable.toLowerCase() && blocks(c.values).length > 0 && blocks(c.values).every((v) => typeof v === "string" && valid(v)),
+  );
+
+/**
+ * What a service trust statement lacks of the confused-deputy guard: `StringEquals` on aws:SourceAccount with no
+ * wildcard, and `ArnLike`/`ArnEquals` on aws:SourceArn with no bare `*` (`...IfExists` passes when the key is absent).
+ */
+export function missingSourceConditions(statement: Json): string[] {
+  return [
+    hasCondition(statement, ["StringEquals"], "aws:SourceAccount", (v) => !v.includes("*") && !v.includes("?")) ? [] : ["aws:SourceAccount (StringEquals, no wildcard)"],
+    hasCondition(statement, ["ArnLike", "ArnEquals"], "aws:SourceArn", (v) => v !== "*") ? [] : ['aws:SourceArn (ArnLike or ArnEquals, not "*")'],
+  ].flat();
+}
+
+/** The statements of a policy document that trust a service without the confused-deputy conditions. */
+export function unguardedServiceTrusts(document: ResourceView): Json[] {
+  return blocks(document.attributes.statement).filter((statement) => trustsService(statement) && missingSourceConditions(statement).length > 0);
+}
+
 const trustConfusedDeputy: SecurityRule = {
   id: "trust-confused-deputy",
-  title: "Service trust policies carry aws:SourceAccount and aws:SourceArn",
+  title: "Service trust policies (any sts: action) carry StringEquals aws:SourceAccount and ArnLike/ArnEquals aws:SourceArn, without wildcards standing for anything",
   types: ["data.aws_iam_policy_document"],
   check(resource) {
-    return blocks(resource.attributes.statement)
-      .filter((statement) => blocks(statement.actions).includes("sts:AssumeRole") && blocks(statement.principals).some((p) => p.type === "Service"))
-      .flatMap((statement) => {
-        const variables = blocks(statement.condition).map((condition) => condition.variable);
-        const missing = ["aws:SourceAccount", "aws:SourceArn"].filter((variable) => !variables.includes(variable));
-        const services = blocks(statement.principals).flatMap((p) => blocks(p.identifiers)).join(", ");
-        return missing.length > 0 ? [`trusts ${services} without ${missing.join(" and ")} (confused deputy)`] : [];
-      });
+    return unguardedServiceTrusts(resource).map((statement) => {
+      const services = blocks(statement.principals).flatMap((p) => blocks(p.identifiers)).join(", ");
+      return `statement ${sidOf(statement)} trusts ${services} without ${missingSourceConditions(statement).join(" and ")} (confused deputy)`;
+    });
   },
 };
 
@@ -185,7 +245,7 @@ function containsNetwork(range: Ipv4Cidr, cidr: Ipv4Cidr): boolean {
 const noIngressFromInternet: SecurityRule = {
   id: "no-ingress-from-internet",
   title: "No security group admits ingress from outside private address space (0.0.0.0/0, ::/0 or any public range)",
-  types: ["aws_vpc_security_group_ingress_rule", "aws_security_group", "aws_security_group_rule"],
+  types: ["aws_vpc_security_group_ingress_rule", "aws_security_group", "aws_default_security_group", "aws_security_group_rule"],
   check(resource) {
     const a = resource.attributes;
     const sources: unknown[] =
