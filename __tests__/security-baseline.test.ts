@@ -121,6 +121,13 @@ describe("security baseline rules", () => {
     expect(synth(document({ actions: ["kms:*"], resources: ["*"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:root"] }] }))).not.toThrow();
   });
 
+  test('iam-resource-wildcard: ecs:ListTasks may take "*" only with its ecs:cluster condition', () => {
+    const listTasks = (condition: DataAwsIamPolicyDocumentStatementCondition[]) => (stack: ProbeStack) =>
+      new DataAwsIamPolicyDocument(stack, "doc", { statement: [{ sid: "List", actions: ["ecs:ListTasks"], resources: ["*"], condition }] });
+    expect(synth(listTasks([]))).toThrow(/\[iam-resource-wildcard\]: probe\/doc .* statement List grants ecs:ListTasks on "\*"/);
+    expect(synth(listTasks([{ test: "ArnEquals", variable: "ecs:cluster", values: ["arn:aws:ecs:us-east-1:1:cluster/c"] }]))).not.toThrow();
+  });
+
   test("iam-resource-wildcard: an Allow with not_actions or not_resources fails, wherever it is; a Deny may use them", () => {
     const document = (statement: object) => (stack: ProbeStack) => new DataAwsIamPolicyDocument(stack, "doc", { statement: [statement] });
     expect(synth(document({ sid: "AllButIam", notActions: ["iam:*"], resources: ["arn:aws:s3:::b/*"] }))).toThrow(

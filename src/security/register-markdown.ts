@@ -1,5 +1,5 @@
 import { EXCEPTIONS, SecurityException } from "./exceptions";
-import { NO_RESOURCE_LEVEL_ACTIONS, RULES, SecurityRule } from "./rules";
+import { CONDITION_SCOPED_ACTIONS, NO_RESOURCE_LEVEL_ACTIONS, RULES, SecurityRule } from "./rules";
 
 /** SECURITY.md, rendered from the rules and the register (`npm run security-register` writes it). */
 export function renderSecurityMarkdown(rules: readonly SecurityRule[] = RULES, exceptions: readonly SecurityException[] = EXCEPTIONS): string {
@@ -18,7 +18,7 @@ export function renderSecurityMarkdown(rules: readonly SecurityRule[] = RULES, e
     "|---|---|---|",
     ...rules.map((rule) => `| \`${rule.id}\` | ${cell(rule.title)} | ${rule.types.map((type) => `\`${type}\``).join(", ")} |`),
     "",
-    `Actions allowed on \`*\` (no resource-level permissions): ${NO_RESOURCE_LEVEL_ACTIONS.map((action) => `\`${action}\``).join(", ")}.`,
+    `Actions allowed on \`*\` (no resource-level permissions): ${NO_RESOURCE_LEVEL_ACTIONS.map((action) => `\`${action}\``).join(", ")}; only with a condition on the key named: ${Object.entries(CONDITION_SCOPED_ACTIONS).map(([action, key]) => `\`${action}\` (\`${key}\`)`).join(", ")}.`,
     "",
     "## Deliberate exceptions",
     "",

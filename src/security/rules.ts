@@ -17,8 +17,8 @@ export interface SecurityRule {
 }
 
 /**
- * Actions AWS gives no resource-level permission, so IAM accepts only `*` for them. The only actions an
- * identity-policy statement may grant on `*`.
+ * Actions AWS gives no resource-level permission, so IAM accepts only `*` for them. With
+ * `CONDITION_SCOPED_ACTIONS`, the only actions an identity-policy statement may grant on `*`.
  */
 export const NO_RESOURCE_LEVEL_ACTIONS: readonly string[] = [
   // `docker login`: the token reads nothing by itself; repository-scoped statements decide what it pulls or pushes.
@@ -31,10 +31,16 @@ export const NO_RESOURCE_LEVEL_ACTIONS: readonly string[] = [
   // CodePipeline's ECS deploy registers a revision of a task definition family it cannot name in advance.
   "ecs:DescribeTaskDefinition",
   "ecs:RegisterTaskDefinition",
-  // Authorized on container instances; the statement limits it to one cluster with the ecs:cluster condition.
-  "ecs:ListTasks",
 ];
 
+/**
+ * Actions IAM authorizes on a resource the call does not name, allowed on `*` only with a condition on the given
+ * key. `ecs:ListTasks` is authorized on container instances, but a call that lists a cluster's tasks names none:
+ * AWS's own policy example puts it on `*` and scopes it to the cluster with `ecs:cluster`.
+ */
+export const CONDITION_SCOPED_ACTIONS: Readonly<Record<string, string>> = {
+  "ecs:ListTasks": "ecs:cluster",
+};
 
 /** How one resource, or one part of it (an EBS volume), is encrypted at rest. */
 export type Encryption = { readonly key: string } | { readonly awsManaged: string } | { readonly unencrypted: string };
@@ -104,7 +110,7 @@ const environmentKey: SecurityRule = {
 
 const logRetention: SecurityRule = {
   id: "log-retention",
-  title: "Every log group has a retention, at least the audit floor of its environment (prod: 365 days)",
+  title: `Every log group has a retention, at least the audit floor of its environment (${Object.entries(AUDIT_LOG_RETENTION_FLOOR_DAYS).map(([env, days]) => `${env}: ${days} days`).join(", ")})`,
   types: ["aws_cloudwatch_log_group"],
   check(resource, stack) {
     const days = resource.attributes.retention_in_days;
@@ -122,7 +128,7 @@ const sidOf = (statement: Json) => statement.sid ?? "(no sid)";
 
 const iamResourceWildcard: SecurityRule = {
   id: "iam-resource-wildcard",
-  title: `No "*" resource in an identity-policy statement except for actions without resource-level permissions (NO_RESOURCE_LEVEL_ACTIONS); in a resource policy (key, bucket, secret, endpoint) "*" means the resource itself. No Allow statement uses not_actions or not_resources (everything but a list)`,
+  title: `No "*" resource in an identity-policy statement except for actions without resource-level permissions (NO_RESOURCE_LEVEL_ACTIONS) and, with their condition, CONDITION_SCOPED_ACTIONS; in a resource policy (key, bucket, secret, endpoint) "*" means the resource itself. No Allow statement uses not_actions or not_resources (everything but a list)`,
   types: ["data.aws_iam_policy_document"],
   check(resource) {
     const statements = blocks(resource.attributes.statement).filter(isAllow);
@@ -134,7 +140,9 @@ const iamResourceWildcard: SecurityRule = {
     const wildcards = statements
       .filter((statement) => isIdentityStatement(statement) && blocks(statement.resources).includes("*"))
       .flatMap((statement) => {
-        const scopable = blocks(statement.actions).filter((action: string) => !NO_RESOURCE_LEVEL_ACTIONS.includes(action));
+        const scopedByCondition = (action: string) =>
+          action in CONDITION_SCOPED_ACTIONS && blocks(statement.condition).some((c) => c.variable === CONDITION_SCOPED_ACTIONS[action]);
+        const scopable = blocks(statement.actions).filter((action: string) => !NO_RESOURCE_LEVEL_ACTIONS.includes(action) && !scopedByCondition(action));
         return scopable.length > 0 ? [`statement ${sidOf(statement)} grants ${scopable.join(", ")} on "*": scope it to the resources it needs`] : [];
       });
     return [...negated, ...wildcards];
