@@ -2,7 +2,7 @@ import { TerraformStack, Testing } from "cdktf";
 import { ENVIRONMENT_NAMES, EnvironmentName } from "../src/config";
 import { validateEnvironmentConfig } from "../src/config/validate";
 import { RedisReplicationGroup } from "../src/constructs/redis-replication-group";
-import { dataOf, resource, resourcesOf, synthPhase, testConfig, TerraformJson } from "./support/synth";
+import { dataOf, policyStatements, resource, resourcesOf, synthPhase, testConfig, TerraformJson } from "./support/synth";
 
 const ENVS = ENVIRONMENT_NAMES;
 const data: Record<EnvironmentName, TerraformJson> = {
@@ -128,6 +128,31 @@ describe("AUTH token", () => {
     }
   });
 
+  test.each(ENVS)("%s: only the operators and the principal running Terraform read the token secret", (env) => {
+    expect(dataOf(data[env], "aws_iam_session_context").deploying_principal).toEqual({ arn: "${data.aws_caller_identity.caller.arn}" });
+    expect(policyStatements(data[env], "redis_auth_token_readers")).toEqual([
+      {
+        sid: "OnlyNamedReaders",
+        effect: "Deny",
+        actions: ["secretsmanager:GetSecretValue"],
+        resources: ["*"],
+        principals: [{ type: "*", identifiers: ["*"] }],
+        condition: [
+          {
+            test: "ArnNotLike",
+            variable: "aws:PrincipalArn",
+            values: [
+              "arn:aws:iam::123456789012:role/sentry-operator",
+              "arn:aws:iam::123456789012:role/sentry-deployer",
+              "${data.aws_iam_session_context.deploying_principal.issuer_arn}",
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(resource(data[env], "aws_secretsmanager_secret_policy", "redis_auth_token_policy").policy).toBe("${data.aws_iam_policy_document.redis_auth_token_readers.json}");
+  });
+
   test("writes url, host, port and password into the phase-1 redis secret, and leaves a later console edit current", () => {
     const version = resource(data.prod, "aws_secretsmanager_secret_version", "redis_credentials");
     expect(version.secret_id).toBe("${data.terraform_remote_state.foundation_outputs.outputs.secret_arns.redis}");
@@ -187,10 +212,14 @@ describe("bad configuration", () => {
       nodeType: "cache.t4g.micro",
       numCacheNodes: 1,
       authTokenSecretName: "test/redis-auth-token",
-      authTokenReaderArns: [],
+      authTokenReaderArns: ["arn:aws:iam::123456789012:role/deployer"],
       kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
       ...props,
     });
+
+  test("the construct refuses a token secret nobody may read (Terraform itself reads its version)", () => {
+    expect(build({ authTokenReaderArns: [] })).toThrow(/test-redis: authTokenReaderArns is empty; name at least the principal running Terraform/);
+  });
 
   test("the construct refuses more nodes than a replication group holds, and engines other than Redis 7", () => {
     expect(build({ numCacheNodes: 7 })).toThrow(/test-redis: numCacheNodes 7 must be from 1 to 6/);
@@ -206,7 +235,7 @@ describe("bad configuration", () => {
       nodeType: "cache.t4g.micro",
       numCacheNodes: 1,
       authTokenSecretName: "test/redis-auth-token",
-      authTokenReaderArns: [],
+      authTokenReaderArns: ["arn:aws:iam::123456789012:role/deployer"],
       kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
     });
     const versions = Object.values(resourcesOf(JSON.parse(Testing.synth(stack)), "aws_secretsmanager_secret_version"));

@@ -1,8 +1,11 @@
 import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
 import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool-client";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { TerraformStack, Testing } from "cdktf";
 import { EnvironmentName } from "../src/config";
-import { dataOf, policyStatements, resource, resourcesOf, synthPhase, testConfig, TerraformJson } from "./support/synth";
+import { EnvironmentKey } from "../src/constructs/environment-key";
+import { PlaceholderSecret } from "../src/constructs/placeholder-secret";
+import { dataOf, policyStatements, resource, resourcesOf, synthPhase, TEST_OPERATOR_VARIABLES, testConfig, TerraformJson } from "./support/synth";
 
 const foundation: Record<EnvironmentName, TerraformJson> = {
   dev: synthPhase(testConfig("dev"), "foundation").tf,
@@ -255,6 +258,12 @@ describe("Secrets Manager", () => {
   test("dev deletes secrets after 7 days, prod keeps them 30", () => {
     expect(resource(foundation.dev, "aws_secretsmanager_secret", "database_secret").recovery_window_in_days).toBe(7);
   });
+
+  test("the construct refuses a secret nobody may read (its policy would lock Terraform out)", () => {
+    const build = () =>
+      new PlaceholderSecret(new TerraformStack(Testing.app(), "test"), "secret", { name: "s", description: "s", keys: ["k"], kmsKeyArn: "k", readerArns: [] });
+    expect(build).toThrow(/PlaceholderSecret s: readerArns is empty; name at least the principal running Terraform/);
+  });
 });
 
 describe("output contract", () => {
@@ -308,6 +317,7 @@ describe("environment key", () => {
   const ACCOUNT = "${data.aws_caller_identity.account.account_id}";
   const ROOT = `arn:\${data.aws_partition.partition.partition}:iam::${ACCOUNT}:root`;
   const OPERATORS = ["arn:aws:iam::123456789012:role/sentry-operator", "arn:aws:iam::123456789012:role/sentry-deployer"];
+  const DEPLOYER = "${data.aws_iam_session_context.deploying_principal.issuer_arn}";
 
   test("alias/sentry-<env>, rotation on, deletion window from config, published", () => {
     expect(resource(tf, "aws_kms_key", "environment_key")).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
@@ -326,7 +336,6 @@ describe("environment key", () => {
       "CloudWatchAlarmsToEncryptedTopics",
     ]);
     expect(statements[0].principals).toEqual([{ type: "AWS", identifiers: [ROOT, ...OPERATORS] }]);
-    expect(statements[0].actions).not.toContain("kms:Decrypt");
     expect(statements[1].condition).toContainEqual({
       test: "StringEquals",
       variable: "kms:ViaService",
@@ -339,7 +348,58 @@ describe("environment key", () => {
     expect(statements[4].condition).toContainEqual({ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] });
   });
 
-  test("each secret is encrypted with it and readable only by the execution roles that inject it and the operators", () => {
+  test("administration is spelled out: no grants and no cryptographic use outside the services", () => {
+    const [administer] = policyStatements(tf, "environment_key_policy");
+    expect(administer.actions).toEqual([
+      "kms:CancelKeyDeletion",
+      "kms:CreateAlias",
+      "kms:Delete*",
+      "kms:Describe*",
+      "kms:Disable*",
+      "kms:Enable*",
+      "kms:Get*",
+      "kms:List*",
+      "kms:Put*",
+      "kms:Revoke*",
+      "kms:RotateKeyOnDemand",
+      "kms:ScheduleKeyDeletion",
+      "kms:TagResource",
+      "kms:UntagResource",
+      "kms:Update*",
+    ]);
+    const matches = (pattern: string, action: string) => new RegExp(`^${pattern.replace(/\*/g, ".*")}$`).test(action);
+    const allowing = (action: string) =>
+      policyStatements(tf, "environment_key_policy")
+        .filter((statement) => statement.actions.some((pattern: string) => matches(pattern, action)))
+        .map((statement) => statement.sid);
+    expect(allowing("kms:CreateGrant")).toEqual(["GrantsForAwsResources"]);
+    expect(allowing("kms:Decrypt")).toEqual(["UseThroughAwsServices", "CloudWatchLogsOfThisAccount", "CloudWatchAlarmsToEncryptedTopics"]);
+  });
+
+  test("only DynamoDB, ElastiCache and ECR create grants, for AWS resources, for this account's principals", () => {
+    const grants = policyStatements(tf, "environment_key_policy").find((statement) => statement.sid === "GrantsForAwsResources");
+    expect(grants).toEqual({
+      sid: "GrantsForAwsResources",
+      actions: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+      resources: ["*"],
+      principals: [{ type: "AWS", identifiers: [ROOT, ...OPERATORS] }],
+      condition: [
+        { test: "StringEquals", variable: "kms:CallerAccount", values: [ACCOUNT] },
+        { test: "StringEquals", variable: "kms:ViaService", values: ["dynamodb.us-east-1.amazonaws.com", "elasticache.us-east-1.amazonaws.com", "ecr.us-east-1.amazonaws.com"] },
+        { test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] },
+      ],
+    });
+  });
+
+  test("the construct refuses a granting service principals may not use the key through", () => {
+    const build = () =>
+      new EnvironmentKey(new TerraformStack(Testing.app(), "test"), "key", {
+        aliasName: "k", description: "k", accountId: "1", partition: "aws", region: "us-east-1", viaServices: ["sqs"], grantingServices: ["ecr"],
+      });
+    expect(build).toThrow(/EnvironmentKey k: grantingServices ecr must also be in viaServices/);
+  });
+
+  test("each secret is encrypted with it and readable only by the execution roles that inject it, the operators and the principal running Terraform", () => {
     const readers = (secret: string) => policyStatements(tf, `${secret}_secret_readers`)[0];
     const role = (name: string) => `arn:\${data.aws_partition.partition.partition}:iam::${ACCOUNT}:role/${name}`;
     expect(readers("exchange_credentials")).toEqual({
@@ -348,12 +408,27 @@ describe("environment key", () => {
       actions: ["secretsmanager:GetSecretValue"],
       resources: ["*"],
       principals: [{ type: "*", identifiers: ["*"] }],
-      condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [role("sentry-oms-execution-prod"), ...OPERATORS] }],
+      condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [role("sentry-oms-execution-prod"), ...OPERATORS, DEPLOYER] }],
     });
-    expect(readers("redis").condition[0].values).toEqual([role("sentry-oms-execution-prod"), role("sentry-websocket-execution-prod"), ...OPERATORS]);
-    expect(readers("database").condition[0].values).toEqual(OPERATORS);
+    expect(readers("redis").condition[0].values).toEqual([role("sentry-oms-execution-prod"), role("sentry-websocket-execution-prod"), ...OPERATORS, DEPLOYER]);
+    expect(readers("database").condition[0].values).toEqual([...OPERATORS, DEPLOYER]);
     expect(resource(tf, "aws_secretsmanager_secret", "database_secret").kms_key_id).toBe("${aws_kms_key.environment_key.arn}");
     expect(resource(tf, "aws_secretsmanager_secret_policy", "database_secret_policy").policy).toBe("${data.aws_iam_policy_document.database_secret_readers.json}");
+  });
+
+  test("the principal running Terraform is the issuer of the caller's session (the role, not the session)", () => {
+    expect(dataOf(tf, "aws_iam_session_context").deploying_principal).toEqual({ arn: "${data.aws_caller_identity.account.arn}" });
+  });
+
+  test("without SENTRY_ADMIN_ROLE_ARNS, the principal running Terraform still reads every secret (no lock-out)", () => {
+    const { SENTRY_ADMIN_ROLE_ARNS: _unset, ...variables } = TEST_OPERATOR_VARIABLES;
+    const bare = synthPhase(testConfig("dev", variables), "foundation").tf;
+    for (const secret of ["exchange_credentials", "database", "redis"]) {
+      const [statement] = policyStatements(bare, `${secret}_secret_readers`);
+      expect(statement.condition).toHaveLength(1);
+      expect(statement.condition[0].values).toContain(DEPLOYER);
+    }
+    expect(policyStatements(bare, "database_secret_readers")[0].condition[0].values).toEqual([DEPLOYER]);
   });
 
   test("gateway endpoints admit this account's tables and buckets, plus the AWS-owned buckets instances need", () => {

@@ -1,14 +1,22 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatementCondition } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
@@ -61,13 +69,35 @@ describe("security baseline rules", () => {
 
   test("environment-key: an SQS-managed, unencrypted or foreign-key resource fails", () => {
     expect(synth((stack) => new SqsQueue(stack, "plain-queue", { sqsManagedSseEnabled: true }))).toThrow(ruleMessage("environment-key", "plain-queue"));
-    expect(synth((stack) => new SecretsmanagerSecret(stack, "secret", { name: "s" }))).toThrow(/\[environment-key\]: probe\/secret \(aws_secretsmanager_secret.secret\) is encrypted with "an AWS-managed key"/);
+    expect(synth((stack) => new SecretsmanagerSecret(stack, "secret", { name: "s" }))).toThrow(/\[environment-key\]: probe\/secret \(aws_secretsmanager_secret.secret\) is encrypted with the AWS-managed aws\/secretsmanager key, not the environment key/);
     expect(synth((stack) => new DynamodbTable(stack, "table", { name: "t", hashKey: "pk", attribute: [{ name: "pk", type: "S" }] }))).toThrow(
       /\[environment-key\]: probe\/table \(aws_dynamodb_table.table\) is not encrypted/,
     );
     expect(
       synth((stack) => new EcrRepository(stack, "repo", { name: "r", encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: "arn:aws:kms:us-east-1:1:key/other" }] })),
     ).toThrow(/is encrypted with "arn:aws:kms:us-east-1:1:key\/other", not the environment key \$\{aws_kms_key.key.arn\}/);
+  });
+
+  test("environment-key: a bucket without an encryption configuration, with SSE-S3 or with aws/s3 fails; with the key it passes", () => {
+    expect(synth((stack) => new S3Bucket(stack, "bare", { bucket: "b" }))).toThrow(
+      /\[environment-key\]: probe\/bare \(aws_s3_bucket.bare\) is encrypted with S3's default SSE-S3 \(no server-side encryption configuration\)/,
+    );
+    const configured = (sse: object) => (stack: ProbeStack) => {
+      const bucket = new S3Bucket(stack, "configured", { bucket: "b" });
+      new S3BucketServerSideEncryptionConfigurationA(stack, "sse", { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: sse as { sseAlgorithm: string } }] });
+    };
+    expect(synth(configured({ sseAlgorithm: "AES256" }))).toThrow(/\[environment-key\]: probe\/configured .* is encrypted with S3-managed keys \(SSE-S3\)/);
+    expect(synth(configured({ sseAlgorithm: "aws:kms" }))).toThrow(/\[environment-key\]: probe\/configured .* is encrypted with the AWS-managed aws\/s3 key/);
+    const report = evaluateStack(new ProbeStack(Testing.app(), undefined, (stack) => configured({ sseAlgorithm: "aws:kms", kmsMasterKeyId: stack.key.arn })(stack)));
+    expect(report.violations.filter((v) => v.rule === "environment-key")).toEqual([]);
+  });
+
+  test("environment-key: a launch template's EBS volume unencrypted or with aws/ebs fails; with the key it passes", () => {
+    const template = (ebs: (stack: ProbeStack) => object) => (stack: ProbeStack) =>
+      new LaunchTemplate(stack, "template", { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: ebs(stack) }] });
+    expect(synth(template(() => ({ volumeSize: 30 })))).toThrow(/\[environment-key\]: probe\/template \(aws_launch_template.template\) has EBS volume \/dev\/xvda not encrypted/);
+    expect(synth(template(() => ({ encrypted: "true" })))).toThrow(/\[environment-key\]: probe\/template .* is encrypted with the AWS-managed aws\/ebs key \(EBS volume \/dev\/xvda\)/);
+    expect(synth(template((stack) => ({ encrypted: "true", kmsKeyId: stack.key.arn })))).not.toThrow();
   });
 
   test("environment-key: Redis without transit encryption fails", () => {
@@ -91,6 +121,54 @@ describe("security baseline rules", () => {
     expect(synth(document({ actions: ["kms:*"], resources: ["*"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:root"] }] }))).not.toThrow();
   });
 
+  test('iam-resource-wildcard: ecs:ListTasks may take "*" only with its ecs:cluster condition', () => {
+    const listTasks = (condition: DataAwsIamPolicyDocumentStatementCondition[]) => (stack: ProbeStack) =>
+      new DataAwsIamPolicyDocument(stack, "doc", { statement: [{ sid: "List", actions: ["ecs:ListTasks"], resources: ["*"], condition }] });
+    expect(synth(listTasks([]))).toThrow(/\[iam-resource-wildcard\]: probe\/doc .* statement List grants ecs:ListTasks on "\*"/);
+    expect(synth(listTasks([{ test: "ArnEquals", variable: "ecs:cluster", values: ["arn:aws:ecs:us-east-1:1:cluster/c"] }]))).not.toThrow();
+  });
+
+  test("iam-resource-wildcard: an Allow with not_actions or not_resources fails, wherever it is; a Deny may use them", () => {
+    const document = (statement: object) => (stack: ProbeStack) => new DataAwsIamPolicyDocument(stack, "doc", { statement: [statement] });
+    expect(synth(document({ sid: "AllButIam", notActions: ["iam:*"], resources: ["arn:aws:s3:::b/*"] }))).toThrow(
+      /\[iam-resource-wildcard\]: probe\/doc \(data.aws_iam_policy_document.doc\) statement AllButIam allows with not_actions \(everything but a list\)/,
+    );
+    expect(
+      synth(document({ sid: "AllButOne", actions: ["s3:GetObject"], notResources: ["arn:aws:s3:::b/*"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:root"] }] })),
+    ).toThrow(/statement AllButOne allows with not_resources/);
+    expect(synth(document({ effect: "Deny", notActions: ["s3:GetObject"], resources: ["*"], principals: [{ type: "*", identifiers: ["*"] }] }))).not.toThrow();
+  });
+
+  test("iam-policy-document: hand-written JSON in a role, role policy, managed or resource policy fails", () => {
+    const json = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] });
+    expect(synth((stack) => new IamRolePolicy(stack, "inline", { role: "r", policy: json }))).toThrow(
+      /\[iam-policy-document\]: probe\/inline \(aws_iam_role_policy.inline\) takes a policy that is not a data.aws_iam_policy_document of its stack/,
+    );
+    expect(synth((stack) => new IamPolicy(stack, "managed", { policy: json }))).toThrow(/\[iam-policy-document\]: probe\/managed /);
+    expect(synth((stack) => new IamRole(stack, "role", { assumeRolePolicy: json }))).toThrow(/\[iam-policy-document\]: probe\/role /);
+    expect(synth((stack) => new S3BucketPolicy(stack, "bucket-policy", { bucket: "b", policy: json }))).toThrow(/\[iam-policy-document\]: probe\/bucket-policy /);
+    expect(
+      synth((stack) => {
+        const trust = new DataAwsIamPolicyDocument(stack, "trust", { statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:root"] }] }] });
+        const permissions = new DataAwsIamPolicyDocument(stack, "permissions", { statement: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] }] });
+        const role = new IamRole(stack, "role", { assumeRolePolicy: trust.json });
+        new IamRolePolicy(stack, "inline", { role: role.id, policy: permissions.json });
+      }),
+    ).not.toThrow();
+  });
+
+  test("no-aws-managed-policies: attaching a policy AWS writes fails; the register covers only the instance roles' two", () => {
+    const attach = (id: string, policy: string) => (stack: ProbeStack) => new IamRolePolicyAttachment(stack, id, { role: "r", policyArn: `arn:aws:iam::aws:policy/${policy}` });
+    expect(synth(attach("admin", "AdministratorAccess"))).toThrow(
+      /\[no-aws-managed-policies\]: probe\/admin \(aws_iam_role_policy_attachment.admin\) attaches the AWS-managed policy AdministratorAccess/,
+    );
+    expect(synth((stack) => new IamRolePolicyAttachment(stack, "own", { role: "r", policyArn: "arn:aws:iam::123456789012:policy/sentry-own" }))).not.toThrow();
+    expect(synth(attach("oms-instance-role-ecs", "service-role/AmazonEC2ContainerServiceforEC2Role"))).not.toThrow();
+    expect(synth(attach("oms-instance-role-ssm", "AmazonSSMManagedInstanceCore"))).not.toThrow();
+    expect(synth(attach("oms-instance-role-ecs", "AdministratorAccess"))).toThrow(/\[no-aws-managed-policies\]: probe\/oms-instance-role-ecs /);
+    expect(synth(attach("oms-build-role-ssm", "AmazonSSMManagedInstanceCore"))).toThrow(/\[no-aws-managed-policies\]: probe\/oms-build-role-ssm /);
+  });
+
   test("trust-confused-deputy: a service trust without aws:SourceArn fails", () => {
     const trust = {
       actions: ["sts:AssumeRole"],
@@ -100,6 +178,43 @@ describe("security baseline rules", () => {
     expect(synth((stack) => new DataAwsIamPolicyDocument(stack, "trust", { statement: [trust] }))).toThrow(
       /\[trust-confused-deputy\]: probe\/trust .* trusts codebuild.amazonaws.com without aws:SourceArn/,
     );
+  });
+
+  describe("trust-confused-deputy: the conditions must hold, for every sts: action", () => {
+    const ACCOUNT = { test: "StringEquals", variable: "aws:SourceAccount", values: ["123456789012"] };
+    const SOURCE_ARN = { test: "ArnLike", variable: "aws:SourceArn", values: ["arn:aws:codebuild:us-east-1:123456789012:project/p"] };
+    const trust = (actions: string[], condition: DataAwsIamPolicyDocumentStatementCondition[]) => (stack: ProbeStack) =>
+      new DataAwsIamPolicyDocument(stack, "trust", { statement: [{ sid: "Trust", actions, principals: [{ type: "Service", identifiers: ["codebuild.amazonaws.com"] }], condition }] });
+
+    test("StringEquals aws:SourceAccount and ArnLike aws:SourceArn pass", () => {
+      expect(synth(trust(["sts:AssumeRole"], [ACCOUNT, SOURCE_ARN]))).not.toThrow();
+      expect(synth(trust(["sts:AssumeRole"], [ACCOUNT, { ...SOURCE_ARN, test: "ArnEquals" }]))).not.toThrow();
+    });
+
+    test.each([
+      ["...IfExists on aws:SourceAccount", [{ ...ACCOUNT, test: "StringEqualsIfExists" }, SOURCE_ARN], "aws:SourceAccount"],
+      ["StringLike on aws:SourceAccount", [{ ...ACCOUNT, test: "StringLike" }, SOURCE_ARN], "aws:SourceAccount"],
+      ["a wildcard account", [{ ...ACCOUNT, values: ["*"] }, SOURCE_ARN], "aws:SourceAccount"],
+      ['a bare "*" source ARN', [ACCOUNT, { ...SOURCE_ARN, values: ["*"] }], "aws:SourceArn"],
+      ["StringLike on aws:SourceArn", [ACCOUNT, { ...SOURCE_ARN, test: "StringLike" }], "aws:SourceArn"],
+      ["ArnLikeIfExists on aws:SourceArn", [ACCOUNT, { ...SOURCE_ARN, test: "ArnLikeIfExists" }], "aws:SourceArn"],
+    ])("%s fails", (_, condition, missing) => {
+      expect(synth(trust(["sts:AssumeRole"], condition))).toThrow(new RegExp(`\\[trust-confused-deputy\\]: probe/trust .* statement Trust trusts codebuild.amazonaws.com without ${missing} `));
+    });
+
+    test.each([["sts:*"], ["sts:AssumeRole*"], ["sts:TagSession"], ["STS:AssumeRole"]])("%s is a trust too", (action) => {
+      expect(synth(trust([action], []))).toThrow(/\[trust-confused-deputy\]: probe\/trust .* without aws:SourceAccount .* and aws:SourceArn/);
+    });
+
+    test("the EC2 instance-trust exception covers only statements whose sole principal is ec2.amazonaws.com", () => {
+      const ec2 = { actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] };
+      const instanceTrust = (statements: object[]) => (stack: ProbeStack) => new DataAwsIamPolicyDocument(stack, "oms-instance-trust", { statement: statements });
+      expect(synth(instanceTrust([ec2]))).not.toThrow();
+      expect(synth(instanceTrust([ec2, { actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["codebuild.amazonaws.com"] }] }]))).toThrow(
+        /\[trust-confused-deputy\]: probe\/oms-instance-trust .* trusts codebuild.amazonaws.com/,
+      );
+      expect(synth(instanceTrust([{ ...ec2, principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com", "lambda.amazonaws.com"] }] }]))).toThrow(/trust-confused-deputy/);
+    });
   });
 
   test("no-ingress-from-internet: any public range, not only 0.0.0.0/0; private ranges and references pass", () => {
@@ -120,6 +235,9 @@ describe("security baseline rules", () => {
     );
     expect(synth((stack) => new SecurityGroup(stack, "open-group", { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["::/0"] }] }))).toThrow(
       /\[no-ingress-from-internet\]: probe\/open-group .* admits ingress from the internet/,
+    );
+    expect(synth((stack) => new DefaultSecurityGroup(stack, "default-group", { vpcId: "vpc-1", ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] }))).toThrow(
+      /\[no-ingress-from-internet\]: probe\/default-group \(aws_default_security_group.default_group\) admits ingress from the internet \(0.0.0.0\/0\)/,
     );
   });
 
@@ -163,6 +281,35 @@ describe("register of deliberate exceptions", () => {
     const used = exemptions.filter((exemption) => exemption.exception === id);
     expect(used.length).toBeGreaterThan(0);
     expect([...new Set(used.map((exemption) => exemption.rule))].sort()).toEqual([...exception.rules].sort());
+  });
+
+  test.each(EXCEPTIONS.filter((exception) => exception.covers.addresses).map((exception) => [exception.id, exception] as const))(
+    "%s exempts every address it names in some environment",
+    (id, exception) => {
+      const exempted = exemptions.filter((exemption) => exemption.exception === id).map((exemption) => exemption.address);
+      expect(exception.covers.addresses!.filter((address) => !exempted.includes(address))).toEqual([]);
+    },
+  );
+
+  test("the SSE-S3 log-bucket entries need an explicit SSE-S3 configuration: a bucket at their address without one is not exempted", () => {
+    const report = evaluateStack(new ProbeStack(Testing.app(), undefined, (stack) => new S3Bucket(stack, "access-log-bucket", { bucket: "b" })));
+    expect(report.violations.filter((v) => v.rule === "environment-key").map((v) => v.address)).toEqual(["aws_s3_bucket.access_log_bucket"]);
+  });
+
+  test("the EBS entry covers a cluster's launch template only while every volume uses aws/ebs", () => {
+    const template = (ebs: object[]) =>
+      evaluateStack(
+        new ProbeStack(Testing.app(), undefined, (stack) =>
+          new LaunchTemplate(stack, "oms-launch-template", { blockDeviceMappings: ebs.map((volume, index) => ({ deviceName: `/dev/xvd${"ab"[index]}`, ebs: volume })) }),
+        ),
+      );
+    expect(template([{ encrypted: "true" }]).exemptions.map((e) => e.exception)).toEqual(["ebs-root-volumes-aws-managed-key"]);
+    const mixed = template([{ encrypted: "true" }, { volumeSize: 10 }]);
+    expect(mixed.exemptions).toEqual([]);
+    expect(mixed.violations.map((v) => v.message)).toEqual([
+      "is encrypted with the AWS-managed aws/ebs key (EBS volume /dev/xvda), not the environment key ${aws_kms_key.key.arn}",
+      "has EBS volume /dev/xvdb not encrypted",
+    ]);
   });
 
   test("every entry names known rules, and ids are unique", () => {

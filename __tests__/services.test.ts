@@ -175,6 +175,8 @@ describe("services: secrets", () => {
     expect(container(tf, "websocket").secrets.map((secret: TerraformJson) => secret.name)).toEqual(["REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD"]);
     expect(container(tf, "frontend")).not.toHaveProperty("secrets");
     expect(statementBySid(tf, "frontend_iam_execution_permissions", "ReadInjectedSecrets")).toBeUndefined();
+    // ECR decrypts the image with its own grant on the key: pulling needs no kms:Decrypt.
+    expect(policyStatements(tf, "frontend_iam_execution_permissions").flatMap((entry) => entry.actions)).not.toContain("kms:Decrypt");
   });
 
   test("each execution role reads exactly the secrets its task injects", () => {
@@ -185,6 +187,11 @@ describe("services: secrets", () => {
       resources: [EXCHANGE_ARN, REDIS_ARN],
     });
     expect(statementBySid(tf, "websocket_iam_execution_permissions", "ReadInjectedSecrets")?.resources).toEqual([REDIS_ARN]);
+    expect(statementBySid(tf, "oms_iam_execution_permissions", "DecryptInjectedSecrets")).toEqual({
+      sid: "DecryptInjectedSecrets",
+      actions: ["kms:Decrypt"],
+      resources: ["${data.terraform_remote_state.foundation_outputs.outputs.kms_key_arn}"],
+    });
   });
 
   test("an exchangeCredentialsSecretArn override replaces the foundation's secret in the container and the policy", () => {

@@ -32,6 +32,7 @@ export function exempts(exception: SecurityException, rule: SecurityRule, resour
   return (
     exception.rules.includes(rule.id) &&
     exception.covers.types.includes(typeKey(resource)) &&
+    (exception.covers.addresses === undefined || exception.covers.addresses.includes(resource.address)) &&
     (exception.covers.where === undefined || exception.covers.where(resource, stack))
   );
 }

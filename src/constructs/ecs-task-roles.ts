@@ -15,7 +15,7 @@ export interface EcsTaskRolesProps {
   /** Partition and region of the tasks (`aws:SourceArn` in the trust policies: this account's ECS in this region). */
   readonly partition: string;
   readonly region: string;
-  /** KMS key of the injected secrets and the ECR images; the execution role may decrypt with it. */
+  /** KMS key of the injected secrets; the execution role decrypts them with it (ECR decrypts images with its own grant). */
   readonly kmsKeyArn: string;
   /** ARN of the task's CloudWatch Logs group (without `:*`); the agent writes only there. */
   readonly logGroupArn: string;
@@ -77,10 +77,10 @@ export class EcsTaskRoles extends Construct {
       );
     }
     if (secretArns.length > 0) {
-      execution.push({ sid: "ReadInjectedSecrets", actions: ["secretsmanager:GetSecretValue"], resources: secretArns });
-    }
-    if (secretArns.length > 0 || props.imageRepositoryArn !== undefined) {
-      execution.push({ sid: "DecryptSecretsAndImages", actions: ["kms:Decrypt"], resources: [props.kmsKeyArn] });
+      execution.push(
+        { sid: "ReadInjectedSecrets", actions: ["secretsmanager:GetSecretValue"], resources: secretArns },
+        { sid: "DecryptInjectedSecrets", actions: ["kms:Decrypt"], resources: [props.kmsKeyArn] },
+      );
     }
     if (environmentFile) {
       const [objectArn, partition, bucket] = environmentFile;

@@ -26,10 +26,15 @@ export interface EnvironmentKeyProps {
   /** Roles that administer the key (and use it through the listed services) besides the account root. @default - none */
   readonly administratorRoleArns?: readonly string[];
   /**
-   * Services (`sqs`, `secretsmanager`, ...) principals of this account may use the key through (`kms:ViaService`);
-   * nobody may call KMS with it directly.
+   * Services (`sqs`, `secretsmanager`, ...) principals of this account may use the key through (`kms:ViaService`):
+   * no principal of the account may encrypt or decrypt with it by calling KMS directly.
    */
   readonly viaServices: readonly string[];
+  /**
+   * Those of `viaServices` that keep a grant on the key for the resources they encrypt (`ecr`, `elasticache`,
+   * `dynamodb`): principals may create grants through them, for AWS resources only. @default - none
+   */
+  readonly grantingServices?: readonly string[];
   /** Let CloudWatch Logs encrypt this account's log groups in the region with the key. @default false */
   readonly cloudWatchLogs?: boolean;
   /** Service principals that use the key themselves (alarm and event delivery to an encrypted topic). @default - none */
@@ -37,10 +42,13 @@ export interface EnvironmentKeyProps {
 }
 
 const DEFAULT_DELETION_WINDOW_DAYS = 30;
-/** Key administration without use: the "key administrators" of the AWS console's default key policy. */
+/**
+ * Key administration without use, spelled out: no `kms:Create*`, which would include `kms:CreateGrant` and let
+ * a principal grant itself Decrypt outside `kms:ViaService`; no Encrypt, Decrypt, GenerateDataKey or ReEncrypt.
+ */
 const ADMINISTRATION_ACTIONS = [
   "kms:CancelKeyDeletion",
-  "kms:Create*",
+  "kms:CreateAlias",
   "kms:Delete*",
   "kms:Describe*",
   "kms:Disable*",
@@ -49,6 +57,7 @@ const ADMINISTRATION_ACTIONS = [
   "kms:List*",
   "kms:Put*",
   "kms:Revoke*",
+  "kms:RotateKeyOnDemand",
   "kms:ScheduleKeyDeletion",
   "kms:TagResource",
   "kms:UntagResource",
@@ -60,7 +69,8 @@ const USE_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:Gener
  * A customer-managed symmetric KMS key with rotation and an alias. Its key policy (a resource policy: `*` in it
  * means this key) lets the account root and the administrator roles administer it, and lets principals of the
  * account use it only through the listed AWS services, so a role's `kms:Decrypt` on the key opens only what those
- * services hand out. Service principals that use it themselves are held to this account.
+ * services hand out; grants only for AWS resources, through the services that keep one. Service principals that
+ * use it themselves are held to this account.
  */
 export class EnvironmentKey extends Construct {
   readonly key: KmsKey;
@@ -72,14 +82,21 @@ export class EnvironmentKey extends Construct {
     super(scope, id);
     const deletionWindowDays = props.deletionWindowDays ?? DEFAULT_DELETION_WINDOW_DAYS;
     const administrators = props.administratorRoleArns ?? [];
+    const grantingServices = props.grantingServices ?? [];
     if (!Number.isInteger(deletionWindowDays) || deletionWindowDays < 7 || deletionWindowDays > 30) {
       throw new Error(`EnvironmentKey ${props.aliasName}: deletionWindowDays ${deletionWindowDays} must be from 7 to 30`);
     }
     if (props.viaServices.length === 0) {
       throw new Error(`EnvironmentKey ${props.aliasName}: viaServices is empty; list the services that use the key`);
     }
+    const notVia = grantingServices.filter((service) => !props.viaServices.includes(service));
+    if (notVia.length > 0) {
+      throw new Error(`EnvironmentKey ${props.aliasName}: grantingServices ${notVia.join(", ")} must also be in viaServices`);
+    }
     const root = `arn:${props.partition}:iam::${props.accountId}:root`;
     const accountPrincipals = [{ type: "AWS", identifiers: [root, ...administrators] }];
+    const endpoints = (services: readonly string[]) => services.map((service) => `${service}.${props.region}.amazonaws.com`);
+    const ofThisAccount = { test: "StringEquals", variable: "kms:CallerAccount", values: [props.accountId] };
 
     const statements: DataAwsIamPolicyDocumentStatement[] = [
       // Without this the key would become unmanageable: the root principal keeps administration with IAM.
@@ -89,24 +106,23 @@ export class EnvironmentKey extends Construct {
         actions: USE_ACTIONS,
         resources: ["*"],
         principals: accountPrincipals,
-        condition: [
-          { test: "StringEquals", variable: "kms:CallerAccount", values: [props.accountId] },
-          { test: "StringEquals", variable: "kms:ViaService", values: props.viaServices.map((service) => `${service}.${props.region}.amazonaws.com`) },
-        ],
+        condition: [ofThisAccount, { test: "StringEquals", variable: "kms:ViaService", values: endpoints(props.viaServices) }],
       },
-      {
-        // ECR, ElastiCache and DynamoDB keep a grant on the key for the resource's lifetime.
+    ];
+    if (grantingServices.length > 0) {
+      statements.push({
+        // The service creates the grant it keeps for the resource's lifetime, on the caller's behalf.
         sid: "GrantsForAwsResources",
         actions: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
         resources: ["*"],
         principals: accountPrincipals,
         condition: [
-          { test: "StringEquals", variable: "kms:CallerAccount", values: [props.accountId] },
-          { test: "StringEquals", variable: "kms:ViaService", values: props.viaServices.map((service) => `${service}.${props.region}.amazonaws.com`) },
+          ofThisAccount,
+          { test: "StringEquals", variable: "kms:ViaService", values: endpoints(grantingServices) },
           { test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] },
         ],
-      },
-    ];
+      });
+    }
     if (props.cloudWatchLogs) {
       statements.push({
         sid: "CloudWatchLogsOfThisAccount",

@@ -14,7 +14,10 @@ export interface PlaceholderSecretProps {
   readonly recoveryWindowDays?: number;
   /** KMS key the secret is encrypted with. */
   readonly kmsKeyArn: string;
-  /** Role ARNs that may read the value (the resource policy denies `GetSecretValue` to every other principal). */
+  /**
+   * Role ARNs that may read the value (the resource policy denies `GetSecretValue` to every other principal).
+   * Must include the principal running Terraform, which reads the placeholder version back on every refresh.
+   */
   readonly readerArns: readonly string[];
 }
 
@@ -34,6 +37,9 @@ export class PlaceholderSecret extends Construct {
     const recoveryWindowDays = props.recoveryWindowDays ?? DEFAULT_RECOVERY_WINDOW_DAYS;
     if (recoveryWindowDays < 7 || recoveryWindowDays > 30) {
       throw new Error(`PlaceholderSecret ${props.name}: recoveryWindowDays ${recoveryWindowDays} must be from 7 to 30`);
+    }
+    if (props.readerArns.length === 0) {
+      throw new Error(`PlaceholderSecret ${props.name}: readerArns is empty; name at least the principal running Terraform, or nobody can read the secret`);
     }
     if (props.keys.length === 0) {
       throw new Error(`PlaceholderSecret ${props.name}: keys is empty; list the keys the secret must hold`);

@@ -32,6 +32,8 @@ export function useKeyStatement(sid: string, keyArn: string): DataAwsIamPolicyDo
 /**
  * A secret's resource-policy statement: only the principals in `readerArns` (role ARNs; they may not exist yet)
  * may read the value; everything else, managing the secret and writing versions included, stays with IAM.
+ * `readerArns` must not be empty (a deny without readers locks everyone out) and must name the principal running
+ * Terraform: the provider reads back every version it manages with `GetSecretValue`.
  */
 export function restrictSecretReadersStatement(readerArns: readonly string[]): DataAwsIamPolicyDocumentStatement {
   return {
@@ -40,7 +42,7 @@ export function restrictSecretReadersStatement(readerArns: readonly string[]): D
     actions: ["secretsmanager:GetSecretValue"],
     resources: ["*"],
     principals: [{ type: "*", identifiers: ["*"] }],
-    condition: readerArns.length > 0 ? [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...readerArns] }] : [],
+    condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...readerArns] }],
   };
 }
 

@@ -34,7 +34,7 @@ export interface RedisReplicationGroupProps {
   readonly authTokenSecretName: string;
   /** Days before a deleted token secret is gone for good (7 to 30). @default 30 */
   readonly authTokenSecretRecoveryDays?: number;
-  /** Role ARNs that may read the token secret (Terraform refreshes its version with GetSecretValue). */
+  /** Role ARNs that may read the token secret; must include the principal running Terraform (it refreshes the version with GetSecretValue). */
   readonly authTokenReaderArns: readonly string[];
   /** KMS key of the data at rest, the slow log and the token secret (changing it replaces the group). */
   readonly kmsKeyArn: string;
@@ -75,6 +75,9 @@ export class RedisReplicationGroup extends Construct {
     const authTokenSecretRecoveryDays = props.authTokenSecretRecoveryDays ?? DEFAULT_AUTH_TOKEN_SECRET_RECOVERY_DAYS;
     if (!Number.isInteger(authTokenSecretRecoveryDays) || authTokenSecretRecoveryDays < 7 || authTokenSecretRecoveryDays > 30) {
       throw new Error(`RedisReplicationGroup ${props.name}: authTokenSecretRecoveryDays ${authTokenSecretRecoveryDays} must be from 7 to 30`);
+    }
+    if (props.authTokenReaderArns.length === 0) {
+      throw new Error(`RedisReplicationGroup ${props.name}: authTokenReaderArns is empty; name at least the principal running Terraform, or nobody can read the token`);
     }
     if (!Number.isInteger(props.numCacheNodes) || props.numCacheNodes < 1 || props.numCacheNodes > 6) {
       throw new Error(`RedisReplicationGroup ${props.name}: numCacheNodes ${props.numCacheNodes} must be from 1 to 6`);

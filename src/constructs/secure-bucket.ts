@@ -28,8 +28,11 @@ export interface SecureBucketProps {
   readonly preventDestroy?: boolean;
   /** Let Terraform delete the bucket with its objects and versions in it. @default false */
   readonly forceDestroy?: boolean;
-  /** Server access logs of this bucket, to `bucket` under `prefix`. @default - no access logging */
-  readonly accessLogs?: { readonly bucket: string; readonly prefix: string };
+  /**
+   * Server access logs of this bucket, to the `target` bucket under `prefix`, once the target's policy (which
+   * must let `logging.s3.amazonaws.com` write there) is in place. @default - no access logging
+   */
+  readonly accessLogs?: { readonly target: SecureBucket; readonly prefix: string };
   /**
    * Statements the bucket policy holds besides the TLS-only deny (e.g. a log delivery grant), given the bucket ARN.
    * @default - none
@@ -100,8 +103,9 @@ export class SecureBucket extends Construct {
     if (props.accessLogs) {
       new S3BucketLoggingA(this, "logging", {
         bucket: this.bucket.id,
-        targetBucket: props.accessLogs.bucket,
+        targetBucket: props.accessLogs.target.bucket.id,
         targetPrefix: props.accessLogs.prefix,
+        dependsOn: [props.accessLogs.target.policy],
       });
     }
     new S3BucketLifecycleConfiguration(this, "lifecycle", {

@@ -1,4 +1,5 @@
-import { ResourceView, StackView, referencedAddress } from "./model";
+import { blocks, ResourceView, StackView, referencedAddress } from "./model";
+import { encryptionOf, unguardedServiceTrusts } from "./rules";
 
 /**
  * The register of deliberate exceptions: every place the project knowingly does not follow a rule of the
@@ -16,17 +17,17 @@ export interface SecurityException {
     readonly types: readonly string[];
     /** Which resources of those types, in words (SECURITY.md). */
     readonly description: string;
-    /** Narrows the covered resources. @default - every resource of the types */
+    /**
+     * Only resources at these addresses (`aws_s3_bucket.state_bucket`), in any stack; a test fails when one of
+     * them is not exempted in some environment. @default - any address
+     */
+    readonly addresses?: readonly string[];
+    /** Narrows the covered resources further. @default - every resource of the types (and addresses) */
     readonly where?: (resource: ResourceView, stack: StackView) => boolean;
   };
   readonly reason: string;
   /** What would let the project drop the entry. */
   readonly liftedWhen: string;
-}
-
-/** Resources at these addresses (`aws_s3_bucket.state_bucket`), in any stack. */
-export function atAddresses(...addresses: string[]): (resource: ResourceView) => boolean {
-  return (resource) => addresses.includes(resource.address);
 }
 
 /** Resources whose address matches `pattern`. */
@@ -58,6 +59,19 @@ export function ingressToInternetFacingLoadBalancer(resource: ResourceView, stac
   );
 }
 
+/** A bucket whose server-side encryption configuration says SSE-S3, and nothing else (not merely unconfigured). */
+export function encryptedWithSseS3(resource: ResourceView, stack: StackView): boolean {
+  const configured = stack.referring("aws_s3_bucket_server_side_encryption_configuration", "bucket", resource);
+  const algorithms = configured.flatMap((c) => blocks(c.attributes.rule).flatMap((rule) => blocks(rule.apply_server_side_encryption_by_default).map((sse) => sse.sse_algorithm)));
+  return algorithms.length > 0 && algorithms.every((algorithm) => algorithm === "AES256");
+}
+
+/** A launch template whose every EBS volume is encrypted with the AWS-managed aws/ebs key (names no key). */
+export function ebsVolumesWithAwsManagedKey(resource: ResourceView, stack: StackView): boolean {
+  const encryption = encryptionOf(resource, stack) ?? [];
+  return encryption.length > 0 && encryption.every((part) => "awsManaged" in part);
+}
+
 const ARTIFACT_BUCKETS = addressMatching(/^aws_s3_bucket\.[a-z]+_artifacts$/);
 
 export const EXCEPTIONS: readonly SecurityException[] = [
@@ -84,7 +98,7 @@ export const EXCEPTIONS: readonly SecurityException[] = [
     covers: {
       types: ["aws_secretsmanager_secret"],
       description: "`sentry/<env>/exchange-credentials` and `sentry/<env>/database`",
-      where: atAddresses("aws_secretsmanager_secret.exchange_credentials_secret", "aws_secretsmanager_secret.database_secret"),
+      addresses: ["aws_secretsmanager_secret.exchange_credentials_secret", "aws_secretsmanager_secret.database_secret"],
     },
     reason: "The exchange issues the API keys, and the database is run outside this project: Secrets Manager cannot mint new ones. Operators replace them in the console.",
     liftedWhen: "The exchange offers an API to issue keys, or the database moves into the project (a rotation Lambda).",
@@ -96,7 +110,7 @@ export const EXCEPTIONS: readonly SecurityException[] = [
     covers: {
       types: ["aws_secretsmanager_secret"],
       description: "`sentry/<env>/redis-auth-token` and `sentry/<env>/redis`",
-      where: atAddresses("aws_secretsmanager_secret.redis_auth_token_secret", "aws_secretsmanager_secret.redis_secret"),
+      addresses: ["aws_secretsmanager_secret.redis_auth_token_secret", "aws_secretsmanager_secret.redis_secret"],
     },
     reason: "Rotation is `terraform apply -replace` of the token's version (ROTATE keeps the old token valid), then a manual `modify-replication-group --auth-token-update-strategy SET` once the services run on the new one (README: Redis credentials).",
     liftedWhen: "A rotation Lambda drives both steps, or Redis moves to IAM authentication.",
@@ -163,20 +177,41 @@ export const EXCEPTIONS: readonly SecurityException[] = [
     rules: ["trust-confused-deputy"],
     covers: {
       types: ["data.aws_iam_policy_document"],
-      description: "the ECS clusters' instance trust (`<cluster>_instance_trust`)",
-      where: addressMatching(/^data\.aws_iam_policy_document\.[a-z]+_instance_trust$/),
+      description: "the ECS clusters' instance trust (`<cluster>_instance_trust`), only statements whose sole principal is `ec2.amazonaws.com`",
+      where: (resource) =>
+        addressMatching(/^data\.aws_iam_policy_document\.[a-z]+_instance_trust$/)(resource) &&
+        unguardedServiceTrusts(resource).every((statement) => {
+          const principals = blocks(statement.principals);
+          return principals.length === 1 && principals[0].type === "Service" && blocks(principals[0].identifiers).join() === "ec2.amazonaws.com";
+        }),
     },
     reason: "EC2 sends neither aws:SourceAccount nor aws:SourceArn when an instance profile's role is assumed: either condition would keep the instances from getting credentials.",
     liftedWhen: "EC2 sets the source keys for instance profiles.",
+  },
+  {
+    id: "ecs-instance-managed-policies",
+    title: "The container instances' role has the AWS-managed ECS agent and SSM policies",
+    rules: ["no-aws-managed-policies"],
+    covers: {
+      types: ["aws_iam_role_policy_attachment"],
+      description: "`AmazonEC2ContainerServiceforEC2Role` and `AmazonSSMManagedInstanceCore` on each cluster's instance role (`<cluster>_instance_role_ecs`, `<cluster>_instance_role_ssm`), nothing else",
+      where: (resource) =>
+        /^aws_iam_role_policy_attachment\.[a-z]+_instance_role_(ecs|ssm)$/.test(resource.address) &&
+        /:iam::aws:policy\/(service-role\/AmazonEC2ContainerServiceforEC2Role|AmazonSSMManagedInstanceCore)$/.test(resource.attributes.policy_arn),
+    },
+    reason:
+      "The ECS agent's calls (register, poll, telemetry, ECR pulls for its own images) and the SSM agent's (Session Manager instead of SSH) change with agent releases; AWS keeps these two policies in step with the agents, and a hand-kept copy that falls behind stops instances joining the cluster or opening sessions. Tasks do not get the instance role (IMDS hop limit 1, ECS_AWSVPC_BLOCK_IMDS).",
+    liftedWhen: "The project keeps customer-managed copies scoped to its clusters (ecs:cluster conditions) and a check that follows the agents' changes.",
   },
   {
     id: "s3-access-log-bucket-sse-s3",
     title: "The state bucket's access-log bucket uses SSE-S3",
     rules: ["environment-key"],
     covers: {
-      types: ["aws_s3_bucket_server_side_encryption_configuration"],
-      description: "`<state bucket>-logs` (bootstrap)",
-      where: atAddresses("aws_s3_bucket_server_side_encryption_configuration.access_log_bucket_encryption"),
+      types: ["aws_s3_bucket"],
+      description: "`<state bucket>-logs` (bootstrap), while its encryption configuration is SSE-S3",
+      addresses: ["aws_s3_bucket.access_log_bucket"],
+      where: encryptedWithSseS3,
     },
     reason: "S3 server access logging delivers only to buckets with S3-managed keys (SSE-S3), never SSE-KMS.",
     liftedWhen: "S3 server access logging supports SSE-KMS targets.",
@@ -194,13 +229,27 @@ export const EXCEPTIONS: readonly SecurityException[] = [
     liftedWhen: "Clients come only from private networks (a VPN into the VPC): make the load balancer internal and drop the entry.",
   },
   {
+    id: "ebs-root-volumes-aws-managed-key",
+    title: "EBS root volumes of the container instances use the AWS-managed aws/ebs key",
+    rules: ["environment-key"],
+    covers: {
+      types: ["aws_launch_template"],
+      description: "each cluster's launch template (`<cluster>_launch_template`), while every volume in it is encrypted with aws/ebs",
+      where: (resource, stack) => addressMatching(/^aws_launch_template\.[a-z]+_launch_template$/)(resource) && ebsVolumesWithAwsManagedKey(resource, stack),
+    },
+    reason:
+      "Auto Scaling launches the instances with its service-linked role (AWSServiceRoleForAutoScaling): with the environment key, the key policy would have to give that role kms:CreateGrant, Encrypt, Decrypt, ReEncrypt*, GenerateDataKey* and DescribeKey, outside the kms:ViaService limit every other principal has. The volumes hold the AMI, Docker images and container scratch space; secrets reach containers through the ECS agent, not the disk.",
+    liftedWhen: "The environment key's policy admits the Auto Scaling service-linked role (or a customer-managed one), and the launch templates name the key (`kms_key_id`).",
+  },
+  {
     id: "load-balancer-access-log-bucket-sse-s3",
     title: "The load balancer's access-log bucket uses SSE-S3",
     rules: ["environment-key"],
     covers: {
-      types: ["aws_s3_bucket_server_side_encryption_configuration"],
-      description: "`sentry-alb-logs-<env>-<account>-<region>` (compute)",
-      where: atAddresses("aws_s3_bucket_server_side_encryption_configuration.load_balancer_access_logs_encryption"),
+      types: ["aws_s3_bucket"],
+      description: "`sentry-alb-logs-<env>-<account>-<region>` (compute), while its encryption configuration is SSE-S3",
+      addresses: ["aws_s3_bucket.load_balancer_access_logs"],
+      where: encryptedWithSseS3,
     },
     reason: "Application Load Balancers deliver access logs only to buckets encrypted with S3-managed keys (SSE-S3), never SSE-KMS.",
     liftedWhen: "Load balancer access logs support SSE-KMS buckets.",

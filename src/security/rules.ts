@@ -17,8 +17,8 @@ export interface SecurityRule {
 }
 
 /**
- * Actions AWS gives no resource-level permission, so IAM accepts only `*` for them. The only actions an
- * identity-policy statement may grant on `*`.
+ * Actions AWS gives no resource-level permission, so IAM accepts only `*` for them. With
+ * `CONDITION_SCOPED_ACTIONS`, the only actions an identity-policy statement may grant on `*`.
  */
 export const NO_RESOURCE_LEVEL_ACTIONS: readonly string[] = [
   // `docker login`: the token reads nothing by itself; repository-scoped statements decide what it pulls or pushes.
@@ -31,42 +31,86 @@ export const NO_RESOURCE_LEVEL_ACTIONS: readonly string[] = [
   // CodePipeline's ECS deploy registers a revision of a task definition family it cannot name in advance.
   "ecs:DescribeTaskDefinition",
   "ecs:RegisterTaskDefinition",
-  // Authorized on container instances; the statement limits it to one cluster with the ecs:cluster condition.
-  "ecs:ListTasks",
 ];
 
-
-/** Where each resource type names its KMS key, and whether it encrypts at all. */
-const KEY_ATTRIBUTES: Readonly<Record<string, (attributes: Json) => unknown[]>> = {
-  aws_sqs_queue: (a) => [a.kms_master_key_id],
-  aws_sns_topic: (a) => [a.kms_master_key_id],
-  aws_secretsmanager_secret: (a) => [a.kms_key_id],
-  aws_cloudwatch_log_group: (a) => [a.kms_key_id],
-  aws_dynamodb_table: (a) => blocks(a.server_side_encryption).filter((sse) => sse.enabled === true).map((sse) => sse.kms_key_arn),
-  aws_elasticache_replication_group: (a) => (String(a.at_rest_encryption_enabled) === "true" && a.transit_encryption_enabled === true ? [a.kms_key_id] : []),
-  aws_ecr_repository: (a) => blocks(a.encryption_configuration).filter((c) => c.encryption_type === "KMS").map((c) => c.kms_key),
-  aws_codebuild_project: (a) => [a.encryption_key],
-  aws_codepipeline: (a) => blocks(a.artifact_store).flatMap((store) => blocks(store.encryption_key).map((key) => key.id)),
-  aws_s3_bucket_server_side_encryption_configuration: (a) =>
-    blocks(a.rule).flatMap((rule) => blocks(rule.apply_server_side_encryption_by_default).map((sse) => sse.kms_master_key_id)),
+/**
+ * Actions IAM authorizes on a resource the call does not name, allowed on `*` only with a condition on the given
+ * key. `ecs:ListTasks` is authorized on container instances, but a call that lists a cluster's tasks names none:
+ * AWS's own policy example puts it on `*` and scopes it to the cluster with `ecs:cluster`.
+ */
+export const CONDITION_SCOPED_ACTIONS: Readonly<Record<string, string>> = {
+  "ecs:ListTasks": "ecs:cluster",
 };
+
+/** How one resource, or one part of it (an EBS volume), is encrypted at rest. */
+export type Encryption = { readonly key: string } | { readonly awsManaged: string } | { readonly unencrypted: string };
+
+/** A named KMS key, or the AWS-managed key the service uses when none is named. */
+const keyOr = (key: unknown, awsManaged: string): Encryption => (typeof key === "string" && key !== "" ? { key } : { awsManaged });
+
+/** S3 server-side encryption rules (a configuration resource's or a bucket's legacy inline block). */
+const s3Encryption = (rules: Json): Encryption[] =>
+  blocks(rules).flatMap((rule) =>
+    blocks(rule.apply_server_side_encryption_by_default).map((sse) =>
+      sse.sse_algorithm === "AES256" ? { awsManaged: "S3-managed keys (SSE-S3)" } : keyOr(sse.kms_master_key_id, "the AWS-managed aws/s3 key"),
+    ),
+  );
+
+/**
+ * How each resource type is encrypted, from its attributes (and, for a bucket, its stack's encryption
+ * configurations). An empty list: not encrypted at all.
+ */
+const ENCRYPTION: Readonly<Record<string, (attributes: Json, resource: ResourceView, stack: StackView) => Encryption[]>> = {
+  aws_sqs_queue: (a) => [keyOr(a.kms_master_key_id, "an AWS-managed key or none (SSE-SQS)")],
+  aws_sns_topic: (a) => [keyOr(a.kms_master_key_id, "nothing (SNS topics are unencrypted without a key)")],
+  aws_secretsmanager_secret: (a) => [keyOr(a.kms_key_id, "the AWS-managed aws/secretsmanager key")],
+  aws_cloudwatch_log_group: (a) => [keyOr(a.kms_key_id, "CloudWatch Logs' own keys")],
+  aws_dynamodb_table: (a) => blocks(a.server_side_encryption).filter((sse) => sse.enabled === true).map((sse) => keyOr(sse.kms_key_arn, "the AWS-managed aws/dynamodb key")),
+  aws_elasticache_replication_group: (a) =>
+    String(a.at_rest_encryption_enabled) === "true" && a.transit_encryption_enabled === true ? [keyOr(a.kms_key_id, "ElastiCache's own key")] : [],
+  aws_ecr_repository: (a) => blocks(a.encryption_configuration).filter((c) => c.encryption_type === "KMS").map((c) => keyOr(c.kms_key, "the AWS-managed aws/ecr key")),
+  aws_codebuild_project: (a) => [keyOr(a.encryption_key, "the AWS-managed aws/s3 key")],
+  aws_codepipeline: (a) => blocks(a.artifact_store).map((store) => keyOr(blocks(store.encryption_key)[0]?.id, "the AWS-managed aws/s3 key")),
+  aws_s3_bucket: (a, bucket, stack) => {
+    const configurations = stack.referring("aws_s3_bucket_server_side_encryption_configuration", "bucket", bucket);
+    const encryption = [...s3Encryption(blocks(a.server_side_encryption_configuration).flatMap((c) => blocks(c.rule))), ...configurations.flatMap((c) => s3Encryption(c.attributes.rule))];
+    return encryption.length > 0 ? encryption : [{ awsManaged: "S3's default SSE-S3 (no server-side encryption configuration)" }];
+  },
+  aws_launch_template: (a) =>
+    blocks(a.block_device_mappings).flatMap((mapping) =>
+      blocks(mapping.ebs).map((ebs) =>
+        String(ebs.encrypted) === "true"
+          ? keyOr(ebs.kms_key_id, `the AWS-managed aws/ebs key (EBS volume ${mapping.device_name})`)
+          : { unencrypted: `EBS volume ${mapping.device_name}` },
+      ),
+    ),
+};
+
+/** How `resource` is encrypted at rest, for the rules and the register (undefined: a type the rule does not know). */
+export function encryptionOf(resource: ResourceView, stack: StackView): Encryption[] | undefined {
+  return ENCRYPTION[resource.type]?.(resource.attributes, resource, stack);
+}
 
 const environmentKey: SecurityRule = {
   id: "environment-key",
-  title: "Encrypted with the environment's KMS key wherever the service takes one (Redis also in transit)",
-  types: Object.keys(KEY_ATTRIBUTES),
+  title: "Encrypted with the environment's KMS key wherever the service takes one (Redis also in transit; S3 buckets and launch templates' EBS volumes included)",
+  types: Object.keys(ENCRYPTION),
   check(resource, stack) {
-    const keys = KEY_ATTRIBUTES[resource.type](resource.attributes);
-    if (stack.environmentKeyArn === undefined) return ["is in a stack that declares no environment key (useEnvironmentKey)"];
-    if (keys.length === 0) return ["is not encrypted"];
-    const wrong = keys.filter((key) => key !== stack.environmentKeyArn);
-    return wrong.length > 0 ? [`is encrypted with ${JSON.stringify(wrong[0] ?? "an AWS-managed key")}, not the environment key ${stack.environmentKeyArn}`] : [];
+    const encryption = encryptionOf(resource, stack) ?? [];
+    const environmentKeyArn = stack.environmentKeyArn;
+    if (environmentKeyArn === undefined) return ["is in a stack that declares no environment key (useEnvironmentKey)"];
+    if (encryption.length === 0) return ["is not encrypted"];
+    return encryption.flatMap((part) => {
+      if ("unencrypted" in part) return [`has ${part.unencrypted} not encrypted`];
+      if ("awsManaged" in part) return [`is encrypted with ${part.awsManaged}, not the environment key ${environmentKeyArn}`];
+      return part.key === environmentKeyArn ? [] : [`is encrypted with ${JSON.stringify(part.key)}, not the environment key ${environmentKeyArn}`];
+    });
   },
 };
 
 const logRetention: SecurityRule = {
   id: "log-retention",
-  title: "Every log group has a retention, at least the audit floor of its environment (prod: 365 days)",
+  title: `Every log group has a retention, at least the audit floor of its environment (${Object.entries(AUDIT_LOG_RETENTION_FLOOR_DAYS).map(([env, days]) => `${env}: ${days} days`).join(", ")})`,
   types: ["aws_cloudwatch_log_group"],
   check(resource, stack) {
     const days = resource.attributes.retention_in_days;
@@ -79,33 +123,110 @@ const logRetention: SecurityRule = {
 /** Statements with principals belong to resource policies (trust, key, bucket, queue, endpoint policies). */
 const isIdentityStatement = (statement: Json) => !statement.principals && !statement.not_principals;
 
+const isAllow = (statement: Json) => statement.effect !== "Deny";
+const sidOf = (statement: Json) => statement.sid ?? "(no sid)";
+
 const iamResourceWildcard: SecurityRule = {
   id: "iam-resource-wildcard",
-  title: `No "*" resource in an identity-policy statement except for actions without resource-level permissions (NO_RESOURCE_LEVEL_ACTIONS); in a resource policy (key, bucket, secret, endpoint) "*" means the resource itself`,
+  title: `No "*" resource in an identity-policy statement except for actions without resource-level permissions (NO_RESOURCE_LEVEL_ACTIONS) and, with their condition, CONDITION_SCOPED_ACTIONS; in a resource policy (key, bucket, secret, endpoint) "*" means the resource itself. No Allow statement uses not_actions or not_resources (everything but a list)`,
   types: ["data.aws_iam_policy_document"],
   check(resource) {
-    return blocks(resource.attributes.statement)
-      .filter((statement) => isIdentityStatement(statement) && statement.effect !== "Deny" && blocks(statement.resources).includes("*"))
+    const statements = blocks(resource.attributes.statement).filter(isAllow);
+    const negated = statements.flatMap((statement) =>
+      ["not_actions", "not_resources"]
+        .filter((attribute) => blocks(statement[attribute]).length > 0)
+        .map((attribute) => `statement ${sidOf(statement)} allows with ${attribute} (everything but a list): name what it allows`),
+    );
+    const wildcards = statements
+      .filter((statement) => isIdentityStatement(statement) && blocks(statement.resources).includes("*"))
       .flatMap((statement) => {
-        const scopable = blocks(statement.actions).filter((action: string) => !NO_RESOURCE_LEVEL_ACTIONS.includes(action));
-        return scopable.length > 0 ? [`statement ${statement.sid ?? "(no sid)"} grants ${scopable.join(", ")} on "*": scope it to the resources it needs`] : [];
+        const scopedByCondition = (action: string) =>
+          action in CONDITION_SCOPED_ACTIONS && blocks(statement.condition).some((c) => c.variable === CONDITION_SCOPED_ACTIONS[action]);
+        const scopable = blocks(statement.actions).filter((action: string) => !NO_RESOURCE_LEVEL_ACTIONS.includes(action) && !scopedByCondition(action));
+        return scopable.length > 0 ? [`statement ${sidOf(statement)} grants ${scopable.join(", ")} on "*": scope it to the resources it needs`] : [];
       });
+    return [...negated, ...wildcards];
   },
 };
 
+/** Policy-document attributes of the resources that take one. */
+const POLICY_ATTRIBUTES: Readonly<Record<string, (attributes: Json) => unknown[]>> = {
+  aws_iam_role: (a) => [a.assume_role_policy, ...blocks(a.inline_policy).map((inline) => inline.policy)],
+  aws_iam_role_policy: (a) => [a.policy],
+  aws_iam_policy: (a) => [a.policy],
+  aws_iam_user_policy: (a) => [a.policy],
+  aws_iam_group_policy: (a) => [a.policy],
+  aws_kms_key: (a) => [a.policy],
+  aws_s3_bucket_policy: (a) => [a.policy],
+  aws_secretsmanager_secret_policy: (a) => [a.policy],
+  aws_sqs_queue_policy: (a) => [a.policy],
+  aws_sns_topic_policy: (a) => [a.policy],
+  aws_vpc_endpoint: (a) => [a.policy],
+  aws_ecr_repository_policy: (a) => [a.policy],
+};
+
+const iamPolicyDocument: SecurityRule = {
+  id: "iam-policy-document",
+  title: "Every IAM, trust and resource policy is a `data.aws_iam_policy_document` (no hand-written JSON), so the statement rules see every statement",
+  types: Object.keys(POLICY_ATTRIBUTES),
+  check(resource, stack) {
+    return POLICY_ATTRIBUTES[resource.type](resource.attributes)
+      .filter((policy) => policy !== undefined && stack.referenced(policy)?.address.startsWith("data.aws_iam_policy_document.") !== true)
+      .map((policy) => `takes a policy that is not a data.aws_iam_policy_document of its stack (${String(policy).slice(0, 60)}): build it from statements`);
+  },
+};
+
+/** `arn:<partition>:iam::aws:policy/<path and name>`: a policy AWS writes and changes. */
+const AWS_MANAGED_POLICY = /:iam::aws:policy\//;
+
+const noAwsManagedPolicies: SecurityRule = {
+  id: "no-aws-managed-policies",
+  title: "No AWS-managed policy is attached: AWS widens them without review, and they are rarely scoped to the project's resources",
+  types: ["aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment", "aws_iam_role"],
+  check(resource) {
+    const a = resource.attributes;
+    const arns: unknown[] = resource.type === "aws_iam_role" ? blocks(a.managed_policy_arns) : [a.policy_arn];
+    return arns
+      .filter((arn): arn is string => typeof arn === "string" && AWS_MANAGED_POLICY.test(arn))
+      .map((arn) => `attaches the AWS-managed policy ${arn.split(":policy/")[1]}: write a policy scoped to what the role needs`);
+  },
+};
+
+/** An Allow statement letting an AWS service call an `sts:` action (AssumeRole, TagSession, `sts:*`, ...). */
+const trustsService = (statement: Json) =>
+  isAllow(statement) && blocks(statement.actions).some((action: string) => action.toLowerCase().startsWith("sts:")) && blocks(statement.principals).some((p) => p.type === "Service");
+
+/** A condition on `variable` (case-insensitive, as IAM reads keys) with one of `tests` whose values all pass `valid`. */
+const hasCondition = (statement: Json, tests: string[], variable: string, valid: (value: string) => boolean) =>
+  blocks(statement.condition).some(
+    (c) => tests.includes(c.test) && String(c.variable).toLowerCase() === variable.toLowerCase() && blocks(c.values).length > 0 && blocks(c.values).every((v) => typeof v === "string" && valid(v)),
+  );
+
+/**
+ * What a service trust statement lacks of the confused-deputy guard: `StringEquals` on aws:SourceAccount with no
+ * wildcard, and `ArnLike`/`ArnEquals` on aws:SourceArn with no bare `*` (`...IfExists` passes when the key is absent).
+ */
+export function missingSourceConditions(statement: Json): string[] {
+  return [
+    hasCondition(statement, ["StringEquals"], "aws:SourceAccount", (v) => !v.includes("*") && !v.includes("?")) ? [] : ["aws:SourceAccount (StringEquals, no wildcard)"],
+    hasCondition(statement, ["ArnLike", "ArnEquals"], "aws:SourceArn", (v) => v !== "*") ? [] : ['aws:SourceArn (ArnLike or ArnEquals, not "*")'],
+  ].flat();
+}
+
+/** The statements of a policy document that trust a service without the confused-deputy conditions. */
+export function unguardedServiceTrusts(document: ResourceView): Json[] {
+  return blocks(document.attributes.statement).filter((statement) => trustsService(statement) && missingSourceConditions(statement).length > 0);
+}
+
 const trustConfusedDeputy: SecurityRule = {
   id: "trust-confused-deputy",
-  title: "Service trust policies carry aws:SourceAccount and aws:SourceArn",
+  title: "Service trust policies (any sts: action) carry StringEquals aws:SourceAccount and ArnLike/ArnEquals aws:SourceArn, without wildcards standing for anything",
   types: ["data.aws_iam_policy_document"],
   check(resource) {
-    return blocks(resource.attributes.statement)
-      .filter((statement) => blocks(statement.actions).includes("sts:AssumeRole") && blocks(statement.principals).some((p) => p.type === "Service"))
-      .flatMap((statement) => {
-        const variables = blocks(statement.condition).map((condition) => condition.variable);
-        const missing = ["aws:SourceAccount", "aws:SourceArn"].filter((variable) => !variables.includes(variable));
-        const services = blocks(statement.principals).flatMap((p) => blocks(p.identifiers)).join(", ");
-        return missing.length > 0 ? [`trusts ${services} without ${missing.join(" and ")} (confused deputy)`] : [];
-      });
+    return unguardedServiceTrusts(resource).map((statement) => {
+      const services = blocks(statement.principals).flatMap((p) => blocks(p.identifiers)).join(", ");
+      return `statement ${sidOf(statement)} trusts ${services} without ${missingSourceConditions(statement).join(" and ")} (confused deputy)`;
+    });
   },
 };
 
@@ -132,7 +253,7 @@ function containsNetwork(range: Ipv4Cidr, cidr: Ipv4Cidr): boolean {
 const noIngressFromInternet: SecurityRule = {
   id: "no-ingress-from-internet",
   title: "No security group admits ingress from outside private address space (0.0.0.0/0, ::/0 or any public range)",
-  types: ["aws_vpc_security_group_ingress_rule", "aws_security_group", "aws_security_group_rule"],
+  types: ["aws_vpc_security_group_ingress_rule", "aws_security_group", "aws_default_security_group", "aws_security_group_rule"],
   check(resource) {
     const a = resource.attributes;
     const sources: unknown[] =
@@ -253,6 +374,8 @@ export const RULES: readonly SecurityRule[] = [
   environmentKey,
   logRetention,
   iamResourceWildcard,
+  iamPolicyDocument,
+  noAwsManagedPolicies,
   trustConfusedDeputy,
   noIngressFromInternet,
   s3Private,

@@ -18,7 +18,11 @@ const BOOTSTRAP_STATE_PATH = resolve(__dirname, "..", "..", "terraform.sentry-bo
 const STATE_VERSION_RETENTION_DAYS = 90;
 /** Days the state bucket's access logs are kept: a year of "who read the state", like the prod audit floor. */
 const ACCESS_LOG_RETENTION_DAYS = 365;
+/** Days a deleted or overwritten access log stays recoverable: an audit trail must survive a careless cleanup. */
+const ACCESS_LOG_NONCURRENT_VERSION_DAYS = 30;
 const STATE_KEY_ALIAS = "sentry-terraform-state";
+/** Prefix of the state bucket's access logs in the log bucket (the only place S3 logging may write). */
+const STATE_ACCESS_LOG_PREFIX = "state/";
 
 /**
  * Applied once per AWS account, with local state: the S3 bucket every phase keeps its state in (SSE-KMS with
@@ -52,12 +56,12 @@ export class BootstrapStack extends ReadableStack {
       bucketName: logBucketName,
       encryption: "SSE-S3",
       objectExpirationDays: ACCESS_LOG_RETENTION_DAYS,
-      noncurrentVersionExpirationDays: 1,
+      noncurrentVersionExpirationDays: ACCESS_LOG_NONCURRENT_VERSION_DAYS,
       policyStatements: (bucketArn) => [
         {
           sid: "S3ServerAccessLogsOfTheStateBucket",
           actions: ["s3:PutObject"],
-          resources: [`${bucketArn}/state/*`],
+          resources: [`${bucketArn}/${STATE_ACCESS_LOG_PREFIX}*`],
           principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
           condition: [
             { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
@@ -70,7 +74,7 @@ export class BootstrapStack extends ReadableStack {
       bucketName: operator.stateBucket,
       encryption: { kmsKeyArn: keyArn },
       noncurrentVersionExpirationDays: STATE_VERSION_RETENTION_DAYS,
-      accessLogs: { bucket: logs.bucket.id, prefix: "state/" },
+      accessLogs: { target: logs, prefix: STATE_ACCESS_LOG_PREFIX },
     });
     new TerraformOutput(this, "state_bucket_name", { value: state.bucket.bucket, description: "Terraform state bucket" });
     new TerraformOutput(this, "state_bucket_arn", { value: state.bucket.arn, description: "Terraform state bucket ARN" });

@@ -1,3 +1,4 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { AlarmsConfig, EnvironmentConfig, RedisConfig } from "../config";
@@ -47,8 +48,8 @@ export class DataStack extends SentryStack {
       slowLogGroupName: `/sentry/elasticache/sentry-redis-${props.environment}/slow-log`,
       authTokenSecretName: `sentry/${props.environment}/redis-auth-token`,
       authTokenSecretRecoveryDays: props.secretRecoveryWindowDays,
-      // Only Terraform (run by an operator role) reads the token: the services read the `redis` secret.
-      authTokenReaderArns: props.operator.adminRoleArns,
+      // Only Terraform (whoever runs it) and the operators read the token: the services read the `redis` secret.
+      authTokenReaderArns: [...props.operator.adminRoleArns, this.deployingPrincipalArn(new DataAwsCallerIdentity(this, "caller"))],
       kmsKeyArn,
       credentialsSecretId: this.lookupOutput(foundation, "secret_arns", "redis"),
     });

@@ -43,6 +43,11 @@ export function secretReaders(services: readonly ServiceConfig[]): Record<Secret
 
 /** AWS services through which principals of the account may use the environment key (`kms:ViaService`). */
 const KEY_VIA_SERVICES = ["sqs", "dynamodb", "secretsmanager", "elasticache", "ecr", "codebuild", "s3", "sns"];
+/**
+ * Those that keep a grant on the key for the resources they encrypt (tables, replication groups, repositories).
+ * Secrets Manager, SQS, SNS, S3 and CodeBuild call KMS with the caller's permissions and create none.
+ */
+const KEY_GRANTING_SERVICES = ["dynamodb", "elasticache", "ecr"];
 
 export interface FoundationStackProps extends SentryStackProps {
   readonly network: NetworkConfig;
@@ -84,7 +89,9 @@ export class FoundationStack extends SentryStack {
     super(scope, "foundation", props);
     const env = props.environment;
     const region = props.operator.region;
-    const accountId = new DataAwsCallerIdentity(this, "account").accountId;
+    const caller = new DataAwsCallerIdentity(this, "account");
+    const accountId = caller.accountId;
+    const deployingPrincipal = this.deployingPrincipalArn(caller);
     const partition = new DataAwsPartition(this, "partition").partition;
     const regional = (service: string) => `arn:${partition}:${service}:${region}:${accountId}`;
 
@@ -97,6 +104,7 @@ export class FoundationStack extends SentryStack {
       deletionWindowDays: props.kms.deletionWindowDays,
       administratorRoleArns: props.operator.adminRoleArns,
       viaServices: KEY_VIA_SERVICES,
+      grantingServices: KEY_GRANTING_SERVICES,
       cloudWatchLogs: true,
       // Only what publishes to encrypted resources here: CloudWatch alarms to the alarm topic.
       servicePrincipals: [
@@ -174,9 +182,11 @@ export class FoundationStack extends SentryStack {
           recoveryWindowDays: props.secretRecoveryWindowDays,
           kmsKeyArn,
           // Role names are known before phase 4 creates the roles; aws:PrincipalArn matches them once they exist.
+          // Terraform reads the placeholder version back on every refresh: the principal running it is a reader.
           readerArns: [
             ...props.secretReaders[name].map((service) => `arn:${partition}:iam::${accountId}:role/${executionRoleName(service, env)}`),
             ...props.operator.adminRoleArns,
+            deployingPrincipal,
           ],
         }),
     );

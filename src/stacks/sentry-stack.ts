@@ -1,3 +1,5 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsIamSessionContext } from "@cdktf/provider-aws/lib/data-aws-iam-session-context";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataTerraformRemoteStateS3, Fn, S3Backend, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
@@ -84,6 +86,14 @@ export abstract class SentryStack extends ReadableStack {
   /** The foundation's environment key, read once from its outputs, as this stack's key. */
   protected readEnvironmentKey(foundation: DataTerraformRemoteStateS3): string {
     return this.useEnvironmentKey(foundation.getString("kms_key_arn"));
+  }
+
+  /**
+   * The IAM role (or user) running Terraform: the issuer of the caller's session, which is what
+   * `aws:PrincipalArn` matches. Secret policies name it, or Terraform could not read back the versions it writes.
+   */
+  protected deployingPrincipalArn(caller: DataAwsCallerIdentity): string {
+    return new DataAwsIamSessionContext(this, "deploying-principal", { arn: caller.arn }).issuerArn;
   }
 
   /** Reads the outputs another phase published, from its state in this environment's workspace. */
