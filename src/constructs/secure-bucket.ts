@@ -112,7 +112,7 @@ export class SecureBucket extends Construct {
       bucket: this.bucket.id,
       rule: [
         {
-          id: "expire-noncurrent-versions",
+          id: props.objectExpirationDays ? "expire-objects-and-old-versions" : "expire-old-versions",
           status: "Enabled",
           filter: [{ prefix: "" }],
           noncurrentVersionExpiration: [{ noncurrentDays }],
