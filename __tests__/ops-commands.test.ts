@@ -1,7 +1,8 @@
+import { spawn } from "child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { runCli } from "../src/ops/cli";
+import { INTERRUPT_MESSAGE, runCli } from "../src/ops/cli";
 import { OpsDependencies } from "../src/ops/commands";
 import { processRunner } from "../src/ops/runner";
 import { Synthesizer, synthesizeInProcess } from "../src/ops/stacks";
@@ -70,6 +71,16 @@ const subcommand = (call: FakeCall) => call.args[0];
 const callsOf = (calls: FakeCall[], command: string) => calls.filter((call) => subcommand(call) === command);
 const applied = (calls: FakeCall[]) => callsOf(calls, "apply").map((call) => call.stack);
 const overlap = (a: FakeCall, b: FakeCall) => a.start < b.end && b.start < a.end;
+const FIXTURES = join(__dirname, "fixtures", "plans");
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 45000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const only = (calls: FakeCall[], stack: string, command: string): FakeCall => {
   const found = calls.filter((call) => call.stack === stack && subcommand(call) === command);
   expect(found).toHaveLength(1);
@@ -184,6 +195,16 @@ describe("sentry-ops deploy", () => {
     expect(only(calls, FOUNDATION, "apply").args).toEqual(["apply", "-input=false", "-no-color", join(w.root, WORK_DIR, "dev", "plans", `${FOUNDATION}.tfplan`)]);
     expect(callsOf(calls, "plan").filter((call) => call.stack === FOUNDATION)).toHaveLength(1);
     expect(readdirSync(join(w.root, WORK_DIR, "dev", "plans"))).toEqual([]);
+  });
+
+  test("first deployment of a real plan whose prior state lists only data sources: plan, review and deploy succeed", async () => {
+    const w = world();
+    copyFileSync(join(FIXTURES, "first-deployment-data-sources.json"), join(w.fake.plansDir, `${FOUNDATION}.json`));
+    expect(await w.run("plan dev")).toBe(0);
+    expect(await w.run("review dev")).toBe(0);
+    expect(w.stdout.join("")).toContain("aws_iam_role.redis_task_role: create, broadening\n");
+    expect(await w.run("deploy dev")).toBe(0);
+    expect(applied(w.calls())[0]).toBe(FOUNDATION);
   });
 
   test("refuses a plan whose synthesized configuration changed since it was planned", async () => {
@@ -314,6 +335,31 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
     expect(callsOf(calls, "init").every((call) => call.args.join(" ") === "init -input=false -no-color")).toBe(true);
     expect(applied(calls)).toEqual(["sentry-bootstrap", "sentry-bootstrap"]);
   });
+});
+
+describe("Ctrl-C", () => {
+  test("SIGINT reaches terraform once; the CLI waits for it to stop, starts no other terraform, exits 130", async () => {
+    const w = world();
+    const cli = spawn(process.execPath, [join(__dirname, "..", "src", "ops", "sentry-ops.js"), "bootstrap"], {
+      env: { ...process.env, ...TEST_OPERATOR_VARIABLES, ...fakeVariables(w.fake), FAKE_TF_DELAY_MS: "60000", SENTRY_OPS_DIR: join(w.root, WORK_DIR) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    cli.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<{ code: number | null; at: number }>((resolve) => cli.on("close", (code) => resolve({ code, at: Date.now() })));
+    await waitFor(() => existsSync(`${w.fake.log}.started`), "the slow plan to start");
+    cli.kill("SIGINT");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    cli.kill("SIGINT");
+    const { code, at } = await exited;
+    expect(code).toBe(130);
+    const calls = w.calls();
+    const plan = only(calls, "sentry-bootstrap", "plan");
+    expect(plan).toMatchObject({ signal: "SIGINT", code: 1 });
+    expect(plan.end).toBeLessThanOrEqual(at);
+    expect(calls.map(subcommand)).toEqual(["init", "plan"]);
+    expect(stderr.split(INTERRUPT_MESSAGE)).toHaveLength(2);
+  }, 60000);
 });
 
 describe("command line", () => {

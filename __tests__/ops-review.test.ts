@@ -1,7 +1,7 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { buildReview, NO_APPROVALS, Review, reviewExitCode, StackPlan } from "../src/ops/review/model";
-import { parsePlanJson, PlanJson } from "../src/ops/review/plan-json";
+import { isFirstDeployment, parsePlanJson, PlanJson } from "../src/ops/review/plan-json";
 import { diffPolicies, parsePolicy } from "../src/ops/review/policy-diff";
 import { REVIEW_FORMATS, renderReview } from "../src/ops/review/render";
 
@@ -98,6 +98,21 @@ describe("plan review model", () => {
     const first = buildReview([FIRST]);
     expect(securityItem(first, "aws_iam_role.flow_logs_role")).toMatchObject({ broadening: "yes", needsApproval: false });
     expect(reviewExitCode(first)).toBe(0);
+  });
+
+  test("a real first deployment whose prior state lists the data sources read during the plan needs no approval", () => {
+    const plan = fixture("first-deployment-data-sources");
+    expect(plan.prior_state?.values?.root_module?.resources?.map((resource) => resource.mode)).toEqual(["data", "data"]);
+    const first = buildReview([{ phase: "data", stack: "sentry-data-dev", plan }]);
+    expect(first.phases[0].firstDeployment).toBe(true);
+    expect(securityItem(first, "aws_iam_role.redis_task_role")).toMatchObject({ broadening: "yes", needsApproval: false });
+    expect(securityItem(first, "aws_vpc_security_group_ingress_rule.redis_from_vpc")).toMatchObject({ broadening: "yes", needsApproval: false });
+    expect(reviewExitCode(first)).toBe(0);
+  });
+
+  test("a managed resource in a child module is an existing deployment", () => {
+    const inModule = { format_version: "1.2", prior_state: { values: { root_module: { resources: [{ mode: "data" as const }], child_modules: [{ resources: [{ mode: "managed" as const }] }] } } } };
+    expect(isFirstDeployment(inModule)).toBe(false);
   });
 
   test("approvals: --approve ADDRESS (or STACK:ADDRESS) and --approve-broadening; exit 2 until all are given", () => {

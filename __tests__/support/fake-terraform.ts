@@ -8,7 +8,9 @@ import { join } from "path";
  * (`{}` until the stack is applied), `plan -out` writes the plan kind (plan, destroy, refresh-only) into the plan
  * file, `show -json` prints FAKE_TF_PLANS/<stack>.<kind>.json or <stack>.json or an empty plan, `apply` of a plan
  * writes (or for a destroy plan removes) the stack's outputs. FAKE_TF_FAIL="<stack>:<subcommand>:<message>"
- * makes that call print the message on stderr and exit 1; FAKE_TF_DELAY_MS slows plan and apply down.
+ * makes that call print the message on stderr and exit 1; FAKE_TF_DELAY_MS slows plan and apply down. A slow
+ * call appends a line to FAKE_TF_LOG.started once it listens for signals, and stops like Terraform on SIGINT or
+ * SIGTERM: it records the signal, takes a moment to "save state", then exits 1.
  */
 
 const SCRIPT = String.raw`#!/usr/bin/env node
@@ -23,7 +25,7 @@ const log = (extra) =>
   fs.appendFileSync(env.FAKE_TF_LOG, JSON.stringify({
     args, stack, cwd: process.cwd(), workspace: env.TF_WORKSPACE ?? null, cliConfig: env.TF_CLI_CONFIG_FILE ?? null,
     sentryEnv: env.SENTRY_ENV ?? null, overrides: fs.readdirSync(".").filter((f) => f.endsWith("_override.tf.json")),
-    start, end: Date.now(), ...extra,
+    start, end: Date.now(), signal: received, ...extra,
   }) + "\n");
 function finish(code, stdout, stderr) {
   log({ code });
@@ -33,7 +35,19 @@ function finish(code, stdout, stderr) {
 }
 const failure = (env.FAKE_TF_FAIL || "").split("\n").map((l) => l.split(":")).find(([s, c]) => s === stack && c === subcommand);
 const delay = ["plan", "apply"].includes(subcommand) ? Number(env.FAKE_TF_DELAY_MS || 0) : 0;
-setTimeout(() => {
+let timer;
+let received = null;
+if (delay) {
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.on(signal, () => {
+      received = signal;
+      clearTimeout(timer);
+      setTimeout(() => finish(1, "", "\n│ Error: operation canceled\n"), 300);
+    });
+  }
+  fs.appendFileSync(env.FAKE_TF_LOG + ".started", JSON.stringify({ args, stack, pid: process.pid }) + "\n");
+}
+timer = setTimeout(() => {
   if (failure) return finish(1, "", "\n│ " + failure.slice(2).join(":").replace(/\\n/g, "\n│ ") + "\n");
   const stateFile = path.join(env.FAKE_TF_STATE, stack + ".json");
   if (subcommand === "output") return finish(0, fs.existsSync(stateFile) ? fs.readFileSync(stateFile, "utf8") : "{}\n");
@@ -80,6 +94,8 @@ export interface FakeCall {
   readonly start: number;
   readonly end: number;
   readonly code: number;
+  /** The signal a slow call received, if any. */
+  readonly signal: string | null;
 }
 
 export function installFakeTerraform(dir: string): FakeTerraform {
