@@ -95,7 +95,7 @@ describe("sentry-ops plan", () => {
     for (const stack of STACKS) {
       const own = calls.filter((call) => call.stack === stack);
       expect(own.slice(0, 2).map((call) => [call.args.join(" "), call.workspace])).toEqual([
-        ["init -input=false -no-color", null],
+        ["init -reconfigure -input=false -no-color", null],
         ["workspace select -or-create=true dev", null],
       ]);
       expect(own.slice(2).every((call) => call.workspace === "dev" && call.sentryEnv === "dev")).toBe(true);
@@ -124,7 +124,7 @@ describe("sentry-ops plan", () => {
     expect(plans[FOUNDATION].args.find((arg) => arg.startsWith("-out="))).toBe(`-out=${join(w.root, WORK_DIR, "dev", "plans", `${FOUNDATION}.tfplan`)}`);
   });
 
-  test("--backend-config reaches every init; --override files lie in every stack folder before init, and leave with the option", async () => {
+  test("--backend-config reaches every init -reconfigure (no earlier backend setting lingers); --override files lie in every stack folder before init, and leave with the option", async () => {
     const w = world();
     markDeployed(w.fake, STACKS);
     writeFileSync(join(w.root, "account.s3.tfbackend"), 'profile = "ops"\n');
@@ -135,7 +135,7 @@ describe("sentry-ops plan", () => {
     const inits = callsOf(w.calls(), "init");
     expect(inits.map((call) => call.stack).sort()).toEqual([...STACKS].sort());
     for (const init of inits) {
-      expect(init.args).toContain(`-backend-config=${join(w.root, "account.s3.tfbackend")}`);
+      expect(init.args).toEqual(["init", "-reconfigure", "-input=false", "-no-color", `-backend-config=${join(w.root, "account.s3.tfbackend")}`]);
       expect(init.overrides).toEqual(["endpoints_override.tf.json"]);
     }
     expect(await w.run("plan dev")).toBe(0);
@@ -160,6 +160,31 @@ describe("sentry-ops plan", () => {
     expect(w.stderr).toContainEqual(expect.stringMatching(new RegExp(`^\\[${COMPUTE}\\] plan failed: Error: Unsupported argument \\(full output: .*logs/${COMPUTE}\\.plan\\.log\\)$`)));
     expect(w.stderr).toContain(`[${SERVICES}] skipped: ${COMPUTE} did not complete`);
     expect(callsOf(w.calls(), "plan").map((call) => call.stack)).not.toContain(SERVICES);
+  });
+});
+
+describe("saved plans are only ever this run's", () => {
+  test("a failed plan leaves no earlier plan behind: review lists what was not planned and why, and exits 1", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    expect(await w.run("plan dev")).toBe(0);
+    expect(await w.run("plan dev", { variables: { FAKE_TF_FAIL: `${COMPUTE}:plan:Error: Unsupported argument` } })).toBe(1);
+    const files = readdirSync(join(w.root, WORK_DIR, "dev", "plans"));
+    expect(files.filter((file) => [COMPUTE, SERVICES, CICD].some((stack) => file.startsWith(`${stack}.`))).sort()).toEqual([`${CICD}.note`, `${COMPUTE}.note`, `${SERVICES}.note`]);
+    expect(await w.run("review dev")).toBe(1);
+    const text = w.stdout.join("");
+    expect(text).toMatch(new RegExp(`\\n  ${COMPUTE}: not planned: plan failed: Error: Unsupported argument \\(full output: .*\\)\\n`));
+    expect(text).toContain(`\n  ${SERVICES}: not planned: ${COMPUTE} did not complete\n`);
+    expect(text).toMatch(new RegExp(`\\ncompute +${COMPUTE} +- +- +- +- +-\\n`));
+    expect(await w.run("review dev --phase foundation --phase data")).toBe(0);
+  });
+
+  test("phases this run did not select are listed as not planned; the review still passes", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    expect(await w.run("plan dev --phase data")).toBe(0);
+    expect(await w.run("review dev")).toBe(0);
+    expect(w.stdout.join("")).toContain(`\n  ${FOUNDATION}: not planned\n`);
   });
 });
 
@@ -282,13 +307,69 @@ describe("sentry-ops destroy", () => {
     expect(applied(w.calls())).toEqual([]);
   });
 
-  test("a protected resource stops it with the config switch to flip", async () => {
+  test("prevent_destroy, as Terraform prints it wrapped at 78 columns, stops it with the config switch to flip", async () => {
     const w = world();
     markDeployed(w.fake, STACKS);
-    const error = "Error: Instance cannot be destroyed\\n\\nResource aws_dynamodb_table.config_table has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed.";
+    const error = [
+      "Error: Instance cannot be destroyed",
+      "",
+      "  on cdk.tf.json line 412:",
+      " 412:       }",
+      "",
+      "Resource aws_dynamodb_table.config_table has",
+      "lifecycle.prevent_destroy set, but the plan calls for this resource to be",
+      "destroyed.",
+    ].join("\\n");
     expect(await w.run("destroy dev --yes", { variables: { FAKE_TF_FAIL: `${FOUNDATION}:plan:${error}` } })).toBe(1);
     expect(w.stderr).toContainEqual(
       expect.stringContaining(`[${FOUNDATION}] destroy plan failed: aws_dynamodb_table.config_table is protected against deletion; set protectData: false for dev in src/config/environments.ts, deploy, then destroy again`),
+    );
+    expect(applied(w.calls())).toEqual([]);
+  });
+
+  test("deletion protection refused by AWS, wrapped, names the resource of the `with` line", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    const error = [
+      "Error: deleting DynamoDB Table (sentry-config-dev): operation error DynamoDB: DeleteTable,",
+      "https response error StatusCode: 400, ValidationException: Resource cannot be",
+      "deleted as it is currently protected against deletion. Disable deletion",
+      "protection first.",
+      "",
+      "  with aws_dynamodb_table.config_table,",
+    ].join("\\n");
+    expect(await w.run("destroy dev --yes", { variables: { FAKE_TF_FAIL: `${FOUNDATION}:apply:${error}` } })).toBe(1);
+    expect(w.stderr).toContainEqual(expect.stringContaining(`[${FOUNDATION}] destroy failed: aws_dynamodb_table.config_table is protected against deletion; set protectData: false for dev`));
+  });
+
+  test("protectData: true refuses before any terraform runs, naming the switch and the protected resources", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS.map((stack) => stack.replace("-dev", "-prod")));
+    expect(await w.run("destroy prod --yes")).toBe(1);
+    expect(w.stderr[w.stderr.length - 1]).toMatch(
+      /^destroy refused, nothing was destroyed: protectData of prod is true in src\/config\/environments\.ts: sentry-cicd-prod:aws_ecr_repository\.frontend_repository \(force_delete = false: refused while it holds images\), .* and \d+ more; set protectData: false for prod in src\/config\/environments\.ts, deploy, then destroy again$/,
+    );
+    expect(w.calls()).toEqual([]);
+    rmSync(join(w.fake.stateDir, "sentry-cicd-prod.json"));
+    expect(await w.run("destroy prod --yes --phase services")).toBe(0);
+    expect(applied(w.calls())).toEqual(["sentry-services-prod"]);
+  });
+
+  test("protection still on in the deployed state (protectData flipped but not deployed) stops it before anything is destroyed", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    const destroyPlan = {
+      format_version: "1.2",
+      resource_changes: [
+        { address: "aws_dynamodb_table.config_table", mode: "managed", type: "aws_dynamodb_table", name: "config_table", change: { actions: ["delete"], before: { name: "sentry-config-dev", deletion_protection_enabled: true }, after: null } },
+        { address: "aws_cognito_user_pool.admin_user_pool", mode: "managed", type: "aws_cognito_user_pool", name: "admin_user_pool", change: { actions: ["delete"], before: { deletion_protection: "ACTIVE" }, after: null } },
+        { address: "aws_sqs_queue.orders_bitget", mode: "managed", type: "aws_sqs_queue", name: "orders_bitget", change: { actions: ["delete"], before: { name: "q" }, after: null } },
+      ],
+    };
+    writeFileSync(join(w.fake.plansDir, `${FOUNDATION}.destroy.json`), JSON.stringify(destroyPlan));
+    expect(await w.run("destroy dev --yes")).toBe(1);
+    expect(w.stderr[w.stderr.length - 1]).toBe(
+      `destroy refused, nothing was destroyed: the deployed state still protects ${FOUNDATION}:aws_dynamodb_table.config_table (deletion_protection_enabled), ${FOUNDATION}:aws_cognito_user_pool.admin_user_pool (deletion_protection); set protectData: false for dev in src/config/environments.ts, deploy, then destroy again`,
     );
     expect(applied(w.calls())).toEqual([]);
   });
@@ -332,7 +413,7 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
     const calls = w.calls();
     expect(calls.every((call) => call.stack === "sentry-bootstrap" && call.workspace === null)).toBe(true);
     expect(callsOf(calls, "workspace")).toEqual([]);
-    expect(callsOf(calls, "init").every((call) => call.args.join(" ") === "init -input=false -no-color")).toBe(true);
+    expect(callsOf(calls, "init").every((call) => call.args.join(" ") === "init -reconfigure -input=false -no-color")).toBe(true);
     expect(applied(calls)).toEqual(["sentry-bootstrap", "sentry-bootstrap"]);
   });
 });

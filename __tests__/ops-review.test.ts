@@ -164,6 +164,67 @@ describe("policy diff", () => {
     expect(diffPolicies(doc(allow), doc(allow, { ...allow, Effect: "Deny" })).broadening).toBe("no");
     expect(diffPolicies(doc({ ...allow, Condition: { Bool: { "aws:SecureTransport": "true" } } }), doc(allow)).broadening).toBe("yes");
   });
+
+  const broadening = (before: object, after: object) => diffPolicies(doc(before), doc(after)).broadening;
+  const everything = { Effect: "Allow", Resource: "*" };
+  const denyAll = { Effect: "Deny", Action: "*", Resource: "*" };
+
+  test("NotAction / NotResource of an Allow are one set: removing an item grants it, adding one narrows", () => {
+    expect(broadening({ ...everything, NotAction: ["iam:*", "s3:DeleteBucket"] }, { ...everything, NotAction: "iam:*" })).toBe("yes");
+    expect(broadening({ ...everything, NotAction: "iam:*" }, { ...everything, NotAction: ["iam:*", "s3:DeleteBucket"] })).toBe("no");
+    expect(broadening({ ...everything, NotAction: ["iam:*", "s3:DeleteBucket"] }, { ...everything, NotAction: ["s3:DeleteBucket", "iam:*"] })).toBe("no");
+    const notResource = { Effect: "Allow", Action: "s3:GetObject" };
+    expect(broadening({ ...notResource, NotResource: ["arn:aws:s3:::a/*", "arn:aws:s3:::b/*"] }, { ...notResource, NotResource: "arn:aws:s3:::a/*" })).toBe("yes");
+    expect(broadening({ ...notResource, NotResource: "arn:aws:s3:::a/*" }, { ...notResource, NotResource: ["arn:aws:s3:::a/*", "arn:aws:s3:::b/*"] })).toBe("no");
+  });
+
+  test("an Allow's NotAction never counts as covered by a narrower Action list", () => {
+    expect(broadening({ ...everything, Action: "s3:GetObject" }, { ...everything, NotAction: "iam:*" })).toBe("yes");
+    expect(broadening({ ...everything, NotAction: "iam:*" }, { ...everything, Action: "s3:GetObject" })).toBe("no");
+    expect(broadening({ ...everything, NotAction: "s3:*" }, { ...everything, Action: "s3:GetObject" })).toBe("yes");
+  });
+
+  test("a Deny's Not* list: adding an item exempts it (broadens), removing one denies more (narrows)", () => {
+    expect(broadening({ ...denyAll, Action: undefined, NotAction: "sts:AssumeRole" }, { ...denyAll, Action: undefined, NotAction: ["sts:AssumeRole", "s3:*"] })).toBe("yes");
+    expect(broadening({ ...denyAll, Action: undefined, NotAction: ["sts:AssumeRole", "s3:*"] }, { ...denyAll, Action: undefined, NotAction: "sts:AssumeRole" })).toBe("no");
+    const exceptAdmins = (arns: string[]) => ({ ...denyAll, NotPrincipal: { AWS: arns } });
+    expect(broadening(exceptAdmins(["arn:aws:iam::1:role/admin"]), exceptAdmins(["arn:aws:iam::1:role/admin", "arn:aws:iam::1:role/dev"]))).toBe("yes");
+    expect(broadening(exceptAdmins(["arn:aws:iam::1:role/admin", "arn:aws:iam::1:role/dev"]), exceptAdmins(["arn:aws:iam::1:role/admin"]))).toBe("no");
+  });
+
+  test("NotPrincipal of an Allow: removing a principal from it grants that principal", () => {
+    const allowAllBut = (arns: string[]) => ({ ...allow, NotPrincipal: { AWS: arns } });
+    expect(broadening(allowAllBut(["arn:aws:iam::1:root", "arn:aws:iam::2:root"]), allowAllBut(["arn:aws:iam::1:root"]))).toBe("yes");
+    expect(broadening(allowAllBut(["arn:aws:iam::1:root"]), allowAllBut(["arn:aws:iam::1:root", "arn:aws:iam::2:root"]))).toBe("no");
+  });
+
+  test("an action or resource already held by a wildcard is narrowing, not broadening", () => {
+    expect(broadening({ ...allow, Action: "s3:*" }, { ...allow, Action: "s3:GetObject" })).toBe("no");
+    expect(broadening({ ...allow, Action: "s3:*" }, { ...allow, Action: ["s3:*", "s3:GetObject"] })).toBe("no");
+    expect(broadening({ ...allow, Action: "s3:Get*" }, { ...allow, Action: "s3:GetObjectVersion" })).toBe("no");
+    expect(broadening({ ...allow, Action: "s3:Get*" }, { ...allow, Action: "s3:*" })).toBe("yes");
+    expect(broadening({ ...allow, Resource: "*" }, { ...allow, Resource: "arn:aws:sqs:us-east-1:1:q" })).toBe("no");
+    expect(broadening({ ...allow, Resource: "arn:aws:s3:::b/*" }, { ...allow, Resource: "arn:aws:s3:::b/app.env" })).toBe("no");
+    expect(broadening({ ...allow, Resource: "arn:aws:s3:::b/app.env" }, { ...allow, Resource: "arn:aws:s3:::b/*" })).toBe("yes");
+  });
+
+  test("action names compare case-insensitively; ARNs do not", () => {
+    expect(broadening({ ...allow, Action: "SQS:SendMessage" }, { ...allow, Action: "sqs:sendmessage" })).toBe("no");
+    expect(broadening({ ...allow, Resource: "arn:aws:s3:::Bucket" }, { ...allow, Resource: "arn:aws:s3:::bucket" })).toBe("yes");
+  });
+
+  test("an added condition on an Allow narrows; a changed one counts as broadening", () => {
+    const secure = { Bool: { "aws:SecureTransport": "true" } };
+    expect(broadening(allow, { ...allow, Condition: secure })).toBe("no");
+    expect(broadening({ ...allow, Condition: secure }, { ...allow, Condition: { ...secure, StringEquals: { "aws:SourceAccount": "1" } } })).toBe("no");
+    expect(broadening({ ...allow, Condition: secure }, { ...allow, Condition: { Bool: { "aws:SecureTransport": "false" } } })).toBe("yes");
+  });
+
+  test("a Deny gaining a condition denies less (broadens); one losing it denies more (narrows)", () => {
+    const secure = { Bool: { "aws:SecureTransport": "false" } };
+    expect(broadening(denyAll, { ...denyAll, Condition: secure })).toBe("yes");
+    expect(broadening({ ...denyAll, Condition: secure }, denyAll)).toBe("no");
+  });
 });
 
 describe("review output", () => {

@@ -1,5 +1,6 @@
+import { readFileSync } from "fs";
 import { join } from "path";
-import { ConfigError, EnvironmentName, loadEnvironmentConfig, placeholderWarnings } from "../config";
+import { ConfigError, EnvironmentConfig, EnvironmentName, loadEnvironmentConfig, placeholderWarnings } from "../config";
 import { Phase, PHASES, stackName } from "../stacks/sentry-stack";
 import { writeTerraformCliConfig } from "../tooling/terraform-cli";
 import { fingerprintOf, PlanStore, staleReason } from "./plan-store";
@@ -8,7 +9,8 @@ import { PlanJson } from "./review/plan-json";
 import { renderReview, renderText, ReviewFormat } from "./review/render";
 import { showValue } from "./review/values";
 import { Outcome, runGraph } from "./schedule";
-import { OpsFailure, OpsIo, Session } from "./session";
+import { ProtectedResource, protectedInConfiguration, protectedInPlan } from "./protection";
+import { OpsFailure, OpsIo, protectDataFix, Session } from "./session";
 import { BOOTSTRAP_STACK, phaseOf, phaseStack, readSynthesized, SynthesizedEnvironment, SynthesizedStack, Synthesizer } from "./stacks";
 
 /**
@@ -38,6 +40,7 @@ export interface OpsDependencies extends OpsIo {
 
 interface Run {
   readonly io: OpsDependencies;
+  readonly config: EnvironmentConfig;
   readonly options: CommandOptions;
   readonly synthesized: SynthesizedEnvironment;
   readonly session: Session;
@@ -46,6 +49,9 @@ interface Run {
   /** Selected phases, in deployment order. */
   readonly phases: readonly Phase[];
 }
+
+/** What the review shows for a phase without a plan; a note says why after it. */
+const NOT_PLANNED = "not planned";
 
 function seconds(started: bigint): string {
   return (Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
@@ -60,7 +66,7 @@ function checkAgreement(variables: NodeJS.ProcessEnv, environment: string): void
 }
 
 function open(io: OpsDependencies, options: CommandOptions, folder: string, workspace: string | undefined): Run {
-  let config;
+  let config: EnvironmentConfig;
   try {
     config = loadEnvironmentConfig(options.environment, io.variables);
   } catch (error) {
@@ -82,7 +88,7 @@ function open(io: OpsDependencies, options: CommandOptions, folder: string, work
     logDir: join(workDir, "logs"),
   });
   const phases = PHASES.filter((phase) => !options.phases.length || options.phases.includes(phase));
-  return { io, options, synthesized: readSynthesized(options.environment, outdir), session, store: new PlanStore(join(workDir, "plans")), workDir, phases };
+  return { io, config, options, synthesized: readSynthesized(options.environment, outdir), session, store: new PlanStore(join(workDir, "plans")), workDir, phases };
 }
 
 function openEnvironment(io: OpsDependencies, options: CommandOptions): Run {
@@ -136,8 +142,8 @@ async function planPhase(run: Run, phase: Phase, deferrable: readonly Phase[]): 
   if (dependencies.missing.length) {
     const waitsOnRun = dependencies.missing.every((dependency) => deferrable.includes(phaseOf(run.synthesized, dependency.name) as Phase));
     if (!waitsOnRun) throw missingDependencyFailure(run, stack, dependencies.missing);
-    const note = `not planned: ${dependencies.missing.map((m) => m.name).join(", ")} not deployed yet; \`sentry-ops deploy\` plans and reviews it once they are`;
-    run.store.saveNote(stack.name, note);
+    const text = `${NOT_PLANNED}: ${dependencies.missing.map((m) => m.name).join(", ")} not deployed yet; \`sentry-ops deploy\` plans and reviews it once they are`;
+    run.store.saveNote(stack.name, { text, failed: false });
     run.io.progress(`[${stack.name}] plan: waits for ${dependencies.missing.map((m) => m.name).join(", ")} (not deployed yet)`);
     return undefined;
   }
@@ -167,24 +173,35 @@ function report<T extends string>(run: Run, outcomes: Map<T, Outcome>, nameOf: (
   return codes.includes(1) ? 1 : codes.length ? 2 : 0;
 }
 
+/** Why a phase has no plan after its plan failed or was skipped, for the note the review shows. */
+function failureNote(run: Run, outcome: Exclude<Outcome, { status: "done" }>): string {
+  if (outcome.status === "skipped") return `${NOT_PLANNED}: ${stackOf(run, outcome.because as Phase).name} did not complete`;
+  return `${NOT_PLANNED}: ${(outcome.error as Error).message.replace(/^\[[^\]]+\] /, "")}`;
+}
+
+/** Plans the selected phases; an earlier run's plans never survive it, so review and deploy see only this run's. */
 export async function planCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
   const run = openEnvironment(io, options);
+  for (const phase of run.phases) run.store.clear(stackOf(run, phase).name);
   const outcomes = await runGraph(run.phases, phaseWaits(run), async (phase) => {
     await planPhase(run, phase, run.phases);
   });
+  for (const [phase, outcome] of outcomes) {
+    if (outcome.status !== "done") run.store.saveNote(stackOf(run, phase).name, { text: failureNote(run, outcome), failed: true });
+  }
   const code = report(run, outcomes, (phase) => stackOf(run, phase).name);
   if (code === 0) io.progress(`Plans saved in ${run.store.dir} (they hold sensitive values: keep them private). Next: sentry-ops review ${options.environment}`);
   return code;
 }
 
-/** The saved plans (or notes) of the selected phases. */
+/** The saved plans of the selected phases, or why each other phase has none. */
 function savedPlans(store: PlanStore, phases: readonly Phase[], nameOf: (phase: Phase) => string): StackPlan[] {
-  return phases.flatMap((phase): StackPlan[] => {
+  return phases.map((phase): StackPlan => {
     const stack = nameOf(phase);
     const saved = store.read(stack);
-    if (saved) return [{ phase, stack, plan: saved.plan }];
+    if (saved) return { phase, stack, plan: saved.plan };
     const note = store.note(stack);
-    return note ? [{ phase, stack, note }] : [];
+    return note ? { phase, stack, note: note.text, failed: note.failed } : { phase, stack, note: NOT_PLANNED };
   });
 }
 
@@ -193,7 +210,7 @@ export async function reviewCommand(io: OpsDependencies, options: CommandOptions
   const store = new PlanStore(join(io.workDir, options.environment, "plans"));
   const phases = PHASES.filter((phase) => !options.phases.length || options.phases.includes(phase));
   const entries = savedPlans(store, phases, (phase) => stackName(phase, options.environment));
-  if (!entries.length) throw new OpsFailure(`no saved plans for ${options.environment} in ${store.dir}: run \`sentry-ops plan ${options.environment}\` first`);
+  if (entries.every((entry) => !entry.plan && entry.note === NOT_PLANNED)) throw new OpsFailure(`no saved plans for ${options.environment} in ${store.dir}: run \`sentry-ops plan ${options.environment}\` first`);
   const review = buildReview(entries, options.approvals);
   io.print(renderReview(review, options.format));
   return reviewExitCode(review);
@@ -285,10 +302,28 @@ export async function outputsCommand(io: OpsDependencies, options: CommandOption
   return code;
 }
 
+function protectedList(found: readonly { stack: string; resource: ProtectedResource }[]): string {
+  const shown = found.slice(0, 4).map(({ stack, resource }) => `${stack}:${resource.address} (${resource.reason})`);
+  return `${shown.join(", ")}${found.length > shown.length ? ` and ${found.length - shown.length} more` : ""}`;
+}
+
+/** Refuses a destroy its own configuration protects against, before any terraform runs. */
+function refuseProtectedConfiguration(run: Run, phases: readonly Phase[]): void {
+  const found = phases.flatMap((phase) => {
+    const stack = stackOf(run, phase);
+    const json: unknown = JSON.parse(readFileSync(join(stack.folder, "cdk.tf.json"), "utf8"));
+    return protectedInConfiguration(json).map((resource) => ({ stack: stack.name, resource }));
+  });
+  if (!found.length) return;
+  const why = run.config.protectData ? `protectData of ${run.options.environment} is true in src/config/environments.ts` : "the configuration protects them";
+  throw new OpsFailure(`destroy refused, nothing was destroyed: ${why}: ${protectedList(found)}; ${protectDataFix(run.options.environment)}`);
+}
+
 export async function destroyCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
   const run = openEnvironment(io, options);
   const destroyStore = new PlanStore(join(run.workDir, "destroy-plans"));
   const reverse = [...run.phases].reverse();
+  refuseProtectedConfiguration(run, reverse);
   const plans = new Map<Phase, PlanJson>();
   const planned = await runGraph(reverse, phaseDependents(run), async (phase) => {
     const stack = stackOf(run, phase);
@@ -308,6 +343,11 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
   });
   const planCode = report(run, planned, (phase) => stackOf(run, phase).name);
   if (planCode !== 0) return planCode;
+  const stillProtected = reverse.flatMap((phase) => protectedInPlan(plans.get(phase) as PlanJson).map((resource) => ({ stack: stackOf(run, phase).name, resource })));
+  if (stillProtected.length) {
+    reverse.forEach((phase) => destroyStore.clear(stackOf(run, phase).name));
+    throw new OpsFailure(`destroy refused, nothing was destroyed: the deployed state still protects ${protectedList(stillProtected)}; ${protectDataFix(options.environment)}`);
+  }
   const review = buildReview(reverse.map((phase) => ({ phase, stack: stackOf(run, phase).name, plan: plans.get(phase) })));
   io.print(renderReview(review, options.format));
   if (!options.yes) {

@@ -20,10 +20,25 @@ export interface Fingerprint {
   readonly dependencies: string;
 }
 
+/** Why a phase has no plan; `failed` when its plan failed or was skipped (the review then exits 1). */
+export interface PlanNote {
+  readonly text: string;
+  readonly failed: boolean;
+}
+
 export interface SavedPlan {
   readonly planFile: string;
   readonly plan: PlanJson;
   readonly fingerprint?: Fingerprint;
+}
+
+/** Parses a file the store wrote; a damaged one fails with a fixed line (its content is never quoted). */
+function parseJson<T>(text: string, file: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Error(`${file} is damaged (not JSON): run the plan again`);
+  }
 }
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
@@ -91,10 +106,10 @@ export class PlanStore {
   }
 
   /** Records why a phase was not planned. */
-  saveNote(stack: string, note: string): void {
+  saveNote(stack: string, note: PlanNote): void {
     this.ensureDir();
     this.clear(stack);
-    writeFileSync(this.path(stack, ".note"), `${note}\n`, { mode: 0o600 });
+    writeFileSync(this.path(stack, ".note"), `${JSON.stringify(note)}\n`, { mode: 0o600 });
   }
 
   prepareDir(): void {
@@ -108,12 +123,12 @@ export class PlanStore {
     return {
       planFile: this.planFile(stack),
       plan: parsePlanJson(readFileSync(json, "utf8"), json),
-      fingerprint: existsSync(fingerprintFile) ? (JSON.parse(readFileSync(fingerprintFile, "utf8")) as Fingerprint) : undefined,
+      fingerprint: existsSync(fingerprintFile) ? parseJson<Fingerprint>(readFileSync(fingerprintFile, "utf8"), fingerprintFile) : undefined,
     };
   }
 
-  note(stack: string): string | undefined {
+  note(stack: string): PlanNote | undefined {
     const file = this.path(stack, ".note");
-    return existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
+    return existsSync(file) ? parseJson<PlanNote>(readFileSync(file, "utf8"), file) : undefined;
   }
 }

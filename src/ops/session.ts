@@ -98,7 +98,7 @@ export class Session {
     return new OpsFailure(`[${stack.name}] ${action} failed: ${explainError(result, this.options.environment)} (full output: ${log})`);
   }
 
-  /** Lays the override files in, then `init` (no TF_WORKSPACE) and `workspace select -or-create`; once per stack. */
+  /** Lays the override files in, then `init -reconfigure` (no TF_WORKSPACE) and `workspace select -or-create`; once per stack. */
   prepare(stack: SynthesizedStack): Promise<void> {
     let done = this.prepared.get(stack.name);
     if (!done) {
@@ -111,7 +111,9 @@ export class Session {
   private async initialize(stack: SynthesizedStack): Promise<void> {
     this.layOverrides(stack);
     const backend = this.options.backendConfig ? [`-backend-config=${this.options.backendConfig}`] : [];
-    await this.run(stack, "init", ["init", "-input=false", "-no-color", ...backend], { workspace: false });
+    // -reconfigure: the backend settings are exactly this run's (none lingers from .terraform/ of an earlier
+    // run, e.g. another account's profile), and changing them is not a state migration (the state is remote).
+    await this.run(stack, "init", ["init", "-reconfigure", "-input=false", "-no-color", ...backend], { workspace: false });
     if (this.options.workspace) {
       await this.run(stack, `workspace ${this.options.workspace}`, ["workspace", "select", "-or-create=true", this.options.workspace], { workspace: false });
     }
@@ -148,15 +150,29 @@ const PREVENT_DESTROY = /Resource (\S+) has lifecycle\.prevent_destroy set/;
 const DELETION_PROTECTION = /deletion protection|deletion_protection|protected against deletion|RepositoryNotEmptyException|contains images/i;
 const WITH_ADDRESS = /with (\w+\.[\w.[\]"-]+),/;
 
+/** Terraform's error text as one line: box drawing removed, wrapped lines (78 columns without a terminal) joined. */
+function unwrapped(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => line.replace(/^[\s│╷╵]+/, "").trim())
+    .filter(Boolean)
+    .join(" ");
+}
+
 /** The first Terraform error line, or a line naming the fix for the errors operators meet most. */
 export function explainError(result: Pick<TerraformResult, "stdout" | "stderr">, environment: string): string {
-  const text = `${result.stderr}\n${result.stdout}`;
+  const text = unwrapped(`${result.stderr}\n${result.stdout}`);
   if (/Saved plan is stale/i.test(text)) {
     return `the saved plan is stale: the state changed since it was planned; run \`sentry-ops plan ${environment}\` and review again`;
   }
   const protectedAddress = PREVENT_DESTROY.exec(text)?.[1] ?? (DELETION_PROTECTION.test(text) ? (WITH_ADDRESS.exec(text)?.[1] ?? "a resource") : undefined);
   if (protectedAddress) {
-    return `${protectedAddress} is protected against deletion; set protectData: false for ${environment} in src/config/environments.ts, deploy, then destroy again (${firstErrorLine(result)})`;
+    return `${protectedAddress} is protected against deletion; ${protectDataFix(environment)} (${firstErrorLine(result)})`;
   }
   return firstErrorLine(result);
+}
+
+/** The switch to flip before a protected resource can be destroyed. */
+export function protectDataFix(environment: string): string {
+  return `set protectData: false for ${environment} in src/config/environments.ts, deploy, then destroy again`;
 }

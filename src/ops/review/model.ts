@@ -20,6 +20,8 @@ export interface StackPlan {
   /** Absent when the phase was not planned (`note` says why). */
   readonly plan?: PlanJson;
   readonly note?: string;
+  /** Not planned because its plan failed or was skipped: the review exits 1. */
+  readonly failed?: boolean;
 }
 
 export interface PhaseSummary {
@@ -27,6 +29,7 @@ export interface PhaseSummary {
   readonly stack: string;
   readonly planned: boolean;
   readonly note?: string;
+  readonly failed: boolean;
   /** No resource in state before the plan: broadening needs no approval (nothing existing is widened). */
   readonly firstDeployment: boolean;
   readonly counts: Counts;
@@ -136,7 +139,7 @@ export function buildReview(stacks: readonly StackPlan[], approvals: Approvals =
       }
       classify(entry.stack, resource, action, firstDeployment, approvals, { dataLoss, security, other });
     }
-    return { phase: entry.phase, stack: entry.stack, planned: entry.plan !== undefined, note: entry.note, firstDeployment, counts };
+    return { phase: entry.phase, stack: entry.stack, planned: entry.plan !== undefined, note: entry.note, failed: entry.failed === true, firstDeployment, counts };
   });
   const pendingApprovals: PendingApproval[] = [
     ...dataLoss.filter((item) => !item.approved).map((item) => ({ stack: item.stack, address: item.address, reason: "data loss" as const })),
@@ -177,7 +180,8 @@ function changedNamesOf(change: PlanChange): string[] {
   return changedAttributes(change).map((attribute) => attribute.name);
 }
 
-/** 0 when nothing needs approval, 2 when something does. */
-export function reviewExitCode(review: Review): 0 | 2 {
+/** 1 when a phase's plan failed, else 2 when something needs approval, 0 when nothing does. */
+export function reviewExitCode(review: Review): 0 | 1 | 2 {
+  if (review.phases.some((phase) => phase.failed)) return 1;
   return review.pendingApprovals.length ? 2 : 0;
 }
