@@ -296,7 +296,8 @@ describe("sentry-ops destroy", () => {
     expect(await w.run("destroy dev", { answer: "yes" })).toBe(1);
     expect(w.stderr[w.stderr.length - 1]).toBe("destroy cancelled: nothing was destroyed");
     expect(applied(w.calls())).toEqual([]);
-    expect(w.stdout.join("")).toContain("1. Blocking: data loss");
+    expect(w.stdout.join("")).toContain("1. Data lost: resources holding data or identity");
+    expect(w.stdout.join("")).not.toContain("--approve");
   });
 
   test("--phase data refuses while services still reads it", async () => {

@@ -227,6 +227,69 @@ describe("policy diff", () => {
   });
 });
 
+describe("security-sensitive types and attributes", () => {
+  const change = (type: string, actions: string[], before: object | null, after: object | null) => ({
+    address: `${type}.it`,
+    mode: "managed" as const,
+    type,
+    name: "it",
+    change: { actions: actions as ("create" | "update" | "delete")[], before, after, after_unknown: {}, before_sensitive: {}, after_sensitive: {} },
+  });
+  const existing = { prior_state: { values: { root_module: { resources: [{ mode: "managed" as const }] } } } };
+  const reviewOf = (...resources: ReturnType<typeof change>[]) => buildReview([{ phase: "cicd", stack: "s", plan: { format_version: "1.2", ...existing, resource_changes: resources } }]);
+  const policy = (action: string) => JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: action, Resource: "*" }] });
+
+  test("a policy document is read on any type, e.g. a queue's own policy; other changes of that type stay in everything else", () => {
+    const r = reviewOf(change("aws_sqs_queue", ["update"], { name: "q", policy: policy("sqs:SendMessage") }, { name: "q", policy: policy("sqs:*") }));
+    expect(lines(r, "aws_sqs_queue.it")).toEqual(["- policy: Allow sqs:SendMessage on * for *", "+ policy: Allow sqs:* on * for *"]);
+    expect(securityItem(r, "aws_sqs_queue.it")).toMatchObject({ broadening: "yes", needsApproval: true });
+    const unrelated = reviewOf(change("aws_sqs_queue", ["update"], { policy: policy("sqs:*"), delay_seconds: 0 }, { policy: policy("sqs:*"), delay_seconds: 5 }));
+    expect(unrelated.security).toEqual([]);
+    expect(unrelated.other[0].attributes).toEqual([{ name: "delay_seconds" }]);
+    expect(reviewOf(change("aws_ecr_lifecycle_policy", ["update"], { policy: '{"rules":[]}' }, { policy: '{"rules":[{}]}' })).security).toEqual([]);
+  });
+
+  test("a task definition's roles, a build's privileged mode, instance metadata tokens", () => {
+    const task = reviewOf(change("aws_ecs_task_definition", ["delete", "create"], { task_role_arn: "arn:aws:iam::1:role/a", cpu: "256" }, { task_role_arn: "arn:aws:iam::1:role/b", cpu: "256" }));
+    expect(lines(task, "aws_ecs_task_definition.it")).toEqual(["~ task_role_arn: arn:aws:iam::1:role/a -> arn:aws:iam::1:role/b"]);
+    expect(securityItem(task, "aws_ecs_task_definition.it").broadening).toBe("unknown");
+    const build = reviewOf(change("aws_codebuild_project", ["update"], { environment: [{ privileged_mode: false }] }, { environment: [{ privileged_mode: true }] }));
+    expect(lines(build, "aws_codebuild_project.it")).toEqual(["+ privileged_mode on (the build runs Docker with host privileges)"]);
+    expect(securityItem(build, "aws_codebuild_project.it").broadening).toBe("yes");
+    const template = reviewOf(change("aws_launch_template", ["update"], { metadata_options: [{ http_tokens: "required" }] }, { metadata_options: [{ http_tokens: "optional" }] }));
+    expect(securityItem(template, "aws_launch_template.it").broadening).toBe("yes");
+  });
+
+  test("the default security group's rules are read like a security group's", () => {
+    const rule = { protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["0.0.0.0/0"] };
+    const r = reviewOf(change("aws_default_security_group", ["update"], { ingress: [] }, { ingress: [rule] }));
+    expect(lines(r, "aws_default_security_group.it")).toEqual(["+ ingress tcp 22 from 0.0.0.0/0"]);
+  });
+});
+
+describe("destroy review", () => {
+  const destroyPlan: PlanJson = {
+    format_version: "1.2",
+    resource_changes: [
+      { address: "aws_dynamodb_table.config_table", mode: "managed", type: "aws_dynamodb_table", name: "config_table", change: { actions: ["delete"], before: { name: "sentry-config-dev" }, after: null } },
+      { address: "aws_iam_role_policy.oms_execution_policy", mode: "managed", type: "aws_iam_role_policy", name: "oms_execution_policy", change: { actions: ["delete"], before: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k" }] }) }, after: null } },
+      { address: "aws_cloudwatch_metric_alarm.queue_depth", mode: "managed", type: "aws_cloudwatch_metric_alarm", name: "queue_depth", change: { actions: ["delete"], before: {}, after: null } },
+    ],
+  };
+  const destroy = buildReview([{ phase: "foundation", stack: "sentry-foundation-dev", plan: destroyPlan }], NO_APPROVALS, "destroy");
+
+  test("lists what is deleted and flags what holds data, with no approval to give", () => {
+    expect(destroy.dataLoss).toMatchObject([{ address: "aws_dynamodb_table.config_table", needsApproval: false }]);
+    expect(destroy.pendingApprovals).toEqual([]);
+    expect(reviewExitCode(destroy)).toBe(0);
+    const text = renderReview(destroy, "text");
+    expect(text).toContain("1. Data lost: resources holding data or identity\n  sentry-foundation-dev aws_dynamodb_table.config_table: delete, data is lost\n");
+    expect(text).toContain("sentry-foundation-dev aws_cloudwatch_metric_alarm.queue_depth: delete");
+    expect(text).toContain("Destroys 3 resources; 1 of them hold data or identity, which is lost.");
+    for (const format of REVIEW_FORMATS.filter((f) => f !== "json")) expect(renderReview(destroy, format)).not.toMatch(/approv/i);
+  });
+});
+
 describe("review output", () => {
   const SECRETS = ["SuperSecretValue-123", "SuperSecretValue-456", "SuperSecretValue-789", "SuperSecretValue-790", "SuperSecretValue-policy"];
 

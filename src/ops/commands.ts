@@ -348,7 +348,11 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
     reverse.forEach((phase) => destroyStore.clear(stackOf(run, phase).name));
     throw new OpsFailure(`destroy refused, nothing was destroyed: the deployed state still protects ${protectedList(stillProtected)}; ${protectDataFix(options.environment)}`);
   }
-  const review = buildReview(reverse.map((phase) => ({ phase, stack: stackOf(run, phase).name, plan: plans.get(phase) })));
+  const review = buildReview(
+    reverse.map((phase) => ({ phase, stack: stackOf(run, phase).name, plan: plans.get(phase) })),
+    undefined,
+    "destroy",
+  );
   io.print(renderReview(review, options.format));
   if (!options.yes) {
     const answer = await io.ask(`Destroy ${review.totals.delete} resources of ${options.environment} (${reverse.map((p) => stackOf(run, p).name).join(", ")})? Type ${options.environment} to confirm: `);

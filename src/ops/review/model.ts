@@ -1,7 +1,7 @@
 import { holdsState, isSecuritySensitive } from "../resource-types";
 import { isFirstDeployment, PlanAction, PlanChange, PlanJson, PlanResourceChange } from "./plan-json";
 import { Broadening } from "./policy-diff";
-import { securityFinding, SecurityLine } from "./security";
+import { hasPolicyDocument, securityFinding, SecurityLine } from "./security";
 import { anyMarked, formatPath, marksAt, SENSITIVE, UNKNOWN } from "./values";
 
 /**
@@ -12,6 +12,12 @@ import { anyMarked, formatPath, marksAt, SENSITIVE, UNKNOWN } from "./values";
 export type ReviewAction = "create" | "update" | "replace" | "delete" | "read" | "forget";
 export const COUNTED_ACTIONS = ["create", "update", "replace", "delete", "read"] as const;
 export type Counts = Record<(typeof COUNTED_ACTIONS)[number], number>;
+
+/**
+ * `apply`: a plan to deploy; data loss and broadening need approval. `destroy`: the destroy plans `destroy`
+ * confirms as a whole; the review lists what goes and which of it holds data, and asks for no approval.
+ */
+export type ReviewMode = "apply" | "destroy";
 
 /** One stack's plan, or why there is none. */
 export interface StackPlan {
@@ -51,6 +57,8 @@ interface ItemBase {
 export interface DataLossItem extends ItemBase {
   /** Attribute paths that force a replacement (`replace_paths`), e.g. `hash_key`. */
   readonly forcedBy: readonly string[];
+  /** False in a destroy review: the destroy's confirmation covers it. */
+  readonly needsApproval: boolean;
   readonly approved: boolean;
 }
 
@@ -67,6 +75,7 @@ export interface OtherItem extends ItemBase {
 }
 
 export interface Review {
+  readonly mode: ReviewMode;
   readonly phases: readonly PhaseSummary[];
   readonly totals: Counts;
   readonly dataLoss: readonly DataLossItem[];
@@ -122,7 +131,7 @@ function isApproved(approvals: Approvals, stack: string, address: string): boole
 const emptyCounts = (): Counts => ({ create: 0, update: 0, replace: 0, delete: 0, read: 0 });
 
 /** The review of every stack's plan, with the approvals already given. */
-export function buildReview(stacks: readonly StackPlan[], approvals: Approvals = NO_APPROVALS): Review {
+export function buildReview(stacks: readonly StackPlan[], approvals: Approvals = NO_APPROVALS, mode: ReviewMode = "apply"): Review {
   const totals = emptyCounts();
   const dataLoss: DataLossItem[] = [];
   const security: SecurityItem[] = [];
@@ -137,23 +146,22 @@ export function buildReview(stacks: readonly StackPlan[], approvals: Approvals =
         counts[action] += 1;
         totals[action] += 1;
       }
-      classify(entry.stack, resource, action, firstDeployment, approvals, { dataLoss, security, other });
+      classify(entry.stack, resource, action, { approvals, mode, firstDeployment }, { dataLoss, security, other });
     }
     return { phase: entry.phase, stack: entry.stack, planned: entry.plan !== undefined, note: entry.note, failed: entry.failed === true, firstDeployment, counts };
   });
   const pendingApprovals: PendingApproval[] = [
-    ...dataLoss.filter((item) => !item.approved).map((item) => ({ stack: item.stack, address: item.address, reason: "data loss" as const })),
+    ...dataLoss.filter((item) => item.needsApproval && !item.approved).map((item) => ({ stack: item.stack, address: item.address, reason: "data loss" as const })),
     ...security.filter((item) => item.needsApproval && !item.approved).map((item) => ({ stack: item.stack, address: item.address, reason: "broadening" as const })),
   ];
-  return { phases, totals, dataLoss, security, other, pendingApprovals };
+  return { mode, phases, totals, dataLoss, security, other, pendingApprovals };
 }
 
 function classify(
   stack: string,
   resource: PlanResourceChange,
   action: ReviewAction,
-  firstDeployment: boolean,
-  approvals: Approvals,
+  { approvals, mode, firstDeployment }: { approvals: Approvals; mode: ReviewMode; firstDeployment: boolean },
   into: { dataLoss: DataLossItem[]; security: SecurityItem[]; other: OtherItem[] },
 ): void {
   if (resource.mode === "data") return;
@@ -162,13 +170,13 @@ function classify(
   const approved = isApproved(approvals, stack, resource.address);
   let listed = false;
   if ((action === "delete" || action === "replace") && holdsState(resource.type)) {
-    into.dataLoss.push({ ...base, forcedBy: (resource.change.replace_paths ?? []).map(formatPath), approved });
+    into.dataLoss.push({ ...base, forcedBy: (resource.change.replace_paths ?? []).map(formatPath), needsApproval: mode === "apply", approved });
     listed = true;
   }
-  if (isSecuritySensitive(resource.type)) {
+  if (isSecuritySensitive(resource.type) || hasPolicyDocument(resource.change)) {
     const finding = securityFinding(resource.type, resource.change, changedNamesOf);
     if (finding.lines.length || action !== "update") {
-      const needsApproval = !firstDeployment && finding.broadening !== "no";
+      const needsApproval = mode === "apply" && !firstDeployment && finding.broadening !== "no";
       into.security.push({ ...base, ...finding, needsApproval, approved: approved || (needsApproval && approvals.broadening) });
       listed = true;
     }

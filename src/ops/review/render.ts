@@ -6,6 +6,8 @@ export const REVIEW_FORMATS = ["text", "markdown", "json"] as const;
 export type ReviewFormat = (typeof REVIEW_FORMATS)[number];
 
 const DATA_LOSS_TITLE = "1. Blocking: data loss";
+const DATA_LOST_TITLE = "1. Data lost: resources holding data or identity";
+const dataLossTitle = (review: Review): string => (review.mode === "destroy" ? DATA_LOST_TITLE : DATA_LOSS_TITLE);
 const SECURITY_TITLE = "2. Security-sensitive changes";
 const OTHER_TITLE = "3. Everything else";
 
@@ -13,9 +15,14 @@ function attributeList(attributes: readonly ChangedAttribute[]): string {
   return attributes.map((attribute) => (attribute.hidden ? `${attribute.name} ${attribute.hidden}` : attribute.name)).join(", ");
 }
 
+function approvalText(item: DataLossItem): string {
+  if (!item.needsApproval) return "data is lost";
+  return item.approved ? "approved" : "needs --approve";
+}
+
 function dataLossLine(item: DataLossItem): string {
   const forced = item.forcedBy.length ? ` (forced by ${item.forcedBy.join(", ")})` : "";
-  return `${item.stack} ${item.address}: ${item.action}${forced}${item.approved ? " [approved]" : " [needs --approve]"}`;
+  return `${item.stack} ${item.address}: ${item.action}${forced}${item.needsApproval ? ` [${approvalText(item)}]` : `, ${approvalText(item)}`}`;
 }
 
 function securityHeader(item: SecurityItem): string {
@@ -34,6 +41,7 @@ function countCells(counts: Counts): string[] {
 }
 
 function summaryLines(review: Review): string[] {
+  if (review.mode === "destroy") return [`Destroys ${review.totals.delete} resources; ${review.dataLoss.length} of them hold data or identity, which is lost.`];
   const pending = review.pendingApprovals;
   if (!pending.length) return ["Nothing needs approval."];
   return [`Needs approval (${pending.length}):`, ...pending.map((p) => `${p.stack}:${p.address} (${p.reason})`)];
@@ -49,7 +57,7 @@ export function renderText(review: Review): string {
   const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column].length)));
   for (const row of [header, ...rows]) out.push(row.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("  ").trimEnd());
   for (const phase of review.phases.filter((p) => p.note)) out.push(`  ${phase.stack}: ${phase.note}`);
-  out.push("", DATA_LOSS_TITLE);
+  out.push("", dataLossTitle(review));
   out.push(...(review.dataLoss.length ? review.dataLoss.map((item) => `  ${dataLossLine(item)}`) : ["  none"]));
   out.push("", SECURITY_TITLE);
   if (!review.security.length) out.push("  none");
@@ -78,12 +86,12 @@ export function renderMarkdown(review: Review): string {
   }
   out.push(`| **total** | | ${countCells(review.totals).join(" | ")} |`);
   for (const phase of review.phases.filter((p) => p.note)) out.push("", `_${phase.stack}: ${cell(phase.note ?? "")}_`);
-  out.push("", `#### ${DATA_LOSS_TITLE}`, "");
+  out.push("", `#### ${dataLossTitle(review)}`, "");
   if (!review.dataLoss.length) out.push("None.");
   else {
-    out.push("| stack | address | action | forced by | approval |", "|---|---|---|---|---|");
+    out.push(`| stack | address | action | forced by | ${review.mode === "destroy" ? "data" : "approval"} |`, "|---|---|---|---|---|");
     for (const item of review.dataLoss) {
-      out.push(`| \`${item.stack}\` | \`${item.address}\` | ${item.action} | ${cell(item.forcedBy.join(", ")) || "–"} | ${item.approved ? "approved" : "**needs `--approve`**"} |`);
+      out.push(`| \`${item.stack}\` | \`${item.address}\` | ${item.action} | ${cell(item.forcedBy.join(", ")) || "–"} | ${item.needsApproval && !item.approved ? "**needs `--approve`**" : approvalText(item)} |`);
     }
   }
   out.push("", `#### ${SECURITY_TITLE}`, "");
