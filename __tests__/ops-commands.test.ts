@@ -124,6 +124,17 @@ describe("sentry-ops plan", () => {
     expect(plans[FOUNDATION].args.find((arg) => arg.startsWith("-out="))).toBe(`-out=${join(w.root, WORK_DIR, "dev", "plans", `${FOUNDATION}.tfplan`)}`);
   });
 
+  test("inits run one at a time (the plugin cache is shared); plans of data and compute still overlap", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    expect(await w.run("plan dev", { variables: { FAKE_TF_INIT_DELAY_MS: "300", FAKE_TF_DELAY_MS: "1200" } })).toBe(0);
+    const calls = w.calls();
+    const inits = callsOf(calls, "init");
+    expect(inits).toHaveLength(STACKS.length);
+    for (const [index, init] of inits.entries()) for (const other of inits.slice(index + 1)) expect(overlap(init, other)).toBe(false);
+    expect(overlap(only(calls, DATA, "plan"), only(calls, COMPUTE, "plan"))).toBe(true);
+  });
+
   test("--backend-config reaches every init -reconfigure (no earlier backend setting lingers); --override files lie in every stack folder before init, and leave with the option", async () => {
     const w = world();
     markDeployed(w.fake, STACKS);

@@ -8,7 +8,8 @@ import { join } from "path";
  * (`{}` until the stack is applied), `plan -out` writes the plan kind (plan, destroy, refresh-only) into the plan
  * file, `show -json` prints FAKE_TF_PLANS/<stack>.<kind>.json or <stack>.json or an empty plan, `apply` of a plan
  * writes (or for a destroy plan removes) the stack's outputs. FAKE_TF_FAIL="<stack>:<subcommand>:<message>"
- * makes that call print the message on stderr and exit 1; FAKE_TF_DELAY_MS slows plan and apply down. A slow
+ * makes that call print the message on stderr and exit 1; FAKE_TF_DELAY_MS slows plan and apply down,
+ * FAKE_TF_INIT_DELAY_MS init. A slow
  * call appends a line to FAKE_TF_LOG.started once it listens for signals, and stops like Terraform on SIGINT or
  * SIGTERM: it records the signal, takes a moment to "save state", then exits 1.
  */
@@ -34,7 +35,7 @@ function finish(code, stdout, stderr) {
   process.exit(code);
 }
 const failure = (env.FAKE_TF_FAIL || "").split("\n").map((l) => l.split(":")).find(([s, c]) => s === stack && c === subcommand);
-const delay = ["plan", "apply"].includes(subcommand) ? Number(env.FAKE_TF_DELAY_MS || 0) : 0;
+const delay = ["plan", "apply"].includes(subcommand) ? Number(env.FAKE_TF_DELAY_MS || 0) : subcommand === "init" ? Number(env.FAKE_TF_INIT_DELAY_MS || 0) : 0;
 let timer;
 let received = null;
 if (delay) {

@@ -63,6 +63,8 @@ export interface RunOptions {
 export class Session {
   private readonly prepared = new Map<string, Promise<void>>();
   private readonly knownOutputs = new Map<string, Promise<Record<string, TerraformOutputValue>>>();
+  /** The last `init` queued: Terraform's plugin cache is not safe for concurrent use, so inits run one at a time. */
+  private initQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly io: OpsIo,
@@ -113,7 +115,9 @@ export class Session {
     const backend = this.options.backendConfig ? [`-backend-config=${this.options.backendConfig}`] : [];
     // -reconfigure: the backend settings are exactly this run's (none lingers from .terraform/ of an earlier
     // run, e.g. another account's profile), and changing them is not a state migration (the state is remote).
-    await this.run(stack, "init", ["init", "-reconfigure", "-input=false", "-no-color", ...backend], { workspace: false });
+    const init = this.initQueue.then(() => this.run(stack, "init", ["init", "-reconfigure", "-input=false", "-no-color", ...backend], { workspace: false }));
+    this.initQueue = init.catch(() => undefined);
+    await init;
     if (this.options.workspace) {
       await this.run(stack, `workspace ${this.options.workspace}`, ["workspace", "select", "-or-create=true", this.options.workspace], { workspace: false });
     }
