@@ -22,9 +22,9 @@ const lines = (r: Review, address: string) => securityItem(r, address).lines.map
 
 describe("plan review model", () => {
   test("counts per phase and in total; no-ops are not counted", () => {
-    expect(review.phases[0].counts).toEqual({ create: 4, update: 12, replace: 1, delete: 2, read: 1 });
-    expect(review.phases[1].counts).toEqual({ create: 3, update: 0, replace: 0, delete: 0, read: 1 });
-    expect(review.totals).toEqual({ create: 7, update: 12, replace: 1, delete: 2, read: 2 });
+    expect(review.phases[0].counts).toEqual({ create: 4, update: 12, replace: 1, delete: 2, read: 1, import: 0, forget: 0 });
+    expect(review.phases[1].counts).toEqual({ create: 3, update: 0, replace: 0, delete: 0, read: 1, import: 0, forget: 0 });
+    expect(review.totals).toEqual({ create: 7, update: 12, replace: 1, delete: 2, read: 2, import: 0, forget: 0 });
   });
 
   test("a phase that was not planned is listed with its note", () => {
@@ -131,7 +131,7 @@ describe("a real plan: terraform 1.11.4 + aws 5.100.0 against moto_server, first
   const real = buildReview([{ phase: "foundation", stack: "sentry-foundation-dev", plan: fixture("moto-foundation-dev") }]);
 
   test("creates and reads counted; nothing blocks a first deployment", () => {
-    expect(real.totals).toEqual({ create: 82, update: 0, replace: 0, delete: 0, read: 18 });
+    expect(real.totals).toEqual({ create: 82, update: 0, replace: 0, delete: 0, read: 18, import: 0, forget: 0 });
     expect(real.dataLoss).toEqual([]);
     expect(reviewExitCode(real)).toBe(0);
   });
@@ -224,6 +224,44 @@ describe("policy diff", () => {
     const secure = { Bool: { "aws:SecureTransport": "false" } };
     expect(broadening(denyAll, { ...denyAll, Condition: secure })).toBe("yes");
     expect(broadening({ ...denyAll, Condition: secure }, denyAll)).toBe("no");
+  });
+});
+
+describe("a real plan: tainted, -replace, import, forget (removed block), output changes (terraform 1.11.4, terraform_data)", () => {
+  const plan = fixture("lifecycle-actions");
+  const lifecycle = buildReview([{ phase: "services", stack: "sentry-services-dev", plan }]);
+  const item = (address: string) => lifecycle.other.find((other) => other.address === address);
+
+  test("imports and forgets are counted; an imported resource also counts its own action", () => {
+    expect(lifecycle.totals).toEqual({ create: 0, update: 2, replace: 2, delete: 0, read: 0, import: 1, forget: 1 });
+  });
+
+  test("replacements say why (action_reason); imports and forgets are listed", () => {
+    expect(item("terraform_data.b")).toMatchObject({ action: "replace", reason: "tainted" });
+    expect(item("terraform_data.c")).toMatchObject({ action: "replace", reason: "requested with -replace" });
+    expect(item("terraform_data.d")).toMatchObject({ action: "forget", reason: "removed from the configuration" });
+    expect(item("terraform_data.e")).toMatchObject({ action: "update", importing: true });
+    const text = renderReview(lifecycle, "text");
+    expect(text).toContain("  sentry-services-dev terraform_data.b: replace (tainted)");
+    expect(text).toContain("  sentry-services-dev terraform_data.c: replace (requested with -replace)");
+    expect(text).toContain("  sentry-services-dev terraform_data.e: import and update");
+  });
+
+  test("output changes are listed by name, never by value", () => {
+    expect(lifecycle.phases[0].outputChanges).toEqual(["+added", "~endpoint", "~token"]);
+    expect(readFileSync(join(FIXTURES, "lifecycle-actions.json"), "utf8")).toContain("SuperSecretOutput-2");
+    for (const format of REVIEW_FORMATS) {
+      const text = renderReview(lifecycle, format);
+      expect(text).toContain("~token");
+      expect(text).not.toMatch(/SuperSecretOutput|one-changed/);
+    }
+  });
+
+  test("a partial plan (deferred changes) says to plan again after deploy", () => {
+    const partial = buildReview([{ phase: "services", stack: "sentry-services-dev", plan: { ...plan, complete: false } }]);
+    expect(partial.phases[0].partial).toBe(true);
+    expect(lifecycle.phases[0].partial).toBe(false);
+    expect(renderReview(partial, "text")).toContain("  sentry-services-dev: plan is partial (changes deferred until values are known); run plan again after deploy\n");
   });
 });
 

@@ -9,9 +9,24 @@ import { anyMarked, formatPath, marksAt, SENSITIVE, UNKNOWN } from "./values";
  * text only (no raw plan value), so every renderer, JSON included, is safe to print.
  */
 
-export type ReviewAction = "create" | "update" | "replace" | "delete" | "read" | "forget";
-export const COUNTED_ACTIONS = ["create", "update", "replace", "delete", "read"] as const;
+/** `import`: imported with no other change; `forget`: removed from state, left in AWS (a `removed` block). */
+export type ReviewAction = "create" | "update" | "replace" | "delete" | "read" | "forget" | "import";
+/** Columns of the counts table; `import` counts every imported resource, whatever else changes on it. */
+export const COUNTED_ACTIONS = ["create", "update", "replace", "delete", "read", "import", "forget"] as const;
 export type Counts = Record<(typeof COUNTED_ACTIONS)[number], number>;
+
+/** Terraform's `action_reason`, in words. */
+const ACTION_REASONS: Readonly<Record<string, string>> = {
+  replace_because_tainted: "tainted",
+  replace_by_request: "requested with -replace",
+  replace_because_cannot_update: "cannot be updated in place",
+  replace_by_triggers: "replace_triggered_by",
+  delete_because_no_resource_config: "removed from the configuration",
+  delete_because_no_module: "its module was removed",
+  delete_because_wrong_repetition: "count/for_each changed",
+  delete_because_count_index: "count shrank",
+  delete_because_each_key: "for_each key removed",
+};
 
 /**
  * `apply`: a plan to deploy; data loss and broadening need approval. `destroy`: the destroy plans `destroy`
@@ -39,6 +54,10 @@ export interface PhaseSummary {
   /** No resource in state before the plan: broadening needs no approval (nothing existing is widened). */
   readonly firstDeployment: boolean;
   readonly counts: Counts;
+  /** The plan left changes for later (`complete: false`): plan again after this deploy. */
+  readonly partial: boolean;
+  /** Root outputs that change, by name (`+` added, `~` changed, `-` removed); never their values. */
+  readonly outputChanges: readonly string[];
 }
 
 /** An attribute name with what hides its value, if anything. */
@@ -52,6 +71,10 @@ interface ItemBase {
   readonly address: string;
   readonly type: string;
   readonly action: ReviewAction;
+  /** Why Terraform plans this action (`action_reason`), in words, e.g. `tainted`. */
+  readonly reason?: string;
+  /** Imported into state by this plan (an `import` block). */
+  readonly importing: boolean;
 }
 
 export interface DataLossItem extends ItemBase {
@@ -128,7 +151,15 @@ function isApproved(approvals: Approvals, stack: string, address: string): boole
   return approvals.addresses.includes(address) || approvals.addresses.includes(`${stack}:${address}`);
 }
 
-const emptyCounts = (): Counts => ({ create: 0, update: 0, replace: 0, delete: 0, read: 0 });
+const emptyCounts = (): Counts => ({ create: 0, update: 0, replace: 0, delete: 0, read: 0, import: 0, forget: 0 });
+
+function outputChanges(plan: PlanJson | undefined): string[] {
+  return Object.entries(plan?.output_changes ?? {}).flatMap(([name, change]) => {
+    const action = reviewAction(change.actions);
+    if (!action) return [];
+    return [`${action === "create" ? "+" : action === "delete" ? "-" : "~"}${name}`];
+  });
+}
 
 /** The review of every stack's plan, with the approvals already given. */
 export function buildReview(stacks: readonly StackPlan[], approvals: Approvals = NO_APPROVALS, mode: ReviewMode = "apply"): Review {
@@ -140,15 +171,18 @@ export function buildReview(stacks: readonly StackPlan[], approvals: Approvals =
     const counts = emptyCounts();
     const firstDeployment = entry.plan ? isFirstDeployment(entry.plan) : false;
     for (const resource of entry.plan?.resource_changes ?? []) {
-      const action = reviewAction(resource.change.actions);
+      const action = reviewAction(resource.change.actions) ?? (resource.change.importing ? "import" : undefined);
       if (!action) continue;
-      if (action !== "forget") {
-        counts[action] += 1;
-        totals[action] += 1;
+      for (const counted of new Set([action, ...(resource.change.importing ? ["import" as const] : [])])) {
+        counts[counted] += 1;
+        totals[counted] += 1;
       }
       classify(entry.stack, resource, action, { approvals, mode, firstDeployment }, { dataLoss, security, other });
     }
-    return { phase: entry.phase, stack: entry.stack, planned: entry.plan !== undefined, note: entry.note, failed: entry.failed === true, firstDeployment, counts };
+    return { phase: entry.phase, stack: entry.stack, planned: entry.plan !== undefined, note: entry.note, failed: entry.failed === true, firstDeployment, counts,
+      partial: entry.plan?.complete === false,
+      outputChanges: outputChanges(entry.plan),
+    };
   });
   const pendingApprovals: PendingApproval[] = [
     ...dataLoss.filter((item) => item.needsApproval && !item.approved).map((item) => ({ stack: item.stack, address: item.address, reason: "data loss" as const })),
@@ -166,7 +200,10 @@ function classify(
 ): void {
   if (resource.mode === "data") return;
   const address = resource.deposed ? `${resource.address} (deposed ${resource.deposed})` : resource.address;
-  const base = { stack, address, type: resource.type, action };
+  // "cannot be updated in place" says less than the attributes that force it (`replace_paths`), when present
+  const forced = resource.action_reason === "replace_because_cannot_update" && (resource.change.replace_paths ?? []).length > 0;
+  const reason = resource.action_reason && !forced ? (ACTION_REASONS[resource.action_reason] ?? resource.action_reason) : undefined;
+  const base = { stack, address, type: resource.type, action, ...(reason ? { reason } : {}), importing: resource.change.importing !== undefined };
   const approved = isApproved(approvals, stack, resource.address);
   let listed = false;
   if ((action === "delete" || action === "replace") && holdsState(resource.type)) {
