@@ -186,7 +186,8 @@ describe("saved plans are only ever this run's", () => {
     const text = w.stdout.join("");
     expect(text).toMatch(new RegExp(`\\n  ${COMPUTE}: not planned: plan failed: Error: Unsupported argument \\(full output: .*\\)\\n`));
     expect(text).toContain(`\n  ${SERVICES}: not planned: ${COMPUTE} did not complete\n`);
-    expect(text).toMatch(new RegExp(`\\ncompute +${COMPUTE} +- +- +- +- +-\\n`));
+    expect(text).toMatch(new RegExp(`\\ncompute +${COMPUTE}(?: +-){7}\\n`));
+    expect(text).toContain(`Incomplete: no plan for ${COMPUTE}, ${SERVICES}, ${CICD} (failed or skipped); fix the error and plan again.`);
     expect(await w.run("review dev --phase foundation --phase data")).toBe(0);
   });
 

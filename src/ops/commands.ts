@@ -3,7 +3,7 @@ import { join } from "path";
 import { ConfigError, EnvironmentConfig, EnvironmentName, loadEnvironmentConfig, placeholderWarnings } from "../config";
 import { Phase, PHASES, stackName } from "../stacks/sentry-stack";
 import { writeTerraformCliConfig } from "../tooling/terraform-cli";
-import { fingerprintOf, PlanStore, staleReason } from "./plan-store";
+import { Fingerprint, fingerprintOf, PlanStore, staleReason } from "./plan-store";
 import { Approvals, buildReview, changedAttributes, COUNTED_ACTIONS, Review, reviewAction, reviewExitCode, StackPlan } from "./review/model";
 import { PlanJson } from "./review/plan-json";
 import { renderReview, renderText, ReviewFormat } from "./review/render";
@@ -65,6 +65,11 @@ function checkAgreement(variables: NodeJS.ProcessEnv, environment: string): void
   }
 }
 
+/** The phases of `--phase` (every phase without it), in deployment order. */
+function selectedPhases(options: CommandOptions): Phase[] {
+  return PHASES.filter((phase) => !options.phases.length || options.phases.includes(phase));
+}
+
 function open(io: OpsDependencies, options: CommandOptions, folder: string, workspace: string | undefined): Run {
   let config: EnvironmentConfig;
   try {
@@ -87,7 +92,7 @@ function open(io: OpsDependencies, options: CommandOptions, folder: string, work
     cliConfigFile: writeTerraformCliConfig(undefined, io.variables).path,
     logDir: join(workDir, "logs"),
   });
-  const phases = PHASES.filter((phase) => !options.phases.length || options.phases.includes(phase));
+  const phases = selectedPhases(options);
   return { io, config, options, synthesized: readSynthesized(options.environment, outdir), session, store: new PlanStore(join(workDir, "plans")), workDir, phases };
 }
 
@@ -147,15 +152,27 @@ async function planPhase(run: Run, phase: Phase, deferrable: readonly Phase[]): 
     run.io.progress(`[${stack.name}] plan: waits for ${dependencies.missing.map((m) => m.name).join(", ")} (not deployed yet)`);
     return undefined;
   }
-  run.store.clear(stack.name);
-  run.store.prepareDir();
-  const planFile = run.store.planFile(stack.name);
   const started = process.hrtime.bigint();
-  await run.session.run(stack, "plan", ["plan", "-input=false", "-no-color", `-out=${planFile}`], { quiet: true, announce: true });
-  const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
-  const plan = run.store.save(stack.name, shown.stdout, fingerprintOf(stack.folder, run.options.environment, run.options.environment, dependencies.values));
+  const fingerprint = fingerprintOf(stack.folder, run.options.environment, dependencies.values);
+  const plan = await planAndShow(run, run.store, stack, { action: "plan", quiet: true }, fingerprint);
   run.io.progress(`[${stack.name}] plan (${seconds(started)} s): ${countsLine(plan)}`);
   return plan;
+}
+
+/** `plan -out` into `store` (what it held for the stack goes first), then `show -json` of it, saved beside it. */
+async function planAndShow(
+  run: Run,
+  store: PlanStore,
+  stack: SynthesizedStack,
+  step: { readonly action: string; readonly options?: readonly string[]; readonly quiet?: boolean },
+  fingerprint?: Fingerprint,
+): Promise<PlanJson> {
+  store.clear(stack.name);
+  store.ensureDir();
+  const planFile = store.planFile(stack.name);
+  await run.session.run(stack, step.action, ["plan", ...(step.options ?? []), "-input=false", "-no-color", `-out=${planFile}`], { quiet: step.quiet, announce: true });
+  const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
+  return store.save(stack.name, shown.stdout, fingerprint);
 }
 
 /** Reports every failed or skipped phase; returns the exit code (0 all done, 2 only approvals missing, 1 otherwise). */
@@ -208,8 +225,7 @@ function savedPlans(store: PlanStore, phases: readonly Phase[], nameOf: (phase: 
 /** Reads the plan folder only: no synth, no terraform. */
 export async function reviewCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
   const store = new PlanStore(join(io.workDir, options.environment, "plans"));
-  const phases = PHASES.filter((phase) => !options.phases.length || options.phases.includes(phase));
-  const entries = savedPlans(store, phases, (phase) => stackName(phase, options.environment));
+  const entries = savedPlans(store, selectedPhases(options), (phase) => stackName(phase, options.environment));
   if (entries.every((entry) => !entry.plan && entry.note === NOT_PLANNED)) throw new OpsFailure(`no saved plans for ${options.environment} in ${store.dir}: run \`sentry-ops plan ${options.environment}\` first`);
   const review = buildReview(entries, options.approvals);
   io.print(renderReview(review, options.format));
@@ -236,7 +252,7 @@ export async function deployCommand(io: OpsDependencies, options: CommandOptions
     if (existing) {
       const dependencies = await dependencyOutputs(run, stack);
       if (dependencies.missing.length) throw missingDependencyFailure(run, stack, dependencies.missing);
-      const reason = staleReason(existing.fingerprint, fingerprintOf(stack.folder, options.environment, options.environment, dependencies.values));
+      const reason = staleReason(existing.fingerprint, fingerprintOf(stack.folder, options.environment, dependencies.values));
       if (reason) throw new OpsFailure(`[${stack.name}] saved plan is stale: ${reason}; run \`sentry-ops plan ${options.environment}\` and review again`);
     } else {
       const plan = await planPhase(run, phase, []);
@@ -258,12 +274,8 @@ export async function driftCommand(io: OpsDependencies, options: CommandOptions)
   const outcomes = await runGraph(run.phases, phaseWaits(run), async (phase) => {
     const stack = stackOf(run, phase);
     await run.session.prepare(stack);
-    driftStore.prepareDir();
-    const planFile = driftStore.planFile(stack.name);
     try {
-      await run.session.run(stack, "refresh-only plan", ["plan", "-refresh-only", "-input=false", "-no-color", `-out=${planFile}`], { announce: true });
-      const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
-      const drift = (JSON.parse(shown.stdout) as PlanJson).resource_drift ?? [];
+      const drift = (await planAndShow(run, driftStore, stack, { action: "refresh-only plan", options: ["-refresh-only"] })).resource_drift ?? [];
       found.set(
         phase,
         drift.map((resource) => {
@@ -334,12 +346,7 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
       }
     }
     await run.session.prepare(stack);
-    destroyStore.clear(stack.name);
-    destroyStore.prepareDir();
-    const planFile = destroyStore.planFile(stack.name);
-    await run.session.run(stack, "destroy plan", ["plan", "-destroy", "-input=false", "-no-color", `-out=${planFile}`], { announce: true });
-    const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
-    plans.set(phase, destroyStore.save(stack.name, shown.stdout, fingerprintOf(stack.folder, options.environment, options.environment, {})));
+    plans.set(phase, await planAndShow(run, destroyStore, stack, { action: "destroy plan", options: ["-destroy"] }));
   });
   const planCode = report(run, planned, (phase) => stackOf(run, phase).name);
   if (planCode !== 0) return planCode;
@@ -378,17 +385,12 @@ export async function bootstrapCommand(io: OpsDependencies, options: CommandOpti
   const stack = run.synthesized.stacks.get(BOOTSTRAP_STACK);
   if (!stack) throw new OpsFailure(`the synth produced no ${BOOTSTRAP_STACK} stack`);
   await run.session.prepare(stack);
-  run.store.clear(stack.name);
-  run.store.prepareDir();
-  const planFile = run.store.planFile(stack.name);
-  await run.session.run(stack, "plan", ["plan", "-input=false", "-no-color", `-out=${planFile}`], { announce: true });
-  const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
-  const plan = run.store.save(stack.name, shown.stdout, fingerprintOf(stack.folder, options.environment, "default", {}));
+  const plan = await planAndShow(run, run.store, stack, { action: "plan" });
   const review = buildReview([{ phase: "bootstrap", stack: stack.name, plan }], options.approvals);
   io.print(renderText(review));
   if (review.pendingApprovals.length) throw approvalFailure(review, "bootstrap");
   try {
-    await run.session.run(stack, "apply", ["apply", "-input=false", "-no-color", planFile], { announce: true });
+    await run.session.run(stack, "apply", ["apply", "-input=false", "-no-color", run.store.planFile(stack.name)], { announce: true });
   } finally {
     run.store.clear(stack.name);
   }

@@ -138,7 +138,7 @@ export class Session {
     if (!outputs) {
       outputs = this.prepare(stack)
         .then(() => this.run(stack, "output", ["output", "-json", "-no-color"], { quiet: true }))
-        .then((result) => JSON.parse(result.stdout.trim() || "{}") as Record<string, TerraformOutputValue>);
+        .then((result) => parseOutputs(stack, result.stdout));
       this.knownOutputs.set(stack.name, outputs);
     }
     return outputs;
@@ -147,6 +147,15 @@ export class Session {
   /** After an apply: the next `outputs` reads them again. */
   forgetOutputs(stack: SynthesizedStack): void {
     this.knownOutputs.delete(stack.name);
+  }
+}
+
+/** `terraform output -json`; unparsable output fails with a fixed line (outputs can hold secrets: never quoted). */
+function parseOutputs(stack: SynthesizedStack, stdout: string): Record<string, TerraformOutputValue> {
+  try {
+    return JSON.parse(stdout.trim() || "{}") as Record<string, TerraformOutputValue>;
+  } catch {
+    throw new OpsFailure(`[${stack.name}] terraform output -json printed something that is not JSON`);
   }
 }
 

@@ -56,6 +56,8 @@ function countCells(counts: Counts): string[] {
 
 function summaryLines(review: Review): string[] {
   if (review.mode === "destroy") return [`Destroys ${review.totals.delete} resources; ${review.dataLoss.length} of them hold data or identity, which is lost.`];
+  const failed = review.phases.filter((phase) => phase.failed).map((phase) => phase.stack);
+  if (failed.length) return [`Incomplete: no plan for ${failed.join(", ")} (failed or skipped); fix the error and plan again.`];
   const pending = review.pendingApprovals;
   if (!pending.length) return ["Nothing needs approval."];
   return [`Needs approval (${pending.length}):`, ...pending.map((p) => `${p.stack}:${p.address} (${p.reason})`)];
