@@ -419,6 +419,31 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
     expect(printed).not.toContain("SuperSecretValue-123");
   });
 
+  test("outputs, drift and destroy never create a workspace: a phase without one is not deployed", async () => {
+    const w = world();
+    markDeployed(w.fake, [FOUNDATION]);
+    expect(await w.run("outputs dev")).toBe(0);
+    expect(w.stdout.join("")).toContain(`${DATA}\n  (no outputs: not deployed)\n`);
+    expect(await w.run("drift dev")).toBe(0);
+    expect(w.stdout.join("")).toContain(`${CICD}: not deployed\n`);
+    expect(w.stderr).toContain(`[${CICD}] not deployed: its state has no workspace dev: nothing to do`);
+    expect(await w.run("destroy dev --yes")).toBe(0);
+    expect(applied(w.calls())).toEqual([FOUNDATION]);
+    const selects = callsOf(w.calls(), "workspace");
+    expect(selects.length).toBeGreaterThan(0);
+    expect(selects.every((call) => call.args.join(" ") === "workspace select dev")).toBe(true);
+    expect(await w.run("destroy dev --yes")).toBe(1);
+    expect(w.stderr[w.stderr.length - 1]).toBe("nothing to destroy: no phase of dev is deployed");
+  });
+
+  test("TF_DATA_DIR and TF_CLI_ARGS* never reach terraform; a line says they are ignored", async () => {
+    const w = world();
+    const variables = { TF_DATA_DIR: "/elsewhere", TF_CLI_ARGS: "-lock=false", TF_CLI_ARGS_plan: "-target=x" };
+    expect(await w.run("plan dev --phase foundation", { variables })).toBe(0);
+    expect(w.calls().every((call) => call.scrubbed.length === 0)).toBe(true);
+    expect(w.stderr).toContain("[sentry-ops] ignoring TF_CLI_ARGS, TF_CLI_ARGS_plan, TF_DATA_DIR: terraform runs with the tool's own arguments and data folder");
+  });
+
   test("bootstrap: the state bucket stack with local state, no workspace; idempotent", async () => {
     const w = world();
     expect(await w.run("bootstrap", { variables: { TF_WORKSPACE: "dev" } })).toBe(0);

@@ -5,7 +5,8 @@ import { join } from "path";
  * A fake `terraform` for the operator CLI's tests: a node script put first on PATH. It appends one JSON line
  * per call to FAKE_TF_LOG (argv, folder, TF_WORKSPACE, TF_CLI_CONFIG_FILE, SENTRY_ENV, the override files in the
  * folder, start and end times) and plays a tiny Terraform: `output -json` prints FAKE_TF_STATE/<stack>.json
- * (`{}` until the stack is applied), `plan -out` writes the plan kind (plan, destroy, refresh-only) into the plan
+ * (`{}` until the stack is applied), `workspace select` without `-or-create` fails like Terraform for a stack never
+ * applied, `plan -out` writes the plan kind (plan, destroy, refresh-only) into the plan
  * file, `show -json` prints FAKE_TF_PLANS/<stack>.<kind>.json or <stack>.json or an empty plan, `apply` of a plan
  * writes (or for a destroy plan removes) the stack's outputs. FAKE_TF_FAIL="<stack>:<subcommand>:<message>"
  * makes that call print the message on stderr and exit 1; FAKE_TF_DELAY_MS slows plan and apply down,
@@ -25,7 +26,7 @@ const subcommand = args[0];
 const log = (extra) =>
   fs.appendFileSync(env.FAKE_TF_LOG, JSON.stringify({
     args, stack, cwd: process.cwd(), workspace: env.TF_WORKSPACE ?? null, cliConfig: env.TF_CLI_CONFIG_FILE ?? null,
-    sentryEnv: env.SENTRY_ENV ?? null, overrides: fs.readdirSync(".").filter((f) => f.endsWith("_override.tf.json")),
+    sentryEnv: env.SENTRY_ENV ?? null, scrubbed: Object.keys(env).filter((k) => k === "TF_DATA_DIR" || k.startsWith("TF_CLI_ARGS")), overrides: fs.readdirSync(".").filter((f) => f.endsWith("_override.tf.json")),
     start, end: Date.now(), signal: received, ...extra,
   }) + "\n");
 function finish(code, stdout, stderr) {
@@ -51,6 +52,9 @@ if (delay) {
 timer = setTimeout(() => {
   if (failure) return finish(1, "", "\n│ " + failure.slice(2).join(":").replace(/\\n/g, "\n│ ") + "\n");
   const stateFile = path.join(env.FAKE_TF_STATE, stack + ".json");
+  if (subcommand === "workspace" && args[1] === "select" && !args.includes("-or-create=true") && !fs.existsSync(stateFile)) {
+    return finish(1, "", "\n│ Error: Workspace \"" + args[args.length - 1] + "\" doesn't exist.\n│ \n│ You can create this workspace with the \"new\" subcommand\n│ or include the \"-or-create\" flag with the \"select\" subcommand.\n");
+  }
   if (subcommand === "output") return finish(0, fs.existsSync(stateFile) ? fs.readFileSync(stateFile, "utf8") : "{}\n");
   if (subcommand === "plan") {
     const out = args.find((a) => a.startsWith("-out=")).slice(5);
@@ -91,6 +95,8 @@ export interface FakeCall {
   readonly workspace: string | null;
   readonly cliConfig: string | null;
   readonly sentryEnv: string | null;
+  /** TF_DATA_DIR / TF_CLI_ARGS* the call saw (the tool must scrub them). */
+  readonly scrubbed: string[];
   readonly overrides: string[];
   readonly start: number;
   readonly end: number;

@@ -10,7 +10,7 @@ import { renderReview, renderText, ReviewFormat } from "./review/render";
 import { showValue } from "./review/values";
 import { Outcome, runGraph } from "./schedule";
 import { ProtectedResource, protectedInConfiguration, protectedInPlan } from "./protection";
-import { OpsFailure, OpsIo, protectDataFix, Session } from "./session";
+import { OpsFailure, OpsIo, protectDataFix, Session, WorkspaceMissing } from "./session";
 import { BOOTSTRAP_STACK, phaseOf, phaseStack, readSynthesized, SynthesizedEnvironment, SynthesizedStack, Synthesizer } from "./stacks";
 
 /**
@@ -70,7 +70,7 @@ function selectedPhases(options: CommandOptions): Phase[] {
   return PHASES.filter((phase) => !options.phases.length || options.phases.includes(phase));
 }
 
-function open(io: OpsDependencies, options: CommandOptions, folder: string, workspace: string | undefined): Run {
+function open(io: OpsDependencies, options: CommandOptions, folder: string, workspace: string | undefined, createWorkspace = false): Run {
   let config: EnvironmentConfig;
   try {
     config = loadEnvironmentConfig(options.environment, io.variables);
@@ -87,6 +87,7 @@ function open(io: OpsDependencies, options: CommandOptions, folder: string, work
   const session = new Session(io, {
     environment: options.environment,
     workspace,
+    createWorkspace,
     backendConfig: options.backendConfig,
     overrideDir: options.overrideDir,
     cliConfigFile: writeTerraformCliConfig(undefined, io.variables).path,
@@ -96,9 +97,10 @@ function open(io: OpsDependencies, options: CommandOptions, folder: string, work
   return { io, config, options, synthesized: readSynthesized(options.environment, outdir), session, store: new PlanStore(join(workDir, "plans")), workDir, phases };
 }
 
-function openEnvironment(io: OpsDependencies, options: CommandOptions): Run {
+/** `plan` and `deploy` create the workspace when it does not exist; the other commands only read what is deployed. */
+function openEnvironment(io: OpsDependencies, options: CommandOptions, createWorkspace = false): Run {
   checkAgreement(io.variables, options.environment);
-  return open(io, options, options.environment, options.environment);
+  return open(io, options, options.environment, options.environment, createWorkspace);
 }
 
 const stackOf = (run: Run, phase: Phase): SynthesizedStack => phaseStack(run.synthesized, phase);
@@ -198,7 +200,7 @@ function failureNote(run: Run, outcome: Exclude<Outcome, { status: "done" }>): s
 
 /** Plans the selected phases; an earlier run's plans never survive it, so review and deploy see only this run's. */
 export async function planCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
-  const run = openEnvironment(io, options);
+  const run = openEnvironment(io, options, true);
   for (const phase of run.phases) run.store.clear(stackOf(run, phase).name);
   const outcomes = await runGraph(run.phases, phaseWaits(run), async (phase) => {
     await planPhase(run, phase, run.phases);
@@ -238,7 +240,7 @@ function approvalFailure(review: Review, what: string): OpsFailure {
 }
 
 export async function deployCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
-  const run = openEnvironment(io, options);
+  const run = openEnvironment(io, options, true);
   const saved = savedPlans(run.store, run.phases, (phase) => stackOf(run, phase).name).filter((entry) => entry.plan);
   const upfront = buildReview(saved, options.approvals);
   if (upfront.pendingApprovals.length) {
@@ -267,13 +269,25 @@ export async function deployCommand(io: OpsDependencies, options: CommandOptions
   return report(run, outcomes, (phase) => stackOf(run, phase).name);
 }
 
+/** Prepares a stack; false, with a line, when its state has no workspace for the environment (nothing deployed). */
+async function prepareDeployed(run: Run, stack: SynthesizedStack): Promise<boolean> {
+  try {
+    await run.session.prepare(stack);
+    return true;
+  } catch (error) {
+    if (!(error instanceof WorkspaceMissing)) throw error;
+    run.io.progress(`${error.message}: nothing to do`);
+    return false;
+  }
+}
+
 export async function driftCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
   const run = openEnvironment(io, options);
   const driftStore = new PlanStore(join(run.workDir, "drift"));
   const found = new Map<Phase, string[]>();
   const outcomes = await runGraph(run.phases, phaseWaits(run), async (phase) => {
     const stack = stackOf(run, phase);
-    await run.session.prepare(stack);
+    if (!(await prepareDeployed(run, stack))) return;
     try {
       const drift = (await planAndShow(run, driftStore, stack, { action: "refresh-only plan", options: ["-refresh-only"] })).resource_drift ?? [];
       found.set(
@@ -292,7 +306,10 @@ export async function driftCommand(io: OpsDependencies, options: CommandOptions)
   let drifted = 0;
   for (const phase of run.phases) {
     const lines = found.get(phase);
-    if (!lines) continue;
+    if (!lines) {
+      if (outcomes.get(phase)?.status === "done") io.print(`${stackOf(run, phase).name}: not deployed\n`);
+      continue;
+    }
     drifted += lines.length;
     io.print(`${stackOf(run, phase).name}: ${lines.length ? `${lines.length} drifted` : "no drift"}\n${lines.map((line) => `  ${line}\n`).join("")}`);
   }
@@ -345,18 +362,18 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
         throw new OpsFailure(`[${stack.name}] ${stackOf(run, dependent).name} still reads it: destroy that first (add --phase ${dependent})`);
       }
     }
-    await run.session.prepare(stack);
-    plans.set(phase, await planAndShow(run, destroyStore, stack, { action: "destroy plan", options: ["-destroy"] }));
+    if (await prepareDeployed(run, stack)) plans.set(phase, await planAndShow(run, destroyStore, stack, { action: "destroy plan", options: ["-destroy"] }));
   });
   const planCode = report(run, planned, (phase) => stackOf(run, phase).name);
   if (planCode !== 0) return planCode;
-  const stillProtected = reverse.flatMap((phase) => protectedInPlan(plans.get(phase) as PlanJson).map((resource) => ({ stack: stackOf(run, phase).name, resource })));
+  if (!plans.size) throw new OpsFailure(`nothing to destroy: no phase of ${options.environment} is deployed`);
+  const stillProtected = [...plans].flatMap(([phase, plan]) => protectedInPlan(plan).map((resource) => ({ stack: stackOf(run, phase).name, resource })));
   if (stillProtected.length) {
     reverse.forEach((phase) => destroyStore.clear(stackOf(run, phase).name));
     throw new OpsFailure(`destroy refused, nothing was destroyed: the deployed state still protects ${protectedList(stillProtected)}; ${protectDataFix(options.environment)}`);
   }
   const review = buildReview(
-    reverse.map((phase) => ({ phase, stack: stackOf(run, phase).name, plan: plans.get(phase) })),
+    reverse.map((phase) => ({ phase, stack: stackOf(run, phase).name, plan: plans.get(phase), note: plans.has(phase) ? undefined : "not deployed" })),
     undefined,
     "destroy",
   );
@@ -370,6 +387,7 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
   }
   const applied = await runGraph(reverse, phaseDependents(run), async (phase) => {
     const stack = stackOf(run, phase);
+    if (!plans.has(phase)) return;
     try {
       await run.session.run(stack, "destroy", ["apply", "-input=false", "-no-color", destroyStore.planFile(stack.name)], { announce: true });
     } finally {

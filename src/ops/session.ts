@@ -28,9 +28,14 @@ export class OpsFailure extends Error {
   }
 }
 
+/** The stack's state has no workspace for the environment: nothing of it was ever deployed there. */
+export class WorkspaceMissing extends OpsFailure {}
+
 export interface SessionOptions {
   /** The workspace every command after `init` runs in; undefined for the bootstrap stack (local state). */
   readonly workspace?: string;
+  /** `workspace select -or-create` (plan, deploy); otherwise a missing workspace throws `WorkspaceMissing`. */
+  readonly createWorkspace: boolean;
   readonly environment: string;
   /** `-backend-config=FILE` for every `init`. */
   readonly backendConfig?: string;
@@ -43,6 +48,20 @@ export interface SessionOptions {
 }
 
 const OVERRIDE_FILE = /_override\.tf\.json$/;
+
+/** Set by the session itself for every call. */
+const OVERRIDDEN_VARIABLES = ["TF_WORKSPACE"];
+
+/**
+ * Variables that would change what terraform does behind the tool's back: extra arguments for every or one
+ * subcommand (`TF_CLI_ARGS`, `TF_CLI_ARGS_plan`, ...) and another data folder (`TF_DATA_DIR`, where init's
+ * backend and workspace live). Terraform never sees them; the session says so once.
+ */
+export function ignoredVariables(variables: NodeJS.ProcessEnv): string[] {
+  return Object.keys(variables)
+    .filter((name) => name === "TF_DATA_DIR" || /^TF_CLI_ARGS(_\w+)?$/.test(name))
+    .sort();
+}
 
 /** An output as `terraform output -json` prints it. */
 export interface TerraformOutputValue {
@@ -69,7 +88,10 @@ export class Session {
   constructor(
     private readonly io: OpsIo,
     readonly options: SessionOptions,
-  ) {}
+  ) {
+    const ignored = ignoredVariables(io.variables);
+    if (ignored.length) io.progress(`[sentry-ops] ignoring ${ignored.join(", ")}: terraform runs with the tool's own arguments and data folder`);
+  }
 
   private env(selectWorkspace: boolean): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {
@@ -79,7 +101,7 @@ export class Session {
       TF_IN_AUTOMATION: "1",
       TF_INPUT: "0",
     };
-    delete env.TF_WORKSPACE;
+    for (const name of [...OVERRIDDEN_VARIABLES, ...ignoredVariables(env)]) delete env[name];
     if (selectWorkspace && this.options.workspace) env.TF_WORKSPACE = this.options.workspace;
     return env;
   }
@@ -100,7 +122,7 @@ export class Session {
     return new OpsFailure(`[${stack.name}] ${action} failed: ${explainError(result, this.options.environment)} (full output: ${log})`);
   }
 
-  /** Lays the override files in, then `init -reconfigure` (no TF_WORKSPACE) and `workspace select -or-create`; once per stack. */
+  /** Lays the override files in, then `init -reconfigure` (no TF_WORKSPACE) and `workspace select`; once per stack. */
   prepare(stack: SynthesizedStack): Promise<void> {
     let done = this.prepared.get(stack.name);
     if (!done) {
@@ -118,8 +140,16 @@ export class Session {
     const init = this.initQueue.then(() => this.run(stack, "init", ["init", "-reconfigure", "-input=false", "-no-color", ...backend], { workspace: false }));
     this.initQueue = init.catch(() => undefined);
     await init;
-    if (this.options.workspace) {
-      await this.run(stack, `workspace ${this.options.workspace}`, ["workspace", "select", "-or-create=true", this.options.workspace], { workspace: false });
+    const workspace = this.options.workspace;
+    if (!workspace) return;
+    const create = this.options.createWorkspace ? ["-or-create=true"] : [];
+    try {
+      await this.run(stack, `workspace ${workspace}`, ["workspace", "select", ...create, workspace], { workspace: false });
+    } catch (error) {
+      if (error instanceof OpsFailure && !create.length && /workspace .* doesn't exist/i.test(error.message)) {
+        throw new WorkspaceMissing(`[${stack.name}] not deployed: its state has no workspace ${workspace}`);
+      }
+      throw error;
     }
   }
 
@@ -138,7 +168,13 @@ export class Session {
     if (!outputs) {
       outputs = this.prepare(stack)
         .then(() => this.run(stack, "output", ["output", "-json", "-no-color"], { quiet: true }))
-        .then((result) => parseOutputs(stack, result.stdout));
+        .then(
+          (result) => parseOutputs(stack, result.stdout),
+          (error: unknown) => {
+            if (error instanceof WorkspaceMissing) return {};
+            throw error;
+          },
+        );
       this.knownOutputs.set(stack.name, outputs);
     }
     return outputs;
