@@ -20,13 +20,16 @@ export const USAGE = `Usage: sentry-ops <command> <env> [options]        env: ${
 
 Commands
   bootstrap              apply the account's state-bucket stack (local state); idempotent; takes no <env>
-  plan <env>             init (creating workspace <env> if needed), plan -out and show -json per stack
+  plan <env>             init (creating workspace <env> if needed), plan -out and show -json per stack;
+                         replaces the selected phases' saved plans (a failed phase gets a note, no plan)
   review <env>           review the saved plans: data loss, security-sensitive changes, everything else
   deploy <env>           apply exactly the saved, reviewed plans in order (a phase without one is planned
                          and reviewed first); refuses stale plans and changes that need approval
-  drift <env>            refresh-only plan of every phase; lists what changed outside Terraform
+  drift <env>            refresh-only plan of every deployed phase; lists what changed outside Terraform
   outputs <env>          every phase's published outputs
-  destroy <env>          destroy plans in reverse order, review, confirmation; never the bootstrap stack
+  destroy <env>          destroy plans in reverse order, review, confirmation; never the bootstrap stack;
+                         refuses before destroying anything while protectData (or the state) protects a resource
+  (drift, outputs and destroy never create workspace <env>: a stack without it is not deployed)
 
 Options
   --phase P              only phase P (${PHASES.join(", ")}); repeatable (not bootstrap)
@@ -42,7 +45,8 @@ Working files (synth output, saved plans: they hold sensitive values) go to .sen
 project root, or $${WORK_DIR_VARIABLE}/<env>/.
 
 Exit codes: 0 done / nothing needs approval; 2 something needs approval (review, deploy) or drift found;
-1 anything failed (the line before names the stack and the first Terraform error).`;
+1 anything failed (the line before names the stack and the first Terraform error; review: a phase's plan
+failed); 130 interrupted (Ctrl-C reaches terraform once; the command waits for it to stop).`;
 
 /** Options each command accepts. */
 const TERRAFORM_OPTIONS = ["--phase", "--backend-config", "--override"];
