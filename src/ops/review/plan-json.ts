@@ -67,13 +67,14 @@ export function parsePlanJson(text: string, source: string): PlanJson {
 
 function managedCount(module: StateModule | undefined): number {
   if (!module) return 0;
-  const own = (module.resources ?? []).filter((resource) => resource.mode === "managed").length;
+  const own = (module.resources ?? []).filter((resource) => resource.mode !== "data").length;
   return own + (module.child_modules ?? []).reduce((sum, child) => sum + managedCount(child), 0);
 }
 
 /**
  * True when the stack had no managed resource in state before this plan: its first deployment. Data sources
- * read during the plan (remote state, policy documents) are listed in `prior_state` too and do not count.
+ * read during the plan (remote state, policy documents) are listed in `prior_state` too and do not count; an
+ * entry without a mode counts as managed (the safe side: broadening then needs approval).
  */
 export function isFirstDeployment(plan: PlanJson): boolean {
   return managedCount(plan.prior_state?.values?.root_module) === 0;
