@@ -1,7 +1,8 @@
+import { spawn } from "child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { runCli } from "../src/ops/cli";
+import { INTERRUPT_MESSAGE, runCli } from "../src/ops/cli";
 import { OpsDependencies } from "../src/ops/commands";
 import { processRunner } from "../src/ops/runner";
 import { Synthesizer, synthesizeInProcess } from "../src/ops/stacks";
@@ -70,6 +71,16 @@ const subcommand = (call: FakeCall) => call.args[0];
 const callsOf = (calls: FakeCall[], command: string) => calls.filter((call) => subcommand(call) === command);
 const applied = (calls: FakeCall[]) => callsOf(calls, "apply").map((call) => call.stack);
 const overlap = (a: FakeCall, b: FakeCall) => a.start < b.end && b.start < a.end;
+const FIXTURES = join(__dirname, "fixtures", "plans");
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 45000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const only = (calls: FakeCall[], stack: string, command: string): FakeCall => {
   const found = calls.filter((call) => call.stack === stack && subcommand(call) === command);
   expect(found).toHaveLength(1);
@@ -84,7 +95,7 @@ describe("sentry-ops plan", () => {
     for (const stack of STACKS) {
       const own = calls.filter((call) => call.stack === stack);
       expect(own.slice(0, 2).map((call) => [call.args.join(" "), call.workspace])).toEqual([
-        ["init -input=false -no-color", null],
+        ["init -reconfigure -input=false -no-color", null],
         ["workspace select -or-create=true dev", null],
       ]);
       expect(own.slice(2).every((call) => call.workspace === "dev" && call.sentryEnv === "dev")).toBe(true);
@@ -113,7 +124,18 @@ describe("sentry-ops plan", () => {
     expect(plans[FOUNDATION].args.find((arg) => arg.startsWith("-out="))).toBe(`-out=${join(w.root, WORK_DIR, "dev", "plans", `${FOUNDATION}.tfplan`)}`);
   });
 
-  test("--backend-config reaches every init; --override files lie in every stack folder before init, and leave with the option", async () => {
+  test("inits run one at a time (the plugin cache is shared); plans of data and compute still overlap", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    expect(await w.run("plan dev", { variables: { FAKE_TF_INIT_DELAY_MS: "300", FAKE_TF_DELAY_MS: "1200" } })).toBe(0);
+    const calls = w.calls();
+    const inits = callsOf(calls, "init");
+    expect(inits).toHaveLength(STACKS.length);
+    for (const [index, init] of inits.entries()) for (const other of inits.slice(index + 1)) expect(overlap(init, other)).toBe(false);
+    expect(overlap(only(calls, DATA, "plan"), only(calls, COMPUTE, "plan"))).toBe(true);
+  });
+
+  test("--backend-config reaches every init -reconfigure (no earlier backend setting lingers); --override files lie in every stack folder before init, and leave with the option", async () => {
     const w = world();
     markDeployed(w.fake, STACKS);
     writeFileSync(join(w.root, "account.s3.tfbackend"), 'profile = "ops"\n');
@@ -124,7 +146,7 @@ describe("sentry-ops plan", () => {
     const inits = callsOf(w.calls(), "init");
     expect(inits.map((call) => call.stack).sort()).toEqual([...STACKS].sort());
     for (const init of inits) {
-      expect(init.args).toContain(`-backend-config=${join(w.root, "account.s3.tfbackend")}`);
+      expect(init.args).toEqual(["init", "-reconfigure", "-input=false", "-no-color", `-backend-config=${join(w.root, "account.s3.tfbackend")}`]);
       expect(init.overrides).toEqual(["endpoints_override.tf.json"]);
     }
     expect(await w.run("plan dev")).toBe(0);
@@ -149,6 +171,32 @@ describe("sentry-ops plan", () => {
     expect(w.stderr).toContainEqual(expect.stringMatching(new RegExp(`^\\[${COMPUTE}\\] plan failed: Error: Unsupported argument \\(full output: .*logs/${COMPUTE}\\.plan\\.log\\)$`)));
     expect(w.stderr).toContain(`[${SERVICES}] skipped: ${COMPUTE} did not complete`);
     expect(callsOf(w.calls(), "plan").map((call) => call.stack)).not.toContain(SERVICES);
+  });
+});
+
+describe("saved plans are only ever this run's", () => {
+  test("a failed plan leaves no earlier plan behind: review lists what was not planned and why, and exits 1", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    expect(await w.run("plan dev")).toBe(0);
+    expect(await w.run("plan dev", { variables: { FAKE_TF_FAIL: `${COMPUTE}:plan:Error: Unsupported argument` } })).toBe(1);
+    const files = readdirSync(join(w.root, WORK_DIR, "dev", "plans"));
+    expect(files.filter((file) => [COMPUTE, SERVICES, CICD].some((stack) => file.startsWith(`${stack}.`))).sort()).toEqual([`${CICD}.note`, `${COMPUTE}.note`, `${SERVICES}.note`]);
+    expect(await w.run("review dev")).toBe(1);
+    const text = w.stdout.join("");
+    expect(text).toMatch(new RegExp(`\\n  ${COMPUTE}: not planned: plan failed: Error: Unsupported argument \\(full output: .*\\)\\n`));
+    expect(text).toContain(`\n  ${SERVICES}: not planned: ${COMPUTE} did not complete\n`);
+    expect(text).toMatch(new RegExp(`\\ncompute +${COMPUTE}(?: +-){7}\\n`));
+    expect(text).toContain(`Incomplete: no plan for ${COMPUTE}, ${SERVICES}, ${CICD} (failed or skipped); fix the error and plan again.`);
+    expect(await w.run("review dev --phase foundation --phase data")).toBe(0);
+  });
+
+  test("phases this run did not select are listed as not planned; the review still passes", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    expect(await w.run("plan dev --phase data")).toBe(0);
+    expect(await w.run("review dev")).toBe(0);
+    expect(w.stdout.join("")).toContain(`\n  ${FOUNDATION}: not planned\n`);
   });
 });
 
@@ -184,6 +232,16 @@ describe("sentry-ops deploy", () => {
     expect(only(calls, FOUNDATION, "apply").args).toEqual(["apply", "-input=false", "-no-color", join(w.root, WORK_DIR, "dev", "plans", `${FOUNDATION}.tfplan`)]);
     expect(callsOf(calls, "plan").filter((call) => call.stack === FOUNDATION)).toHaveLength(1);
     expect(readdirSync(join(w.root, WORK_DIR, "dev", "plans"))).toEqual([]);
+  });
+
+  test("first deployment of a real plan whose prior state lists only data sources: plan, review and deploy succeed", async () => {
+    const w = world();
+    copyFileSync(join(FIXTURES, "first-deployment-data-sources.json"), join(w.fake.plansDir, `${FOUNDATION}.json`));
+    expect(await w.run("plan dev")).toBe(0);
+    expect(await w.run("review dev")).toBe(0);
+    expect(w.stdout.join("")).toContain("aws_iam_role.redis_task_role: create, broadening\n");
+    expect(await w.run("deploy dev")).toBe(0);
+    expect(applied(w.calls())[0]).toBe(FOUNDATION);
   });
 
   test("refuses a plan whose synthesized configuration changed since it was planned", async () => {
@@ -250,7 +308,8 @@ describe("sentry-ops destroy", () => {
     expect(await w.run("destroy dev", { answer: "yes" })).toBe(1);
     expect(w.stderr[w.stderr.length - 1]).toBe("destroy cancelled: nothing was destroyed");
     expect(applied(w.calls())).toEqual([]);
-    expect(w.stdout.join("")).toContain("1. Blocking: data loss");
+    expect(w.stdout.join("")).toContain("1. Data lost: resources holding data or identity");
+    expect(w.stdout.join("")).not.toContain("--approve");
   });
 
   test("--phase data refuses while services still reads it", async () => {
@@ -261,13 +320,69 @@ describe("sentry-ops destroy", () => {
     expect(applied(w.calls())).toEqual([]);
   });
 
-  test("a protected resource stops it with the config switch to flip", async () => {
+  test("prevent_destroy, as Terraform prints it wrapped at 78 columns, stops it with the config switch to flip", async () => {
     const w = world();
     markDeployed(w.fake, STACKS);
-    const error = "Error: Instance cannot be destroyed\\n\\nResource aws_dynamodb_table.config_table has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed.";
+    const error = [
+      "Error: Instance cannot be destroyed",
+      "",
+      "  on cdk.tf.json line 412:",
+      " 412:       }",
+      "",
+      "Resource aws_dynamodb_table.config_table has",
+      "lifecycle.prevent_destroy set, but the plan calls for this resource to be",
+      "destroyed.",
+    ].join("\\n");
     expect(await w.run("destroy dev --yes", { variables: { FAKE_TF_FAIL: `${FOUNDATION}:plan:${error}` } })).toBe(1);
     expect(w.stderr).toContainEqual(
       expect.stringContaining(`[${FOUNDATION}] destroy plan failed: aws_dynamodb_table.config_table is protected against deletion; set protectData: false for dev in src/config/environments.ts, deploy, then destroy again`),
+    );
+    expect(applied(w.calls())).toEqual([]);
+  });
+
+  test("deletion protection refused by AWS, wrapped, names the resource of the `with` line", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    const error = [
+      "Error: deleting DynamoDB Table (sentry-config-dev): operation error DynamoDB: DeleteTable,",
+      "https response error StatusCode: 400, ValidationException: Resource cannot be",
+      "deleted as it is currently protected against deletion. Disable deletion",
+      "protection first.",
+      "",
+      "  with aws_dynamodb_table.config_table,",
+    ].join("\\n");
+    expect(await w.run("destroy dev --yes", { variables: { FAKE_TF_FAIL: `${FOUNDATION}:apply:${error}` } })).toBe(1);
+    expect(w.stderr).toContainEqual(expect.stringContaining(`[${FOUNDATION}] destroy failed: aws_dynamodb_table.config_table is protected against deletion; set protectData: false for dev`));
+  });
+
+  test("protectData: true refuses before any terraform runs, naming the switch and the protected resources", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS.map((stack) => stack.replace("-dev", "-prod")));
+    expect(await w.run("destroy prod --yes")).toBe(1);
+    expect(w.stderr[w.stderr.length - 1]).toMatch(
+      /^destroy refused, nothing was destroyed: protectData of prod is true in src\/config\/environments\.ts: sentry-cicd-prod:aws_ecr_repository\.frontend_repository \(force_delete = false: refused while it holds images\), .* and \d+ more; set protectData: false for prod in src\/config\/environments\.ts, deploy, then destroy again$/,
+    );
+    expect(w.calls()).toEqual([]);
+    rmSync(join(w.fake.stateDir, "sentry-cicd-prod.json"));
+    expect(await w.run("destroy prod --yes --phase services")).toBe(0);
+    expect(applied(w.calls())).toEqual(["sentry-services-prod"]);
+  });
+
+  test("protection still on in the deployed state (protectData flipped but not deployed) stops it before anything is destroyed", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    const destroyPlan = {
+      format_version: "1.2",
+      resource_changes: [
+        { address: "aws_dynamodb_table.config_table", mode: "managed", type: "aws_dynamodb_table", name: "config_table", change: { actions: ["delete"], before: { name: "sentry-config-dev", deletion_protection_enabled: true }, after: null } },
+        { address: "aws_cognito_user_pool.admin_user_pool", mode: "managed", type: "aws_cognito_user_pool", name: "admin_user_pool", change: { actions: ["delete"], before: { deletion_protection: "ACTIVE" }, after: null } },
+        { address: "aws_sqs_queue.orders_bitget", mode: "managed", type: "aws_sqs_queue", name: "orders_bitget", change: { actions: ["delete"], before: { name: "q" }, after: null } },
+      ],
+    };
+    writeFileSync(join(w.fake.plansDir, `${FOUNDATION}.destroy.json`), JSON.stringify(destroyPlan));
+    expect(await w.run("destroy dev --yes")).toBe(1);
+    expect(w.stderr[w.stderr.length - 1]).toBe(
+      `destroy refused, nothing was destroyed: the deployed state still protects ${FOUNDATION}:aws_dynamodb_table.config_table (deletion_protection_enabled), ${FOUNDATION}:aws_cognito_user_pool.admin_user_pool (deletion_protection); set protectData: false for dev in src/config/environments.ts, deploy, then destroy again`,
     );
     expect(applied(w.calls())).toEqual([]);
   });
@@ -304,6 +419,31 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
     expect(printed).not.toContain("SuperSecretValue-123");
   });
 
+  test("outputs, drift and destroy never create a workspace: a phase without one is not deployed", async () => {
+    const w = world();
+    markDeployed(w.fake, [FOUNDATION]);
+    expect(await w.run("outputs dev")).toBe(0);
+    expect(w.stdout.join("")).toContain(`${DATA}\n  (no outputs: not deployed)\n`);
+    expect(await w.run("drift dev")).toBe(0);
+    expect(w.stdout.join("")).toContain(`${CICD}: not deployed\n`);
+    expect(w.stderr).toContain(`[${CICD}] not deployed: its state has no workspace dev: nothing to do`);
+    expect(await w.run("destroy dev --yes")).toBe(0);
+    expect(applied(w.calls())).toEqual([FOUNDATION]);
+    const selects = callsOf(w.calls(), "workspace");
+    expect(selects.length).toBeGreaterThan(0);
+    expect(selects.every((call) => call.args.join(" ") === "workspace select dev")).toBe(true);
+    expect(await w.run("destroy dev --yes")).toBe(1);
+    expect(w.stderr[w.stderr.length - 1]).toBe("nothing to destroy: no phase of dev is deployed");
+  });
+
+  test("TF_DATA_DIR and TF_CLI_ARGS* never reach terraform; a line says they are ignored", async () => {
+    const w = world();
+    const variables = { TF_DATA_DIR: "/elsewhere", TF_CLI_ARGS: "-lock=false", TF_CLI_ARGS_plan: "-target=x" };
+    expect(await w.run("plan dev --phase foundation", { variables })).toBe(0);
+    expect(w.calls().every((call) => call.scrubbed.length === 0)).toBe(true);
+    expect(w.stderr).toContain("[sentry-ops] ignoring TF_CLI_ARGS, TF_CLI_ARGS_plan, TF_DATA_DIR: terraform runs with the tool's own arguments and data folder");
+  });
+
   test("bootstrap: the state bucket stack with local state, no workspace; idempotent", async () => {
     const w = world();
     expect(await w.run("bootstrap", { variables: { TF_WORKSPACE: "dev" } })).toBe(0);
@@ -311,9 +451,34 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
     const calls = w.calls();
     expect(calls.every((call) => call.stack === "sentry-bootstrap" && call.workspace === null)).toBe(true);
     expect(callsOf(calls, "workspace")).toEqual([]);
-    expect(callsOf(calls, "init").every((call) => call.args.join(" ") === "init -input=false -no-color")).toBe(true);
+    expect(callsOf(calls, "init").every((call) => call.args.join(" ") === "init -reconfigure -input=false -no-color")).toBe(true);
     expect(applied(calls)).toEqual(["sentry-bootstrap", "sentry-bootstrap"]);
   });
+});
+
+describe("Ctrl-C", () => {
+  test("SIGINT reaches terraform once; the CLI waits for it to stop, starts no other terraform, exits 130", async () => {
+    const w = world();
+    const cli = spawn(process.execPath, [join(__dirname, "..", "src", "ops", "sentry-ops.js"), "bootstrap"], {
+      env: { ...process.env, ...TEST_OPERATOR_VARIABLES, ...fakeVariables(w.fake), FAKE_TF_DELAY_MS: "60000", SENTRY_OPS_DIR: join(w.root, WORK_DIR) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    cli.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<{ code: number | null; at: number }>((resolve) => cli.on("close", (code) => resolve({ code, at: Date.now() })));
+    await waitFor(() => existsSync(`${w.fake.log}.started`), "the slow plan to start");
+    cli.kill("SIGINT");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    cli.kill("SIGINT");
+    const { code, at } = await exited;
+    expect(code).toBe(130);
+    const calls = w.calls();
+    const plan = only(calls, "sentry-bootstrap", "plan");
+    expect(plan).toMatchObject({ signal: "SIGINT", code: 1 });
+    expect(plan.end).toBeLessThanOrEqual(at);
+    expect(calls.map(subcommand)).toEqual(["init", "plan"]);
+    expect(stderr.split(INTERRUPT_MESSAGE)).toHaveLength(2);
+  }, 60000);
 });
 
 describe("command line", () => {

@@ -19,6 +19,8 @@ describe("resource types the plan review knows", () => {
   test("types other phases add are already known", () => {
     for (const type of ["aws_lb", "aws_acm_certificate", "aws_kms_key", "aws_sns_topic", "aws_wafv2_web_acl"]) expect(holdsState(type)).toBe(true);
     for (const type of ["aws_kms_key", "aws_lb_listener", "aws_secretsmanager_secret_policy", "aws_sns_topic_policy"]) expect(isSecuritySensitive(type)).toBe(true);
+    const accessTypes = ["aws_vpc_endpoint", "aws_default_security_group", "aws_ecs_task_definition", "aws_launch_template", "aws_cognito_user_in_group", "aws_cognito_user_group"];
+    for (const type of [...accessTypes, "aws_s3_bucket_ownership_controls", "aws_codebuild_project", "aws_iam_role", "aws_s3_bucket_logging"]) expect(isSecuritySensitive(type)).toBe(true);
     expect(holdsState("aws_iam_role_policy")).toBe(false);
     expect(isSecuritySensitive("aws_sqs_queue")).toBe(false);
   });

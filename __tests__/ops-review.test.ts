@@ -1,7 +1,7 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { buildReview, NO_APPROVALS, Review, reviewExitCode, StackPlan } from "../src/ops/review/model";
-import { parsePlanJson, PlanJson } from "../src/ops/review/plan-json";
+import { isFirstDeployment, parsePlanJson, PlanJson } from "../src/ops/review/plan-json";
 import { diffPolicies, parsePolicy } from "../src/ops/review/policy-diff";
 import { REVIEW_FORMATS, renderReview } from "../src/ops/review/render";
 
@@ -22,9 +22,9 @@ const lines = (r: Review, address: string) => securityItem(r, address).lines.map
 
 describe("plan review model", () => {
   test("counts per phase and in total; no-ops are not counted", () => {
-    expect(review.phases[0].counts).toEqual({ create: 4, update: 12, replace: 1, delete: 2, read: 1 });
-    expect(review.phases[1].counts).toEqual({ create: 3, update: 0, replace: 0, delete: 0, read: 1 });
-    expect(review.totals).toEqual({ create: 7, update: 12, replace: 1, delete: 2, read: 2 });
+    expect(review.phases[0].counts).toEqual({ create: 4, update: 12, replace: 1, delete: 2, read: 1, import: 0, forget: 0 });
+    expect(review.phases[1].counts).toEqual({ create: 3, update: 0, replace: 0, delete: 0, read: 1, import: 0, forget: 0 });
+    expect(review.totals).toEqual({ create: 7, update: 12, replace: 1, delete: 2, read: 2, import: 0, forget: 0 });
   });
 
   test("a phase that was not planned is listed with its note", () => {
@@ -100,6 +100,21 @@ describe("plan review model", () => {
     expect(reviewExitCode(first)).toBe(0);
   });
 
+  test("a real first deployment whose prior state lists the data sources read during the plan needs no approval", () => {
+    const plan = fixture("first-deployment-data-sources");
+    expect(plan.prior_state?.values?.root_module?.resources?.map((resource) => resource.mode)).toEqual(["data", "data"]);
+    const first = buildReview([{ phase: "data", stack: "sentry-data-dev", plan }]);
+    expect(first.phases[0].firstDeployment).toBe(true);
+    expect(securityItem(first, "aws_iam_role.redis_task_role")).toMatchObject({ broadening: "yes", needsApproval: false });
+    expect(securityItem(first, "aws_vpc_security_group_ingress_rule.redis_from_vpc")).toMatchObject({ broadening: "yes", needsApproval: false });
+    expect(reviewExitCode(first)).toBe(0);
+  });
+
+  test("a managed resource in a child module is an existing deployment", () => {
+    const inModule = { format_version: "1.2", prior_state: { values: { root_module: { resources: [{ mode: "data" as const }], child_modules: [{ resources: [{ mode: "managed" as const }] }] } } } };
+    expect(isFirstDeployment(inModule)).toBe(false);
+  });
+
   test("approvals: --approve ADDRESS (or STACK:ADDRESS) and --approve-broadening; exit 2 until all are given", () => {
     expect(reviewExitCode(review)).toBe(2);
     expect(review.pendingApprovals.filter((p) => p.reason === "data loss").map((p) => p.address)).toEqual(["aws_dynamodb_table.config_table", "aws_sqs_queue.audit_events_dlq"]);
@@ -116,7 +131,7 @@ describe("a real plan: terraform 1.11.4 + aws 5.100.0 against moto_server, first
   const real = buildReview([{ phase: "foundation", stack: "sentry-foundation-dev", plan: fixture("moto-foundation-dev") }]);
 
   test("creates and reads counted; nothing blocks a first deployment", () => {
-    expect(real.totals).toEqual({ create: 82, update: 0, replace: 0, delete: 0, read: 18 });
+    expect(real.totals).toEqual({ create: 82, update: 0, replace: 0, delete: 0, read: 18, import: 0, forget: 0 });
     expect(real.dataLoss).toEqual([]);
     expect(reviewExitCode(real)).toBe(0);
   });
@@ -148,6 +163,168 @@ describe("policy diff", () => {
   test("an added Deny narrows; a removed condition on an Allow broadens", () => {
     expect(diffPolicies(doc(allow), doc(allow, { ...allow, Effect: "Deny" })).broadening).toBe("no");
     expect(diffPolicies(doc({ ...allow, Condition: { Bool: { "aws:SecureTransport": "true" } } }), doc(allow)).broadening).toBe("yes");
+  });
+
+  const broadening = (before: object, after: object) => diffPolicies(doc(before), doc(after)).broadening;
+  const everything = { Effect: "Allow", Resource: "*" };
+  const denyAll = { Effect: "Deny", Action: "*", Resource: "*" };
+
+  test("NotAction / NotResource of an Allow are one set: removing an item grants it, adding one narrows", () => {
+    expect(broadening({ ...everything, NotAction: ["iam:*", "s3:DeleteBucket"] }, { ...everything, NotAction: "iam:*" })).toBe("yes");
+    expect(broadening({ ...everything, NotAction: "iam:*" }, { ...everything, NotAction: ["iam:*", "s3:DeleteBucket"] })).toBe("no");
+    expect(broadening({ ...everything, NotAction: ["iam:*", "s3:DeleteBucket"] }, { ...everything, NotAction: ["s3:DeleteBucket", "iam:*"] })).toBe("no");
+    const notResource = { Effect: "Allow", Action: "s3:GetObject" };
+    expect(broadening({ ...notResource, NotResource: ["arn:aws:s3:::a/*", "arn:aws:s3:::b/*"] }, { ...notResource, NotResource: "arn:aws:s3:::a/*" })).toBe("yes");
+    expect(broadening({ ...notResource, NotResource: "arn:aws:s3:::a/*" }, { ...notResource, NotResource: ["arn:aws:s3:::a/*", "arn:aws:s3:::b/*"] })).toBe("no");
+  });
+
+  test("an Allow's NotAction never counts as covered by a narrower Action list", () => {
+    expect(broadening({ ...everything, Action: "s3:GetObject" }, { ...everything, NotAction: "iam:*" })).toBe("yes");
+    expect(broadening({ ...everything, NotAction: "iam:*" }, { ...everything, Action: "s3:GetObject" })).toBe("no");
+    expect(broadening({ ...everything, NotAction: "s3:*" }, { ...everything, Action: "s3:GetObject" })).toBe("yes");
+  });
+
+  test("a Deny's Not* list: adding an item exempts it (broadens), removing one denies more (narrows)", () => {
+    expect(broadening({ ...denyAll, Action: undefined, NotAction: "sts:AssumeRole" }, { ...denyAll, Action: undefined, NotAction: ["sts:AssumeRole", "s3:*"] })).toBe("yes");
+    expect(broadening({ ...denyAll, Action: undefined, NotAction: ["sts:AssumeRole", "s3:*"] }, { ...denyAll, Action: undefined, NotAction: "sts:AssumeRole" })).toBe("no");
+    const exceptAdmins = (arns: string[]) => ({ ...denyAll, NotPrincipal: { AWS: arns } });
+    expect(broadening(exceptAdmins(["arn:aws:iam::1:role/admin"]), exceptAdmins(["arn:aws:iam::1:role/admin", "arn:aws:iam::1:role/dev"]))).toBe("yes");
+    expect(broadening(exceptAdmins(["arn:aws:iam::1:role/admin", "arn:aws:iam::1:role/dev"]), exceptAdmins(["arn:aws:iam::1:role/admin"]))).toBe("no");
+  });
+
+  test("NotPrincipal of an Allow: removing a principal from it grants that principal", () => {
+    const allowAllBut = (arns: string[]) => ({ ...allow, NotPrincipal: { AWS: arns } });
+    expect(broadening(allowAllBut(["arn:aws:iam::1:root", "arn:aws:iam::2:root"]), allowAllBut(["arn:aws:iam::1:root"]))).toBe("yes");
+    expect(broadening(allowAllBut(["arn:aws:iam::1:root"]), allowAllBut(["arn:aws:iam::1:root", "arn:aws:iam::2:root"]))).toBe("no");
+  });
+
+  test("an action or resource already held by a wildcard is narrowing, not broadening", () => {
+    expect(broadening({ ...allow, Action: "s3:*" }, { ...allow, Action: "s3:GetObject" })).toBe("no");
+    expect(broadening({ ...allow, Action: "s3:*" }, { ...allow, Action: ["s3:*", "s3:GetObject"] })).toBe("no");
+    expect(broadening({ ...allow, Action: "s3:Get*" }, { ...allow, Action: "s3:GetObjectVersion" })).toBe("no");
+    expect(broadening({ ...allow, Action: "s3:Get*" }, { ...allow, Action: "s3:*" })).toBe("yes");
+    expect(broadening({ ...allow, Resource: "*" }, { ...allow, Resource: "arn:aws:sqs:us-east-1:1:q" })).toBe("no");
+    expect(broadening({ ...allow, Resource: "arn:aws:s3:::b/*" }, { ...allow, Resource: "arn:aws:s3:::b/app.env" })).toBe("no");
+    expect(broadening({ ...allow, Resource: "arn:aws:s3:::b/app.env" }, { ...allow, Resource: "arn:aws:s3:::b/*" })).toBe("yes");
+  });
+
+  test("action names compare case-insensitively; ARNs do not", () => {
+    expect(broadening({ ...allow, Action: "SQS:SendMessage" }, { ...allow, Action: "sqs:sendmessage" })).toBe("no");
+    expect(broadening({ ...allow, Resource: "arn:aws:s3:::Bucket" }, { ...allow, Resource: "arn:aws:s3:::bucket" })).toBe("yes");
+  });
+
+  test("an added condition on an Allow narrows; a changed one counts as broadening", () => {
+    const secure = { Bool: { "aws:SecureTransport": "true" } };
+    expect(broadening(allow, { ...allow, Condition: secure })).toBe("no");
+    expect(broadening({ ...allow, Condition: secure }, { ...allow, Condition: { ...secure, StringEquals: { "aws:SourceAccount": "1" } } })).toBe("no");
+    expect(broadening({ ...allow, Condition: secure }, { ...allow, Condition: { Bool: { "aws:SecureTransport": "false" } } })).toBe("yes");
+  });
+
+  test("a Deny gaining a condition denies less (broadens); one losing it denies more (narrows)", () => {
+    const secure = { Bool: { "aws:SecureTransport": "false" } };
+    expect(broadening(denyAll, { ...denyAll, Condition: secure })).toBe("yes");
+    expect(broadening({ ...denyAll, Condition: secure }, denyAll)).toBe("no");
+  });
+});
+
+describe("a real plan: tainted, -replace, import, forget (removed block), output changes (terraform 1.11.4, terraform_data)", () => {
+  const plan = fixture("lifecycle-actions");
+  const lifecycle = buildReview([{ phase: "services", stack: "sentry-services-dev", plan }]);
+  const item = (address: string) => lifecycle.other.find((other) => other.address === address);
+
+  test("imports and forgets are counted; an imported resource also counts its own action", () => {
+    expect(lifecycle.totals).toEqual({ create: 0, update: 2, replace: 2, delete: 0, read: 0, import: 1, forget: 1 });
+  });
+
+  test("replacements say why (action_reason); imports and forgets are listed", () => {
+    expect(item("terraform_data.b")).toMatchObject({ action: "replace", reason: "tainted" });
+    expect(item("terraform_data.c")).toMatchObject({ action: "replace", reason: "requested with -replace" });
+    expect(item("terraform_data.d")).toMatchObject({ action: "forget", reason: "removed from the configuration" });
+    expect(item("terraform_data.e")).toMatchObject({ action: "update", importing: true });
+    const text = renderReview(lifecycle, "text");
+    expect(text).toContain("  sentry-services-dev terraform_data.b: replace (tainted)");
+    expect(text).toContain("  sentry-services-dev terraform_data.c: replace (requested with -replace)");
+    expect(text).toContain("  sentry-services-dev terraform_data.e: import and update");
+  });
+
+  test("output changes are listed by name, never by value", () => {
+    expect(lifecycle.phases[0].outputChanges).toEqual(["+added", "~endpoint", "~token"]);
+    expect(readFileSync(join(FIXTURES, "lifecycle-actions.json"), "utf8")).toContain("SuperSecretOutput-2");
+    for (const format of REVIEW_FORMATS) {
+      const text = renderReview(lifecycle, format);
+      expect(text).toContain("~token");
+      expect(text).not.toMatch(/SuperSecretOutput|one-changed/);
+    }
+  });
+
+  test("a partial plan (deferred changes) says to plan again after deploy", () => {
+    const partial = buildReview([{ phase: "services", stack: "sentry-services-dev", plan: { ...plan, complete: false } }]);
+    expect(partial.phases[0].partial).toBe(true);
+    expect(lifecycle.phases[0].partial).toBe(false);
+    expect(renderReview(partial, "text")).toContain("  sentry-services-dev: plan is partial (changes deferred until values are known); run plan again after deploy\n");
+  });
+});
+
+describe("security-sensitive types and attributes", () => {
+  const change = (type: string, actions: string[], before: object | null, after: object | null) => ({
+    address: `${type}.it`,
+    mode: "managed" as const,
+    type,
+    name: "it",
+    change: { actions: actions as ("create" | "update" | "delete")[], before, after, after_unknown: {}, before_sensitive: {}, after_sensitive: {} },
+  });
+  const existing = { prior_state: { values: { root_module: { resources: [{ mode: "managed" as const }] } } } };
+  const reviewOf = (...resources: ReturnType<typeof change>[]) => buildReview([{ phase: "cicd", stack: "s", plan: { format_version: "1.2", ...existing, resource_changes: resources } }]);
+  const policy = (action: string) => JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: action, Resource: "*" }] });
+
+  test("a policy document is read on any type, e.g. a queue's own policy; other changes of that type stay in everything else", () => {
+    const r = reviewOf(change("aws_sqs_queue", ["update"], { name: "q", policy: policy("sqs:SendMessage") }, { name: "q", policy: policy("sqs:*") }));
+    expect(lines(r, "aws_sqs_queue.it")).toEqual(["- policy: Allow sqs:SendMessage on * for *", "+ policy: Allow sqs:* on * for *"]);
+    expect(securityItem(r, "aws_sqs_queue.it")).toMatchObject({ broadening: "yes", needsApproval: true });
+    const unrelated = reviewOf(change("aws_sqs_queue", ["update"], { policy: policy("sqs:*"), delay_seconds: 0 }, { policy: policy("sqs:*"), delay_seconds: 5 }));
+    expect(unrelated.security).toEqual([]);
+    expect(unrelated.other[0].attributes).toEqual([{ name: "delay_seconds" }]);
+    expect(reviewOf(change("aws_ecr_lifecycle_policy", ["update"], { policy: '{"rules":[]}' }, { policy: '{"rules":[{}]}' })).security).toEqual([]);
+  });
+
+  test("a task definition's roles, a build's privileged mode, instance metadata tokens", () => {
+    const task = reviewOf(change("aws_ecs_task_definition", ["delete", "create"], { task_role_arn: "arn:aws:iam::1:role/a", cpu: "256" }, { task_role_arn: "arn:aws:iam::1:role/b", cpu: "256" }));
+    expect(lines(task, "aws_ecs_task_definition.it")).toEqual(["~ task_role_arn: arn:aws:iam::1:role/a -> arn:aws:iam::1:role/b"]);
+    expect(securityItem(task, "aws_ecs_task_definition.it").broadening).toBe("unknown");
+    const build = reviewOf(change("aws_codebuild_project", ["update"], { environment: [{ privileged_mode: false }] }, { environment: [{ privileged_mode: true }] }));
+    expect(lines(build, "aws_codebuild_project.it")).toEqual(["+ privileged_mode on (the build runs Docker with host privileges)"]);
+    expect(securityItem(build, "aws_codebuild_project.it").broadening).toBe("yes");
+    const template = reviewOf(change("aws_launch_template", ["update"], { metadata_options: [{ http_tokens: "required" }] }, { metadata_options: [{ http_tokens: "optional" }] }));
+    expect(securityItem(template, "aws_launch_template.it").broadening).toBe("yes");
+  });
+
+  test("the default security group's rules are read like a security group's", () => {
+    const rule = { protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["0.0.0.0/0"] };
+    const r = reviewOf(change("aws_default_security_group", ["update"], { ingress: [] }, { ingress: [rule] }));
+    expect(lines(r, "aws_default_security_group.it")).toEqual(["+ ingress tcp 22 from 0.0.0.0/0"]);
+  });
+});
+
+describe("destroy review", () => {
+  const destroyPlan: PlanJson = {
+    format_version: "1.2",
+    resource_changes: [
+      { address: "aws_dynamodb_table.config_table", mode: "managed", type: "aws_dynamodb_table", name: "config_table", change: { actions: ["delete"], before: { name: "sentry-config-dev" }, after: null } },
+      { address: "aws_iam_role_policy.oms_execution_policy", mode: "managed", type: "aws_iam_role_policy", name: "oms_execution_policy", change: { actions: ["delete"], before: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k" }] }) }, after: null } },
+      { address: "aws_cloudwatch_metric_alarm.queue_depth", mode: "managed", type: "aws_cloudwatch_metric_alarm", name: "queue_depth", change: { actions: ["delete"], before: {}, after: null } },
+    ],
+  };
+  const destroy = buildReview([{ phase: "foundation", stack: "sentry-foundation-dev", plan: destroyPlan }], NO_APPROVALS, "destroy");
+
+  test("lists what is deleted and flags what holds data, with no approval to give", () => {
+    expect(destroy.dataLoss).toMatchObject([{ address: "aws_dynamodb_table.config_table", needsApproval: false }]);
+    expect(destroy.pendingApprovals).toEqual([]);
+    expect(reviewExitCode(destroy)).toBe(0);
+    const text = renderReview(destroy, "text");
+    expect(text).toContain("1. Data lost: resources holding data or identity\n  sentry-foundation-dev aws_dynamodb_table.config_table: delete, data is lost\n");
+    expect(text).toContain("sentry-foundation-dev aws_cloudwatch_metric_alarm.queue_depth: delete");
+    expect(text).toContain("Destroys 3 resources; 1 of them hold data or identity, which is lost.");
+    for (const format of REVIEW_FORMATS.filter((f) => f !== "json")) expect(renderReview(destroy, format)).not.toMatch(/approv/i);
   });
 });
 

@@ -5,10 +5,14 @@ import { join } from "path";
  * A fake `terraform` for the operator CLI's tests: a node script put first on PATH. It appends one JSON line
  * per call to FAKE_TF_LOG (argv, folder, TF_WORKSPACE, TF_CLI_CONFIG_FILE, SENTRY_ENV, the override files in the
  * folder, start and end times) and plays a tiny Terraform: `output -json` prints FAKE_TF_STATE/<stack>.json
- * (`{}` until the stack is applied), `plan -out` writes the plan kind (plan, destroy, refresh-only) into the plan
+ * (`{}` until the stack is applied), `workspace select` without `-or-create` fails like Terraform for a stack never
+ * applied, `plan -out` writes the plan kind (plan, destroy, refresh-only) into the plan
  * file, `show -json` prints FAKE_TF_PLANS/<stack>.<kind>.json or <stack>.json or an empty plan, `apply` of a plan
  * writes (or for a destroy plan removes) the stack's outputs. FAKE_TF_FAIL="<stack>:<subcommand>:<message>"
- * makes that call print the message on stderr and exit 1; FAKE_TF_DELAY_MS slows plan and apply down.
+ * makes that call print the message on stderr and exit 1; FAKE_TF_DELAY_MS slows plan and apply down,
+ * FAKE_TF_INIT_DELAY_MS init. A slow
+ * call appends a line to FAKE_TF_LOG.started once it listens for signals, and stops like Terraform on SIGINT or
+ * SIGTERM: it records the signal, takes a moment to "save state", then exits 1.
  */
 
 const SCRIPT = String.raw`#!/usr/bin/env node
@@ -22,8 +26,8 @@ const subcommand = args[0];
 const log = (extra) =>
   fs.appendFileSync(env.FAKE_TF_LOG, JSON.stringify({
     args, stack, cwd: process.cwd(), workspace: env.TF_WORKSPACE ?? null, cliConfig: env.TF_CLI_CONFIG_FILE ?? null,
-    sentryEnv: env.SENTRY_ENV ?? null, overrides: fs.readdirSync(".").filter((f) => f.endsWith("_override.tf.json")),
-    start, end: Date.now(), ...extra,
+    sentryEnv: env.SENTRY_ENV ?? null, scrubbed: Object.keys(env).filter((k) => k === "TF_DATA_DIR" || k.startsWith("TF_CLI_ARGS")), overrides: fs.readdirSync(".").filter((f) => f.endsWith("_override.tf.json")),
+    start, end: Date.now(), signal: received, ...extra,
   }) + "\n");
 function finish(code, stdout, stderr) {
   log({ code });
@@ -32,10 +36,25 @@ function finish(code, stdout, stderr) {
   process.exit(code);
 }
 const failure = (env.FAKE_TF_FAIL || "").split("\n").map((l) => l.split(":")).find(([s, c]) => s === stack && c === subcommand);
-const delay = ["plan", "apply"].includes(subcommand) ? Number(env.FAKE_TF_DELAY_MS || 0) : 0;
-setTimeout(() => {
+const delay = ["plan", "apply"].includes(subcommand) ? Number(env.FAKE_TF_DELAY_MS || 0) : subcommand === "init" ? Number(env.FAKE_TF_INIT_DELAY_MS || 0) : 0;
+let timer;
+let received = null;
+if (delay) {
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.on(signal, () => {
+      received = signal;
+      clearTimeout(timer);
+      setTimeout(() => finish(1, "", "\n│ Error: operation canceled\n"), 300);
+    });
+  }
+  fs.appendFileSync(env.FAKE_TF_LOG + ".started", JSON.stringify({ args, stack, pid: process.pid }) + "\n");
+}
+timer = setTimeout(() => {
   if (failure) return finish(1, "", "\n│ " + failure.slice(2).join(":").replace(/\\n/g, "\n│ ") + "\n");
   const stateFile = path.join(env.FAKE_TF_STATE, stack + ".json");
+  if (subcommand === "workspace" && args[1] === "select" && !args.includes("-or-create=true") && !fs.existsSync(stateFile)) {
+    return finish(1, "", "\n│ Error: Workspace \"" + args[args.length - 1] + "\" doesn't exist.\n│ \n│ You can create this workspace with the \"new\" subcommand\n│ or include the \"-or-create\" flag with the \"select\" subcommand.\n");
+  }
   if (subcommand === "output") return finish(0, fs.existsSync(stateFile) ? fs.readFileSync(stateFile, "utf8") : "{}\n");
   if (subcommand === "plan") {
     const out = args.find((a) => a.startsWith("-out=")).slice(5);
@@ -76,10 +95,14 @@ export interface FakeCall {
   readonly workspace: string | null;
   readonly cliConfig: string | null;
   readonly sentryEnv: string | null;
+  /** TF_DATA_DIR / TF_CLI_ARGS* the call saw (the tool must scrub them). */
+  readonly scrubbed: string[];
   readonly overrides: string[];
   readonly start: number;
   readonly end: number;
   readonly code: number;
+  /** The signal a slow call received, if any. */
+  readonly signal: string | null;
 }
 
 export function installFakeTerraform(dir: string): FakeTerraform {

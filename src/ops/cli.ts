@@ -5,7 +5,7 @@ import { ConfigError, DEFAULT_ENVIRONMENT, ENVIRONMENT_NAMES, EnvironmentName, p
 import { Phase, PHASES } from "../stacks/sentry-stack";
 import { Command, COMMAND_HANDLERS, CommandOptions, COMMANDS, OpsDependencies } from "./commands";
 import { REVIEW_FORMATS, ReviewFormat } from "./review/render";
-import { processRunner } from "./runner";
+import { INTERRUPTED_EXIT_CODE, processRunner, RunningTerraform } from "./runner";
 import { OpsFailure } from "./session";
 import { synthesizeInProcess } from "./stacks";
 
@@ -20,13 +20,16 @@ export const USAGE = `Usage: sentry-ops <command> <env> [options]        env: ${
 
 Commands
   bootstrap              apply the account's state-bucket stack (local state); idempotent; takes no <env>
-  plan <env>             init (creating workspace <env> if needed), plan -out and show -json per stack
+  plan <env>             init (creating workspace <env> if needed), plan -out and show -json per stack;
+                         replaces the selected phases' saved plans (a failed phase gets a note, no plan)
   review <env>           review the saved plans: data loss, security-sensitive changes, everything else
   deploy <env>           apply exactly the saved, reviewed plans in order (a phase without one is planned
                          and reviewed first); refuses stale plans and changes that need approval
-  drift <env>            refresh-only plan of every phase; lists what changed outside Terraform
+  drift <env>            refresh-only plan of every deployed phase; lists what changed outside Terraform
   outputs <env>          every phase's published outputs
-  destroy <env>          destroy plans in reverse order, review, confirmation; never the bootstrap stack
+  destroy <env>          destroy plans in reverse order, review, confirmation; never the bootstrap stack;
+                         refuses before destroying anything while protectData (or the state) protects a resource
+  (drift, outputs and destroy never create workspace <env>: a stack without it is not deployed)
 
 Options
   --phase P              only phase P (${PHASES.join(", ")}); repeatable (not bootstrap)
@@ -42,7 +45,8 @@ Working files (synth output, saved plans: they hold sensitive values) go to .sen
 project root, or $${WORK_DIR_VARIABLE}/<env>/.
 
 Exit codes: 0 done / nothing needs approval; 2 something needs approval (review, deploy) or drift found;
-1 anything failed (the line before names the stack and the first Terraform error).`;
+1 anything failed (the line before names the stack and the first Terraform error; review: a phase's plan
+failed); 130 interrupted (Ctrl-C reaches terraform once; the command waits for it to stop).`;
 
 /** Options each command accepts. */
 const TERRAFORM_OPTIONS = ["--phase", "--backend-config", "--override"];
@@ -162,11 +166,11 @@ function ask(question: string): Promise<string> {
 }
 
 /** The real world: this process's environment, terraform from PATH, `.sentry-ops/` at the project root. */
-export function processDependencies(): OpsDependencies {
+export function processDependencies(running: RunningTerraform = new RunningTerraform()): OpsDependencies {
   return {
     workDir: process.env[WORK_DIR_VARIABLE]?.trim() ? resolve(process.env[WORK_DIR_VARIABLE] as string) : DEFAULT_WORK_DIR,
     variables: process.env,
-    runner: processRunner(),
+    runner: processRunner("terraform", running),
     synthesize: synthesizeInProcess,
     print: (text) => process.stdout.write(text),
     progress: (line) => process.stderr.write(`${line}\n`),
@@ -174,15 +178,39 @@ export function processDependencies(): OpsDependencies {
   };
 }
 
+export const INTERRUPT_MESSAGE = "sentry-ops: interrupted; waiting for terraform to stop (it saves state and releases its lock)";
+/** Time left for the command to print its last lines once terraform has stopped. */
+const EXIT_GRACE_MS = 1000;
+
+/**
+ * Ctrl-C or SIGTERM: never exit while terraform runs (a killed apply leaves its state lock behind and may cut
+ * its state write). The signal goes to terraform once, no new terraform starts, and the process exits 130 once
+ * every running terraform has stopped.
+ */
+function stopOnSignals(running: RunningTerraform): void {
+  const stop = (signal: NodeJS.Signals) => {
+    if (running.interrupted) return;
+    process.exitCode = INTERRUPTED_EXIT_CODE;
+    process.stderr.write(`${INTERRUPT_MESSAGE}\n`);
+    void running.interrupt(signal).then(() => {
+      setTimeout(() => process.exit(INTERRUPTED_EXIT_CODE), EXIT_GRACE_MS).unref();
+    });
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
 /** Entry point of `src/ops/sentry-ops.js`. */
 export function main(): void {
-  runCli(process.argv.slice(2), processDependencies()).then(
+  const running = new RunningTerraform();
+  stopOnSignals(running);
+  runCli(process.argv.slice(2), processDependencies(running)).then(
     (code) => {
-      process.exitCode = code;
+      process.exitCode = running.interrupted ? INTERRUPTED_EXIT_CODE : code;
     },
     (error: Error) => {
       process.stderr.write(`sentry-ops: ${error.stack ?? error.message}\n`);
-      process.exitCode = 1;
+      process.exitCode = running.interrupted ? INTERRUPTED_EXIT_CODE : 1;
     },
   );
 }

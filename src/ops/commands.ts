@@ -1,14 +1,16 @@
+import { readFileSync } from "fs";
 import { join } from "path";
-import { ConfigError, EnvironmentName, loadEnvironmentConfig, placeholderWarnings } from "../config";
+import { ConfigError, EnvironmentConfig, EnvironmentName, loadEnvironmentConfig, placeholderWarnings } from "../config";
 import { Phase, PHASES, stackName } from "../stacks/sentry-stack";
 import { writeTerraformCliConfig } from "../tooling/terraform-cli";
-import { fingerprintOf, PlanStore, staleReason } from "./plan-store";
+import { Fingerprint, fingerprintOf, PlanStore, staleReason } from "./plan-store";
 import { Approvals, buildReview, changedAttributes, COUNTED_ACTIONS, Review, reviewAction, reviewExitCode, StackPlan } from "./review/model";
 import { PlanJson } from "./review/plan-json";
 import { renderReview, renderText, ReviewFormat } from "./review/render";
 import { showValue } from "./review/values";
 import { Outcome, runGraph } from "./schedule";
-import { OpsFailure, OpsIo, Session } from "./session";
+import { ProtectedResource, protectedInConfiguration, protectedInPlan } from "./protection";
+import { OpsFailure, OpsIo, protectDataFix, Session, WorkspaceMissing } from "./session";
 import { BOOTSTRAP_STACK, phaseOf, phaseStack, readSynthesized, SynthesizedEnvironment, SynthesizedStack, Synthesizer } from "./stacks";
 
 /**
@@ -38,6 +40,7 @@ export interface OpsDependencies extends OpsIo {
 
 interface Run {
   readonly io: OpsDependencies;
+  readonly config: EnvironmentConfig;
   readonly options: CommandOptions;
   readonly synthesized: SynthesizedEnvironment;
   readonly session: Session;
@@ -46,6 +49,9 @@ interface Run {
   /** Selected phases, in deployment order. */
   readonly phases: readonly Phase[];
 }
+
+/** What the review shows for a phase without a plan; a note says why after it. */
+const NOT_PLANNED = "not planned";
 
 function seconds(started: bigint): string {
   return (Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
@@ -59,8 +65,13 @@ function checkAgreement(variables: NodeJS.ProcessEnv, environment: string): void
   }
 }
 
-function open(io: OpsDependencies, options: CommandOptions, folder: string, workspace: string | undefined): Run {
-  let config;
+/** The phases of `--phase` (every phase without it), in deployment order. */
+function selectedPhases(options: CommandOptions): Phase[] {
+  return PHASES.filter((phase) => !options.phases.length || options.phases.includes(phase));
+}
+
+function open(io: OpsDependencies, options: CommandOptions, folder: string, workspace: string | undefined, createWorkspace = false): Run {
+  let config: EnvironmentConfig;
   try {
     config = loadEnvironmentConfig(options.environment, io.variables);
   } catch (error) {
@@ -76,18 +87,20 @@ function open(io: OpsDependencies, options: CommandOptions, folder: string, work
   const session = new Session(io, {
     environment: options.environment,
     workspace,
+    createWorkspace,
     backendConfig: options.backendConfig,
     overrideDir: options.overrideDir,
     cliConfigFile: writeTerraformCliConfig(undefined, io.variables).path,
     logDir: join(workDir, "logs"),
   });
-  const phases = PHASES.filter((phase) => !options.phases.length || options.phases.includes(phase));
-  return { io, options, synthesized: readSynthesized(options.environment, outdir), session, store: new PlanStore(join(workDir, "plans")), workDir, phases };
+  const phases = selectedPhases(options);
+  return { io, config, options, synthesized: readSynthesized(options.environment, outdir), session, store: new PlanStore(join(workDir, "plans")), workDir, phases };
 }
 
-function openEnvironment(io: OpsDependencies, options: CommandOptions): Run {
+/** `plan` and `deploy` create the workspace when it does not exist; the other commands only read what is deployed. */
+function openEnvironment(io: OpsDependencies, options: CommandOptions, createWorkspace = false): Run {
   checkAgreement(io.variables, options.environment);
-  return open(io, options, options.environment, options.environment);
+  return open(io, options, options.environment, options.environment, createWorkspace);
 }
 
 const stackOf = (run: Run, phase: Phase): SynthesizedStack => phaseStack(run.synthesized, phase);
@@ -136,20 +149,32 @@ async function planPhase(run: Run, phase: Phase, deferrable: readonly Phase[]): 
   if (dependencies.missing.length) {
     const waitsOnRun = dependencies.missing.every((dependency) => deferrable.includes(phaseOf(run.synthesized, dependency.name) as Phase));
     if (!waitsOnRun) throw missingDependencyFailure(run, stack, dependencies.missing);
-    const note = `not planned: ${dependencies.missing.map((m) => m.name).join(", ")} not deployed yet; \`sentry-ops deploy\` plans and reviews it once they are`;
-    run.store.saveNote(stack.name, note);
+    const text = `${NOT_PLANNED}: ${dependencies.missing.map((m) => m.name).join(", ")} not deployed yet; \`sentry-ops deploy\` plans and reviews it once they are`;
+    run.store.saveNote(stack.name, { text, failed: false });
     run.io.progress(`[${stack.name}] plan: waits for ${dependencies.missing.map((m) => m.name).join(", ")} (not deployed yet)`);
     return undefined;
   }
-  run.store.clear(stack.name);
-  run.store.prepareDir();
-  const planFile = run.store.planFile(stack.name);
   const started = process.hrtime.bigint();
-  await run.session.run(stack, "plan", ["plan", "-input=false", "-no-color", `-out=${planFile}`], { quiet: true, announce: true });
-  const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
-  const plan = run.store.save(stack.name, shown.stdout, fingerprintOf(stack.folder, run.options.environment, run.options.environment, dependencies.values));
+  const fingerprint = fingerprintOf(stack.folder, run.options.environment, dependencies.values);
+  const plan = await planAndShow(run, run.store, stack, { action: "plan", quiet: true }, fingerprint);
   run.io.progress(`[${stack.name}] plan (${seconds(started)} s): ${countsLine(plan)}`);
   return plan;
+}
+
+/** `plan -out` into `store` (what it held for the stack goes first), then `show -json` of it, saved beside it. */
+async function planAndShow(
+  run: Run,
+  store: PlanStore,
+  stack: SynthesizedStack,
+  step: { readonly action: string; readonly options?: readonly string[]; readonly quiet?: boolean },
+  fingerprint?: Fingerprint,
+): Promise<PlanJson> {
+  store.clear(stack.name);
+  store.ensureDir();
+  const planFile = store.planFile(stack.name);
+  await run.session.run(stack, step.action, ["plan", ...(step.options ?? []), "-input=false", "-no-color", `-out=${planFile}`], { quiet: step.quiet, announce: true });
+  const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
+  return store.save(stack.name, shown.stdout, fingerprint);
 }
 
 /** Reports every failed or skipped phase; returns the exit code (0 all done, 2 only approvals missing, 1 otherwise). */
@@ -167,33 +192,43 @@ function report<T extends string>(run: Run, outcomes: Map<T, Outcome>, nameOf: (
   return codes.includes(1) ? 1 : codes.length ? 2 : 0;
 }
 
+/** Why a phase has no plan after its plan failed or was skipped, for the note the review shows. */
+function failureNote(run: Run, outcome: Exclude<Outcome, { status: "done" }>): string {
+  if (outcome.status === "skipped") return `${NOT_PLANNED}: ${stackOf(run, outcome.because as Phase).name} did not complete`;
+  return `${NOT_PLANNED}: ${(outcome.error as Error).message.replace(/^\[[^\]]+\] /, "")}`;
+}
+
+/** Plans the selected phases; an earlier run's plans never survive it, so review and deploy see only this run's. */
 export async function planCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
-  const run = openEnvironment(io, options);
+  const run = openEnvironment(io, options, true);
+  for (const phase of run.phases) run.store.clear(stackOf(run, phase).name);
   const outcomes = await runGraph(run.phases, phaseWaits(run), async (phase) => {
     await planPhase(run, phase, run.phases);
   });
+  for (const [phase, outcome] of outcomes) {
+    if (outcome.status !== "done") run.store.saveNote(stackOf(run, phase).name, { text: failureNote(run, outcome), failed: true });
+  }
   const code = report(run, outcomes, (phase) => stackOf(run, phase).name);
   if (code === 0) io.progress(`Plans saved in ${run.store.dir} (they hold sensitive values: keep them private). Next: sentry-ops review ${options.environment}`);
   return code;
 }
 
-/** The saved plans (or notes) of the selected phases. */
+/** The saved plans of the selected phases, or why each other phase has none. */
 function savedPlans(store: PlanStore, phases: readonly Phase[], nameOf: (phase: Phase) => string): StackPlan[] {
-  return phases.flatMap((phase): StackPlan[] => {
+  return phases.map((phase): StackPlan => {
     const stack = nameOf(phase);
     const saved = store.read(stack);
-    if (saved) return [{ phase, stack, plan: saved.plan }];
+    if (saved) return { phase, stack, plan: saved.plan };
     const note = store.note(stack);
-    return note ? [{ phase, stack, note }] : [];
+    return note ? { phase, stack, note: note.text, failed: note.failed } : { phase, stack, note: NOT_PLANNED };
   });
 }
 
 /** Reads the plan folder only: no synth, no terraform. */
 export async function reviewCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
   const store = new PlanStore(join(io.workDir, options.environment, "plans"));
-  const phases = PHASES.filter((phase) => !options.phases.length || options.phases.includes(phase));
-  const entries = savedPlans(store, phases, (phase) => stackName(phase, options.environment));
-  if (!entries.length) throw new OpsFailure(`no saved plans for ${options.environment} in ${store.dir}: run \`sentry-ops plan ${options.environment}\` first`);
+  const entries = savedPlans(store, selectedPhases(options), (phase) => stackName(phase, options.environment));
+  if (entries.every((entry) => !entry.plan && entry.note === NOT_PLANNED)) throw new OpsFailure(`no saved plans for ${options.environment} in ${store.dir}: run \`sentry-ops plan ${options.environment}\` first`);
   const review = buildReview(entries, options.approvals);
   io.print(renderReview(review, options.format));
   return reviewExitCode(review);
@@ -205,7 +240,7 @@ function approvalFailure(review: Review, what: string): OpsFailure {
 }
 
 export async function deployCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
-  const run = openEnvironment(io, options);
+  const run = openEnvironment(io, options, true);
   const saved = savedPlans(run.store, run.phases, (phase) => stackOf(run, phase).name).filter((entry) => entry.plan);
   const upfront = buildReview(saved, options.approvals);
   if (upfront.pendingApprovals.length) {
@@ -219,7 +254,7 @@ export async function deployCommand(io: OpsDependencies, options: CommandOptions
     if (existing) {
       const dependencies = await dependencyOutputs(run, stack);
       if (dependencies.missing.length) throw missingDependencyFailure(run, stack, dependencies.missing);
-      const reason = staleReason(existing.fingerprint, fingerprintOf(stack.folder, options.environment, options.environment, dependencies.values));
+      const reason = staleReason(existing.fingerprint, fingerprintOf(stack.folder, options.environment, dependencies.values));
       if (reason) throw new OpsFailure(`[${stack.name}] saved plan is stale: ${reason}; run \`sentry-ops plan ${options.environment}\` and review again`);
     } else {
       const plan = await planPhase(run, phase, []);
@@ -234,19 +269,27 @@ export async function deployCommand(io: OpsDependencies, options: CommandOptions
   return report(run, outcomes, (phase) => stackOf(run, phase).name);
 }
 
+/** Prepares a stack; false, with a line, when its state has no workspace for the environment (nothing deployed). */
+async function prepareDeployed(run: Run, stack: SynthesizedStack): Promise<boolean> {
+  try {
+    await run.session.prepare(stack);
+    return true;
+  } catch (error) {
+    if (!(error instanceof WorkspaceMissing)) throw error;
+    run.io.progress(`${error.message}: nothing to do`);
+    return false;
+  }
+}
+
 export async function driftCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
   const run = openEnvironment(io, options);
   const driftStore = new PlanStore(join(run.workDir, "drift"));
   const found = new Map<Phase, string[]>();
   const outcomes = await runGraph(run.phases, phaseWaits(run), async (phase) => {
     const stack = stackOf(run, phase);
-    await run.session.prepare(stack);
-    driftStore.prepareDir();
-    const planFile = driftStore.planFile(stack.name);
+    if (!(await prepareDeployed(run, stack))) return;
     try {
-      await run.session.run(stack, "refresh-only plan", ["plan", "-refresh-only", "-input=false", "-no-color", `-out=${planFile}`], { announce: true });
-      const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
-      const drift = (JSON.parse(shown.stdout) as PlanJson).resource_drift ?? [];
+      const drift = (await planAndShow(run, driftStore, stack, { action: "refresh-only plan", options: ["-refresh-only"] })).resource_drift ?? [];
       found.set(
         phase,
         drift.map((resource) => {
@@ -263,7 +306,10 @@ export async function driftCommand(io: OpsDependencies, options: CommandOptions)
   let drifted = 0;
   for (const phase of run.phases) {
     const lines = found.get(phase);
-    if (!lines) continue;
+    if (!lines) {
+      if (outcomes.get(phase)?.status === "done") io.print(`${stackOf(run, phase).name}: not deployed\n`);
+      continue;
+    }
     drifted += lines.length;
     io.print(`${stackOf(run, phase).name}: ${lines.length ? `${lines.length} drifted` : "no drift"}\n${lines.map((line) => `  ${line}\n`).join("")}`);
   }
@@ -285,10 +331,28 @@ export async function outputsCommand(io: OpsDependencies, options: CommandOption
   return code;
 }
 
+function protectedList(found: readonly { stack: string; resource: ProtectedResource }[]): string {
+  const shown = found.slice(0, 4).map(({ stack, resource }) => `${stack}:${resource.address} (${resource.reason})`);
+  return `${shown.join(", ")}${found.length > shown.length ? ` and ${found.length - shown.length} more` : ""}`;
+}
+
+/** Refuses a destroy its own configuration protects against, before any terraform runs. */
+function refuseProtectedConfiguration(run: Run, phases: readonly Phase[]): void {
+  const found = phases.flatMap((phase) => {
+    const stack = stackOf(run, phase);
+    const json: unknown = JSON.parse(readFileSync(join(stack.folder, "cdk.tf.json"), "utf8"));
+    return protectedInConfiguration(json).map((resource) => ({ stack: stack.name, resource }));
+  });
+  if (!found.length) return;
+  const why = run.config.protectData ? `protectData of ${run.options.environment} is true in src/config/environments.ts` : "the configuration protects them";
+  throw new OpsFailure(`destroy refused, nothing was destroyed: ${why}: ${protectedList(found)}; ${protectDataFix(run.options.environment)}`);
+}
+
 export async function destroyCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
   const run = openEnvironment(io, options);
   const destroyStore = new PlanStore(join(run.workDir, "destroy-plans"));
   const reverse = [...run.phases].reverse();
+  refuseProtectedConfiguration(run, reverse);
   const plans = new Map<Phase, PlanJson>();
   const planned = await runGraph(reverse, phaseDependents(run), async (phase) => {
     const stack = stackOf(run, phase);
@@ -298,17 +362,21 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
         throw new OpsFailure(`[${stack.name}] ${stackOf(run, dependent).name} still reads it: destroy that first (add --phase ${dependent})`);
       }
     }
-    await run.session.prepare(stack);
-    destroyStore.clear(stack.name);
-    destroyStore.prepareDir();
-    const planFile = destroyStore.planFile(stack.name);
-    await run.session.run(stack, "destroy plan", ["plan", "-destroy", "-input=false", "-no-color", `-out=${planFile}`], { announce: true });
-    const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
-    plans.set(phase, destroyStore.save(stack.name, shown.stdout, fingerprintOf(stack.folder, options.environment, options.environment, {})));
+    if (await prepareDeployed(run, stack)) plans.set(phase, await planAndShow(run, destroyStore, stack, { action: "destroy plan", options: ["-destroy"] }));
   });
   const planCode = report(run, planned, (phase) => stackOf(run, phase).name);
   if (planCode !== 0) return planCode;
-  const review = buildReview(reverse.map((phase) => ({ phase, stack: stackOf(run, phase).name, plan: plans.get(phase) })));
+  if (!plans.size) throw new OpsFailure(`nothing to destroy: no phase of ${options.environment} is deployed`);
+  const stillProtected = [...plans].flatMap(([phase, plan]) => protectedInPlan(plan).map((resource) => ({ stack: stackOf(run, phase).name, resource })));
+  if (stillProtected.length) {
+    reverse.forEach((phase) => destroyStore.clear(stackOf(run, phase).name));
+    throw new OpsFailure(`destroy refused, nothing was destroyed: the deployed state still protects ${protectedList(stillProtected)}; ${protectDataFix(options.environment)}`);
+  }
+  const review = buildReview(
+    reverse.map((phase) => ({ phase, stack: stackOf(run, phase).name, plan: plans.get(phase), note: plans.has(phase) ? undefined : "not deployed" })),
+    undefined,
+    "destroy",
+  );
   io.print(renderReview(review, options.format));
   if (!options.yes) {
     const answer = await io.ask(`Destroy ${review.totals.delete} resources of ${options.environment} (${reverse.map((p) => stackOf(run, p).name).join(", ")})? Type ${options.environment} to confirm: `);
@@ -319,6 +387,7 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
   }
   const applied = await runGraph(reverse, phaseDependents(run), async (phase) => {
     const stack = stackOf(run, phase);
+    if (!plans.has(phase)) return;
     try {
       await run.session.run(stack, "destroy", ["apply", "-input=false", "-no-color", destroyStore.planFile(stack.name)], { announce: true });
     } finally {
@@ -334,17 +403,12 @@ export async function bootstrapCommand(io: OpsDependencies, options: CommandOpti
   const stack = run.synthesized.stacks.get(BOOTSTRAP_STACK);
   if (!stack) throw new OpsFailure(`the synth produced no ${BOOTSTRAP_STACK} stack`);
   await run.session.prepare(stack);
-  run.store.clear(stack.name);
-  run.store.prepareDir();
-  const planFile = run.store.planFile(stack.name);
-  await run.session.run(stack, "plan", ["plan", "-input=false", "-no-color", `-out=${planFile}`], { announce: true });
-  const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
-  const plan = run.store.save(stack.name, shown.stdout, fingerprintOf(stack.folder, options.environment, "default", {}));
+  const plan = await planAndShow(run, run.store, stack, { action: "plan" });
   const review = buildReview([{ phase: "bootstrap", stack: stack.name, plan }], options.approvals);
   io.print(renderText(review));
   if (review.pendingApprovals.length) throw approvalFailure(review, "bootstrap");
   try {
-    await run.session.run(stack, "apply", ["apply", "-input=false", "-no-color", planFile], { announce: true });
+    await run.session.run(stack, "apply", ["apply", "-input=false", "-no-color", run.store.planFile(stack.name)], { announce: true });
   } finally {
     run.store.clear(stack.name);
   }

@@ -14,16 +14,30 @@ import { parsePlanJson, PlanJson } from "./review/plan-json";
 export interface Fingerprint {
   /** sha256 of the stack's synthesized `cdk.tf.json`. */
   readonly configuration: string;
+  /** The environment, and so the workspace (the tool keeps them equal). */
   readonly environment: string;
-  readonly workspace: string;
   /** sha256 of the outputs of the stacks it reads, as they were when it was planned. */
   readonly dependencies: string;
 }
 
+/** Why a phase has no plan; `failed` when its plan failed or was skipped (the review then exits 1). */
+export interface PlanNote {
+  readonly text: string;
+  readonly failed: boolean;
+}
+
 export interface SavedPlan {
-  readonly planFile: string;
   readonly plan: PlanJson;
   readonly fingerprint?: Fingerprint;
+}
+
+/** Parses a file the store wrote; a damaged one fails with a fixed line (its content is never quoted). */
+function parseJson<T>(text: string, file: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Error(`${file} is damaged (not JSON): run the plan again`);
+  }
 }
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
@@ -39,11 +53,10 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function fingerprintOf(stackFolder: string, environment: string, workspace: string, dependencyOutputs: Record<string, unknown>): Fingerprint {
+export function fingerprintOf(stackFolder: string, environment: string, dependencyOutputs: Record<string, unknown>): Fingerprint {
   return {
     configuration: sha256(readFileSync(join(stackFolder, "cdk.tf.json"), "utf8")),
     environment,
-    workspace,
     dependencies: sha256(canonicalJson(dependencyOutputs)),
   };
 }
@@ -51,9 +64,7 @@ export function fingerprintOf(stackFolder: string, environment: string, workspac
 /** Why a saved plan no longer matches what would be planned now, or undefined when it still does. */
 export function staleReason(saved: Fingerprint | undefined, current: Fingerprint): string | undefined {
   if (!saved) return "it has no fingerprint";
-  if (saved.environment !== current.environment || saved.workspace !== current.workspace) {
-    return `it was planned for ${saved.environment} in workspace ${saved.workspace}`;
-  }
+  if (saved.environment !== current.environment) return `it was planned for ${saved.environment}`;
   if (saved.configuration !== current.configuration) return "the synthesized configuration changed since it was planned";
   if (saved.dependencies !== current.dependencies) return "the outputs of the phases it reads changed since it was planned";
   return undefined;
@@ -70,7 +81,8 @@ export class PlanStore {
     return this.path(stack, ".tfplan");
   }
 
-  private ensureDir(): void {
+  /** Creates the folder, private to its owner. */
+  ensureDir(): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     chmodSync(this.dir, 0o700);
   }
@@ -80,25 +92,21 @@ export class PlanStore {
     for (const suffix of [".tfplan", ".json", ".fingerprint.json", ".note"]) rmSync(this.path(stack, suffix), { force: true });
   }
 
-  /** Records the saved plan's JSON and fingerprint (terraform wrote the plan file itself). */
-  save(stack: string, showJson: string, fingerprint: Fingerprint): PlanJson {
+  /** Records the saved plan's JSON and, for a plan `deploy` checks, its fingerprint (terraform wrote the plan file). */
+  save(stack: string, showJson: string, fingerprint?: Fingerprint): PlanJson {
     this.ensureDir();
     const plan = parsePlanJson(showJson, `terraform show -json of ${stack}`);
     chmodSync(this.planFile(stack), 0o600);
     writeFileSync(this.path(stack, ".json"), showJson, { mode: 0o600 });
-    writeFileSync(this.path(stack, ".fingerprint.json"), `${JSON.stringify(fingerprint, null, 2)}\n`, { mode: 0o600 });
+    if (fingerprint) writeFileSync(this.path(stack, ".fingerprint.json"), `${JSON.stringify(fingerprint, null, 2)}\n`, { mode: 0o600 });
     return plan;
   }
 
   /** Records why a phase was not planned. */
-  saveNote(stack: string, note: string): void {
+  saveNote(stack: string, note: PlanNote): void {
     this.ensureDir();
     this.clear(stack);
-    writeFileSync(this.path(stack, ".note"), `${note}\n`, { mode: 0o600 });
-  }
-
-  prepareDir(): void {
-    this.ensureDir();
+    writeFileSync(this.path(stack, ".note"), `${JSON.stringify(note)}\n`, { mode: 0o600 });
   }
 
   read(stack: string): SavedPlan | undefined {
@@ -106,14 +114,13 @@ export class PlanStore {
     if (!existsSync(json) || !existsSync(this.planFile(stack))) return undefined;
     const fingerprintFile = this.path(stack, ".fingerprint.json");
     return {
-      planFile: this.planFile(stack),
       plan: parsePlanJson(readFileSync(json, "utf8"), json),
-      fingerprint: existsSync(fingerprintFile) ? (JSON.parse(readFileSync(fingerprintFile, "utf8")) as Fingerprint) : undefined,
+      fingerprint: existsSync(fingerprintFile) ? parseJson<Fingerprint>(readFileSync(fingerprintFile, "utf8"), fingerprintFile) : undefined,
     };
   }
 
-  note(stack: string): string | undefined {
+  note(stack: string): PlanNote | undefined {
     const file = this.path(stack, ".note");
-    return existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
+    return existsSync(file) ? parseJson<PlanNote>(readFileSync(file, "utf8"), file) : undefined;
   }
 }

@@ -52,18 +52,28 @@ export const SECURITY_SENSITIVE_TYPES = [
   "aws_iam_role_policy_attachment",
   "aws_iam_instance_profile",
   "aws_security_group",
+  "aws_default_security_group",
   "aws_security_group_rule",
   "aws_vpc_security_group_ingress_rule",
   "aws_vpc_security_group_egress_rule",
   "aws_s3_bucket_policy",
   "aws_s3_bucket_public_access_block",
+  "aws_s3_bucket_ownership_controls",
+  "aws_s3_bucket_logging",
   "aws_sqs_queue_policy",
   "aws_sns_topic_policy",
   "aws_kms_key",
   "aws_secretsmanager_secret_policy",
   "aws_ecr_repository_policy",
+  "aws_vpc_endpoint",
   "aws_cognito_user_pool",
   "aws_cognito_user_pool_client",
+  "aws_cognito_user_group",
+  "aws_cognito_user_in_group",
+  // the role a task, build or instance runs as, and how much of the host it gets
+  "aws_ecs_task_definition",
+  "aws_launch_template",
+  "aws_codebuild_project",
   "aws_wafv2_web_acl",
   "aws_wafv2_web_acl_association",
   "aws_lb_listener",
@@ -79,8 +89,14 @@ export function isSecuritySensitive(type: string): type is SecuritySensitiveType
   return (SECURITY_SENSITIVE_TYPES as readonly string[]).includes(type);
 }
 
-/** Attributes that hold an IAM policy document as a JSON string, on any type. */
+/**
+ * Attributes that hold an IAM policy document as a JSON string. Read on any type: a type outside the
+ * security-sensitive list (a queue's or a key's own `policy`) joins the security section when it has one.
+ */
 export const POLICY_ATTRIBUTES = ["policy", "assume_role_policy"] as const;
+
+/** Attributes naming the role or profile something runs as: a changed one may grant more. */
+export const IDENTITY_ATTRIBUTES = ["task_role_arn", "execution_role_arn", "service_role", "iam_instance_profile"] as const;
 
 /** Attributes listing managed policy ARNs attached to an identity. */
 export const POLICY_ARN_ATTRIBUTES = ["policy_arn", "managed_policy_arns"] as const;
@@ -89,4 +105,4 @@ export const POLICY_ARN_ATTRIBUTES = ["policy_arn", "managed_policy_arns"] as co
 export const PUBLIC_ACCESS_SWITCHES = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"] as const;
 
 /** Types whose deletion removes a protection (a block, a firewall association): a delete is broadening. */
-export const PROTECTION_TYPES: readonly SecuritySensitiveType[] = ["aws_s3_bucket_public_access_block", "aws_wafv2_web_acl_association", "aws_wafv2_web_acl"];
+export const PROTECTION_TYPES: readonly string[] = ["aws_s3_bucket_public_access_block", "aws_wafv2_web_acl_association", "aws_wafv2_web_acl"];

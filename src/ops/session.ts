@@ -28,9 +28,14 @@ export class OpsFailure extends Error {
   }
 }
 
+/** The stack's state has no workspace for the environment: nothing of it was ever deployed there. */
+export class WorkspaceMissing extends OpsFailure {}
+
 export interface SessionOptions {
   /** The workspace every command after `init` runs in; undefined for the bootstrap stack (local state). */
   readonly workspace?: string;
+  /** `workspace select -or-create` (plan, deploy); otherwise a missing workspace throws `WorkspaceMissing`. */
+  readonly createWorkspace: boolean;
   readonly environment: string;
   /** `-backend-config=FILE` for every `init`. */
   readonly backendConfig?: string;
@@ -43,6 +48,20 @@ export interface SessionOptions {
 }
 
 const OVERRIDE_FILE = /_override\.tf\.json$/;
+
+/** Set by the session itself for every call. */
+const OVERRIDDEN_VARIABLES = ["TF_WORKSPACE"];
+
+/**
+ * Variables that would change what terraform does behind the tool's back: extra arguments for every or one
+ * subcommand (`TF_CLI_ARGS`, `TF_CLI_ARGS_plan`, ...) and another data folder (`TF_DATA_DIR`, where init's
+ * backend and workspace live). Terraform never sees them; the session says so once.
+ */
+export function ignoredVariables(variables: NodeJS.ProcessEnv): string[] {
+  return Object.keys(variables)
+    .filter((name) => name === "TF_DATA_DIR" || /^TF_CLI_ARGS(_\w+)?$/.test(name))
+    .sort();
+}
 
 /** An output as `terraform output -json` prints it. */
 export interface TerraformOutputValue {
@@ -63,11 +82,16 @@ export interface RunOptions {
 export class Session {
   private readonly prepared = new Map<string, Promise<void>>();
   private readonly knownOutputs = new Map<string, Promise<Record<string, TerraformOutputValue>>>();
+  /** The last `init` queued: Terraform's plugin cache is not safe for concurrent use, so inits run one at a time. */
+  private initQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly io: OpsIo,
     readonly options: SessionOptions,
-  ) {}
+  ) {
+    const ignored = ignoredVariables(io.variables);
+    if (ignored.length) io.progress(`[sentry-ops] ignoring ${ignored.join(", ")}: terraform runs with the tool's own arguments and data folder`);
+  }
 
   private env(selectWorkspace: boolean): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {
@@ -77,7 +101,7 @@ export class Session {
       TF_IN_AUTOMATION: "1",
       TF_INPUT: "0",
     };
-    delete env.TF_WORKSPACE;
+    for (const name of [...OVERRIDDEN_VARIABLES, ...ignoredVariables(env)]) delete env[name];
     if (selectWorkspace && this.options.workspace) env.TF_WORKSPACE = this.options.workspace;
     return env;
   }
@@ -98,7 +122,7 @@ export class Session {
     return new OpsFailure(`[${stack.name}] ${action} failed: ${explainError(result, this.options.environment)} (full output: ${log})`);
   }
 
-  /** Lays the override files in, then `init` (no TF_WORKSPACE) and `workspace select -or-create`; once per stack. */
+  /** Lays the override files in, then `init -reconfigure` (no TF_WORKSPACE) and `workspace select`; once per stack. */
   prepare(stack: SynthesizedStack): Promise<void> {
     let done = this.prepared.get(stack.name);
     if (!done) {
@@ -111,9 +135,21 @@ export class Session {
   private async initialize(stack: SynthesizedStack): Promise<void> {
     this.layOverrides(stack);
     const backend = this.options.backendConfig ? [`-backend-config=${this.options.backendConfig}`] : [];
-    await this.run(stack, "init", ["init", "-input=false", "-no-color", ...backend], { workspace: false });
-    if (this.options.workspace) {
-      await this.run(stack, `workspace ${this.options.workspace}`, ["workspace", "select", "-or-create=true", this.options.workspace], { workspace: false });
+    // -reconfigure: the backend settings are exactly this run's (none lingers from .terraform/ of an earlier
+    // run, e.g. another account's profile), and changing them is not a state migration (the state is remote).
+    const init = this.initQueue.then(() => this.run(stack, "init", ["init", "-reconfigure", "-input=false", "-no-color", ...backend], { workspace: false }));
+    this.initQueue = init.catch(() => undefined);
+    await init;
+    const workspace = this.options.workspace;
+    if (!workspace) return;
+    const create = this.options.createWorkspace ? ["-or-create=true"] : [];
+    try {
+      await this.run(stack, `workspace ${workspace}`, ["workspace", "select", ...create, workspace], { workspace: false });
+    } catch (error) {
+      if (error instanceof OpsFailure && !create.length && /workspace .* doesn't exist/i.test(error.message)) {
+        throw new WorkspaceMissing(`[${stack.name}] not deployed: its state has no workspace ${workspace}`);
+      }
+      throw error;
     }
   }
 
@@ -132,7 +168,13 @@ export class Session {
     if (!outputs) {
       outputs = this.prepare(stack)
         .then(() => this.run(stack, "output", ["output", "-json", "-no-color"], { quiet: true }))
-        .then((result) => JSON.parse(result.stdout.trim() || "{}") as Record<string, TerraformOutputValue>);
+        .then(
+          (result) => parseOutputs(stack, result.stdout),
+          (error: unknown) => {
+            if (error instanceof WorkspaceMissing) return {};
+            throw error;
+          },
+        );
       this.knownOutputs.set(stack.name, outputs);
     }
     return outputs;
@@ -144,19 +186,42 @@ export class Session {
   }
 }
 
+/** `terraform output -json`; unparsable output fails with a fixed line (outputs can hold secrets: never quoted). */
+function parseOutputs(stack: SynthesizedStack, stdout: string): Record<string, TerraformOutputValue> {
+  try {
+    return JSON.parse(stdout.trim() || "{}") as Record<string, TerraformOutputValue>;
+  } catch {
+    throw new OpsFailure(`[${stack.name}] terraform output -json printed something that is not JSON`);
+  }
+}
+
 const PREVENT_DESTROY = /Resource (\S+) has lifecycle\.prevent_destroy set/;
 const DELETION_PROTECTION = /deletion protection|deletion_protection|protected against deletion|RepositoryNotEmptyException|contains images/i;
 const WITH_ADDRESS = /with (\w+\.[\w.[\]"-]+),/;
 
+/** Terraform's error text as one line: box drawing removed, wrapped lines (78 columns without a terminal) joined. */
+function unwrapped(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => line.replace(/^[\s│╷╵]+/, "").trim())
+    .filter(Boolean)
+    .join(" ");
+}
+
 /** The first Terraform error line, or a line naming the fix for the errors operators meet most. */
 export function explainError(result: Pick<TerraformResult, "stdout" | "stderr">, environment: string): string {
-  const text = `${result.stderr}\n${result.stdout}`;
+  const text = unwrapped(`${result.stderr}\n${result.stdout}`);
   if (/Saved plan is stale/i.test(text)) {
     return `the saved plan is stale: the state changed since it was planned; run \`sentry-ops plan ${environment}\` and review again`;
   }
   const protectedAddress = PREVENT_DESTROY.exec(text)?.[1] ?? (DELETION_PROTECTION.test(text) ? (WITH_ADDRESS.exec(text)?.[1] ?? "a resource") : undefined);
   if (protectedAddress) {
-    return `${protectedAddress} is protected against deletion; set protectData: false for ${environment} in src/config/environments.ts, deploy, then destroy again (${firstErrorLine(result)})`;
+    return `${protectedAddress} is protected against deletion; ${protectDataFix(environment)} (${firstErrorLine(result)})`;
   }
   return firstErrorLine(result);
+}
+
+/** The switch to flip before a protected resource can be destroyed. */
+export function protectDataFix(environment: string): string {
+  return `set protectData: false for ${environment} in src/config/environments.ts, deploy, then destroy again`;
 }

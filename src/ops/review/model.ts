@@ -1,7 +1,7 @@
 import { holdsState, isSecuritySensitive } from "../resource-types";
 import { isFirstDeployment, PlanAction, PlanChange, PlanJson, PlanResourceChange } from "./plan-json";
 import { Broadening } from "./policy-diff";
-import { securityFinding, SecurityLine } from "./security";
+import { hasPolicyDocument, securityFinding, SecurityLine } from "./security";
 import { anyMarked, formatPath, marksAt, SENSITIVE, UNKNOWN } from "./values";
 
 /**
@@ -9,9 +9,30 @@ import { anyMarked, formatPath, marksAt, SENSITIVE, UNKNOWN } from "./values";
  * text only (no raw plan value), so every renderer, JSON included, is safe to print.
  */
 
-export type ReviewAction = "create" | "update" | "replace" | "delete" | "read" | "forget";
-export const COUNTED_ACTIONS = ["create", "update", "replace", "delete", "read"] as const;
+/** `import`: imported with no other change; `forget`: removed from state, left in AWS (a `removed` block). */
+export type ReviewAction = "create" | "update" | "replace" | "delete" | "read" | "forget" | "import";
+/** Columns of the counts table; `import` counts every imported resource, whatever else changes on it. */
+export const COUNTED_ACTIONS = ["create", "update", "replace", "delete", "read", "import", "forget"] as const;
 export type Counts = Record<(typeof COUNTED_ACTIONS)[number], number>;
+
+/** Terraform's `action_reason`, in words. */
+const ACTION_REASONS: Readonly<Record<string, string>> = {
+  replace_because_tainted: "tainted",
+  replace_by_request: "requested with -replace",
+  replace_because_cannot_update: "cannot be updated in place",
+  replace_by_triggers: "replace_triggered_by",
+  delete_because_no_resource_config: "removed from the configuration",
+  delete_because_no_module: "its module was removed",
+  delete_because_wrong_repetition: "count/for_each changed",
+  delete_because_count_index: "count shrank",
+  delete_because_each_key: "for_each key removed",
+};
+
+/**
+ * `apply`: a plan to deploy; data loss and broadening need approval. `destroy`: the destroy plans `destroy`
+ * confirms as a whole; the review lists what goes and which of it holds data, and asks for no approval.
+ */
+export type ReviewMode = "apply" | "destroy";
 
 /** One stack's plan, or why there is none. */
 export interface StackPlan {
@@ -20,6 +41,8 @@ export interface StackPlan {
   /** Absent when the phase was not planned (`note` says why). */
   readonly plan?: PlanJson;
   readonly note?: string;
+  /** Not planned because its plan failed or was skipped: the review exits 1. */
+  readonly failed?: boolean;
 }
 
 export interface PhaseSummary {
@@ -27,9 +50,14 @@ export interface PhaseSummary {
   readonly stack: string;
   readonly planned: boolean;
   readonly note?: string;
+  readonly failed: boolean;
   /** No resource in state before the plan: broadening needs no approval (nothing existing is widened). */
   readonly firstDeployment: boolean;
   readonly counts: Counts;
+  /** The plan left changes for later (`complete: false`): plan again after this deploy. */
+  readonly partial: boolean;
+  /** Root outputs that change, by name (`+` added, `~` changed, `-` removed); never their values. */
+  readonly outputChanges: readonly string[];
 }
 
 /** An attribute name with what hides its value, if anything. */
@@ -43,11 +71,17 @@ interface ItemBase {
   readonly address: string;
   readonly type: string;
   readonly action: ReviewAction;
+  /** Why Terraform plans this action (`action_reason`), in words, e.g. `tainted`. */
+  readonly reason?: string;
+  /** Imported into state by this plan (an `import` block). */
+  readonly importing: boolean;
 }
 
 export interface DataLossItem extends ItemBase {
   /** Attribute paths that force a replacement (`replace_paths`), e.g. `hash_key`. */
   readonly forcedBy: readonly string[];
+  /** False in a destroy review: the destroy's confirmation covers it. */
+  readonly needsApproval: boolean;
   readonly approved: boolean;
 }
 
@@ -64,6 +98,7 @@ export interface OtherItem extends ItemBase {
 }
 
 export interface Review {
+  readonly mode: ReviewMode;
   readonly phases: readonly PhaseSummary[];
   readonly totals: Counts;
   readonly dataLoss: readonly DataLossItem[];
@@ -116,10 +151,18 @@ function isApproved(approvals: Approvals, stack: string, address: string): boole
   return approvals.addresses.includes(address) || approvals.addresses.includes(`${stack}:${address}`);
 }
 
-const emptyCounts = (): Counts => ({ create: 0, update: 0, replace: 0, delete: 0, read: 0 });
+const emptyCounts = (): Counts => ({ create: 0, update: 0, replace: 0, delete: 0, read: 0, import: 0, forget: 0 });
+
+function outputChanges(plan: PlanJson | undefined): string[] {
+  return Object.entries(plan?.output_changes ?? {}).flatMap(([name, change]) => {
+    const action = reviewAction(change.actions);
+    if (!action) return [];
+    return [`${action === "create" ? "+" : action === "delete" ? "-" : "~"}${name}`];
+  });
+}
 
 /** The review of every stack's plan, with the approvals already given. */
-export function buildReview(stacks: readonly StackPlan[], approvals: Approvals = NO_APPROVALS): Review {
+export function buildReview(stacks: readonly StackPlan[], approvals: Approvals = NO_APPROVALS, mode: ReviewMode = "apply"): Review {
   const totals = emptyCounts();
   const dataLoss: DataLossItem[] = [];
   const security: SecurityItem[] = [];
@@ -128,44 +171,49 @@ export function buildReview(stacks: readonly StackPlan[], approvals: Approvals =
     const counts = emptyCounts();
     const firstDeployment = entry.plan ? isFirstDeployment(entry.plan) : false;
     for (const resource of entry.plan?.resource_changes ?? []) {
-      const action = reviewAction(resource.change.actions);
+      const action = reviewAction(resource.change.actions) ?? (resource.change.importing ? "import" : undefined);
       if (!action) continue;
-      if (action !== "forget") {
-        counts[action] += 1;
-        totals[action] += 1;
+      for (const counted of new Set([action, ...(resource.change.importing ? ["import" as const] : [])])) {
+        counts[counted] += 1;
+        totals[counted] += 1;
       }
-      classify(entry.stack, resource, action, firstDeployment, approvals, { dataLoss, security, other });
+      classify(entry.stack, resource, action, { approvals, mode, firstDeployment }, { dataLoss, security, other });
     }
-    return { phase: entry.phase, stack: entry.stack, planned: entry.plan !== undefined, note: entry.note, firstDeployment, counts };
+    return { phase: entry.phase, stack: entry.stack, planned: entry.plan !== undefined, note: entry.note, failed: entry.failed === true, firstDeployment, counts,
+      partial: entry.plan?.complete === false,
+      outputChanges: outputChanges(entry.plan),
+    };
   });
   const pendingApprovals: PendingApproval[] = [
-    ...dataLoss.filter((item) => !item.approved).map((item) => ({ stack: item.stack, address: item.address, reason: "data loss" as const })),
+    ...dataLoss.filter((item) => item.needsApproval && !item.approved).map((item) => ({ stack: item.stack, address: item.address, reason: "data loss" as const })),
     ...security.filter((item) => item.needsApproval && !item.approved).map((item) => ({ stack: item.stack, address: item.address, reason: "broadening" as const })),
   ];
-  return { phases, totals, dataLoss, security, other, pendingApprovals };
+  return { mode, phases, totals, dataLoss, security, other, pendingApprovals };
 }
 
 function classify(
   stack: string,
   resource: PlanResourceChange,
   action: ReviewAction,
-  firstDeployment: boolean,
-  approvals: Approvals,
+  { approvals, mode, firstDeployment }: { approvals: Approvals; mode: ReviewMode; firstDeployment: boolean },
   into: { dataLoss: DataLossItem[]; security: SecurityItem[]; other: OtherItem[] },
 ): void {
   if (resource.mode === "data") return;
   const address = resource.deposed ? `${resource.address} (deposed ${resource.deposed})` : resource.address;
-  const base = { stack, address, type: resource.type, action };
+  // "cannot be updated in place" says less than the attributes that force it (`replace_paths`), when present
+  const forced = resource.action_reason === "replace_because_cannot_update" && (resource.change.replace_paths ?? []).length > 0;
+  const reason = resource.action_reason && !forced ? (ACTION_REASONS[resource.action_reason] ?? resource.action_reason) : undefined;
+  const base = { stack, address, type: resource.type, action, ...(reason ? { reason } : {}), importing: resource.change.importing !== undefined };
   const approved = isApproved(approvals, stack, resource.address);
   let listed = false;
   if ((action === "delete" || action === "replace") && holdsState(resource.type)) {
-    into.dataLoss.push({ ...base, forcedBy: (resource.change.replace_paths ?? []).map(formatPath), approved });
+    into.dataLoss.push({ ...base, forcedBy: (resource.change.replace_paths ?? []).map(formatPath), needsApproval: mode === "apply", approved });
     listed = true;
   }
-  if (isSecuritySensitive(resource.type)) {
+  if (isSecuritySensitive(resource.type) || hasPolicyDocument(resource.change)) {
     const finding = securityFinding(resource.type, resource.change, changedNamesOf);
     if (finding.lines.length || action !== "update") {
-      const needsApproval = !firstDeployment && finding.broadening !== "no";
+      const needsApproval = mode === "apply" && !firstDeployment && finding.broadening !== "no";
       into.security.push({ ...base, ...finding, needsApproval, approved: approved || (needsApproval && approvals.broadening) });
       listed = true;
     }
@@ -177,7 +225,8 @@ function changedNamesOf(change: PlanChange): string[] {
   return changedAttributes(change).map((attribute) => attribute.name);
 }
 
-/** 0 when nothing needs approval, 2 when something does. */
-export function reviewExitCode(review: Review): 0 | 2 {
+/** 1 when a phase's plan failed, else 2 when something needs approval, 0 when nothing does. */
+export function reviewExitCode(review: Review): 0 | 1 | 2 {
+  if (review.phases.some((phase) => phase.failed)) return 1;
   return review.pendingApprovals.length ? 2 : 0;
 }

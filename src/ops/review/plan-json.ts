@@ -16,6 +16,8 @@ export interface PlanChange {
   readonly after_sensitive?: unknown;
   /** Attribute paths that force the replacement. */
   readonly replace_paths?: readonly (readonly (string | number)[])[];
+  /** Present when the resource is imported by this plan (an `import` block). */
+  readonly importing?: { readonly id?: string; readonly identity?: unknown };
 }
 
 export interface PlanResourceChange {
@@ -28,13 +30,25 @@ export interface PlanResourceChange {
   readonly action_reason?: string;
 }
 
+/** A module of a state representation: its resources (managed and data sources) and child modules. */
+export interface StateModule {
+  readonly resources?: readonly { readonly mode?: "managed" | "data" }[];
+  readonly child_modules?: readonly StateModule[];
+}
+
+/** A root output's change; the review reads its name and actions only, never its values. */
+export interface OutputChange {
+  readonly actions: readonly PlanAction[];
+}
+
 export interface PlanJson {
   readonly format_version: string;
-  readonly terraform_version?: string;
   readonly resource_changes?: readonly PlanResourceChange[];
   readonly resource_drift?: readonly PlanResourceChange[];
-  readonly prior_state?: { readonly values?: { readonly root_module?: { readonly resources?: readonly unknown[] } } };
-  readonly errored?: boolean;
+  readonly output_changes?: Readonly<Record<string, OutputChange>>;
+  readonly prior_state?: { readonly values?: { readonly root_module?: StateModule } };
+  /** False when some changes were deferred (they depend on values known only after this apply). */
+  readonly complete?: boolean;
 }
 
 /** Parses `terraform show -json` output; throws a one-line error when it is not a plan. */
@@ -42,8 +56,8 @@ export function parsePlanJson(text: string, source: string): PlanJson {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${source}: not JSON (${(error as Error).message})`);
+  } catch {
+    throw new Error(`${source}: not JSON`);
   }
   if (!parsed || typeof parsed !== "object" || typeof (parsed as PlanJson).format_version !== "string") {
     throw new Error(`${source}: not a Terraform plan (no format_version)`);
@@ -51,7 +65,17 @@ export function parsePlanJson(text: string, source: string): PlanJson {
   return parsed as PlanJson;
 }
 
-/** True when the stack had no resources in state before this plan: its first deployment. */
+function managedCount(module: StateModule | undefined): number {
+  if (!module) return 0;
+  const own = (module.resources ?? []).filter((resource) => resource.mode !== "data").length;
+  return own + (module.child_modules ?? []).reduce((sum, child) => sum + managedCount(child), 0);
+}
+
+/**
+ * True when the stack had no managed resource in state before this plan: its first deployment. Data sources
+ * read during the plan (remote state, policy documents) are listed in `prior_state` too and do not count; an
+ * entry without a mode counts as managed (the safe side: broadening then needs approval).
+ */
 export function isFirstDeployment(plan: PlanJson): boolean {
-  return (plan.prior_state?.values?.root_module?.resources ?? []).length === 0;
+  return managedCount(plan.prior_state?.values?.root_module) === 0;
 }

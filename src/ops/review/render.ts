@@ -1,4 +1,4 @@
-import { ChangedAttribute, COUNTED_ACTIONS, Counts, DataLossItem, OtherItem, Review, SecurityItem } from "./model";
+import { ChangedAttribute, COUNTED_ACTIONS, Counts, DataLossItem, OtherItem, PhaseSummary, Review, SecurityItem } from "./model";
 
 /** Renderers of the review model. They print only what the model holds (names and redacted text). */
 
@@ -6,6 +6,8 @@ export const REVIEW_FORMATS = ["text", "markdown", "json"] as const;
 export type ReviewFormat = (typeof REVIEW_FORMATS)[number];
 
 const DATA_LOSS_TITLE = "1. Blocking: data loss";
+const DATA_LOST_TITLE = "1. Data lost: resources holding data or identity";
+const dataLossTitle = (review: Review): string => (review.mode === "destroy" ? DATA_LOST_TITLE : DATA_LOSS_TITLE);
 const SECURITY_TITLE = "2. Security-sensitive changes";
 const OTHER_TITLE = "3. Everything else";
 
@@ -13,20 +15,39 @@ function attributeList(attributes: readonly ChangedAttribute[]): string {
   return attributes.map((attribute) => (attribute.hidden ? `${attribute.name} ${attribute.hidden}` : attribute.name)).join(", ");
 }
 
+/** `replace (tainted)`, `import and update`. */
+function actionText(item: DataLossItem | SecurityItem | OtherItem): string {
+  return `${item.importing && item.action !== "import" ? "import and " : ""}${item.action}${item.reason ? ` (${item.reason})` : ""}`;
+}
+
+/** Per phase: why it has no plan, a partial plan's warning, the outputs that change (names only). */
+function phaseNotes(phase: PhaseSummary): string[] {
+  return [
+    ...(phase.note ? [`${phase.stack}: ${phase.note}`] : []),
+    ...(phase.partial ? [`${phase.stack}: plan is partial (changes deferred until values are known); run plan again after deploy`] : []),
+    ...(phase.outputChanges.length ? [`${phase.stack} outputs: ${phase.outputChanges.join(", ")}`] : []),
+  ];
+}
+
+function approvalText(item: DataLossItem): string {
+  if (!item.needsApproval) return "data is lost";
+  return item.approved ? "approved" : "needs --approve";
+}
+
 function dataLossLine(item: DataLossItem): string {
   const forced = item.forcedBy.length ? ` (forced by ${item.forcedBy.join(", ")})` : "";
-  return `${item.stack} ${item.address}: ${item.action}${forced}${item.approved ? " [approved]" : " [needs --approve]"}`;
+  return `${item.stack} ${item.address}: ${actionText(item)}${forced}${item.needsApproval ? ` [${approvalText(item)}]` : `, ${approvalText(item)}`}`;
 }
 
 function securityHeader(item: SecurityItem): string {
   const broadening = item.broadening === "yes" ? "broadening" : item.broadening === "unknown" ? "possibly broadening" : "not broadening";
   const approval = item.needsApproval ? (item.approved ? " [approved]" : " [needs --approve or --approve-broadening]") : "";
-  return `${item.stack} ${item.address}: ${item.action}, ${broadening}${approval}`;
+  return `${item.stack} ${item.address}: ${actionText(item)}, ${broadening}${approval}`;
 }
 
 function otherLine(item: OtherItem): string {
   const names = attributeList(item.attributes);
-  return `${item.stack} ${item.address}: ${item.action}${names ? ` (${names})` : ""}`;
+  return `${item.stack} ${item.address}: ${actionText(item)}${names ? ` (${names})` : ""}`;
 }
 
 function countCells(counts: Counts): string[] {
@@ -34,6 +55,9 @@ function countCells(counts: Counts): string[] {
 }
 
 function summaryLines(review: Review): string[] {
+  if (review.mode === "destroy") return [`Destroys ${review.totals.delete} resources; ${review.dataLoss.length} of them hold data or identity, which is lost.`];
+  const failed = review.phases.filter((phase) => phase.failed).map((phase) => phase.stack);
+  if (failed.length) return [`Incomplete: no plan for ${failed.join(", ")} (failed or skipped); fix the error and plan again.`];
   const pending = review.pendingApprovals;
   if (!pending.length) return ["Nothing needs approval."];
   return [`Needs approval (${pending.length}):`, ...pending.map((p) => `${p.stack}:${p.address} (${p.reason})`)];
@@ -48,8 +72,8 @@ export function renderText(review: Review): string {
   ];
   const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column].length)));
   for (const row of [header, ...rows]) out.push(row.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("  ").trimEnd());
-  for (const phase of review.phases.filter((p) => p.note)) out.push(`  ${phase.stack}: ${phase.note}`);
-  out.push("", DATA_LOSS_TITLE);
+  out.push(...review.phases.flatMap(phaseNotes).map((line) => `  ${line}`));
+  out.push("", dataLossTitle(review));
   out.push(...(review.dataLoss.length ? review.dataLoss.map((item) => `  ${dataLossLine(item)}`) : ["  none"]));
   out.push("", SECURITY_TITLE);
   if (!review.security.length) out.push("  none");
@@ -77,13 +101,13 @@ export function renderMarkdown(review: Review): string {
     out.push(`| ${phase.phase} | \`${phase.stack}\` | ${cells.join(" | ")} |`);
   }
   out.push(`| **total** | | ${countCells(review.totals).join(" | ")} |`);
-  for (const phase of review.phases.filter((p) => p.note)) out.push("", `_${phase.stack}: ${cell(phase.note ?? "")}_`);
-  out.push("", `#### ${DATA_LOSS_TITLE}`, "");
+  for (const line of review.phases.flatMap(phaseNotes)) out.push("", `_${cell(line)}_`);
+  out.push("", `#### ${dataLossTitle(review)}`, "");
   if (!review.dataLoss.length) out.push("None.");
   else {
-    out.push("| stack | address | action | forced by | approval |", "|---|---|---|---|---|");
+    out.push(`| stack | address | action | forced by | ${review.mode === "destroy" ? "data" : "approval"} |`, "|---|---|---|---|---|");
     for (const item of review.dataLoss) {
-      out.push(`| \`${item.stack}\` | \`${item.address}\` | ${item.action} | ${cell(item.forcedBy.join(", ")) || "–"} | ${item.approved ? "approved" : "**needs `--approve`**"} |`);
+      out.push(`| \`${item.stack}\` | \`${item.address}\` | ${cell(actionText(item))} | ${cell(item.forcedBy.join(", ")) || "–"} | ${item.needsApproval && !item.approved ? "**needs `--approve`**" : approvalText(item)} |`);
     }
   }
   out.push("", `#### ${SECURITY_TITLE}`, "");
@@ -93,14 +117,14 @@ export function renderMarkdown(review: Review): string {
     for (const item of review.security) {
       const lines = item.lines.map((line) => `\`${line.sign}\` ${cell(line.text)}`).join("<br>") || "–";
       const approval = item.needsApproval ? (item.approved ? " (approved)" : " **needs approval**") : "";
-      out.push(`| \`${item.stack}\` | \`${item.address}\` | ${item.action} | ${lines} | ${item.broadening}${approval} |`);
+      out.push(`| \`${item.stack}\` | \`${item.address}\` | ${cell(actionText(item))} | ${lines} | ${item.broadening}${approval} |`);
     }
   }
   out.push("", `#### ${OTHER_TITLE}`, "");
   if (!review.other.length) out.push("None.");
   else {
     out.push("<details><summary>" + `${review.other.length} resource${review.other.length === 1 ? "" : "s"}` + "</summary>", "");
-    out.push(...review.other.map((item) => `- \`${item.address}\` (\`${item.stack}\`): ${item.action}${item.attributes.length ? `: ${cell(attributeList(item.attributes))}` : ""}`));
+    out.push(...review.other.map((item) => `- \`${item.address}\` (\`${item.stack}\`): ${cell(actionText(item))}${item.attributes.length ? `: ${cell(attributeList(item.attributes))}` : ""}`));
     out.push("", "</details>");
   }
   const [summary, ...pending] = summaryLines(review);

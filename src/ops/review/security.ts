@@ -1,4 +1,4 @@
-import { POLICY_ARN_ATTRIBUTES, POLICY_ATTRIBUTES, PROTECTION_TYPES, PUBLIC_ACCESS_SWITCHES, SecuritySensitiveType } from "../resource-types";
+import { IDENTITY_ATTRIBUTES, isSecuritySensitive, POLICY_ARN_ATTRIBUTES, POLICY_ATTRIBUTES, PROTECTION_TYPES, PUBLIC_ACCESS_SWITCHES } from "../resource-types";
 import { PlanChange } from "./plan-json";
 import { Broadening, diffPolicies, PolicyDocument, policyAt } from "./policy-diff";
 import { PathStep, showValue, ValueMarks, valueAt } from "./values";
@@ -111,7 +111,7 @@ const RULE_RESOURCE_SOURCES = ["cidr_ipv4", "cidr_ipv6", "referenced_security_gr
 const LEGACY_RULE_SOURCES = ["cidr_blocks", "ipv6_cidr_blocks", "source_security_group_id", "prefix_list_ids", "self"];
 const INLINE_RULE_SOURCES = ["cidr_blocks", "ipv6_cidr_blocks", "security_groups", "prefix_list_ids", "self"];
 
-function ruleLines(side: Side, type: SecuritySensitiveType): string[] {
+function ruleLines(side: Side, type: string): string[] {
   if (side.root === null || side.root === undefined) return [];
   const rule = (direction: string, path: readonly PathStep[], protocolKey: string, keys: readonly string[]): string[] => {
     const range = ports(side, path, protocolKey);
@@ -132,7 +132,7 @@ function ruleLines(side: Side, type: SecuritySensitiveType): string[] {
   });
 }
 
-const RULE_TYPES: readonly SecuritySensitiveType[] = ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
+const RULE_TYPES: readonly string[] = ["aws_security_group", "aws_default_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
 
 function publicAccessFindings(before: Side, after: Side): SecurityFinding[] {
   const on = (side: Side) => PUBLIC_ACCESS_SWITCHES.filter((key) => valueAt(side.root, [key]) === true).map(String);
@@ -142,19 +142,57 @@ function publicAccessFindings(before: Side, after: Side): SecurityFinding[] {
   return [{ lines: lifted.map((key) => ({ sign: "-" as const, text: `${key} (no longer blocked)` })), broadening: "yes" }];
 }
 
+/** A changed role or instance profile (as text: a profile is a block) may grant more: possibly broadening. */
+function identityFindings(before: Side, after: Side): SecurityFinding[] {
+  if (!before.root || !after.root) return [];
+  return IDENTITY_ATTRIBUTES.flatMap((attribute): SecurityFinding[] => {
+    const [was, is] = [showValue(before.root, before.marks, [attribute]), showValue(after.root, after.marks, [attribute])];
+    return was === is ? [] : [{ lines: [{ sign: "~", text: `${attribute}: ${was} -> ${is}` }], broadening: "unknown" }];
+  });
+}
+
+/** Switches whose new value hands out more: a privileged build container, instance metadata without a token. */
+const RISKY_SETTINGS: readonly { readonly path: readonly PathStep[]; readonly risky: unknown; readonly text: string }[] = [
+  { path: ["environment", 0, "privileged_mode"], risky: true, text: "privileged_mode on (the build runs Docker with host privileges)" },
+  { path: ["metadata_options", 0, "http_tokens"], risky: "optional", text: "metadata_options.http_tokens optional (instance metadata without IMDSv2 tokens)" },
+];
+
+function riskySettingFindings(before: Side, after: Side): SecurityFinding[] {
+  return RISKY_SETTINGS.flatMap((setting): SecurityFinding[] => {
+    const turnedOn = valueAt(after.root, setting.path) === setting.risky && valueAt(before.root, setting.path) !== setting.risky;
+    return turnedOn ? [{ lines: [{ sign: "+", text: setting.text }], broadening: "yes" }] : [];
+  });
+}
+
+/** True when either side of the change holds an IAM document (or one not known yet) in a policy attribute. */
+export function hasPolicyDocument(change: PlanChange): boolean {
+  const { before, after } = sides(change);
+  return [before, after].some((side) =>
+    POLICY_ATTRIBUTES.some((attribute) => {
+      const document = policyAt(side.root, side.marks, [attribute]);
+      return document.state === "sensitive" || document.state === "unknown" || (document.state === "known" && document.statements.length > 0);
+    }),
+  );
+}
+
 /** Names of attributes that differ, for the types whose settings are the security fact (pools, WAF, listeners). */
 export type ChangedNames = (change: PlanChange) => string[];
 
 /** The security facts of one change to a security-sensitive type. */
-export function securityFinding(type: SecuritySensitiveType, change: PlanChange, changedNames: ChangedNames): SecurityFinding {
+export function securityFinding(type: string, change: PlanChange, changedNames: ChangedNames): SecurityFinding {
   const { before, after } = sides(change);
   const deleting = after.root === null;
-  const findings: SecurityFinding[] = [...policyFindings(before, after), ...policyArnFindings(before, after)];
+  const findings: SecurityFinding[] = [
+    ...policyFindings(before, after),
+    ...policyArnFindings(before, after),
+    ...identityFindings(before, after),
+    ...riskySettingFindings(before, after),
+  ];
   if (RULE_TYPES.includes(type)) {
     findings.push(...setFinding(ruleLines(before, type), ruleLines(after, type), (rule) => rule));
   } else if (type === "aws_s3_bucket_public_access_block") {
     findings.push(...publicAccessFindings(before, after));
-  } else if (findings.length === 0 && before.root && after.root) {
+  } else if (isSecuritySensitive(type) && findings.length === 0 && before.root && after.root) {
     const names = changedNames(change).filter((name) => !name.startsWith("tags"));
     if (names.length && !deleting) findings.push({ lines: names.map((name) => ({ sign: "~" as const, text: name })), broadening: "no" });
   }
