@@ -1,4 +1,5 @@
 import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { KEY_DECRYPT_ACTIONS, KEY_USE_ACTIONS } from "./policy-statements";
 
 /**
  * What an application may do with queues and tables, as IAM statements for its task role: exactly the actions of
@@ -27,8 +28,8 @@ export const GRANT_ACTIONS = {
   produce: ["sqs:SendMessage", "sqs:GetQueueAttributes"],
   read: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
   write: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
-  decryptWithKey: ["kms:Decrypt"],
-  encryptWithKey: ["kms:Decrypt", "kms:GenerateDataKey"],
+  decryptWithKey: KEY_DECRYPT_ACTIONS,
+  encryptWithKey: KEY_USE_ACTIONS,
 } as const;
 
 export function applicationGrantStatements(grants: ApplicationGrants): DataAwsIamPolicyDocumentStatement[] {

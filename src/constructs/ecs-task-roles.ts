@@ -2,7 +2,7 @@ import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cd
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
-import { ecrLoginStatement, serviceTrustStatement, writeLogsStatement } from "./policy-statements";
+import { ecrLoginStatement, KEY_DECRYPT_ACTIONS, serviceTrustStatement, writeLogsStatement } from "./policy-statements";
 import { S3_OBJECT_ARN } from "../lib/patterns";
 
 export interface EcsTaskRolesProps {
@@ -79,7 +79,7 @@ export class EcsTaskRoles extends Construct {
     if (secretArns.length > 0) {
       execution.push(
         { sid: "ReadInjectedSecrets", actions: ["secretsmanager:GetSecretValue"], resources: secretArns },
-        { sid: "DecryptInjectedSecrets", actions: ["kms:Decrypt"], resources: [props.kmsKeyArn] },
+        { sid: "DecryptInjectedSecrets", actions: [...KEY_DECRYPT_ACTIONS], resources: [props.kmsKeyArn] },
       );
     }
     if (environmentFile) {

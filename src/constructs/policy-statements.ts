@@ -21,12 +21,17 @@ export function serviceTrustStatement(servicePrincipal: string, accountId: strin
   };
 }
 
+/** What a role that only reads data encrypted with a KMS key needs on the key. */
+export const KEY_DECRYPT_ACTIONS = ["kms:Decrypt"] as const;
+/** What a role that reads and writes data encrypted with a KMS key needs on the key. */
+export const KEY_USE_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
+
 /**
  * Use of a KMS key through the services that encrypt for the caller (SQS, Secrets Manager, S3, ...): what a role
  * reading or writing data encrypted with the key needs. The key policy admits it only through those services.
  */
 export function useKeyStatement(sid: string, keyArn: string): DataAwsIamPolicyDocumentStatement {
-  return { sid, actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [keyArn] };
+  return { sid, actions: [...KEY_USE_ACTIONS], resources: [keyArn] };
 }
 
 /**

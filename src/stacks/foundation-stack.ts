@@ -116,7 +116,7 @@ export class FoundationStack extends SentryStack {
     const network = new Network(this, "vpc", {
       name: `sentry-vpc-${env}`,
       cidr: props.network.vpcCidr,
-      region: props.operator.region,
+      region,
       availabilityZones: props.network.availabilityZones,
       natGateways: props.network.natGateways,
       flowLogs: props.network.flowLogs.enabled ? { retentionDays: props.network.flowLogs.retentionDays, kmsKeyArn } : undefined,
