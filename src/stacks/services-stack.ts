@@ -35,12 +35,15 @@ const HOST_URL_OUTPUT: Readonly<Record<PublicHost, { output: string; scheme: str
   ws: { output: "websocket_url", scheme: "wss", description: "Websocket gateway (clients authenticate in the protocol)" },
 };
 
+/** `order-status` → `ORDER_STATUS`: a resource's short name as part of an environment variable. */
+const variablePart = (name: string) => name.toUpperCase().replace(/-/g, "_");
+
 /** `orders-bitget` → `SQS_ORDERS_BITGET_URL`; `trading` → `DYNAMODB_TRADING_TABLE`. */
 export function queueUrlVariable(queue: string): string {
-  return `SQS_${queue.toUpperCase().replace(/-/g, "_")}_URL`;
+  return `SQS_${variablePart(queue)}_URL`;
 }
 export function tableNameVariable(table: string): string {
-  return `DYNAMODB_${table.toUpperCase().replace(/-/g, "_")}_TABLE`;
+  return `DYNAMODB_${variablePart(table)}_TABLE`;
 }
 
 /** A private ECR image URI: `<account>.dkr.ecr.<region>.<dns suffix>/<repository>`. */
