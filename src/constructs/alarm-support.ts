@@ -32,32 +32,53 @@ export function requireWholeNumber(owner: string, prop: string, value: number, m
   }
 }
 
+/** A 5xx-rate alarm: which counter, on which load balancer or target group, above what percent. */
+export interface ErrorRateAlarmConfig {
+  readonly alarmName: string;
+  readonly alarmDescription: string;
+  /** The load balancer's `HTTPCode_*_5XX_Count` metric counted as errors. */
+  readonly errors: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  /** Requests per minute below which a minute counts as 0 %. */
+  readonly minimumRequests: number;
+  /** Percent of requests above which the alarm fires. */
+  readonly percent: number;
+  /** Minutes the rate must stay above the percent. */
+  readonly evaluationMinutes: number;
+}
+
 /**
  * Percent of requests answered 5xx per minute, as metric math over two Application Load Balancer counters:
- * `errors` (an `HTTPCode_*_5XX_Count`) and `RequestCount`, both with `dimensions`. The load balancer publishes
- * a 5XX count only in minutes that had one (FILL makes the others 0) and a request count only in minutes
- * with requests (no requests: no data point). Below `minimumRequests` a minute counts as 0 %.
+ * `errors` and `RequestCount`, both with `dimensions`. The load balancer publishes a 5XX count only in minutes
+ * that had one (FILL makes the others 0) and a request count only in minutes with requests (no requests: no
+ * data point). Below `minimumRequests` a minute counts as 0 %.
  */
-export function errorRateQueries(
-  errors: string,
-  dimensions: Readonly<Record<string, string>>,
-  minimumRequests: number,
-): CloudwatchMetricAlarmMetricQuery[] {
+export function errorRateAlarm(scope: Construct, id: string, topicArn: string, config: ErrorRateAlarmConfig): CloudwatchMetricAlarm {
   const metric = (metricName: string) => ({
     namespace: "AWS/ApplicationELB",
     metricName,
-    dimensions: { ...dimensions },
+    dimensions: { ...config.dimensions },
     period: ONE_MINUTE,
     stat: "Sum",
   });
-  return [
-    { id: "errors", metric: metric(errors), returnData: false },
+  const metricQuery: CloudwatchMetricAlarmMetricQuery[] = [
+    { id: "errors", metric: metric(config.errors), returnData: false },
     { id: "requests", metric: metric("RequestCount"), returnData: false },
     {
       id: "rate",
-      expression: `IF(requests >= ${minimumRequests}, 100 * FILL(errors, 0) / requests, 0)`,
+      expression: `IF(requests >= ${config.minimumRequests}, 100 * FILL(errors, 0) / requests, 0)`,
       label: "5xx responses (% of requests)",
       returnData: true,
     },
   ];
+  return topicAlarm(scope, id, topicArn, {
+    alarmName: config.alarmName,
+    alarmDescription: config.alarmDescription,
+    metricQuery,
+    evaluationPeriods: config.evaluationMinutes,
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: config.percent,
+    // RequestCount is published only in minutes with requests: no traffic is no error rate.
+    treatMissingData: "notBreaching",
+  });
 }

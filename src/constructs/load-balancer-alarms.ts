@@ -1,6 +1,6 @@
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { Construct } from "constructs";
-import { errorRateQueries, requireWholeNumber, topicAlarm } from "./alarm-support";
+import { errorRateAlarm, requireWholeNumber } from "./alarm-support";
 
 export interface LoadBalancerAlarmsProps {
   /** The alarm is named `<namePrefix>-5xx-rate`. */
@@ -37,15 +37,14 @@ export class LoadBalancerAlarms extends Construct {
     requireWholeNumber(owner, "minimumRequests", minimumRequests, 0, 1000000);
     requireWholeNumber(owner, "evaluationMinutes", evaluationMinutes, 1, 60);
 
-    this.http5xxRate = topicAlarm(this, "http-5xx-rate", props.topicArn, {
+    this.http5xxRate = errorRateAlarm(this, "http-5xx-rate", props.topicArn, {
       alarmName: `${props.namePrefix}-5xx-rate`,
       alarmDescription: `The load balancer answered more than ${props.http5xxRatePercent} % of requests with its own 5xx for ${evaluationMinutes} minutes: targets unhealthy, unreachable or too slow.`,
-      metricQuery: errorRateQueries("HTTPCode_ELB_5XX_Count", { LoadBalancer: props.loadBalancerArnSuffix }, minimumRequests),
-      evaluationPeriods: evaluationMinutes,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: props.http5xxRatePercent,
-      // RequestCount is published only in minutes with requests: no traffic is no error rate.
-      treatMissingData: "notBreaching",
+      errors: "HTTPCode_ELB_5XX_Count",
+      dimensions: { LoadBalancer: props.loadBalancerArnSuffix },
+      minimumRequests,
+      percent: props.http5xxRatePercent,
+      evaluationMinutes,
     });
   }
 }

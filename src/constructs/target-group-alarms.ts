@@ -1,6 +1,6 @@
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { Construct } from "constructs";
-import { errorRateQueries, ONE_MINUTE, requireWholeNumber, topicAlarm } from "./alarm-support";
+import { errorRateAlarm, ONE_MINUTE, requireWholeNumber, topicAlarm } from "./alarm-support";
 
 export interface TargetGroupAlarmsProps {
   /** Alarm names are `<namePrefix>-target-5xx-rate` and `<namePrefix>-unhealthy-targets`. */
@@ -42,15 +42,14 @@ export class TargetGroupAlarms extends Construct {
     requireWholeNumber(owner, "evaluationMinutes", evaluationMinutes, 1, 60);
     const dimensions = { LoadBalancer: props.loadBalancerArnSuffix, TargetGroup: props.targetGroupArnSuffix };
 
-    this.http5xxRate = topicAlarm(this, "http-5xx-rate", props.topicArn, {
+    this.http5xxRate = errorRateAlarm(this, "http-5xx-rate", props.topicArn, {
       alarmName: `${props.namePrefix}-target-5xx-rate`,
       alarmDescription: `Targets answered more than ${props.http5xxRatePercent} % of requests with 5xx for ${evaluationMinutes} minutes: check the service's logs.`,
-      metricQuery: errorRateQueries("HTTPCode_Target_5XX_Count", dimensions, minimumRequests),
-      evaluationPeriods: evaluationMinutes,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: props.http5xxRatePercent,
-      // RequestCount is published only in minutes with requests: no traffic is no error rate.
-      treatMissingData: "notBreaching",
+      errors: "HTTPCode_Target_5XX_Count",
+      dimensions,
+      minimumRequests,
+      percent: props.http5xxRatePercent,
+      evaluationMinutes,
     });
     this.unhealthyTargets = topicAlarm(this, "unhealthy-targets", props.topicArn, {
       alarmName: `${props.namePrefix}-unhealthy-targets`,
