@@ -1,12 +1,12 @@
 import { DataTerraformRemoteStateS3, TerraformStack, Testing } from "cdktf";
 import { ENVIRONMENT_NAMES, EnvironmentName } from "../src/config";
 import { validateEnvironmentConfig } from "../src/config/validate";
-import { AlarmTopic } from "../src/constructs/alarm-topic";
-import { EcsServiceAlarms } from "../src/constructs/ecs-service-alarms";
-import { LoadBalancerAlarms } from "../src/constructs/load-balancer-alarms";
-import { OperationsDashboard } from "../src/constructs/operations-dashboard";
-import { RedisAlarms } from "../src/constructs/redis-alarms";
-import { TargetGroupAlarms } from "../src/constructs/target-group-alarms";
+import { AlarmTopic } from "../src/constructs/observability/alarm-topic";
+import { EcsServiceAlarms } from "../src/constructs/observability/ecs-service-alarms";
+import { LoadBalancerAlarms } from "../src/constructs/observability/load-balancer-alarms";
+import { OperationsDashboard } from "../src/constructs/observability/operations-dashboard";
+import { RedisAlarms } from "../src/constructs/observability/redis-alarms";
+import { TargetGroupAlarms } from "../src/constructs/observability/target-group-alarms";
 import { monitorServices } from "../src/stacks/services-monitoring";
 import { TerraformJson, dataOf, policyStatements, resource, resourcesOf, statementBySid, synthPhase, testConfig } from "./support/synth";
 

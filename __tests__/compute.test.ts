@@ -1,7 +1,7 @@
 import { TerraformStack, Testing } from "cdktf";
 import { ClusterName, ENVIRONMENT_NAMES, EnvironmentName } from "../src/config";
 import { validateEnvironmentConfig } from "../src/config/validate";
-import { EcsEc2Cluster } from "../src/constructs/ecs-ec2-cluster";
+import { EcsEc2Cluster } from "../src/constructs/compute/ecs-ec2-cluster";
 import { dataOf, resource, resourcesOf, synthPhase, testConfig, TerraformJson } from "./support/synth";
 
 const ENVS = ENVIRONMENT_NAMES;

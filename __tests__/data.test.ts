@@ -1,7 +1,7 @@
 import { TerraformStack, Testing } from "cdktf";
 import { ENVIRONMENT_NAMES, EnvironmentName } from "../src/config";
 import { validateEnvironmentConfig } from "../src/config/validate";
-import { RedisReplicationGroup } from "../src/constructs/redis-replication-group";
+import { RedisReplicationGroup } from "../src/constructs/cache/redis-replication-group";
 import { dataOf, policyStatements, resource, resourcesOf, synthPhase, testConfig, TerraformJson } from "./support/synth";
 
 const ENVS = ENVIRONMENT_NAMES;

@@ -3,8 +3,8 @@ import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { TerraformStack, Testing } from "cdktf";
 import { EnvironmentName } from "../src/config";
-import { EnvironmentKey } from "../src/constructs/environment-key";
-import { PlaceholderSecret } from "../src/constructs/placeholder-secret";
+import { EnvironmentKey } from "../src/constructs/encryption/environment-key";
+import { PlaceholderSecret } from "../src/constructs/storage/placeholder-secret";
 import { dataOf, policyStatements, resource, resourcesOf, synthPhase, TEST_OPERATOR_VARIABLES, testConfig, TerraformJson } from "./support/synth";
 
 const foundation: Record<EnvironmentName, TerraformJson> = {

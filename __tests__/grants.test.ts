@@ -1,5 +1,5 @@
 import { EnvironmentName, ServiceAccessConfig, ServiceName } from "../src/config";
-import { GRANT_ACTIONS } from "../src/constructs/application-grants";
+import { GRANT_ACTIONS } from "../src/constructs/compute/application-grants";
 import { queueUrlVariable, tableNameVariable } from "../src/stacks/services-stack";
 import { TerraformJson, policyStatements, resource, synthPhase, testConfig } from "./support/synth";
 

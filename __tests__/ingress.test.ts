@@ -1,8 +1,8 @@
 import { TerraformStack, Testing } from "cdktf";
 import { EnvironmentConfig, EnvironmentName } from "../src/config";
-import { AdminUserPool } from "../src/constructs/admin-user-pool";
-import { LoadBalancerRoute, LoadBalancerRouteProps } from "../src/constructs/load-balancer-route";
-import { PublicLoadBalancer, PublicLoadBalancerProps, TLS_POLICY } from "../src/constructs/public-load-balancer";
+import { AdminUserPool } from "../src/constructs/identity/admin-user-pool";
+import { LoadBalancerRoute, LoadBalancerRouteProps } from "../src/constructs/ingress/load-balancer-route";
+import { PublicLoadBalancer, PublicLoadBalancerProps, TLS_POLICY } from "../src/constructs/ingress/public-load-balancer";
 import { TerraformJson, dataOf, policyStatements, resource, resourcesOf, synthPhase, testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 const FOUNDATION = "data.terraform_remote_state.foundation_outputs.outputs";

@@ -28,7 +28,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { BaselineViolation, evaluateStack, Exemption } from "../src/aspects/security-baseline";
 import { ENVIRONMENT_NAMES } from "../src/config";
-import { SecureBucket } from "../src/constructs/secure-bucket";
+import { SecureBucket } from "../src/constructs/encryption/secure-bucket";
 import { EXCEPTIONS, ingressToInternetFacingLoadBalancer, SecurityException } from "../src/security/exceptions";
 import { stackView } from "../src/security/model";
 import { renderSecurityMarkdown } from "../src/security/register-markdown";

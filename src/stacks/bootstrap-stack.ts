@@ -5,8 +5,8 @@ import { resolve } from "path";
 import { LocalBackend, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { OperatorSettings } from "../config";
-import { EnvironmentKey } from "../constructs/environment-key";
-import { SecureBucket } from "../constructs/secure-bucket";
+import { EnvironmentKey } from "../constructs/encryption/environment-key";
+import { SecureBucket } from "../constructs/encryption/secure-bucket";
 import { ReadableStack } from "./readable-stack";
 import { projectTags } from "./sentry-stack";
 

@@ -4,9 +4,9 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataTerraformRemoteStateS3 } from "cdktf";
 import { Construct } from "constructs";
 import { CicdConfig, EnvironmentConfig, PipelineConfig } from "../config";
-import { ContainerPipeline, ContainerPipelineDeployProps } from "../constructs/container-pipeline";
-import { ImageRepository } from "../constructs/image-repository";
-import { SecureBucket } from "../constructs/secure-bucket";
+import { ContainerPipeline, ContainerPipelineDeployProps } from "../constructs/delivery/container-pipeline";
+import { ImageRepository } from "../constructs/delivery/image-repository";
+import { SecureBucket } from "../constructs/encryption/secure-bucket";
 import { imageRepositoryName, SentryStack, SentryStackProps } from "./sentry-stack";
 
 /** Artifacts are intermediate build outputs: once expired, no old version needs to linger. */

@@ -2,8 +2,8 @@ import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificat
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { Construct } from "constructs";
 import { CLUSTER_NAMES, ClusterConfig, ClusterName, EnvironmentConfig, IngressConfig, PUBLIC_HOSTS } from "../config";
-import { EcsEc2Cluster } from "../constructs/ecs-ec2-cluster";
-import { PublicLoadBalancer } from "../constructs/public-load-balancer";
+import { EcsEc2Cluster } from "../constructs/compute/ecs-ec2-cluster";
+import { PublicLoadBalancer } from "../constructs/ingress/public-load-balancer";
 import { publicHostname, SentryStack, SentryStackProps } from "./sentry-stack";
 
 export interface ComputeStackProps extends SentryStackProps {

@@ -2,8 +2,8 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { AlarmsConfig, EnvironmentConfig, RedisConfig } from "../config";
-import { RedisAlarms } from "../constructs/redis-alarms";
-import { RedisReplicationGroup } from "../constructs/redis-replication-group";
+import { RedisAlarms } from "../constructs/observability/redis-alarms";
+import { RedisReplicationGroup } from "../constructs/cache/redis-replication-group";
 import { SentryStack, SentryStackProps } from "./sentry-stack";
 
 export interface DataStackProps extends SentryStackProps {

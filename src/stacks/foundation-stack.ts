@@ -2,16 +2,16 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { Construct } from "constructs";
 import { AlarmsConfig, CognitoConfig, EnvironmentConfig, KmsConfig, NetworkConfig, PUBLIC_HOSTS, QueueConfig, ServiceConfig, TABLE_NAMES, TableConfig, TableName } from "../config";
-import { AdminUserPool } from "../constructs/admin-user-pool";
-import { AlarmTopic } from "../constructs/alarm-topic";
-import { DeadLetterQueueAlarms } from "../constructs/dead-letter-queue-alarms";
-import { DynamoDbTable } from "../constructs/dynamodb-table";
-import { NatGatewayAlarms } from "../constructs/nat-gateway-alarms";
-import { EnvironmentKey } from "../constructs/environment-key";
-import { Network } from "../constructs/network";
-import { PlaceholderSecret } from "../constructs/placeholder-secret";
-import { PublicCertificate } from "../constructs/public-certificate";
-import { SqsQueueWithDlq } from "../constructs/sqs-queue-with-dlq";
+import { AdminUserPool } from "../constructs/identity/admin-user-pool";
+import { AlarmTopic } from "../constructs/observability/alarm-topic";
+import { DeadLetterQueueAlarms } from "../constructs/observability/dead-letter-queue-alarms";
+import { DynamoDbTable } from "../constructs/storage/dynamodb-table";
+import { NatGatewayAlarms } from "../constructs/observability/nat-gateway-alarms";
+import { EnvironmentKey } from "../constructs/encryption/environment-key";
+import { Network } from "../constructs/network/network";
+import { PlaceholderSecret } from "../constructs/storage/placeholder-secret";
+import { PublicCertificate } from "../constructs/ingress/public-certificate";
+import { SqsQueueWithDlq } from "../constructs/storage/sqs-queue-with-dlq";
 import { executionRoleName, publicHostname, SentryStack, SentryStackProps } from "./sentry-stack";
 
 /** The guide's secrets (section 1.6) and the keys each must hold. */

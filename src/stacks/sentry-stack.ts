@@ -4,7 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataTerraformRemoteStateS3, Fn, S3Backend, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
 import { EnvironmentName, OperatorSettings, PublicHost } from "../config";
-import { WorkspaceGuard } from "../constructs/workspace-guard";
+import { WorkspaceGuard } from "../constructs/guards/workspace-guard";
 import { ReadableStack } from "./readable-stack";
 
 /** The guide's phases, in deployment order; each is one stack and one state file per workspace. */

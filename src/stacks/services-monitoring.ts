@@ -1,11 +1,11 @@
 import { DataTerraformRemoteStateS3, Fn } from "cdktf";
 import { Construct } from "constructs";
 import { AlarmsConfig, ClusterName, EnvironmentName, ServiceConfig } from "../config";
-import { deadLetterQueueWidgets, ecsServiceWidgets, loadBalancerWidgets, natGatewayWidgets, redisWidgets } from "../constructs/dashboard-widgets";
-import { EcsServiceAlarms } from "../constructs/ecs-service-alarms";
-import { LoadBalancerAlarms } from "../constructs/load-balancer-alarms";
-import { DashboardSection, OperationsDashboard } from "../constructs/operations-dashboard";
-import { TargetGroupAlarms } from "../constructs/target-group-alarms";
+import { deadLetterQueueWidgets, ecsServiceWidgets, loadBalancerWidgets, natGatewayWidgets, redisWidgets } from "../constructs/observability/dashboard-widgets";
+import { EcsServiceAlarms } from "../constructs/observability/ecs-service-alarms";
+import { LoadBalancerAlarms } from "../constructs/observability/load-balancer-alarms";
+import { DashboardSection, OperationsDashboard } from "../constructs/observability/operations-dashboard";
+import { TargetGroupAlarms } from "../constructs/observability/target-group-alarms";
 import { outputEntry } from "./sentry-stack";
 
 /** The environment's Application Load Balancer and the target groups behind it, by `arn_suffix`. */

@@ -5,10 +5,10 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 import { AlarmsConfig, CLUSTER_NAMES, ClusterName, EnvironmentConfig, IngressConfig, PUBLIC_HOSTS, PublicHost, ServiceConfig, ServiceName, TableConfig, TableName } from "../config";
-import { applicationGrantStatements } from "../constructs/application-grants";
-import { EcsContainerSecret, EcsEc2Service, EcsServiceLoadBalancerProps } from "../constructs/ecs-ec2-service";
-import { LoadBalancerRoute } from "../constructs/load-balancer-route";
-import { natGatewayZones } from "../constructs/network";
+import { applicationGrantStatements } from "../constructs/compute/application-grants";
+import { EcsContainerSecret, EcsEc2Service, EcsServiceLoadBalancerProps } from "../constructs/compute/ecs-ec2-service";
+import { LoadBalancerRoute } from "../constructs/ingress/load-balancer-route";
+import { natGatewayZones } from "../constructs/network/network";
 import { SECRETS, SecretName } from "./foundation-stack";
 import { executionRoleName, imageRepositoryName, publicHostname, SentryStack, SentryStackProps } from "./sentry-stack";
 import { monitorServices } from "./services-monitoring";

@@ -2,8 +2,8 @@ import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cd
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
-import { ecrLoginStatement, KEY_DECRYPT_ACTIONS, serviceTrustStatement, writeLogsStatement } from "./policy-statements";
-import { S3_OBJECT_ARN } from "../lib/patterns";
+import { ecrLoginStatement, KEY_DECRYPT_ACTIONS, serviceTrustStatement, writeLogsStatement } from "../encryption/policy-statements";
+import { S3_OBJECT_ARN } from "../../lib/patterns";
 
 export interface EcsTaskRolesProps {
   /** Name of the task execution role (used by the ECS agent to start the task). */

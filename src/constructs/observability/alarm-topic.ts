@@ -6,8 +6,8 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
-import { EMAIL } from "../lib/patterns";
-import { denyInsecureTransportStatement } from "./policy-statements";
+import { EMAIL } from "../../lib/patterns";
+import { denyInsecureTransportStatement } from "../encryption/policy-statements";
 
 export interface AlarmTopicProps {
   /** Topic name. */

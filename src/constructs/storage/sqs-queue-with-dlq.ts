@@ -3,7 +3,7 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
 import { Construct } from "constructs";
-import { denyInsecureTransportStatement } from "./policy-statements";
+import { denyInsecureTransportStatement } from "../encryption/policy-statements";
 
 export interface SqsQueueWithDlqProps {
   /** Queue name without the `.fifo` suffix. */

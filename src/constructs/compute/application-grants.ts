@@ -1,5 +1,5 @@
 import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { KEY_DECRYPT_ACTIONS, KEY_USE_ACTIONS } from "./policy-statements";
+import { KEY_DECRYPT_ACTIONS, KEY_USE_ACTIONS } from "../encryption/policy-statements";
 
 /**
  * What an application may do with queues and tables, as IAM statements for its task role: exactly the actions of

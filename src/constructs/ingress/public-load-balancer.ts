@@ -8,7 +8,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Wafv2WebAcl, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { Construct } from "constructs";
-import { SecureBucket } from "./secure-bucket";
+import { SecureBucket } from "../encryption/secure-bucket";
 
 /** Where and how long the load balancer's access logs are kept. */
 export interface LoadBalancerAccessLogsProps {

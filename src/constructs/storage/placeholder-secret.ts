@@ -3,7 +3,7 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { Construct } from "constructs";
-import { restrictSecretReadersStatement } from "./policy-statements";
+import { restrictSecretReadersStatement } from "../encryption/policy-statements";
 
 export interface PlaceholderSecretProps {
   readonly name: string;

@@ -9,7 +9,7 @@ import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmana
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { restrictSecretReadersStatement } from "./policy-statements";
+import { restrictSecretReadersStatement } from "../encryption/policy-statements";
 
 export interface RedisReplicationGroupProps {
   /** Replication group id; also the name of its subnet group, security group and log group. */

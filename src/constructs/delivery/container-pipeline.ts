@@ -6,8 +6,8 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { Construct } from "constructs";
-import { ecrLoginStatement, serviceTrustStatement, useKeyStatement, writeLogsStatement } from "./policy-statements";
-import { GITHUB_REPOSITORY } from "../lib/patterns";
+import { ecrLoginStatement, serviceTrustStatement, useKeyStatement, writeLogsStatement } from "../encryption/policy-statements";
+import { GITHUB_REPOSITORY } from "../../lib/patterns";
 
 /** Where the source comes from: a GitHub repository through a CodeStar (CodeConnections) connection. */
 export interface ContainerPipelineSourceProps {

@@ -7,7 +7,7 @@ import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { EcsTaskRoles } from "./ecs-task-roles";
-import { CONTAINER_USER } from "../lib/patterns";
+import { CONTAINER_USER } from "../../lib/patterns";
 
 /** One environment variable filled by ECS from a key of a JSON secret. */
 export interface EcsContainerSecret {

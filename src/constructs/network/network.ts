@@ -17,8 +17,8 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { Construct } from "constructs";
-import { cidrSubnet, formatIpv4Cidr, parseIpv4Cidr } from "../lib/ipv4-cidr";
-import { serviceTrustStatement, writeLogsStatement } from "./policy-statements";
+import { cidrSubnet, formatIpv4Cidr, parseIpv4Cidr } from "../../lib/ipv4-cidr";
+import { serviceTrustStatement, writeLogsStatement } from "../encryption/policy-statements";
 
 export interface NetworkFlowLogsProps {
   /** Days CloudWatch Logs keeps flow records. */
