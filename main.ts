@@ -4,7 +4,7 @@ import { buildSentryApp } from "./src/app";
 
 /**
  * Synthesizes the bootstrap stack and every phase of one environment, chosen with SENTRY_ENV
- * (dev | staging | prod; default dev). Operator overrides: see README "Environments and configuration".
+ * (dev | staging | prod; default dev). Operator overrides: see docs/configuration.md.
  */
 function main(): void {
   const config = loadEnvironmentConfig(parseEnvironmentName(process.env.SENTRY_ENV));

@@ -25,7 +25,7 @@ import {
  * Where the guide is silent the choice is ours and says so in a comment.
  */
 
-/** The nine queues of the order-management system (README: "Queues"). The same set in every environment. */
+/** The nine queues of the order-management system (docs/architecture.md "Queues"). The same set in every environment. */
 export const QUEUES: readonly QueueConfig[] = [
   { name: "orders-bitget", type: "standard", purpose: "New order requests for the Bitget adapter", visibilityTimeoutSeconds: 60, consumerServices: "one" },
   { name: "executions", type: "fifo", purpose: "Fills reported by exchanges, in order per order id", visibilityTimeoutSeconds: 60, consumerServices: "one" },
@@ -95,7 +95,7 @@ const STOP_THEN_START: DeploymentConfig = { minimumHealthyPercent: 0, maximumPer
 const START_THEN_STOP: DeploymentConfig = { minimumHealthyPercent: 100, maximumPercent: 200 };
 
 /**
- * What each application does with the foundation's queues and tables (README "Application grants"): the OMS
+ * What each application does with the foundation's queues and tables (docs/traffic.md "Application grants"): the OMS
  * takes new orders and cancels, reports fills, status, positions, audit events and notifications, and keeps both
  * tables; the websocket gateway pushes order status and market data to clients; the admin frontend reads the
  * config table. Queues nobody here consumes (executions, positions, ...) are read by workers outside this stack.

@@ -208,7 +208,7 @@ export interface ServiceConfig {
   readonly containerUser: string;
   readonly autoScaling: ServiceAutoScalingConfig;
   readonly deployment: DeploymentConfig;
-  /** Queues and tables the application uses (README "Application grants"). */
+  /** Queues and tables the application uses (docs/traffic.md "Application grants"). */
   readonly access: ServiceAccessConfig;
   /** Published through the load balancer. @default - internal only */
   readonly ingress?: ServiceIngressConfig;
@@ -283,7 +283,7 @@ export interface EnvironmentConfig {
 }
 
 /**
- * CloudWatch alarm thresholds (README "Alarms"). Every alarm notifies the topic `sentry-alarms-<env>` when it
+ * CloudWatch alarm thresholds (docs/alarms.md). Every alarm notifies the topic `sentry-alarms-<env>` when it
  * fires and when it recovers.
  */
 export interface AlarmsConfig {

@@ -112,7 +112,7 @@ export const EXCEPTIONS: readonly SecurityException[] = [
       description: "`sentry/<env>/redis-auth-token` and `sentry/<env>/redis`",
       addresses: ["aws_secretsmanager_secret.redis_auth_token_secret", "aws_secretsmanager_secret.redis_secret"],
     },
-    reason: "Rotation is `terraform apply -replace` of the token's version (ROTATE keeps the old token valid), then a manual `modify-replication-group --auth-token-update-strategy SET` once the services run on the new one (README: Redis credentials).",
+    reason: "Rotation is `terraform apply -replace` of the token's version (ROTATE keeps the old token valid), then a manual `modify-replication-group --auth-token-update-strategy SET` once the services run on the new one (docs/operations.md: Redis credentials).",
     liftedWhen: "A rotation Lambda drives both steps, or Redis moves to IAM authentication.",
   },
   {

@@ -33,7 +33,7 @@ export function cicdStackProps(config: EnvironmentConfig): CicdStackProps {
 /**
  * Phase 5: per service, an ECR repository, an ARM64 CodeBuild project and a CodePipeline (GitHub through a
  * CodeStar connection → build and push → optional ECS deploy of the commit-tagged image).
- * Output contract: see README "Outputs".
+ * Output contract: see docs/architecture.md "Outputs".
  */
 export class CicdStack extends SentryStack {
   constructor(scope: Construct, props: CicdStackProps) {

@@ -26,7 +26,7 @@ export function computeStackProps(config: EnvironmentConfig): ComputeStackProps 
 /**
  * Phase 3: the OMS and Frontend ECS clusters, each on its own Auto Scaling group of Graviton instances, with
  * the task security groups phase 4 runs its awsvpc tasks in, and the environment's internet-facing load
- * balancer (phase 4 adds its target groups and host rules). Output contract: see README "Outputs".
+ * balancer (phase 4 adds its target groups and host rules). Output contract: see docs/architecture.md "Outputs".
  */
 export class ComputeStack extends SentryStack {
   constructor(scope: Construct, props: ComputeStackProps) {

@@ -29,7 +29,7 @@ export function dataStackProps(config: EnvironmentConfig): DataStackProps {
 /**
  * Phase 2: ElastiCache Redis in the private subnets, its endpoint and AUTH token written to the phase-1
  * secret `sentry/<env>/redis`. Its security group admits nobody: phase 4 adds ingress from the security
- * group of each service that uses Redis. Output contract: see README "Outputs".
+ * group of each service that uses Redis. Output contract: see docs/architecture.md "Outputs".
  */
 export class DataStack extends SentryStack {
   constructor(scope: Construct, props: DataStackProps) {

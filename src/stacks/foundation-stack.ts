@@ -82,7 +82,7 @@ export function foundationStackProps(config: EnvironmentConfig): FoundationStack
 
 /**
  * Phase 1: VPC, Cognito, DynamoDB tables, SQS queues and Secrets Manager secrets.
- * Output contract: see README "Outputs".
+ * Output contract: see docs/architecture.md "Outputs".
  */
 export class FoundationStack extends SentryStack {
   constructor(scope: Construct, props: FoundationStackProps) {

@@ -90,7 +90,7 @@ export function servicesStackProps(config: EnvironmentConfig): ServicesStackProp
  * Phase 4: the OMS, frontend (admin) and websocket ECS services with their task definitions, log groups,
  * roles (the application's queue and table grants on the task role) and optional task auto scaling, on the
  * clusters of phase 3; published services get a target group and a host rule on phase 3's load balancer.
- * Output contract: see README "Outputs".
+ * Output contract: see docs/architecture.md "Outputs".
  */
 export class ServicesStack extends SentryStack {
   constructor(scope: Construct, props: ServicesStackProps) {

@@ -22,7 +22,7 @@ export interface ApplicationGrants {
   readonly kmsKeyArn?: string;
 }
 
-/** The actions each use allows: the README's grants table is this list. */
+/** The actions each use allows: the grants table of docs/traffic.md is this list. */
 export const GRANT_ACTIONS = {
   consume: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
   produce: ["sqs:SendMessage", "sqs:GetQueueAttributes"],
