@@ -2,6 +2,7 @@ import { execFileSync } from "child_process";
 import { existsSync, mkdirSync, writeFileSync } from "fs";
 import { homedir } from "os";
 import { join, resolve } from "path";
+import { EnvironmentVariable } from "../lib/environment-variables";
 
 /**
  * Terraform CLI configuration the project writes for itself: the aws provider from a local filesystem mirror
@@ -26,6 +27,16 @@ export function mirrorCandidates(): string[] {
     "/usr/share/terraform/plugins",
   ];
 }
+
+/** The variable this module reads, with the folders searched while it is unset (home as `~`). */
+export const TERRAFORM_CLI_VARIABLES: readonly EnvironmentVariable[] = [
+  {
+    name: MIRROR_VARIABLE,
+    meaning: `folder of a Terraform provider mirror holding aws ${AWS_PROVIDER_VERSION} (\`none\`: use the registry); unset: the first of ${mirrorCandidates()
+      .map((folder) => `\`${folder.replace(homedir(), "~")}\``)
+      .join(", ")} that holds it, else the registry`,
+  },
+];
 
 function holdsAwsProvider(mirror: string): boolean {
   return existsSync(join(mirror, AWS_PROVIDER_ADDRESS, AWS_PROVIDER_VERSION));
