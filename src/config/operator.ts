@@ -57,7 +57,7 @@ const MUST_SET_BEFORE_DEPLOY: readonly (keyof OperatorSettings)[] = ["stateBucke
 /** The operator variables with their defaults and meanings, in `OPERATOR_VARIABLES` order. */
 export const OPERATOR_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = (Object.keys(OPERATOR_VARIABLES) as (keyof OperatorSettings)[]).map((key) => {
   const fallback: string | readonly string[] | undefined = OPERATOR_DEFAULTS[key];
-  const warning = MUST_SET_BEFORE_DEPLOY.includes(key) ? " (a synth warns while it is unset)" : "";
+  const warning = MUST_SET_BEFORE_DEPLOY.includes(key) ? "; a synth warns while it is unset" : "";
   return {
     name: OPERATOR_VARIABLES[key],
     default: typeof fallback === "string" ? fallback : fallback?.length ? fallback.join(",") : undefined,

@@ -19,7 +19,7 @@ export const WORK_DIR_VARIABLE = "SENTRY_OPS_DIR";
 
 /** The variables the command reads itself (the synth it runs reads the configuration's). */
 export const OPS_VARIABLES: readonly EnvironmentVariable[] = [
-  { name: WORK_DIR_VARIABLE, default: ".sentry-ops/ at the project root", meaning: "folder of `sentry-ops`' working files: synth output, saved plans (secret: plans hold sensitive values), logs" },
+  { name: WORK_DIR_VARIABLE, meaning: "folder of `sentry-ops`' working files (synth output, saved plans: secret, logs); unset: `.sentry-ops` at the project root" },
   { name: "SENTRY_ENV", default: DEFAULT_ENVIRONMENT, meaning: "the environment of `sentry-ops bootstrap` (which takes none); the other commands must agree with it when it is set" },
 ];
 
