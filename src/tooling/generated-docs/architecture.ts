@@ -82,12 +82,6 @@ export function renderDiagram(environments: readonly DocumentedEnvironment[]): s
     const label = Array.from({ length: Math.ceil(names.length / 2) }, (_, row) => names.slice(row * 2, row * 2 + 2).join(", ")).join("<br>");
     lines.push(`  ${from} -->|"${label}"| ${to}`);
   }
-  for (const stack of phases) {
-    for (const dependency of stack.dependencies) {
-      const target = first.stacks.find((candidate) => candidate.name === dependency);
-      if (target && !edges.has(`${nodeId(target)} ${nodeId(stack)}`)) lines.push(`  ${nodeId(target)} -.->|"applied first"| ${nodeId(stack)}`);
-    }
-  }
   lines.push("```");
   return lines.join("\n");
 }
@@ -108,15 +102,19 @@ export function renderOutputs(environments: readonly DocumentedEnvironment[]): s
   const lines = ["| stack | output | description | read by |", "|---|---|---|---|"];
   for (const stack of environments[0].stacks) {
     const id = nodeId(stack);
-    const present = new Map<string, EnvironmentName[]>();
+    const present = new Map<string, { readonly description?: string; readonly sensitive?: boolean; readonly environments: EnvironmentName[] }>();
     for (const { environment, stacks } of environments) {
       const same = stacks.find((candidate) => nodeId(candidate) === id);
-      for (const output of Object.keys(same?.json.output ?? {})) present.set(output, [...(present.get(output) ?? []), environment]);
+      for (const [output, definition] of Object.entries(same?.json.output ?? {})) {
+        const entry = present.get(output) ?? { ...definition, environments: [] };
+        entry.environments.push(environment);
+        present.set(output, entry);
+      }
     }
-    for (const [output, where] of [...present].sort(([a], [b]) => a.localeCompare(b))) {
-      const definition = stack.json.output?.[output] ?? environments.flatMap((env) => env.stacks).find((candidate) => nodeId(candidate) === id && candidate.json.output?.[output])?.json.output?.[output];
+    for (const [output, definition] of [...present].sort(([a], [b]) => a.localeCompare(b))) {
       const readers = flows.filter((flow) => flow.from === id && flow.output === output).map((flow) => `${flow.to}${onlyIn(flow.environments, environments)}`);
-      const description = `${definition?.description ?? ""}${definition?.sensitive ? " (sensitive)" : ""}${onlyIn(where, environments) ? `; only in${onlyIn(where, environments)}` : ""}`;
+      const where = onlyIn(definition.environments, environments);
+      const description = `${definition.description ?? ""}${definition.sensitive ? " (sensitive)" : ""}${where ? `; only in${where}` : ""}`;
       lines.push(`| ${id} | \`${output}\` | ${escapeProse(description)} | ${readers.length ? readers.join(", ") : "–"} |`);
     }
   }

@@ -34,10 +34,12 @@ export function flattenConfig(environment: EnvironmentDefinition): Map<string, L
   return leaves;
 }
 
+/** A value as code in a table cell (a `|` escaped, or it would end the cell). */
 function format(value: Leaf | GuideScalar): string {
+  const code = (item: unknown) => `\`${String(item).replace(/\|/g, "\\|")}\``;
   if (value === undefined) return "–";
-  if (Array.isArray(value)) return value.length ? value.map((item) => `\`${String(item)}\``).join(", ") : "–";
-  return `\`${String(value)}\``;
+  if (Array.isArray(value)) return value.length ? value.map(code).join(", ") : "–";
+  return code(value);
 }
 
 function same(a: Leaf, b: GuideScalar): boolean {
