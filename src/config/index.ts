@@ -1,5 +1,6 @@
+import { EnvironmentVariable } from "../lib/environment-variables";
 import { ENVIRONMENTS } from "./environments";
-import { readOperatorSettings } from "./operator";
+import { OPERATOR_ENVIRONMENT_VARIABLES, readOperatorSettings } from "./operator";
 import { ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentName } from "./types";
 import { ConfigError, validateEnvironmentConfig } from "./validate";
 
@@ -9,6 +10,12 @@ export { placeholderWarnings } from "./operator";
 
 /** The environment `main.ts` synthesizes when `SENTRY_ENV` is not set. */
 export const DEFAULT_ENVIRONMENT: EnvironmentName = "dev";
+
+/** The variables configuration reads: the environment, then the per-account settings (`operator.ts`). */
+export const CONFIG_VARIABLES: readonly EnvironmentVariable[] = [
+  { name: "SENTRY_ENV", default: DEFAULT_ENVIRONMENT, meaning: `environment to synthesize: ${ENVIRONMENT_NAMES.map((name) => `\`${name}\``).join(", ")}` },
+  ...OPERATOR_ENVIRONMENT_VARIABLES,
+];
 
 export function parseEnvironmentName(value: string | undefined): EnvironmentName {
   const name = value === undefined || value.trim() === "" ? DEFAULT_ENVIRONMENT : value.trim();

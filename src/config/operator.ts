@@ -1,3 +1,4 @@
+import { EnvironmentVariable } from "../lib/environment-variables";
 import { OPERATOR_DEFAULTS } from "./environments";
 import { OperatorSettings } from "./types";
 
@@ -15,6 +16,21 @@ export const OPERATOR_VARIABLES: Readonly<Record<keyof OperatorSettings, string>
   certificateArn: "SENTRY_CERTIFICATE_ARN",
   alarmEmail: "SENTRY_ALARM_EMAIL",
   adminRoleArns: "SENTRY_ADMIN_ROLE_ARNS",
+};
+
+/** What each operator variable sets (docs/configuration.md is generated from it). */
+const OPERATOR_VARIABLE_MEANINGS: Readonly<Record<keyof OperatorSettings, string>> = {
+  region: "region of every stack (the zones in `environments.ts` must belong to it)",
+  stateBucket: "S3 bucket for Terraform state (bucket names are global: set your own)",
+  adminEmail: "first Cognito admin; Cognito mails them a temporary password (set it before the first deploy)",
+  codeStarConnectionArn: "existing GitHub connection; unset: the cicd stack creates one",
+  domain: "domain the load balancer publishes: `admin.<domain>` (admin frontend) and `ws.<domain>` (websocket)",
+  hostedZoneId:
+    "Route 53 public zone of the domain: the certificate's validation records and the `admin`/`ws` alias records are created there; unset: you add them at your DNS provider (see [Traffic](traffic.md))",
+  certificateArn: "an issued ACM certificate (same region) covering both hosts; unset: the foundation requests one",
+  alarmEmail: "e-mail subscribed to the alarm topic `sentry-alarms-<env>` (confirm AWS's mail once); unset: alarms notify nobody",
+  adminRoleArns:
+    "comma-separated IAM role ARNs of the operators **and of the role that runs Terraform**: the only principals besides the services' execution roles that may read the secrets, and key administrators",
 };
 
 export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSettings {
@@ -37,6 +53,17 @@ export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSett
 
 /** Settings whose defaults are placeholders: deploying with them would create resources nobody can use. */
 const MUST_SET_BEFORE_DEPLOY: readonly (keyof OperatorSettings)[] = ["stateBucket", "adminEmail", "domain", "adminRoleArns"];
+
+/** The operator variables with their defaults and meanings, in `OPERATOR_VARIABLES` order. */
+export const OPERATOR_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = (Object.keys(OPERATOR_VARIABLES) as (keyof OperatorSettings)[]).map((key) => {
+  const fallback: string | readonly string[] | undefined = OPERATOR_DEFAULTS[key];
+  const warning = MUST_SET_BEFORE_DEPLOY.includes(key) ? "; a synth warns while it is unset" : "";
+  return {
+    name: OPERATOR_VARIABLES[key],
+    default: typeof fallback === "string" ? fallback : fallback?.length ? fallback.join(",") : undefined,
+    meaning: `${OPERATOR_VARIABLE_MEANINGS[key]}${warning}`,
+  };
+});
 
 /** One warning per placeholder still in use, naming the variable to set. */
 export function placeholderWarnings(variables: NodeJS.ProcessEnv): string[] {

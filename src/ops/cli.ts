@@ -1,6 +1,7 @@
 import { existsSync, statSync } from "fs";
 import { resolve } from "path";
 import { createInterface } from "readline";
+import { EnvironmentVariable } from "../lib/environment-variables";
 import { ConfigError, DEFAULT_ENVIRONMENT, ENVIRONMENT_NAMES, EnvironmentName, parseEnvironmentName } from "../config";
 import { Phase, PHASES } from "../stacks/sentry-stack";
 import { Command, COMMAND_HANDLERS, CommandOptions, COMMANDS, OpsDependencies } from "./commands";
@@ -15,6 +16,12 @@ import { synthesizeInProcess } from "./stacks";
 export const DEFAULT_WORK_DIR = resolve(__dirname, "..", "..", ".sentry-ops");
 /** Set to keep the working files (and so the saved plans) elsewhere. */
 export const WORK_DIR_VARIABLE = "SENTRY_OPS_DIR";
+
+/** The variables the command reads itself (the synth it runs reads the configuration's). */
+export const OPS_VARIABLES: readonly EnvironmentVariable[] = [
+  { name: WORK_DIR_VARIABLE, meaning: "folder of `sentry-ops`' working files (synth output, saved plans: secret, logs); unset: `.sentry-ops` at the project root" },
+  { name: "SENTRY_ENV", default: DEFAULT_ENVIRONMENT, meaning: "the environment of `sentry-ops bootstrap` (which takes none); the other commands must agree with it when it is set" },
+];
 
 export const USAGE = `Usage: sentry-ops <command> <env> [options]        env: ${ENVIRONMENT_NAMES.join(" | ")}
 

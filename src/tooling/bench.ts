@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, resolve } from "path";
+import { EnvironmentVariable } from "../lib/environment-variables";
 import { TOOLING_DIR } from "./terraform-cli";
 import { validateStacks } from "./validate-stacks";
 
@@ -13,9 +14,17 @@ import { validateStacks } from "./validate-stacks";
  * Every run is a new process (cold start); medians of RUNS runs.
  */
 
+const RUNS_VARIABLE = { name: "SENTRY_BENCH_RUNS", default: "3", meaning: "cold runs per measurement (`npm run bench` reports medians)" };
+const ENVIRONMENT_VARIABLE = { name: "SENTRY_ENV", default: "dev", meaning: "environment `npm run bench` synthesizes and reviews" };
+const SKIP_TESTS_VARIABLE = { name: "SENTRY_BENCH_SKIP_TESTS", meaning: "`1`: `npm run bench` does not time `npm test`" };
+const RSS_FILE_VARIABLE = { name: "SENTRY_BENCH_RSS_FILE", meaning: "set by `npm run bench` for each measured synth: where `report-peak-rss.js` writes the peak RSS" };
+const TF_LOG_VARIABLE = { name: "SENTRY_BENCH_TF_LOG", meaning: "set by `npm run bench` for its no-op terraform: where each call logs its start and end" };
+/** The variables the benchmark reads, or sets for the processes it measures. */
+export const BENCH_VARIABLES: readonly EnvironmentVariable[] = [RUNS_VARIABLE, ENVIRONMENT_VARIABLE, SKIP_TESTS_VARIABLE, RSS_FILE_VARIABLE, TF_LOG_VARIABLE];
+
 const ROOT = resolve(__dirname, "..", "..");
-const RUNS = Number(process.env.SENTRY_BENCH_RUNS ?? 3);
-const ENVIRONMENT = process.env.SENTRY_ENV ?? "dev";
+const RUNS = Number(process.env[RUNS_VARIABLE.name] ?? RUNS_VARIABLE.default);
+const ENVIRONMENT = process.env[ENVIRONMENT_VARIABLE.name] ?? ENVIRONMENT_VARIABLE.default;
 const PEAK_RSS_PRELOAD = join(__dirname, "report-peak-rss.js");
 
 interface Sample {
@@ -36,7 +45,7 @@ function synthOnce(preloads: string[], scratch: string, run: number): Sample {
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, ["--require", PEAK_RSS_PRELOAD, ...preloads.flatMap((p) => ["--require", p]), "main.ts"], {
     cwd: ROOT,
-    env: { ...process.env, SENTRY_ENV: ENVIRONMENT, CDKTF_OUTDIR: outdir, SENTRY_BENCH_RSS_FILE: rssFile },
+    env: { ...process.env, SENTRY_ENV: ENVIRONMENT, CDKTF_OUTDIR: outdir, [RSS_FILE_VARIABLE.name]: rssFile },
     encoding: "utf8",
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -135,7 +144,7 @@ function measureOps(stacksDir: string, scratch: string): void {
   const samples = Array.from({ length: RUNS }, (_, run) => {
     const log = join(scratch, `terraform-${run}.log`);
     writeFileSync(log, "");
-    const total = runOps(["plan", ENVIRONMENT], { PATH: `${bin}:${process.env.PATH}`, SENTRY_OPS_DIR: join(scratch, `ops-plan-${run}`), SENTRY_ENV: ENVIRONMENT, SENTRY_BENCH_TF_LOG: log });
+    const total = runOps(["plan", ENVIRONMENT], { PATH: `${bin}:${process.env.PATH}`, SENTRY_OPS_DIR: join(scratch, `ops-plan-${run}`), SENTRY_ENV: ENVIRONMENT, [TF_LOG_VARIABLE.name]: log });
     const intervals = readFileSync(log, "utf8").trim().split("\n").map((line) => line.split(" ").map(Number) as [number, number]);
     return { total, inside: coveredSeconds(intervals), calls: intervals.length };
   });
@@ -168,7 +177,7 @@ function main(): void {
 
     measureOps(synthOut, scratch);
 
-    if (process.env.SENTRY_BENCH_SKIP_TESTS !== "1") {
+    if (process.env[SKIP_TESTS_VARIABLE.name] !== "1") {
       const testStarted = process.hrtime.bigint();
       const tests = spawnSync("npm", ["test", "--silent"], { cwd: ROOT, encoding: "utf8" });
       const testSeconds = Number(process.hrtime.bigint() - testStarted) / 1e9;
@@ -179,4 +188,4 @@ function main(): void {
   }
 }
 
-main();
+if (require.main === module) main();

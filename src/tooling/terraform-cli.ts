@@ -2,6 +2,7 @@ import { execFileSync } from "child_process";
 import { existsSync, mkdirSync, writeFileSync } from "fs";
 import { homedir } from "os";
 import { join, resolve } from "path";
+import { EnvironmentVariable } from "../lib/environment-variables";
 
 /**
  * Terraform CLI configuration the project writes for itself: the aws provider from a local filesystem mirror
@@ -17,15 +18,25 @@ export const MIRROR_VARIABLE = "SENTRY_TF_PROVIDER_MIRROR";
 export const TOOLING_DIR = resolve(__dirname, "..", "..", ".tooling", "terraform");
 
 /** Folders searched for a mirror, in order, when SENTRY_TF_PROVIDER_MIRROR is not set. */
-export function mirrorCandidates(): string[] {
+export function mirrorCandidates(home: string = homedir()): string[] {
   return [
     "/opt/tf-plugins",
-    join(homedir(), ".terraform.d", "plugins"),
-    join(homedir(), ".local", "share", "terraform", "plugins"),
+    join(home, ".terraform.d", "plugins"),
+    join(home, ".local", "share", "terraform", "plugins"),
     "/usr/local/share/terraform/plugins",
     "/usr/share/terraform/plugins",
   ];
 }
+
+/** The variable this module reads, with the folders searched while it is unset (the home folder as `~`, the same on every machine). */
+export const TERRAFORM_CLI_VARIABLES: readonly EnvironmentVariable[] = [
+  {
+    name: MIRROR_VARIABLE,
+    meaning: `folder of a Terraform provider mirror holding aws ${AWS_PROVIDER_VERSION} (\`none\`: use the registry); unset: the first of ${mirrorCandidates("~")
+      .map((folder) => `\`${folder}\``)
+      .join(", ")} that holds it, else the registry`,
+  },
+];
 
 function holdsAwsProvider(mirror: string): boolean {
   return existsSync(join(mirror, AWS_PROVIDER_ADDRESS, AWS_PROVIDER_VERSION));

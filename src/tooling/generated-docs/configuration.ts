@@ -1,0 +1,104 @@
+import { EnvironmentName } from "../../config";
+import { EnvironmentDefinition } from "../../config/environments";
+import { GUIDE_VALUES, GuideScalar } from "../../config/guide";
+import { EnvironmentVariable } from "../../lib/environment-variables";
+
+/**
+ * docs/configuration.md's generated blocks: every value of `environments.ts` per environment side by side,
+ * marked with its source (the guide's parameter, or ours), and every SENTRY_* variable the code reads.
+ */
+
+type Leaf = string | number | boolean | readonly string[] | undefined;
+
+/**
+ * Config path (`network.vpcCidr`) → value, for every leaf. Lists of objects are keyed by their `name` (or
+ * `service`), which is then no leaf of its own: `services.oms.cpu`, `cicd.pipelines.oms.branch`.
+ */
+export function flattenConfig(environment: EnvironmentDefinition): Map<string, Leaf> {
+  const leaves = new Map<string, Leaf>();
+  const visit = (node: unknown, path: string, identity?: string) => {
+    if (Array.isArray(node) && node.length && node.every((item) => typeof item === "object" && item !== null)) {
+      (node as Record<string, unknown>[]).forEach((item, index) => {
+        const key = ["name", "service"].find((candidate) => typeof item[candidate] === "string");
+        visit(item, `${path}.${key ? String(item[key]) : index}`, key);
+      });
+    } else if (typeof node === "object" && node !== null && !Array.isArray(node)) {
+      for (const [key, child] of Object.entries(node)) {
+        if (key !== identity) visit(child, path ? `${path}.${key}` : key);
+      }
+    } else {
+      leaves.set(path, node as Leaf);
+    }
+  };
+  visit(environment, "", "name");
+  return leaves;
+}
+
+/** A value as code in a table cell (a `|` escaped, or it would end the cell). */
+function format(value: Leaf | GuideScalar): string {
+  const code = (item: unknown) => `\`${String(item).replace(/\|/g, "\\|")}\``;
+  if (value === undefined) return "–";
+  if (Array.isArray(value)) return value.length ? value.map(code).join(", ") : "–";
+  return code(value);
+}
+
+function same(a: Leaf, b: GuideScalar): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Group of a path: its first segment, or `general` for top-level values. */
+function groupOf(path: string): string {
+  return path.includes(".") ? path.split(".")[0] : "general";
+}
+
+/** One table per configuration group: path, value per environment, source (the guide's parameter, or ours). */
+export function renderParameterTables(environments: Readonly<Record<EnvironmentName, EnvironmentDefinition>>): string {
+  const names = Object.keys(environments) as EnvironmentName[];
+  const flat = new Map(names.map((name) => [name, flattenConfig(environments[name])]));
+  const paths = [...new Set(names.flatMap((name) => [...(flat.get(name) as Map<string, Leaf>).keys()]))];
+  const unknown = Object.keys(GUIDE_VALUES).filter((path) => !paths.includes(path));
+  if (unknown.length) throw new Error(`src/config/guide.ts: GUIDE_VALUES names ${unknown[0]}, which is no configuration value; expected a path such as network.vpcCidr`);
+  const groups = [...new Set(paths.map(groupOf))];
+  const sections = groups.map((group) => {
+    const rows = paths
+      .filter((path) => groupOf(path) === group)
+      .map((path) => {
+        const guide = GUIDE_VALUES[path];
+        const cells = names.map((name) => {
+          const value = flat.get(name)?.get(path);
+          const given = guide?.values[name];
+          return given !== undefined && !same(value, given) ? `${format(value)} (guide: ${format(given)})` : format(value);
+        });
+        const given = guide ? names.filter((name) => guide.values[name] !== undefined) : [];
+        const source = guide ? `guide \`${guide.parameter}\`${given.length === names.length ? "" : ` (${given.join(", ")})`}` : "ours";
+        return `| \`${group === "general" ? path : path.slice(group.length + 1)}\` | ${cells.join(" | ")} | ${source} |`;
+      });
+    return [`### ${group}`, "", `| value | ${names.join(" | ")} | source |`, `|---|${names.map(() => "---").join("|")}|---|`, ...rows].join("\n");
+  });
+  return sections.join("\n\n");
+}
+
+/** Where a list of variables is read, for the "read by" column. */
+export interface VariableReader {
+  readonly readBy: string;
+  readonly variables: readonly EnvironmentVariable[];
+}
+
+/** One row per variable (the first reader's default and meaning), sorted by name, with every file that reads it. */
+export function renderVariables(readers: readonly VariableReader[]): string {
+  const rows = new Map<string, { variable: EnvironmentVariable; readBy: string[] }>();
+  for (const { readBy, variables } of readers) {
+    for (const variable of variables) {
+      const row = rows.get(variable.name) ?? { variable, readBy: [] };
+      row.readBy.push(`\`${readBy}\``);
+      rows.set(variable.name, row);
+    }
+  }
+  return [
+    "| variable | default | meaning | read by |",
+    "|---|---|---|---|",
+    ...[...rows.values()]
+      .sort((a, b) => a.variable.name.localeCompare(b.variable.name))
+      .map(({ variable, readBy }) => `| \`${variable.name}\` | ${variable.default === undefined ? "unset" : `\`${variable.default}\``} | ${variable.meaning.replace(/\|/g, "\\|")} | ${readBy.join(", ")} |`),
+  ].join("\n");
+}

@@ -1,0 +1,36 @@
+import { readFileSync } from "fs";
+import { join } from "path";
+import { ENVIRONMENTS } from "../../config/environments";
+import { renderDiagram, renderMainResources, renderOutputs, renderResourceCounts } from "./architecture";
+import { renderParameterTables, renderVariables } from "./configuration";
+import { fillGeneratedBlocks } from "./markers";
+import { DocumentedEnvironment } from "./synthesized";
+import { VARIABLE_READERS } from "./variables";
+
+/** The project root: the files below are relative to it. */
+export const ROOT = join(__dirname, "..", "..", "..");
+
+/** Each file with generated blocks, and the blocks it holds, from one synth per environment. */
+export function generatedBlocks(environments: readonly DocumentedEnvironment[]): Readonly<Record<string, Readonly<Record<string, string>>>> {
+  const diagram = renderDiagram(environments);
+  return {
+    "README.md": { diagram },
+    "docs/architecture.md": {
+      diagram,
+      outputs: renderOutputs(environments),
+      "resource-counts": renderResourceCounts(environments),
+      "main-resources": renderMainResources(environments),
+    },
+    "docs/configuration.md": {
+      parameters: renderParameterTables(ENVIRONMENTS),
+      variables: renderVariables(VARIABLE_READERS),
+    },
+  };
+}
+
+/** What `npm run docs` writes: each file's committed text with its generated blocks filled in. */
+export function renderDocs(environments: readonly DocumentedEnvironment[], root: string = ROOT): Map<string, string> {
+  return new Map(
+    Object.entries(generatedBlocks(environments)).map(([file, blocks]) => [file, fillGeneratedBlocks(file, readFileSync(join(root, file), "utf8"), blocks)]),
+  );
+}
