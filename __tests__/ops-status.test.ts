@@ -83,7 +83,7 @@ describe("the model, from real state", () => {
     expect(model.complete).toBe(true);
     expect(statusExitCode(model)).toBe(0);
     const item = (name: RegExp) => model.checklist.find((i) => name.test(i.item));
-    expect(model.checklist).toHaveLength(13);
+    expect(model.checklist).toHaveLength(12);
     expect(item(/^VPC NonProd/)?.found[0]).toMatch(/^vpc-\w+ .* in us-east-1a, us-east-1b, 1 NAT gateway$/);
     expect(item(/^SQS queues \(9\)/)?.found).toHaveLength(9);
     expect(item(/^SQS queues/)?.found).toContain("sentry-executions-dev.fifo");
