@@ -215,7 +215,6 @@ async function measureStatus(scratch: string): Promise<void> {
         AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
         AWS_ACCESS_KEY_ID: "bench",
         AWS_SECRET_ACCESS_KEY: "bench",
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       });
       const intervals = [log, awsLog].flatMap((file) => readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => line.split(" ").map(Number) as [number, number]));
       return { total, inside: coveredSeconds(intervals), calls: intervals.length };

@@ -88,7 +88,7 @@ export function awsFailure(error: unknown, what: string): OpsFailure {
   const name = (error as { name?: string })?.name ?? "Error";
   const message = ((error as Error)?.message ?? String(error)).split("\n")[0];
   if (CREDENTIAL_ERRORS.has(name) || /expired|could not load credentials/i.test(message)) {
-    return new AwsAccessFailure(`status: AWS credentials missing or expired (${name}: ${message}); ${CREDENTIALS_FIX}. Nothing was checked.`);
+    return new AwsAccessFailure(`status: AWS credentials missing or expired (${name}: ${message}); ${CREDENTIALS_FIX}; status stopped before printing anything`);
   }
   return new OpsFailure(`status: ${what} failed: ${name}: ${message}`);
 }
@@ -101,8 +101,19 @@ async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The SDK's notice that its releases after January 2027 need Node.js 22 (eight lines on stderr on Node.js 20):
+ * the pinned versions keep working, the project's engines say Node.js >= 20, and a failure must stay one line.
+ */
+const SDK_NODE_NOTICE = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
+
 /** The real clients, loaded on first use (only `status` pays the SDK's load time). */
-export const sdkStatusAws: StatusAwsFactory = (region) => ({
+export const sdkStatusAws: StatusAwsFactory = (region) => {
+  process.env[SDK_NODE_NOTICE] ??= "true";
+  return sdkClients(region);
+};
+
+const sdkClients = (region: string): StatusAws => ({
   async checkCredentials() {
     const { SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
     const client = new SecretsManagerClient({ region });
