@@ -127,6 +127,12 @@ describe("the model, from real state", () => {
     ]);
   });
 
+  test("--phase: only that phase's checklist items count", () => {
+    const model = buildStatus(DEV, inputs().filter((p) => p.phase === "data"), settled());
+    expect(model.checklist.map((item) => item.item)).toEqual(["ElastiCache Redis"]);
+    expect(model.complete).toBe(true);
+  });
+
   test("never deployed: each phase not deployed, each checklist item open, exit 2", () => {
     const model = buildStatus(DEV, inputs(new Map()), { certificates: new Map(), connections: new Map(), subscriptions: new Map(), secretStages: new Map(), services: [] });
     expect(model.phases.every((p) => !p.deployed && p.resources === 0 && p.serial === undefined)).toBe(true);

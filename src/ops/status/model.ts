@@ -58,6 +58,8 @@ export interface PhaseStatus {
 }
 
 export interface ChecklistItem {
+  /** The phase that deploys it. */
+  readonly phase: string;
   /** The guide's item, e.g. `SQS queues (9)`. */
   readonly item: string;
   readonly done: boolean;
@@ -131,17 +133,18 @@ function phaseStatus(input: PhaseInput): PhaseStatus {
 }
 
 /** A checklist item ticked when every expected name is among those found. */
-function namedItem(item: string, expected: readonly string[], found: readonly string[]): ChecklistItem {
+function namedItem(phase: string, item: string, expected: readonly string[], found: readonly string[]): ChecklistItem {
   const missing = expected.filter((name) => !found.includes(name));
-  return { item, done: !missing.length, found: found.filter((name) => expected.includes(name)), missing: missing.length ? `not in state: ${missing.join(", ")}` : undefined };
+  return { phase, item, done: !missing.length, found: found.filter((name) => expected.includes(name)), missing: missing.length ? `not in state: ${missing.join(", ")}` : undefined };
 }
 
 function vpcItem(config: EnvironmentConfig, foundation: TerraformState | undefined): ChecklistItem {
   const perAz = config.network.natGateways === "per-az";
   const zones = config.network.availabilityZones.length;
+  const phase = "foundation";
   const item = perAz ? `VPC Prod (multi-AZ: ${zones} zones, a NAT gateway in each)` : `VPC NonProd (${zones} zones, one NAT gateway)`;
   const vpcs = instancesOf(foundation, "aws_vpc");
-  if (!vpcs.length) return { item, done: false, found: [], missing: "no VPC in the foundation's state" };
+  if (!vpcs.length) return { phase, item, done: false, found: [], missing: "no VPC in the foundation's state" };
   const subnetZones = uniq(instancesOf(foundation, "aws_subnet").map((s) => text(s, "availability_zone") ?? "").filter(Boolean)).sort();
   const nats = instancesOf(foundation, "aws_nat_gateway").length;
   const found = vpcs.map((vpc) => `${text(vpc, "id") ?? "?"} (${((vpc.tags ?? {}) as Record<string, string>).Name ?? "no Name tag"}) in ${subnetZones.join(", ") || "no subnet"}, ${nats} NAT gateway${nats === 1 ? "" : "s"}`);
@@ -150,7 +153,7 @@ function vpcItem(config: EnvironmentConfig, foundation: TerraformState | undefin
     ...(subnetZones.length < zones ? [`subnets in ${subnetZones.length} of ${zones} zones`] : []),
     ...(nats < wantedNats ? [`${nats} of ${wantedNats} NAT gateways`] : []),
   ];
-  return { item, done: !problems.length, found, missing: problems.length ? problems.join("; ") : undefined };
+  return { phase, item, done: !problems.length, found, missing: problems.length ? problems.join("; ") : undefined };
 }
 
 /** Task definitions by family; those of services with exchange credentials must reference the secret. */
@@ -158,18 +161,19 @@ function taskDefinitionItems(config: EnvironmentConfig, phases: readonly PhaseIn
   const env = config.name;
   const definitions = phases.flatMap((p) => instancesOf(p.state, "aws_ecs_task_definition"));
   const exchangeSecret = instancesOf(stateOf(phases, "foundation"), "aws_secretsmanager_secret").find((s) => text(s, "name") === `sentry/${env}/exchange-credentials`);
+  const phase = "services";
   return config.services.map((service) => {
     const family = `sentry-${service.name}-${env}`;
     const needsSecret = service.exchangeCredentials;
     const secretArn = service.exchangeCredentialsSecretArn ?? (exchangeSecret ? text(exchangeSecret, "arn") : undefined);
     const item = `Task definition ${service.name}${needsSecret ? " (with the exchange credentials secret)" : ""}`;
     const definition = definitions.find((d) => text(d, "family") === family);
-    if (!definition) return { item, done: false, found: [], missing: `no task definition ${family} in state` };
+    if (!definition) return { phase, item, done: false, found: [], missing: `no task definition ${family} in state` };
     const found = `${family}:${String(definition.revision ?? "?")}`;
-    if (!needsSecret) return { item, done: true, found: [found] };
+    if (!needsSecret) return { phase, item, done: true, found: [found] };
     const variables = secretVariables(text(definition, "container_definitions"), secretArn);
-    if (!variables.length) return { item, done: false, found: [found], missing: `no container secret from ${secretArn ?? `sentry/${env}/exchange-credentials`}` };
-    return { item, done: true, found: [`${found} (${variables.join(", ")} from ${secretName(secretArn as string)})`] };
+    if (!variables.length) return { phase, item, done: false, found: [found], missing: `no container secret from ${secretArn ?? `sentry/${env}/exchange-credentials`}` };
+    return { phase, item, done: true, found: [`${found} (${variables.join(", ")} from ${secretName(secretArn as string)})`] };
   });
 }
 
@@ -194,21 +198,21 @@ function secretName(arn: string): string {
   return name.replace(/-[A-Za-z0-9]{6}$/, "");
 }
 
-/** The guide's "Checklist por Ambiente", ticked from the states. */
+/** The guide's "Checklist por Ambiente", ticked from the states, for the phases given (`--phase`). */
 export function checklist(config: EnvironmentConfig, phases: readonly PhaseInput[]): ChecklistItem[] {
   const env = config.name;
   const names = (phase: string, type: string, attribute: string) => instancesOf(stateOf(phases, phase), type).map((a) => text(a, attribute) ?? "").filter(Boolean);
   const queues = config.queues.map((queue) => `sentry-${queue.name}-${env}${queue.type === "fifo" ? ".fifo" : ""}`);
   return [
     vpcItem(config, stateOf(phases, "foundation")),
-    namedItem("Cognito user pool", [`sentry-admin-${env}`], names("foundation", "aws_cognito_user_pool", "name")),
-    ...TABLE_NAMES.map((table) => namedItem(`DynamoDB ${table}`, [`sentry-${table}-${env}`], names("foundation", "aws_dynamodb_table", "name"))),
-    namedItem(`SQS queues (${queues.length})`, queues, names("foundation", "aws_sqs_queue", "name")),
-    namedItem("Secrets Manager exchange-credentials", [`sentry/${env}/exchange-credentials`], names("foundation", "aws_secretsmanager_secret", "name")),
-    namedItem("ElastiCache Redis", [`sentry-redis-${env}`], names("data", "aws_elasticache_replication_group", "replication_group_id")),
-    ...Object.keys(config.clusters).map((cluster) => namedItem(`ECS cluster ${cluster}`, [`sentry-${cluster}-${env}`], names("compute", "aws_ecs_cluster", "name"))),
+    namedItem("foundation", "Cognito user pool", [`sentry-admin-${env}`], names("foundation", "aws_cognito_user_pool", "name")),
+    ...TABLE_NAMES.map((table) => namedItem("foundation", `DynamoDB ${table}`, [`sentry-${table}-${env}`], names("foundation", "aws_dynamodb_table", "name"))),
+    namedItem("foundation", `SQS queues (${queues.length})`, queues, names("foundation", "aws_sqs_queue", "name")),
+    namedItem("foundation", "Secrets Manager exchange-credentials", [`sentry/${env}/exchange-credentials`], names("foundation", "aws_secretsmanager_secret", "name")),
+    namedItem("data", "ElastiCache Redis", [`sentry-redis-${env}`], names("data", "aws_elasticache_replication_group", "replication_group_id")),
+    ...Object.keys(config.clusters).map((cluster) => namedItem("compute", `ECS cluster ${cluster}`, [`sentry-${cluster}-${env}`], names("compute", "aws_ecs_cluster", "name"))),
     ...taskDefinitionItems(config, phases),
-  ];
+  ].filter((item) => phases.some((p) => p.phase === item.phase));
 }
 
 function certificateActions(phases: readonly PhaseInput[], live: LiveFacts): PersonAction[] {
