@@ -36,13 +36,17 @@ Commands
   outputs <env>          every phase's published outputs
   destroy <env>          destroy plans in reverse order, review, confirmation; never the bootstrap stack;
                          refuses before destroying anything while protectData (or the state) protects a resource
-  (drift, outputs and destroy never create workspace <env>: a stack without it is not deployed)
+  status <env>           per phase: deployed, resources, state serial and last write, a plan waiting; the
+                         guide's checklist ticked from state; what needs a person (certificate validation,
+                         CodeStar handshake, alarm e-mail confirmation, placeholder secrets, ECS services
+                         below their desired count), from AWS (the run's credentials and region)
+  (drift, outputs, destroy and status never create workspace <env>: a stack without it is not deployed)
 
 Options
   --phase P              only phase P (${PHASES.join(", ")}); repeatable (not bootstrap)
   --backend-config FILE  passed as -backend-config=FILE to every init (not bootstrap, review)
   --override DIR         DIR/*_override.tf.json laid into every stack folder before init (not review)
-  --format F             review/destroy output: ${REVIEW_FORMATS.join(" | ")} (default text)
+  --format F             review/destroy/status output: ${REVIEW_FORMATS.join(" | ")} (default text)
   --approve ADDRESS      approve a blocking change (data loss or broadening) of ADDRESS or STACK:ADDRESS; repeatable
   --approve-broadening   approve every security broadening
   --yes                  destroy without the confirmation question
@@ -51,7 +55,8 @@ Options
 Working files (synth output, saved plans: they hold sensitive values) go to .sentry-ops/<env>/ at the
 project root, or $${WORK_DIR_VARIABLE}/<env>/.
 
-Exit codes: 0 done / nothing needs approval; 2 something needs approval (review, deploy) or drift found;
+Exit codes: 0 done / nothing needs approval; 2 something needs approval (review, deploy), drift found, or
+(status) something needs a person or is not deployed;
 1 anything failed (the line before names the stack and the first Terraform error; review: a phase's plan
 failed); 130 interrupted (Ctrl-C reaches terraform once; the command waits for it to stop).`;
 
@@ -66,6 +71,7 @@ const OPTIONS: Readonly<Record<Command, readonly string[]>> = {
   drift: TERRAFORM_OPTIONS,
   outputs: TERRAFORM_OPTIONS,
   destroy: [...TERRAFORM_OPTIONS, "--format", "--yes"],
+  status: [...TERRAFORM_OPTIONS, "--format"],
 };
 const FLAGS = ["--approve-broadening", "--yes"];
 

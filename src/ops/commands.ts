@@ -12,13 +12,17 @@ import { Outcome, runGraph } from "./schedule";
 import { ProtectedResource, protectedInConfiguration, protectedInPlan } from "./protection";
 import { OpsFailure, OpsIo, protectDataFix, Session, WorkspaceMissing } from "./session";
 import { BOOTSTRAP_STACK, phaseOf, phaseStack, readSynthesized, SynthesizedEnvironment, SynthesizedStack, Synthesizer } from "./stacks";
+import { fetchLive, readPhase } from "./status/collect";
+import { sdkStatusAws, StatusAwsFactory } from "./status/live";
+import { buildStatus, liveQueries, statusExitCode } from "./status/model";
+import { renderStatus } from "./status/render";
 
 /**
  * The operator commands. Each synthesizes the environment once, in this process, then drives terraform in
  * the stack folders through the session (and so through the injected runner), phases in dependency order.
  */
 
-export const COMMANDS = ["bootstrap", "plan", "review", "deploy", "drift", "outputs", "destroy"] as const;
+export const COMMANDS = ["bootstrap", "plan", "review", "deploy", "drift", "outputs", "destroy", "status"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CommandOptions {
@@ -35,6 +39,8 @@ export interface CommandOptions {
 
 export interface OpsDependencies extends OpsIo {
   readonly synthesize: Synthesizer;
+  /** The AWS clients `status` asks (tests pass stubs). @default - the AWS SDK's, loaded when `status` runs */
+  readonly statusAws?: StatusAwsFactory;
 }
 
 
@@ -70,14 +76,17 @@ function selectedPhases(options: CommandOptions): Phase[] {
   return PHASES.filter((phase) => !options.phases.length || options.phases.includes(phase));
 }
 
-function open(io: OpsDependencies, options: CommandOptions, folder: string, workspace: string | undefined, createWorkspace = false): Run {
-  let config: EnvironmentConfig;
+function environmentConfig(io: OpsDependencies, options: CommandOptions): EnvironmentConfig {
   try {
-    config = loadEnvironmentConfig(options.environment, io.variables);
+    return loadEnvironmentConfig(options.environment, io.variables);
   } catch (error) {
     if (error instanceof ConfigError) throw new OpsFailure(error.message);
     throw error;
   }
+}
+
+function open(io: OpsDependencies, options: CommandOptions, folder: string, workspace: string | undefined, createWorkspace = false): Run {
+  const config = environmentConfig(io, options);
   placeholderWarnings(io.variables).forEach((warning) => io.progress(warning));
   const workDir = join(io.workDir, folder);
   const outdir = join(workDir, "synth");
@@ -397,6 +406,22 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
   return report(run, applied, (phase) => stackOf(run, phase).name);
 }
 
+/**
+ * What is deployed and what still needs a person: per phase its state (resources, serial, last write) and a
+ * waiting plan, the guide's checklist ticked from state, and the live values AWS reports. Credentials are
+ * checked before anything else; nothing is printed until everything was read.
+ */
+export async function statusCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
+  checkAgreement(io.variables, options.environment);
+  const aws = (io.statusAws ?? sdkStatusAws)(environmentConfig(io, options).operator.region);
+  await aws.checkCredentials();
+  const run = openEnvironment(io, options);
+  const phases = await Promise.all(run.phases.map((phase) => readPhase(run.session, run.store, aws, phase, stackOf(run, phase))));
+  const model = buildStatus(run.config, phases, await fetchLive(aws, liveQueries(phases)));
+  io.print(renderStatus(model, options.format));
+  return statusExitCode(model);
+}
+
 /** The account's state bucket stack, with local state and no workspace; plans, reviews, applies. Idempotent. */
 export async function bootstrapCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
   const run = open(io, options, "bootstrap", undefined);
@@ -423,4 +448,5 @@ export const COMMAND_HANDLERS: Readonly<Record<Command, (io: OpsDependencies, op
   drift: driftCommand,
   outputs: outputsCommand,
   destroy: destroyCommand,
+  status: statusCommand,
 };

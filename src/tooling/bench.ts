@@ -1,4 +1,4 @@
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, resolve } from "path";
@@ -10,7 +10,7 @@ import { validateStacks } from "./validate-stacks";
  * `npm run bench`: synth time and peak RSS of the project's app against the default cdktf setup (ts-node,
  * type-checking the same main.ts), the wall time of `npm test`, the disk `terraform validate` uses, and the
  * operator CLI: `sentry-ops review` of one environment's plan folder and `sentry-ops plan`'s own overhead over
- * the terraform calls it makes.
+ * the terraform calls it makes, and `sentry-ops status`'s overhead over terraform and AWS (a local stub endpoint).
  * Every run is a new process (cold start); medians of RUNS runs.
  */
 
@@ -153,7 +153,90 @@ function measureOps(stacksDir: string, scratch: string): void {
   console.log(`  plan ${ENVIRONMENT} with a no-op terraform (${samples[0].calls} calls): ${total.toFixed(2)} s in all, ${overhead.toFixed(2)} s outside terraform (target <= 1.5 s)`);
 }
 
-function main(): void {
+/** `status`'s fake terraform: `init` records an S3 backend as Terraform does, `state pull` prints a moto state. */
+const STATUS_TERRAFORM = `#!/bin/sh
+start=$(date +%s%N)
+case "$1" in
+  init) mkdir -p .terraform && echo '{"backend":{"type":"s3","config":{"bucket":"bench","key":"sentry/phase.tfstate","region":"us-east-1"}}}' > .terraform/terraform.tfstate ;;
+  state) phase=$(basename "$PWD" | cut -d- -f2); cat "$SENTRY_BENCH_STATES/moto-$phase-dev.tfstate" ;;
+esac
+echo "$start $(date +%s%N)" >> "$SENTRY_BENCH_TF_LOG"
+`;
+
+/**
+ * A local AWS endpoint for `status` (AWS_ENDPOINT_URL): minimal answers per API, each request's start and end
+ * logged like the fake terraform's calls. A separate process, so it answers while the benchmark waits.
+ */
+const STATUS_AWS_STUB = `
+const http = require("http");
+const fs = require("fs");
+const json = { "CertificateManager.DescribeCertificate": { Certificate: { Status: "ISSUED", DomainValidationOptions: [] } },
+  "CodeStar_connections_20191201.GetConnection": { Connection: { ConnectionStatus: "AVAILABLE" } },
+  "secretsmanager.DescribeSecret": { VersionIdsToStages: { a: ["AWSCURRENT"] } },
+  "AmazonEC2ContainerServiceV20141113.DescribeServices": { services: [], failures: [] } };
+const server = http.createServer((request, response) => {
+  const start = BigInt(Date.now()) * 1000000n;
+  const chunks = [];
+  request.on("data", (chunk) => chunks.push(chunk));
+  request.on("end", () => {
+    const target = request.headers["x-amz-target"];
+    const body = Buffer.concat(chunks).toString();
+    if (request.method === "HEAD") {
+      response.writeHead(200, { "Last-Modified": new Date().toUTCString(), "Content-Length": "0" });
+      response.end();
+    } else if (target && json[target]) {
+      response.writeHead(200, { "Content-Type": "application/x-amz-json-1.1" });
+      response.end(JSON.stringify(json[target]));
+    } else if (body.includes("Action=ListSubscriptionsByTopic")) {
+      response.writeHead(200, { "Content-Type": "text/xml" });
+      response.end("<ListSubscriptionsByTopicResponse><ListSubscriptionsByTopicResult><Subscriptions/></ListSubscriptionsByTopicResult></ListSubscriptionsByTopicResponse>");
+    } else {
+      response.writeHead(400, { "Content-Type": "application/json" });
+      response.end(JSON.stringify({ __type: "UnknownOperation", message: String(target) }));
+    }
+    fs.appendFileSync(process.env.SENTRY_BENCH_AWS_LOG, start + " " + (BigInt(Date.now()) * 1000000n) + "\\n");
+  });
+});
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`;
+
+/** `sentry-ops status` of a deployed environment (real moto states), with a fake terraform and a local AWS stub. */
+async function measureStatus(scratch: string): Promise<void> {
+  const bin = join(scratch, "status-bin");
+  mkdirSync(bin);
+  writeFileSync(join(bin, "terraform"), STATUS_TERRAFORM);
+  chmodSync(join(bin, "terraform"), 0o755);
+  const awsLog = join(scratch, "aws.log");
+  writeFileSync(join(scratch, "aws-stub.js"), STATUS_AWS_STUB);
+  const stub = spawn(process.execPath, [join(scratch, "aws-stub.js")], { env: { ...process.env, SENTRY_BENCH_AWS_LOG: awsLog }, stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const port = await new Promise<string>((resolvePort) => stub.stdout.once("data", (chunk: Buffer) => resolvePort(chunk.toString().trim())));
+    const samples = Array.from({ length: RUNS }, (_, run) => {
+      const log = join(scratch, `status-terraform-${run}.log`);
+      writeFileSync(log, "");
+      writeFileSync(awsLog, "");
+      const total = runOps(["status", "dev"], {
+        PATH: `${bin}:${process.env.PATH}`,
+        SENTRY_OPS_DIR: join(scratch, `ops-status-${run}`),
+        SENTRY_ENV: "dev",
+        SENTRY_BENCH_TF_LOG: log,
+        SENTRY_BENCH_STATES: join(ROOT, "__tests__", "fixtures", "states"),
+        AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+        AWS_ACCESS_KEY_ID: "bench",
+        AWS_SECRET_ACCESS_KEY: "bench",
+      });
+      const intervals = [log, awsLog].flatMap((file) => readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => line.split(" ").map(Number) as [number, number]));
+      return { total, inside: coveredSeconds(intervals), calls: intervals.length };
+    });
+    const total = median(samples.map((s) => s.total));
+    const overhead = median(samples.map((s) => s.total - s.inside));
+    console.log(`  status dev, deployed (${samples[0].calls} terraform and AWS calls, stubbed): ${total.toFixed(2)} s in all, ${overhead.toFixed(2)} s outside them (target <= 1.5 s)`);
+  } finally {
+    stub.kill();
+  }
+}
+
+async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), "sentry-bench-"));
   try {
     console.log(`Synth of SENTRY_ENV=${ENVIRONMENT} (bootstrap + every phase), median of ${RUNS} cold runs:`);
@@ -176,6 +259,7 @@ function main(): void {
     console.log(`  disk: validation folder ${(diskUsage(validateDir) / 2 ** 20).toFixed(1)} MiB, plugin cache ${(diskUsage(join(TOOLING_DIR, "plugin-cache")) / 2 ** 20).toFixed(1)} MiB (links into the provider mirror, not copies)`);
 
     measureOps(synthOut, scratch);
+    await measureStatus(scratch);
 
     if (process.env[SKIP_TESTS_VARIABLE.name] !== "1") {
       const testStarted = process.hrtime.bigint();
@@ -188,4 +272,4 @@ function main(): void {
   }
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

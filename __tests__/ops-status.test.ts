@@ -1,0 +1,361 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { runCli } from "../src/ops/cli";
+import { OpsDependencies } from "../src/ops/commands";
+import { PlanStore } from "../src/ops/plan-store";
+import { TerraformCall, TerraformResult, TerraformRunner } from "../src/ops/runner";
+import { synthesizeInProcess, Synthesizer } from "../src/ops/stacks";
+import { fetchLive } from "../src/ops/status/collect";
+import { AwsAccessFailure, awsFailure, CertificateFacts, ServiceFacts, StateObject, StatusAws, SubscriptionFacts } from "../src/ops/status/live";
+import { buildStatus, LiveFacts, liveQueries, PhaseInput, stateObjectOf, StatusModel, statusExitCode } from "../src/ops/status/model";
+import { renderStatus } from "../src/ops/status/render";
+import { parseState, TerraformState } from "../src/ops/status/state";
+import { testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
+
+/**
+ * `sentry-ops status`. The states are real: `terraform state pull` after applying small configurations with the
+ * project's names (VPC, Cognito, tables, 9 queues with DLQs, secrets with placeholder versions, the alarm topic's
+ * e-mail subscription, a DNS-validated certificate, clusters, task definitions, services, a CodeStar
+ * connection) to moto_server (`fixtures/states/README.md`). AWS's answers are stubs.
+ */
+
+const PHASES = ["foundation", "data", "compute", "services", "cicd"] as const;
+const STATES_DIR = join(__dirname, "fixtures", "states");
+const rawState = (phase: string): string => readFileSync(join(STATES_DIR, `moto-${phase}-dev.tfstate`), "utf8");
+const STATES = new Map(PHASES.map((phase) => [phase, parseState(rawState(phase), phase) as TerraformState]));
+const DEV = testConfig("dev");
+/** The placeholder value Terraform wrote into every secret of the fixture: it must never be printed. */
+const PLACEHOLDER_VALUE = "replace me";
+
+const attributesOf = (phase: string, type: string): Record<string, any>[] =>
+  (STATES.get(phase as (typeof PHASES)[number])?.resources ?? []).filter((r) => r.type === type).flatMap((r) => (r.instances ?? []).map((i) => i.attributes as Record<string, any>));
+const CERTIFICATE_ARN: string = attributesOf("foundation", "aws_acm_certificate")[0].arn;
+const CONNECTION_ARN: string = attributesOf("cicd", "aws_codestarconnections_connection")[0].arn;
+const TOPIC_ARN: string = attributesOf("foundation", "aws_sns_topic")[0].arn;
+const secretArn = (name: string): string => attributesOf("foundation", "aws_secretsmanager_secret").find((s) => s.name === `sentry/dev/${name}`)?.arn;
+const placeholderVersion = (name: string): string => attributesOf("foundation", "aws_secretsmanager_secret_version").find((v) => v.secret_id === secretArn(name))?.version_id;
+const SERVICES = attributesOf("services", "aws_ecs_service").map((s) => ({ name: s.name as string, cluster: s.cluster as string }));
+
+function inputs(states: ReadonlyMap<string, TerraformState | undefined> = STATES): PhaseInput[] {
+  return PHASES.map((phase) => ({ phase, stack: `sentry-${phase}-dev`, state: states.get(phase), lastWrite: "2026-11-30T08:00:00.000Z", planWaiting: false }));
+}
+
+/** What AWS says once a person has done everything. */
+function settled(): LiveFacts {
+  return {
+    certificates: new Map([[CERTIFICATE_ARN, { status: "ISSUED", records: [] }]]),
+    connections: new Map([[CONNECTION_ARN, "AVAILABLE"]]),
+    subscriptions: new Map([[TOPIC_ARN, [{ protocol: "email", endpoint: "oncall@example.com", arn: `${TOPIC_ARN}:0b8c1a4e` }]]]),
+    secretStages: new Map(["exchange-credentials", "database"].map((name) => [secretArn(name), { [placeholderVersion(name)]: ["AWSPREVIOUS"], "edited-by-a-person": ["AWSCURRENT"] }])),
+    services: SERVICES.map((s) => ({ ...s, status: "ACTIVE", running: 1, desired: 1, rollout: "COMPLETED" })),
+  };
+}
+
+const PENDING_RECORD = { name: "_3f1c.admin.trading.example.com.", type: "CNAME", value: "_9ab2.acm-validations.aws." };
+
+/** Everything a person still has to do after a first deployment. */
+function fresh(): LiveFacts {
+  return {
+    certificates: new Map([[CERTIFICATE_ARN, { status: "PENDING_VALIDATION", records: [PENDING_RECORD, PENDING_RECORD] }]]),
+    connections: new Map([[CONNECTION_ARN, "PENDING"]]),
+    subscriptions: new Map([[TOPIC_ARN, [{ protocol: "email", endpoint: "oncall@example.com", arn: "PendingConfirmation" }]]]),
+    secretStages: new Map(["exchange-credentials", "database"].map((name) => [secretArn(name), { [placeholderVersion(name)]: ["AWSCURRENT"] }])),
+    services: SERVICES.map((s) => ({ ...s, status: "ACTIVE", running: s.name.includes("oms") ? 0 : 1, desired: 1, rollout: s.name.includes("oms") ? "IN_PROGRESS" : "COMPLETED" })),
+  };
+}
+
+describe("the model, from real state", () => {
+  test("asks AWS about the certificate, the connection, the alarm topic, the two person-filled secrets and every service", () => {
+    const queries = liveQueries(inputs());
+    expect(queries.certificates).toEqual([CERTIFICATE_ARN]);
+    expect(queries.connections).toEqual([CONNECTION_ARN]);
+    expect(queries.topics).toEqual([TOPIC_ARN]);
+    expect([...queries.secrets].sort()).toEqual([secretArn("database"), secretArn("exchange-credentials")].sort());
+    expect(queries.secrets).not.toContain(secretArn("redis"));
+    expect(queries.services.map((s) => s.name).sort()).toEqual(["sentry-frontend-dev", "sentry-oms-dev", "sentry-websocket-dev"]);
+  });
+
+  test("a settled environment is complete: every phase deployed, every checklist item ticked with the names found, exit 0", () => {
+    const model = buildStatus(DEV, inputs(), settled());
+    expect(model.actions).toEqual([]);
+    expect(model.checklist.filter((item) => !item.done)).toEqual([]);
+    expect(model.complete).toBe(true);
+    expect(statusExitCode(model)).toBe(0);
+    const item = (name: RegExp) => model.checklist.find((i) => name.test(i.item));
+    expect(model.checklist).toHaveLength(12);
+    expect(item(/^VPC NonProd/)?.found[0]).toMatch(/^vpc-\w+ .* in us-east-1a, us-east-1b, 1 NAT gateway$/);
+    expect(item(/^SQS queues \(9\)/)?.found).toHaveLength(9);
+    expect(item(/^SQS queues/)?.found).toContain("sentry-executions-dev.fifo");
+    expect(item(/^Cognito/)?.found).toEqual(["sentry-admin-dev"]);
+    expect(item(/^DynamoDB config/)?.found).toEqual(["sentry-config-dev"]);
+    expect(item(/^DynamoDB trading/)?.found).toEqual(["sentry-trading-dev"]);
+    expect(item(/^Secrets Manager exchange-credentials/)?.found).toEqual(["sentry/dev/exchange-credentials"]);
+    expect(item(/^ElastiCache Redis/)?.found).toEqual(["sentry-redis-dev"]);
+    expect(item(/^ECS cluster oms/)?.found).toEqual(["sentry-oms-dev"]);
+    expect(item(/^ECS cluster frontend/)?.found).toEqual(["sentry-frontend-dev"]);
+    expect(item(/^Task definition oms \(with the exchange credentials secret\)/)?.found[0]).toMatch(/^sentry-oms-dev:1 \(EXCHANGE_API_KEY, EXCHANGE_API_SECRET from sentry\/dev\/exchange-credentials\)$/);
+    expect(item(/^Task definition websocket$/)?.done).toBe(true);
+    expect(model.phases.map((p) => [p.phase, p.deployed, p.resources > 0, typeof p.serial])).toEqual(PHASES.map((phase) => [phase, true, true, "number"]));
+  });
+
+  test("after a first deployment: certificate records, the handshake, the mail to confirm, both placeholder secrets, the OMS service below desired", () => {
+    const model = buildStatus(DEV, inputs(), fresh());
+    expect(model.actions.map((a) => a.kind)).toEqual(["certificate", "connection", "subscription", "secret", "secret", "service"]);
+    const [certificate, connection, subscription, ...rest] = model.actions;
+    expect(certificate.text).toMatch(/PENDING_VALIDATION: add these DNS records/);
+    expect(certificate.detail).toEqual(["_3f1c.admin.trading.example.com. CNAME _9ab2.acm-validations.aws."]);
+    expect(connection.text).toMatch(/PENDING: complete the GitHub handshake \(console: Developer Tools > Settings > Connections > sentry-github-dev > Update pending connection\)/);
+    expect(subscription.text).toMatch(/unconfirmed: follow the link .* to oncall@example.com/);
+    expect(rest.slice(0, 2).map((a) => a.subject).sort()).toEqual(["secret sentry/dev/database", "secret sentry/dev/exchange-credentials"]);
+    expect(rest[2]).toMatchObject({ subject: "ECS service sentry-oms-dev (sentry-oms-dev)", text: "runs 0 of 1 tasks; last deployment IN_PROGRESS" });
+    expect(statusExitCode(model)).toBe(2);
+  });
+
+  test("a secret is a placeholder only while Terraform's own version is AWSCURRENT; a deleted subscription and a missing service are reported", () => {
+    const live = settled();
+    const model = buildStatus(DEV, inputs(), {
+      ...live,
+      secretStages: new Map([[secretArn("database"), { [placeholderVersion("database")]: ["AWSCURRENT"], other: ["AWSPENDING"] }]]),
+      subscriptions: new Map([[TOPIC_ARN, []]]),
+      services: [{ ...SERVICES[0], status: "MISSING", running: 0, desired: 0, rolloutReason: "MISSING" }],
+    });
+    expect(model.actions.map((a) => `${a.subject}: ${a.text}`)).toEqual([
+      expect.stringMatching(/^alarm e-mail subscription oncall@example.com to sentry-alarms-dev: is gone/),
+      expect.stringMatching(/^secret sentry\/dev\/database: still holds the placeholder/),
+      expect.stringMatching(/^ECS service sentry-\w+-dev \(sentry-\w+-dev\): is not found in ECS \(MISSING\)/),
+    ]);
+  });
+
+  test("--phase: only that phase's checklist items count", () => {
+    const model = buildStatus(DEV, inputs().filter((p) => p.phase === "data"), settled());
+    expect(model.checklist.map((item) => item.item)).toEqual(["ElastiCache Redis"]);
+    expect(model.complete).toBe(true);
+  });
+
+  test("never deployed: each phase not deployed, each checklist item open, exit 2", () => {
+    const model = buildStatus(DEV, inputs(new Map()), { certificates: new Map(), connections: new Map(), subscriptions: new Map(), secretStages: new Map(), services: [] });
+    expect(model.phases.every((p) => !p.deployed && p.resources === 0 && p.serial === undefined)).toBe(true);
+    expect(model.actions.map((a) => a.text)).toEqual(PHASES.map((phase) => `not deployed: sentry-ops plan dev --phase ${phase}, review, deploy`));
+    expect(model.checklist.every((item) => !item.done)).toBe(true);
+    expect(statusExitCode(model)).toBe(2);
+  });
+
+  test("prod's checklist asks for the multi-AZ VPC: a NAT gateway in each zone", () => {
+    const prod = testConfig("prod");
+    const zones = prod.network.availabilityZones;
+    const vpc = (states: ReadonlyMap<string, TerraformState>) => buildStatus(prod, inputs(states), settled()).checklist[0];
+    const single = vpc(STATES);
+    expect(single).toMatchObject({ item: `VPC Prod (multi-AZ: ${zones.length} zones, a NAT gateway in each)`, done: false });
+    expect(single.missing).toContain(`1 of ${zones.length} NAT gateways`);
+    const foundation = STATES.get("foundation") as TerraformState;
+    const subnet = foundation.resources?.find((r) => r.type === "aws_subnet") as NonNullable<TerraformState["resources"]>[number];
+    const nat = foundation.resources?.find((r) => r.type === "aws_nat_gateway") as NonNullable<TerraformState["resources"]>[number];
+    const perZone: TerraformState = {
+      ...foundation,
+      resources: [
+        ...(foundation.resources ?? []).filter((r) => r.type !== "aws_nat_gateway" && r.type !== "aws_subnet"),
+        { ...subnet, instances: zones.map((zone) => ({ attributes: { ...subnet.instances?.[0].attributes, availability_zone: zone } })) },
+        { ...nat, instances: zones.map((_, index) => ({ attributes: { ...nat.instances?.[0].attributes, id: `nat-${index}` } })) },
+      ],
+    };
+    expect(vpc(new Map([...STATES, ["foundation", perZone]]))).toMatchObject({ done: true, missing: undefined });
+  });
+
+  test("the state object of a workspace, from the backend settings init recorded", () => {
+    const backend = { backend: { type: "s3", config: { bucket: "b", key: "sentry/foundation.tfstate", region: "eu-west-1", workspace_key_prefix: "env:", endpoints: { s3: "http://127.0.0.1:5000" }, use_path_style: true } } };
+    expect(stateObjectOf(backend, "dev")).toEqual({ bucket: "b", key: "env:/dev/sentry/foundation.tfstate", region: "eu-west-1", endpoint: "http://127.0.0.1:5000", pathStyle: true });
+    expect(stateObjectOf({ backend: { type: "local", config: {} } }, "dev")).toBeUndefined();
+  });
+});
+
+describe("renderers", () => {
+  const model = buildStatus(DEV, inputs(), fresh());
+
+  test("text: the phase table, the ticked checklist, what needs a person with the DNS records; never a secret's value", () => {
+    const text = renderStatus(model, "text");
+    expect(text).toMatch(/^phase\s+stack\s+state\s+resources\s+serial\s+last write\s+plan waiting$/m);
+    expect(text).toMatch(/^foundation\s+sentry-foundation-dev\s+deployed\s+\d+\s+\d+\s+2026-11-30T08:00:00.000Z\s+no$/m);
+    expect(text).toContain("  [x] SQS queues (9): sentry-");
+    expect(text).toContain("      _3f1c.admin.trading.example.com. CNAME _9ab2.acm-validations.aws.");
+    expect(text).toMatch(/dev is not complete: 6 things for a person, 0 checklist items open\.\n$/);
+    for (const format of ["text", "markdown", "json"] as const) expect(renderStatus(model, format)).not.toContain(PLACEHOLDER_VALUE);
+  });
+
+  test("markdown fits a pull-request comment; json is the model", () => {
+    expect(renderStatus(model, "markdown")).toContain("- [x] ECS cluster oms: sentry-oms-dev");
+    expect(JSON.parse(renderStatus(model, "json"))).toEqual(JSON.parse(JSON.stringify(model)));
+  });
+});
+
+describe("AWS errors", () => {
+  test("missing or expired credentials become one line naming the fix", () => {
+    for (const name of ["CredentialsProviderError", "ExpiredToken", "UnrecognizedClientException"]) {
+      const failure = awsFailure(Object.assign(new Error("The security token included in the request is expired\nmore"), { name }), "DescribeSecret x");
+      expect(failure).toBeInstanceOf(AwsAccessFailure);
+      expect(failure.message).toMatch(/^status: AWS credentials missing or expired \(\w+: The security token included in the request is expired\); set AWS_PROFILE .*; status stopped before printing anything$/);
+    }
+    const other = awsFailure(Object.assign(new Error("User is not authorized"), { name: "AccessDeniedException" }), "DescribeSecret x");
+    expect(other).not.toBeInstanceOf(AwsAccessFailure);
+    expect(other.message).toBe("status: DescribeSecret x failed: AccessDeniedException: User is not authorized");
+  });
+});
+
+/** A stub AWS recording its calls. */
+class StubAws implements StatusAws {
+  readonly calls: string[] = [];
+  constructor(
+    private readonly live: LiveFacts,
+    private readonly failures: { credentials?: Error; secrets?: Error } = {},
+  ) {}
+  async checkCredentials(): Promise<void> {
+    this.calls.push("credentials");
+    if (this.failures.credentials) throw awsFailure(this.failures.credentials, "resolving AWS credentials");
+  }
+  async certificate(arn: string): Promise<CertificateFacts> {
+    this.calls.push(`certificate ${arn}`);
+    return this.live.certificates.get(arn) as CertificateFacts;
+  }
+  async connectionStatus(arn: string): Promise<string> {
+    this.calls.push(`connection ${arn}`);
+    return this.live.connections.get(arn) as string;
+  }
+  async subscriptions(topicArn: string): Promise<SubscriptionFacts[]> {
+    this.calls.push(`subscriptions ${topicArn}`);
+    return [...(this.live.subscriptions.get(topicArn) ?? [])];
+  }
+  async secretVersionStages(secretId: string): Promise<Record<string, string[]>> {
+    this.calls.push(`secret ${secretId}`);
+    if (this.failures.secrets) throw awsFailure(this.failures.secrets, `DescribeSecret ${secretId}`);
+    return Object.fromEntries(Object.entries(this.live.secretStages.get(secretId) ?? {}).map(([id, stages]) => [id, [...stages]]));
+  }
+  async services(cluster: string, names: readonly string[]): Promise<ServiceFacts[]> {
+    this.calls.push(`services ${cluster} ${names.join(",")}`);
+    return this.live.services.filter((s) => s.cluster === cluster && names.includes(s.name));
+  }
+  async stateLastModified(location: StateObject): Promise<Date | undefined> {
+    this.calls.push(`head s3://${location.bucket}/${location.key}`);
+    return new Date("2026-11-30T07:59:00.000Z");
+  }
+}
+
+test("fetchLive asks each cluster once for its services", async () => {
+  const aws = new StubAws(settled());
+  const live = await fetchLive(aws, liveQueries(inputs()));
+  expect(aws.calls.filter((call) => call.startsWith("services")).sort()).toEqual([
+    `services ${SERVICES.find((s) => s.name === "sentry-frontend-dev")?.cluster} sentry-frontend-dev`,
+    expect.stringMatching(/^services \S+cluster\/sentry-oms-dev sentry-(oms|websocket)-dev,sentry-(oms|websocket)-dev$/),
+  ]);
+  expect(live.services).toHaveLength(3);
+});
+
+describe("sentry-ops status <env>", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "sentry-ops-status-"));
+  const synthesized = join(scratch, "synth-dev");
+  const synthOnce: Synthesizer = (_config, outdir) => cpSync(synthesized, outdir, { recursive: true });
+  beforeAll(() => synthesizeInProcess(DEV, synthesized));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  /**
+   * A stub terraform: `init` records the synthesized S3 backend in `.terraform/terraform.tfstate` like
+   * Terraform does, `workspace select` fails for a stack not in `deployed`, `state pull` prints the real state.
+   */
+  function stubTerraform(deployed: ReadonlySet<string>, calls: TerraformCall[]): TerraformRunner {
+    return async (call): Promise<TerraformResult> => {
+      calls.push(call);
+      const stack = call.cwd.split("/").pop() as string;
+      const ok = (stdout = ""): TerraformResult => ({ code: 0, stdout, stderr: "", seconds: 0 });
+      if (call.args[0] === "init") {
+        const backend = JSON.parse(readFileSync(join(call.cwd, "cdk.tf.json"), "utf8")).terraform.backend.s3;
+        mkdirSync(join(call.cwd, ".terraform"), { recursive: true });
+        writeFileSync(join(call.cwd, ".terraform", "terraform.tfstate"), JSON.stringify({ version: 3, backend: { type: "s3", config: backend } }));
+        return ok();
+      }
+      if (call.args[0] === "workspace" && !deployed.has(stack)) {
+        return { code: 1, stdout: "", stderr: '\n│ Error: Workspace "dev" doesn\'t exist.\n', seconds: 0 };
+      }
+      if (call.args.join(" ") === "state pull") return ok(rawState(stack.replace(/^sentry-(\w+)-dev$/, "$1")));
+      return ok();
+    };
+  }
+
+  async function status(argv: string, deployed: readonly string[], aws: StubAws, before?: (root: string) => void) {
+    const root = mkdtempSync(join(scratch, "world-"));
+    before?.(root);
+    const calls: TerraformCall[] = [];
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const io: OpsDependencies = {
+      workDir: join(root, ".sentry-ops"),
+      variables: { ...TEST_OPERATOR_VARIABLES, PATH: process.env.PATH },
+      runner: stubTerraform(new Set(deployed.map((phase) => `sentry-${phase}-dev`)), calls),
+      synthesize: synthOnce,
+      statusAws: () => aws,
+      print: (text) => stdout.push(text),
+      progress: (line) => stderr.push(line),
+      ask: async () => "",
+    };
+    const code = await runCli(argv.split(" "), io, root);
+    return { code, calls, stdout: stdout.join(""), stderr };
+  }
+
+  test("a deployed environment: state pulled per phase, last write from the state object, every live value asked, exit 2 while a person has work", async () => {
+    const aws = new StubAws(fresh());
+    const { code, calls, stdout } = await status("status dev", PHASES, aws);
+    expect(code).toBe(2);
+    expect(calls.filter((c) => c.args[0] === "state").map((c) => [c.cwd.split("/").pop(), c.env.TF_WORKSPACE])).toEqual(PHASES.map((p) => [`sentry-${p}-dev`, "dev"]));
+    expect(calls.some((c) => c.args.includes("-or-create=true"))).toBe(false);
+    expect(aws.calls[0]).toBe("credentials");
+    expect(aws.calls).toContain("head s3://sentry-test-state/env:/dev/sentry/foundation.tfstate");
+    expect(aws.calls).toContain(`certificate ${CERTIFICATE_ARN}`);
+    expect(stdout).toMatch(/^cicd\s+sentry-cicd-dev\s+deployed\s+1\s+\d+\s+2026-11-30T07:59:00.000Z\s+no$/m);
+    expect(stdout).toContain("CodeStar connection sentry-github-dev is PENDING");
+    expect(stdout).not.toContain(PLACEHOLDER_VALUE);
+  });
+
+  test("a saved plan waiting shows per phase; --format json prints the model; a settled environment exits 0", async () => {
+    const savePlan = (root: string) => {
+      const store = new PlanStore(join(root, ".sentry-ops", "dev", "plans"));
+      store.ensureDir();
+      writeFileSync(store.planFile("sentry-cicd-dev"), "plan");
+      store.save("sentry-cicd-dev", JSON.stringify({ format_version: "1.2" }));
+    };
+    const { code, stdout } = await status("status dev --format json", PHASES, new StubAws(settled()), savePlan);
+    expect(code).toBe(0);
+    const model = JSON.parse(stdout) as StatusModel;
+    expect(model.complete).toBe(true);
+    expect(model.phases.map((p) => [p.phase, p.planWaiting])).toEqual(PHASES.map((phase) => [phase, phase === "cicd"]));
+  });
+
+  test("never deployed: each phase not deployed, exit 2, AWS asked nothing but the credentials", async () => {
+    const aws = new StubAws(settled());
+    const { code, stdout, calls } = await status("status dev", [], aws);
+    expect(code).toBe(2);
+    for (const phase of PHASES) expect(stdout).toMatch(new RegExp(`^${phase}\\s+sentry-${phase}-dev\\s+not deployed\\s+-\\s+-\\s+-\\s+no$`, "m"));
+    expect(aws.calls).toEqual(["credentials"]);
+    expect(calls.filter((c) => c.args[0] === "state")).toEqual([]);
+  });
+
+  test("missing credentials: one line, exit 1, no terraform run, nothing printed", async () => {
+    const aws = new StubAws(settled(), { credentials: Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }) });
+    const { code, stdout, stderr, calls } = await status("status dev", PHASES, aws);
+    expect(code).toBe(1);
+    expect(stderr).toEqual([expect.stringMatching(/^status: AWS credentials missing or expired \(CredentialsProviderError: Could not load credentials from any providers\); set AWS_PROFILE/)]);
+    expect(calls).toEqual([]);
+    expect(stdout).toBe("");
+  });
+
+  test("credentials expiring half-way: one line, exit 1, nothing printed", async () => {
+    const aws = new StubAws(settled(), { secrets: Object.assign(new Error("The security token included in the request is expired"), { name: "ExpiredTokenException" }) });
+    const { code, stdout, stderr } = await status("status dev", PHASES, aws);
+    expect(code).toBe(1);
+    expect(stderr.filter((line) => !line.startsWith("["))).toEqual([expect.stringMatching(/^status: AWS credentials missing or expired \(ExpiredTokenException: /)]);
+    expect(stdout).toBe("");
+  });
+
+  test("status takes no approval options", async () => {
+    const { code, stderr } = await status("status dev --yes", PHASES, new StubAws(settled()));
+    expect(code).toBe(1);
+    expect(stderr).toEqual([expect.stringMatching(/^sentry-ops: status takes no option --yes; it takes --phase, --backend-config, --override, --format/)]);
+  });
+});

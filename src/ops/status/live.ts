@@ -1,0 +1,222 @@
+import { OpsFailure } from "../session";
+
+/**
+ * What `status` asks AWS, as a seam: the command takes a factory, tests pass stubs, the real one
+ * (`sdkStatusAws`) loads the AWS SDK for JavaScript v3 clients only when `status` runs. Every call reads
+ * metadata only: no call returns a secret's value (Secrets Manager is asked for version ids and stages).
+ */
+
+export interface ValidationRecord {
+  readonly name: string;
+  readonly type: string;
+  readonly value: string;
+}
+
+export interface CertificateFacts {
+  /** `PENDING_VALIDATION`, `ISSUED`, `FAILED`, ... */
+  readonly status: string;
+  /** The DNS records ACM waits for (DNS validation). */
+  readonly records: readonly ValidationRecord[];
+}
+
+export interface SubscriptionFacts {
+  readonly protocol: string;
+  readonly endpoint: string;
+  /** `PendingConfirmation` until the recipient follows the link. */
+  readonly arn: string;
+}
+
+export interface ServiceFacts {
+  readonly name: string;
+  /** `ACTIVE`, `DRAINING`, `INACTIVE`; `MISSING` when ECS does not know it. */
+  readonly status: string;
+  readonly running: number;
+  readonly desired: number;
+  /** The primary deployment's rollout state (`IN_PROGRESS`, `COMPLETED`, `FAILED`) and why. */
+  readonly rollout?: string;
+  readonly rolloutReason?: string;
+}
+
+/** Where a phase's state object lives (from the backend settings `init` recorded). */
+export interface StateObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly pathStyle?: boolean;
+}
+
+export interface StatusAws {
+  /** Resolves the run's credentials; throws `AwsAccessFailure` when there are none. */
+  checkCredentials(): Promise<void>;
+  certificate(arn: string): Promise<CertificateFacts>;
+  /** `PENDING`, `AVAILABLE` or `ERROR`. */
+  connectionStatus(arn: string): Promise<string>;
+  subscriptions(topicArn: string): Promise<SubscriptionFacts[]>;
+  /** Version id → staging labels (`AWSCURRENT`, ...). */
+  secretVersionStages(secretId: string): Promise<Record<string, string[]>>;
+  services(cluster: string, names: readonly string[]): Promise<ServiceFacts[]>;
+  /** Last write of the state object. */
+  stateLastModified(location: StateObject): Promise<Date | undefined>;
+}
+
+/** Builds the clients for the run's region; credentials come from the usual chain (AWS_PROFILE, AWS_*, SSO, roles). */
+export type StatusAwsFactory = (region: string) => StatusAws;
+
+/** No credentials, or credentials AWS refuses as expired or unknown: one line, exit 1. */
+export class AwsAccessFailure extends OpsFailure {}
+
+const CREDENTIAL_ERRORS = new Set([
+  "CredentialsProviderError",
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "InvalidClientTokenId",
+  "UnrecognizedClientException",
+  "InvalidAccessKeyId",
+  "SignatureDoesNotMatch",
+  "InvalidSignatureException",
+  "TokenRefreshRequired",
+  "RequestExpired",
+]);
+
+/** The fix for a credentials error, named in the one line `status` prints. */
+const CREDENTIALS_FIX = "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or renew the session (aws sso login)";
+
+/** An SDK error as one line; credentials errors become `AwsAccessFailure`, whatever call met them. */
+export function awsFailure(error: unknown, what: string): OpsFailure {
+  if (error instanceof OpsFailure) return error;
+  const name = (error as { name?: string })?.name ?? "Error";
+  const message = ((error as Error)?.message ?? String(error)).split("\n")[0];
+  if (CREDENTIAL_ERRORS.has(name) || /expired|could not load credentials/i.test(message)) {
+    return new AwsAccessFailure(`status: AWS credentials missing or expired (${name}: ${message}); ${CREDENTIALS_FIX}; status stopped before printing anything`);
+  }
+  return new OpsFailure(`status: ${what} failed: ${name}: ${message}`);
+}
+
+async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    throw awsFailure(error, what);
+  }
+}
+
+/**
+ * The SDK's notice that its releases after January 2027 need Node.js 22 (eight lines on stderr on Node.js 20):
+ * the pinned versions keep working, the project's engines say Node.js >= 20, and a failure must stay one line.
+ */
+const SDK_NODE_NOTICE = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
+
+/** The real clients, loaded on first use (only `status` pays the SDK's load time). */
+export const sdkStatusAws: StatusAwsFactory = (region) => {
+  process.env[SDK_NODE_NOTICE] ??= "true";
+  return sdkClients(region);
+};
+
+const sdkClients = (region: string): StatusAws => ({
+  async checkCredentials() {
+    const { SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
+    const client = new SecretsManagerClient({ region });
+    try {
+      await call("resolving AWS credentials", () => client.config.credentials());
+    } finally {
+      client.destroy();
+    }
+  },
+  async certificate(arn) {
+    const { ACMClient, DescribeCertificateCommand } = await import("@aws-sdk/client-acm");
+    const client = new ACMClient({ region: regionOfArn(arn) ?? region });
+    try {
+      const { Certificate } = await call(`DescribeCertificate ${arn}`, () => client.send(new DescribeCertificateCommand({ CertificateArn: arn })));
+      const records = (Certificate?.DomainValidationOptions ?? []).flatMap((option) =>
+        option.ResourceRecord?.Name && option.ResourceRecord.Type && option.ResourceRecord.Value
+          ? [{ name: option.ResourceRecord.Name, type: option.ResourceRecord.Type, value: option.ResourceRecord.Value }]
+          : [],
+      );
+      return { status: Certificate?.Status ?? "UNKNOWN", records };
+    } finally {
+      client.destroy();
+    }
+  },
+  async connectionStatus(arn) {
+    const { CodeStarConnectionsClient, GetConnectionCommand } = await import("@aws-sdk/client-codestar-connections");
+    const client = new CodeStarConnectionsClient({ region: regionOfArn(arn) ?? region });
+    try {
+      const { Connection } = await call(`GetConnection ${arn}`, () => client.send(new GetConnectionCommand({ ConnectionArn: arn })));
+      return Connection?.ConnectionStatus ?? "UNKNOWN";
+    } finally {
+      client.destroy();
+    }
+  },
+  async subscriptions(topicArn) {
+    const { SNSClient, ListSubscriptionsByTopicCommand } = await import("@aws-sdk/client-sns");
+    const client = new SNSClient({ region: regionOfArn(topicArn) ?? region });
+    try {
+      const found: SubscriptionFacts[] = [];
+      let token: string | undefined;
+      do {
+        const page = await call(`ListSubscriptionsByTopic ${topicArn}`, () => client.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token })));
+        for (const s of page.Subscriptions ?? []) found.push({ protocol: s.Protocol ?? "", endpoint: s.Endpoint ?? "", arn: s.SubscriptionArn ?? "" });
+        token = page.NextToken;
+      } while (token);
+      return found;
+    } finally {
+      client.destroy();
+    }
+  },
+  async secretVersionStages(secretId) {
+    const { SecretsManagerClient, DescribeSecretCommand } = await import("@aws-sdk/client-secrets-manager");
+    const client = new SecretsManagerClient({ region: regionOfArn(secretId) ?? region });
+    try {
+      const described = await call(`DescribeSecret ${secretId}`, () => client.send(new DescribeSecretCommand({ SecretId: secretId })));
+      return Object.fromEntries(Object.entries(described.VersionIdsToStages ?? {}).map(([id, stages]) => [id, [...stages]]));
+    } finally {
+      client.destroy();
+    }
+  },
+  async services(cluster, names) {
+    const { ECSClient, DescribeServicesCommand } = await import("@aws-sdk/client-ecs");
+    const client = new ECSClient({ region: regionOfArn(cluster) ?? region });
+    try {
+      const found: ServiceFacts[] = [];
+      for (let start = 0; start < names.length; start += 10) {
+        const batch = names.slice(start, start + 10);
+        const answer = await call(`DescribeServices ${cluster}`, () => client.send(new DescribeServicesCommand({ cluster, services: [...batch] })));
+        for (const service of answer.services ?? []) {
+          const primary = (service.deployments ?? []).find((deployment) => deployment.status === "PRIMARY");
+          found.push({
+            name: service.serviceName ?? "",
+            status: service.status ?? "UNKNOWN",
+            running: service.runningCount ?? 0,
+            desired: service.desiredCount ?? 0,
+            rollout: primary?.rolloutState,
+            rolloutReason: primary?.rolloutStateReason,
+          });
+        }
+        for (const failure of answer.failures ?? []) {
+          const name = failure.arn?.split("/").pop() ?? "";
+          found.push({ name, status: "MISSING", running: 0, desired: 0, rolloutReason: failure.reason });
+        }
+      }
+      return found;
+    } finally {
+      client.destroy();
+    }
+  },
+  async stateLastModified(location) {
+    const { S3Client, HeadObjectCommand } = await import("@aws-sdk/client-s3");
+    const client = new S3Client({ region: location.region, endpoint: location.endpoint, forcePathStyle: location.pathStyle });
+    try {
+      const head = await call(`HeadObject s3://${location.bucket}/${location.key}`, () => client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key })));
+      return head.LastModified;
+    } finally {
+      client.destroy();
+    }
+  },
+});
+
+/** The region of an ARN (`arn:aws:acm:eu-west-1:...`), or undefined for a bare name. */
+export function regionOfArn(arn: string): string | undefined {
+  const parts = arn.split(":");
+  return parts[0] === "arn" && parts[3] ? parts[3] : undefined;
+}
