@@ -15,6 +15,8 @@ export const OPERATOR_VARIABLES: Readonly<Record<keyof OperatorSettings, string>
   certificateArn: "SENTRY_CERTIFICATE_ARN",
   alarmEmail: "SENTRY_ALARM_EMAIL",
   adminRoleArns: "SENTRY_ADMIN_ROLE_ARNS",
+  terraformRoleArns: "SENTRY_TERRAFORM_ROLE_ARNS",
+  githubRepository: "SENTRY_GITHUB_REPOSITORY",
 };
 
 export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSettings {
@@ -32,15 +34,25 @@ export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSett
     certificateArn: read("certificateArn") ?? OPERATOR_DEFAULTS.certificateArn,
     alarmEmail: read("alarmEmail") ?? OPERATOR_DEFAULTS.alarmEmail,
     adminRoleArns: read("adminRoleArns")?.split(",").map((arn) => arn.trim()) ?? OPERATOR_DEFAULTS.adminRoleArns,
+    terraformRoleArns: read("terraformRoleArns")?.split(",").map((arn) => arn.trim()) ?? OPERATOR_DEFAULTS.terraformRoleArns,
+    githubRepository: read("githubRepository"),
   };
 }
 
 /** Settings whose defaults are placeholders: deploying with them would create resources nobody can use. */
 const MUST_SET_BEFORE_DEPLOY: readonly (keyof OperatorSettings)[] = ["stateBucket", "adminEmail", "domain", "adminRoleArns"];
 
-/** One warning per placeholder still in use, naming the variable to set. */
+/** One warning per placeholder still in use, naming the variable to set; and one when no Terraform principal is named. */
 export function placeholderWarnings(variables: NodeJS.ProcessEnv): string[] {
-  return MUST_SET_BEFORE_DEPLOY.filter((key) => !variables[OPERATOR_VARIABLES[key]]?.trim()).map(
+  const placeholders = MUST_SET_BEFORE_DEPLOY.filter((key) => !variables[OPERATOR_VARIABLES[key]]?.trim()).map(
     (key) => `Warning: ${OPERATOR_VARIABLES[key]} is not set; using the placeholder "${OPERATOR_DEFAULTS[key]}". Set it before deploying.`,
   );
+  const principalsNamed = (["terraformRoleArns", "githubRepository"] as const).some((key) => variables[OPERATOR_VARIABLES[key]]?.trim());
+  return principalsNamed ? placeholders : [...placeholders, SESSION_PRINCIPAL_WARNING];
 }
+
+/** The first-deployment fallback: secret policies name whoever runs Terraform, so the next principal rewrites them. */
+export const SESSION_PRINCIPAL_WARNING =
+  `Warning: neither ${OPERATOR_VARIABLES.terraformRoleArns} nor ${OPERATOR_VARIABLES.githubRepository} is set; the secret policies name ` +
+  "the role of the session running Terraform (data.aws_iam_session_context), and an apply by any other principal rewrites them " +
+  `and locks the first one out. Set ${OPERATOR_VARIABLES.terraformRoleArns} to every role that runs Terraform.`;

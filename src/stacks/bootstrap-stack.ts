@@ -46,7 +46,7 @@ export class BootstrapStack extends ReadableStack {
       accountId,
       partition,
       region: operator.region,
-      administratorRoleArns: operator.adminRoleArns,
+      administratorRoleArns: [...new Set([...operator.adminRoleArns, ...operator.terraformRoleArns])],
       viaServices: ["s3"],
     });
     const keyArn = this.useEnvironmentKey(key.arn);

@@ -1,5 +1,6 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsIamSessionContext } from "@cdktf/provider-aws/lib/data-aws-iam-session-context";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataTerraformRemoteStateS3, Fn, S3Backend, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
@@ -22,6 +23,23 @@ export function stateKey(phase: Phase): string {
 /** Execution role of a service's tasks: phase 4 creates it; phase 1 names it in the secrets' resource policies. */
 export function executionRoleName(service: string, environment: EnvironmentName): string {
   return `sentry-${service}-execution-${environment}`;
+}
+
+/** What a CI role may do: `plan` (read, lock file only) or `deploy` (apply). */
+export const CI_ROLE_KINDS = ["plan", "deploy"] as const;
+export type CiRoleKind = (typeof CI_ROLE_KINDS)[number];
+
+/** Role a GitHub workflow assumes for an environment: the bootstrap creates it; phases 1 and 2 name it in secret policies. */
+export function ciRoleName(kind: CiRoleKind, environment: EnvironmentName): string {
+  return `sentry-${kind}-${environment}`;
+}
+
+/** The principals that run Terraform, as the policies of phases 1 and 2 name them. */
+export interface TerraformPrincipals {
+  /** Read the secrets Terraform manages (it reads each version back on every refresh). */
+  readonly secretReaders: readonly string[];
+  /** Administer the environment key besides the account root and the operators. */
+  readonly keyAdministrators: readonly string[];
 }
 
 /** Stack name as `cdktf` shows it and operators type it: `sentry-<phase>-<env>`. */
@@ -89,11 +107,26 @@ export abstract class SentryStack extends ReadableStack {
   }
 
   /**
-   * The IAM role (or user) running Terraform: the issuer of the caller's session, which is what
-   * `aws:PrincipalArn` matches. Secret policies name it, or Terraform could not read back the versions it writes.
+   * The principals that run Terraform: `SENTRY_TERRAFORM_ROLE_ARNS` and, with a GitHub repository, this
+   * environment's CI roles (by name; the bootstrap creates them). The same list whoever applies, so an apply by CI
+   * after one by an operator changes no policy. Only when none is configured: the role (or user) of the session
+   * running Terraform, the issuer `aws:PrincipalArn` matches (a first deployment; a warning at synth), and no key
+   * administrator besides the operators.
    */
-  protected deployingPrincipalArn(caller: DataAwsCallerIdentity): string {
-    return new DataAwsIamSessionContext(this, "deploying-principal", { arn: caller.arn }).issuerArn;
+  protected terraformPrincipals(caller: DataAwsCallerIdentity, partition?: string): TerraformPrincipals {
+    const configured = this.operator.terraformRoleArns;
+    const [deployRole, planRole] = this.operator.githubRepository === undefined ? [[], []] : this.ciRoleArns(caller, partition);
+    const keyAdministrators = [...configured, ...deployRole];
+    if (keyAdministrators.length === 0) {
+      return { secretReaders: [new DataAwsIamSessionContext(this, "deploying-principal", { arn: caller.arn }).issuerArn], keyAdministrators };
+    }
+    return { secretReaders: [...keyAdministrators, ...planRole], keyAdministrators };
+  }
+
+  private ciRoleArns(caller: DataAwsCallerIdentity, partition?: string): [string[], string[]] {
+    const arnPartition = partition ?? new DataAwsPartition(this, "ci-roles-partition").partition;
+    const arn = (kind: CiRoleKind) => `arn:${arnPartition}:iam::${caller.accountId}:role/${ciRoleName(kind, this.environment)}`;
+    return [[arn("deploy")], [arn("plan")]];
   }
 
   /** Reads the outputs another phase published, from its state in this environment's workspace. */
