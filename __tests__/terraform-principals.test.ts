@@ -19,11 +19,11 @@ const POLICIES: Record<"foundation" | "data", string[]> = {
   data: ["redis_auth_token_readers"],
 };
 
-function synthesize(variables: NodeJS.ProcessEnv): Record<"foundation" | "data", TerraformJson> {
+function synthesize(variables: NodeJS.ProcessEnv): Record<"foundation" | "data" | "compute", TerraformJson> {
   const config = testConfig("dev", variables);
   const app = buildTestApp(config);
   const synth = (phase: Phase) => JSON.parse(Testing.synth(app.node.findChild(stackName(phase, config.name)) as TerraformStack));
-  return { foundation: synth("foundation"), data: synth("data") };
+  return { foundation: synth("foundation"), data: synth("data"), compute: synth("compute") };
 }
 
 /** What Terraform's data sources would answer when `callerArn` (an assumed-role session) runs the plan. */
@@ -38,7 +38,7 @@ function resolveFor(callerArn: string, value: unknown): unknown {
   );
 }
 
-function policiesAs(callerArn: string, stacks: Record<"foundation" | "data", TerraformJson>): unknown {
+function policiesAs(callerArn: string, stacks: Record<keyof typeof POLICIES, TerraformJson>): unknown {
   return Object.fromEntries(
     (Object.keys(POLICIES) as (keyof typeof POLICIES)[]).flatMap((phase) => POLICIES[phase].map((name) => [name, resolveFor(callerArn, policyStatements(stacks[phase], name))])),
   );
@@ -83,6 +83,15 @@ describe("Terraform principals (SENTRY_TERRAFORM_ROLE_ARNS, the CI roles)", () =
       "arn:aws:iam::123456789012:role/platform/terraform",
       "arn:aws:iam::123456789012:role/sentry-deploy-dev",
     ]);
+  });
+
+  test("with CI on, every role of an environment stack carries the CI permissions boundary (the deploy role may create no other)", () => {
+    const roles = Object.values(configured.compute.resource.aws_iam_role) as TerraformJson[];
+    expect(roles.length).toBeGreaterThan(0);
+    for (const role of roles) {
+      expect(resolveFor(OPERATOR, role.permissions_boundary)).toBe("arn:aws:iam::123456789012:policy/sentry-ci-boundary");
+    }
+    for (const role of Object.values(fallback.compute.resource.aws_iam_role) as TerraformJson[]) expect(role.permissions_boundary).toBeUndefined();
   });
 
   test.each([

@@ -92,7 +92,7 @@ export class FoundationStack extends SentryStack {
     const caller = new DataAwsCallerIdentity(this, "account");
     const accountId = caller.accountId;
     const partition = new DataAwsPartition(this, "partition").partition;
-    const terraform = this.terraformPrincipals(caller, partition);
+    const terraform = this.terraformPrincipals(caller);
     const regional = (service: string) => `arn:${partition}:${service}:${region}:${accountId}`;
 
     const environmentKey = new EnvironmentKey(this, "environment-key", {

@@ -2,9 +2,10 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsIamSessionContext } from "@cdktf/provider-aws/lib/data-aws-iam-session-context";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DataTerraformRemoteStateS3, Fn, S3Backend, TerraformOutput, Token } from "cdktf";
+import { Aspects, DataTerraformRemoteStateS3, Fn, S3Backend, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
-import { EnvironmentName, OperatorSettings, PublicHost } from "../config";
+import { PermissionsBoundary } from "../aspects/permissions-boundary";
+import { CiRoleKind, EnvironmentName, OperatorSettings, PublicHost } from "../config";
 import { WorkspaceGuard } from "../constructs/guards/workspace-guard";
 import { ReadableStack } from "./readable-stack";
 
@@ -25,14 +26,13 @@ export function executionRoleName(service: string, environment: EnvironmentName)
   return `sentry-${service}-execution-${environment}`;
 }
 
-/** What a CI role may do: `plan` (read, lock file only) or `deploy` (apply). */
-export const CI_ROLE_KINDS = ["plan", "deploy"] as const;
-export type CiRoleKind = (typeof CI_ROLE_KINDS)[number];
-
 /** Role a GitHub workflow assumes for an environment: the bootstrap creates it; phases 1 and 2 name it in secret policies. */
 export function ciRoleName(kind: CiRoleKind, environment: EnvironmentName): string {
   return `sentry-${kind}-${environment}`;
 }
+
+/** Permissions boundary of the CI roles (bootstrap): every role of an environment stack carries it when CI is on. */
+export const CI_BOUNDARY_POLICY_NAME = "sentry-ci-boundary";
 
 /** The principals that run Terraform, as the policies of phases 1 and 2 name them. */
 export interface TerraformPrincipals {
@@ -72,6 +72,8 @@ export abstract class SentryStack extends ReadableStack {
   /** The tags the provider puts on every resource; for resources default tags do not reach (ASG instances). */
   readonly tags: Readonly<Record<string, string>>;
   private readonly operator: OperatorSettings;
+  /** ARNs of this environment's CI roles; undefined without a GitHub repository (no CI roles exist). */
+  private readonly ciRoles?: Readonly<Record<CiRoleKind, string>>;
 
   protected constructor(scope: Construct, phase: Phase, props: SentryStackProps) {
     super(scope, stackName(phase, props.environment));
@@ -95,6 +97,14 @@ export abstract class SentryStack extends ReadableStack {
     // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3BackendConfig has no field for it.
     backend.addOverride("use_lockfile", true);
     new WorkspaceGuard(this, "workspace-guard", { expectedWorkspace: props.environment });
+    if (props.operator.githubRepository !== undefined) {
+      // The CI deploy role may create roles only under its boundary (bootstrap): every role here carries it.
+      const accountId = new DataAwsCallerIdentity(this, "ci-account").accountId;
+      const partition = new DataAwsPartition(this, "ci-partition").partition;
+      const iam = (resource: string) => `arn:${partition}:iam::${accountId}:${resource}`;
+      this.ciRoles = { plan: iam(`role/${ciRoleName("plan", props.environment)}`), deploy: iam(`role/${ciRoleName("deploy", props.environment)}`) };
+      Aspects.of(this).add(new PermissionsBoundary(iam(`policy/${CI_BOUNDARY_POLICY_NAME}`)));
+    }
   }
 
   get auditedEnvironment(): string {
@@ -113,20 +123,12 @@ export abstract class SentryStack extends ReadableStack {
    * running Terraform, the issuer `aws:PrincipalArn` matches (a first deployment; a warning at synth), and no key
    * administrator besides the operators.
    */
-  protected terraformPrincipals(caller: DataAwsCallerIdentity, partition?: string): TerraformPrincipals {
-    const configured = this.operator.terraformRoleArns;
-    const [deployRole, planRole] = this.operator.githubRepository === undefined ? [[], []] : this.ciRoleArns(caller, partition);
-    const keyAdministrators = [...configured, ...deployRole];
+  protected terraformPrincipals(caller: DataAwsCallerIdentity): TerraformPrincipals {
+    const keyAdministrators = [...this.operator.terraformRoleArns, ...(this.ciRoles ? [this.ciRoles.deploy] : [])];
     if (keyAdministrators.length === 0) {
       return { secretReaders: [new DataAwsIamSessionContext(this, "deploying-principal", { arn: caller.arn }).issuerArn], keyAdministrators };
     }
-    return { secretReaders: [...keyAdministrators, ...planRole], keyAdministrators };
-  }
-
-  private ciRoleArns(caller: DataAwsCallerIdentity, partition?: string): [string[], string[]] {
-    const arnPartition = partition ?? new DataAwsPartition(this, "ci-roles-partition").partition;
-    const arn = (kind: CiRoleKind) => `arn:${arnPartition}:iam::${caller.accountId}:role/${ciRoleName(kind, this.environment)}`;
-    return [[arn("deploy")], [arn("plan")]];
+    return { secretReaders: [...keyAdministrators, ...(this.ciRoles ? [this.ciRoles.plan] : [])], keyAdministrators };
   }
 
   /** Reads the outputs another phase published, from its state in this environment's workspace. */
