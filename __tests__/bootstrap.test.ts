@@ -1,7 +1,9 @@
-import { Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import { join } from "path";
+import { CI_ENVIRONMENTS } from "../src/config";
+import { GithubActionsRole } from "../src/constructs/identity/github-actions-role";
 import { BootstrapStack } from "../src/stacks/bootstrap-stack";
-import { dataOf, policyStatements, resource, testConfig } from "./support/synth";
+import { dataOf, policyStatements, resource, resourcesOf, statementBySid, testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 const tf = JSON.parse(Testing.synth(new BootstrapStack(Testing.app(), testConfig("dev").operator)));
 
@@ -132,5 +134,168 @@ describe("bootstrap stack (access-log bucket)", () => {
     });
     expect(resource(tf, "aws_s3_bucket_policy", "access_log_bucket_policy").policy).toBe("${data.aws_iam_policy_document.access_log_bucket_tls_only.json}");
     expect(tf.output.access_log_bucket_name.value).toBe("${aws_s3_bucket.access_log_bucket.bucket}");
+  });
+});
+
+describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per environment)", () => {
+  const REPOSITORY = "acme/sentry-infra";
+  const ciVariables = { ...TEST_OPERATOR_VARIABLES, SENTRY_GITHUB_REPOSITORY: REPOSITORY, SENTRY_HOSTED_ZONE_ID: "Z0123456789ABCDEFGHIJ" };
+  const ci = JSON.parse(Testing.synth(new BootstrapStack(Testing.app(), testConfig("dev", ciVariables).operator)));
+  const ENVS = ["dev", "staging", "prod"] as const;
+  const ROLES = ENVS.flatMap((env) => [`ci_${env}_plan`, `ci_${env}_deploy`]);
+  const BOUNDARY_ARN = "arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.account.account_id}:policy/sentry-ci-boundary";
+  const trust = (role: string) => policyStatements(ci, `${role}_trust`);
+  const permissions = (role: string) => policyStatements(ci, `${role}_permissions`);
+  const subjects = (role: string) => trust(role)[0].condition.find((c: { variable: string }) => c.variable === "token.actions.githubusercontent.com:sub").values;
+  /** Actions that only read: what a refresh calls. */
+  const READ = /^[a-z0-9-]+:(Describe|Get|List|BatchGet|AdminGet|AdminList)[A-Za-z]*\*?$/;
+
+  test("without a repository there is no OIDC provider and no CI role", () => {
+    expect(resourcesOf(tf, "aws_iam_openid_connect_provider")).toEqual({});
+    expect(resourcesOf(tf, "aws_iam_role")).toEqual({});
+    expect(tf.output.github_variables).toBeUndefined();
+  });
+
+  test("GitHub's OIDC provider, with STS as its only audience", () => {
+    expect(resource(ci, "aws_iam_openid_connect_provider", "github_oidc")).toEqual(
+      expect.objectContaining({ url: "https://token.actions.githubusercontent.com", client_id_list: ["sts.amazonaws.com"] }),
+    );
+  });
+
+  test("six roles, sentry-plan-<env> and sentry-deploy-<env>, each under the permissions boundary", () => {
+    expect(Object.keys(resourcesOf(ci, "aws_iam_role")).sort()).toEqual([...ROLES].sort());
+    for (const env of ENVS) {
+      for (const kind of ["plan", "deploy"]) {
+        expect(resource(ci, "aws_iam_role", `ci_${env}_${kind}`)).toMatchObject({
+          name: `sentry-${kind}-${env}`,
+          assume_role_policy: `\${data.aws_iam_policy_document.ci_${env}_${kind}_trust.json}`,
+          permissions_boundary: "${aws_iam_policy.ci_boundary.arn}",
+        });
+      }
+    }
+  });
+
+  test("trust: web identity from the provider, audience sts.amazonaws.com, the subject pinned to the repository (no wildcard)", () => {
+    for (const role of ROLES) {
+      const [statement, ...others] = trust(role);
+      expect(others).toEqual([]);
+      expect(statement).toMatchObject({
+        actions: ["sts:AssumeRoleWithWebIdentity"],
+        principals: [{ type: "Federated", identifiers: ["${aws_iam_openid_connect_provider.github_oidc.arn}"] }],
+      });
+      expect(statement.condition).toContainEqual({ test: "StringEquals", variable: "token.actions.githubusercontent.com:aud", values: ["sts.amazonaws.com"] });
+      expect(statement.condition.map((c: { test: string }) => c.test)).toEqual(["StringEquals", "StringEquals"]);
+      for (const subject of subjects(role)) expect(subject).toMatch(/^repo:acme\/sentry-infra:[^*?]+$/);
+    }
+  });
+
+  test("pull requests assume only the dev and staging plan roles; prod plans only from prod-plan; deploys only from their GitHub environment", () => {
+    expect(ROLES.filter((role) => subjects(role).includes(`repo:${REPOSITORY}:pull_request`))).toEqual(["ci_dev_plan", "ci_staging_plan"]);
+    expect(subjects("ci_prod_plan")).toEqual([`repo:${REPOSITORY}:environment:prod-plan`]);
+    for (const env of ENVS) expect(subjects(`ci_${env}_deploy`)).toEqual([`repo:${REPOSITORY}:environment:${env}`]);
+  });
+
+  test.each(ENVS)("%s: the plan role writes nothing but lock files of its own workspace", (env) => {
+    const writes = permissions(`ci_${env}_plan`)
+      .filter((statement) => statement.effect !== "Deny")
+      .flatMap((statement) => statement.actions.filter((action: string) => !READ.test(action)).map((action: string) => ({ action, resources: statement.resources })));
+    expect(writes).toEqual([
+      { action: "s3:PutObject", resources: [`\${aws_s3_bucket.state_bucket.arn}/env:/${env}/sentry/*.tflock`] },
+      { action: "s3:DeleteObject", resources: [`\${aws_s3_bucket.state_bucket.arn}/env:/${env}/sentry/*.tflock`] },
+      // The bucket's key: decrypt the state, encrypt the lock file (no resource of its own).
+      { action: "kms:Decrypt", resources: ["${aws_kms_key.state_key.arn}"] },
+      { action: "kms:GenerateDataKey", resources: ["${aws_kms_key.state_key.arn}"] },
+    ]);
+    expect(statementBySid(ci, `ci_${env}_plan_permissions`, "ReadStateOfThisWorkspace")!.resources).toEqual([`\${aws_s3_bucket.state_bucket.arn}/env:/${env}/sentry/*`]);
+  });
+
+  test.each(ENVS)("%s: the deploy role reaches only its environment: by name, by tag, its state", (env) => {
+    const others = ENVS.filter((other) => other !== env);
+    for (const statement of permissions(`ci_${env}_deploy`)) {
+      for (const arn of statement.resources as string[]) {
+        if (arn === "*") {
+          const tagged = (statement.condition ?? []).some((c: { variable: string; values: string[] }) => /^aws:(Resource|Request)Tag\/Environment$/.test(c.variable) && c.values.join() === env);
+          expect(tagged || statement.actions.every((action: string) => READ.test(action) || action === "secretsmanager:GetRandomPassword")).toBe(true);
+        } else {
+          others.forEach((other) => expect(arn).not.toContain(other));
+        }
+      }
+    }
+    expect(statementBySid(ci, `ci_${env}_deploy_permissions`, "WriteStateOfThisWorkspace")!.resources).toEqual([`\${aws_s3_bucket.state_bucket.arn}/env:/${env}/sentry/*`]);
+    expect(statementBySid(ci, `ci_${env}_deploy_permissions`, "ManageProjectResourcesByName")!.resources).toContain(
+      `arn:\${data.aws_partition.partition.partition}:secretsmanager:us-east-1:\${data.aws_caller_identity.account.account_id}:secret:sentry/${env}/*`,
+    );
+  });
+
+  test("the boundary: no users or keys, IAM only on sentry-* roles, the CI roles untouchable, new roles only under it, one region", () => {
+    expect(resource(ci, "aws_iam_policy", "ci_boundary")).toMatchObject({ name: "sentry-ci-boundary", policy: "${data.aws_iam_policy_document.ci_boundary_document.json}" });
+    const iam = (resource: string) => `arn:\${data.aws_partition.partition.partition}:iam::\${data.aws_caller_identity.account.account_id}:${resource}`;
+    const bySid = (sid: string) => statementBySid(ci, "ci_boundary_document", sid)!;
+    expect(bySid("NoUsersGroupsKeysOrIdentityProviders")).toMatchObject({ effect: "Deny", resources: ["*"] });
+    expect(bySid("NoUsersGroupsKeysOrIdentityProviders").actions).toEqual(expect.arrayContaining(["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile"]));
+    expect(bySid("IamOnlyOnProjectRoles")).toEqual({
+      sid: "IamOnlyOnProjectRoles",
+      effect: "Deny",
+      actions: ["iam:*"],
+      not_resources: [iam("role/sentry-*"), iam("instance-profile/sentry-*"), iam("role/aws-service-role/*")],
+    });
+    expect(bySid("NotTheProtectedRoles")).toMatchObject({ effect: "Deny", actions: ["iam:*"], resources: [iam("role/sentry-plan-*"), iam("role/sentry-deploy-*")] });
+    expect(bySid("NewRolesOnlyUnderThisBoundary")).toMatchObject({
+      effect: "Deny",
+      actions: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
+      condition: [{ test: "StringNotEquals", variable: "iam:PermissionsBoundary", values: [BOUNDARY_ARN] }],
+    });
+    expect(bySid("KeepTheBoundary")).toMatchObject({ effect: "Deny", actions: ["iam:DeleteRolePermissionsBoundary"] });
+    expect(bySid("StayInTheRegion")).toMatchObject({
+      effect: "Deny",
+      not_actions: ["iam:*", "route53:*", "sts:*"],
+      condition: [{ test: "StringNotEquals", variable: "aws:RequestedRegion", values: ["us-east-1"] }],
+    });
+  });
+
+  test("every inline policy fits IAM's 10,240 characters per role (rendered as IAM stores it, ids resolved)", () => {
+    for (const role of ROLES) {
+      const rendered = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: permissions(role).map((s) => ({ Sid: s.sid, Effect: s.effect ?? "Allow", Action: s.actions, Resource: s.resources, Condition: s.condition })),
+      })
+        .replace(/\$\{data\.aws_partition\.partition\.partition\}/g, "aws")
+        .replace(/\$\{data\.aws_caller_identity\.account\.account_id\}/g, "123456789012")
+        .replace(/\$\{aws_s3_bucket\.state_bucket\.arn\}/g, "arn:aws:s3:::sentry-test-state")
+        .replace(/\$\{aws_kms_key\.state_key\.arn\}/g, "arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e");
+      expect(rendered).not.toContain("${");
+      expect(rendered.length).toBeLessThan(10240);
+    }
+  });
+
+  test("publishes the role ARNs under the repository variable names the workflows read", () => {
+    expect(ci.output.github_variables.value).toEqual(
+      Object.fromEntries(ENVS.flatMap((env) => ["plan", "deploy"].map((kind) => [`SENTRY_${kind.toUpperCase()}_ROLE_ARN_${env.toUpperCase()}`, `\${aws_iam_role.ci_${env}_${kind}.arn}`]))),
+    );
+  });
+
+  test.each([
+    ["acme", 'Invalid configuration: SENTRY_GITHUB_REPOSITORY (operator.githubRepository) = "acme"; expected a GitHub repository owner/name, no wildcard'],
+    ["acme/*", 'Invalid configuration: SENTRY_GITHUB_REPOSITORY (operator.githubRepository) = "acme/*"; expected a GitHub repository owner/name, no wildcard'],
+  ])("refuses the repository %s with one line", (repository, message) => {
+    expect(() => testConfig("dev", { ...ciVariables, SENTRY_GITHUB_REPOSITORY: repository })).toThrow(message);
+  });
+
+  test("refuses a CI configuration missing an environment, and a state bucket a CI role would manage", () => {
+    const operator = testConfig("dev", ciVariables).operator;
+    const { prod: _missing, ...withoutProd } = CI_ENVIRONMENTS;
+    expect(() => new BootstrapStack(Testing.app(), operator, withoutProd as typeof CI_ENVIRONMENTS)).toThrow(
+      "Invalid configuration: ci.prod = null; expected an entry for every environment (dev, staging, prod): the bootstrap creates the CI roles of all of them",
+    );
+    expect(() => new BootstrapStack(Testing.app(), { ...operator, stateBucket: "sentry-dev-state" })).toThrow(
+      'Invalid configuration: SENTRY_STATE_BUCKET (operator.stateBucket) = "sentry-dev-state"; expected a name outside sentry-*dev*, which the CI roles of dev manage',
+    );
+  });
+
+  test("the construct refuses a subject that is not one GitHub environment", () => {
+    const build = (environment: string) =>
+      new GithubActionsRole(new TerraformStack(Testing.app(), "test"), "role", { roleName: "r", oidcProviderArn: "p", repository: REPOSITORY, subjects: [{ environment }], statements: [] });
+    expect(() => build("prod*")).toThrow('GithubActionsRole r: environment "prod*" must be one GitHub environment name (letters, digits, . _ -), no wildcard');
+    expect(() => build("prod")).not.toThrow();
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { ConfigError, EnvironmentConfig, loadEnvironmentConfig, parseEnvironmentName } from "../src/config";
 import { ENVIRONMENTS } from "../src/config/environments";
-import { placeholderWarnings, readOperatorSettings } from "../src/config/operator";
+import { placeholderWarnings, readOperatorSettings, SESSION_PRINCIPAL_WARNING } from "../src/config/operator";
 import { validateEnvironmentConfig } from "../src/config/validate";
 import { TEST_OPERATOR_VARIABLES, testConfig } from "./support/synth";
 
@@ -73,6 +73,8 @@ describe("operator settings", () => {
       certificateArn: undefined,
       alarmEmail: undefined,
       adminRoleArns: [],
+      terraformRoleArns: [],
+      githubRepository: undefined,
     });
   });
 
@@ -88,6 +90,8 @@ describe("operator settings", () => {
         SENTRY_CERTIFICATE_ARN: CERTIFICATE_ARN,
         SENTRY_ALARM_EMAIL: "alarms@acme.io",
         SENTRY_ADMIN_ROLE_ARNS: "arn:aws:iam::123456789012:role/ops, arn:aws:iam::123456789012:role/ci/deployer",
+        SENTRY_TERRAFORM_ROLE_ARNS: "arn:aws:iam::123456789012:role/ci/deployer",
+        SENTRY_GITHUB_REPOSITORY: "acme/sentry-infra",
       }),
     ).toEqual({
       region: "eu-west-1",
@@ -99,6 +103,8 @@ describe("operator settings", () => {
       certificateArn: CERTIFICATE_ARN,
       alarmEmail: "alarms@acme.io",
       adminRoleArns: ["arn:aws:iam::123456789012:role/ops", "arn:aws:iam::123456789012:role/ci/deployer"],
+      terraformRoleArns: ["arn:aws:iam::123456789012:role/ci/deployer"],
+      githubRepository: "acme/sentry-infra",
     });
   });
 
@@ -107,8 +113,9 @@ describe("operator settings", () => {
       'Warning: SENTRY_STATE_BUCKET is not set; using the placeholder "sentry-terraform-state". Set it before deploying.',
       'Warning: SENTRY_DOMAIN is not set; using the placeholder "sentry.example.com". Set it before deploying.',
       'Warning: SENTRY_ADMIN_ROLE_ARNS is not set; using the placeholder "". Set it before deploying.',
+      SESSION_PRINCIPAL_WARNING,
     ]);
-    expect(placeholderWarnings(TEST_OPERATOR_VARIABLES)).toEqual([]);
+    expect(placeholderWarnings(TEST_OPERATOR_VARIABLES)).toEqual([SESSION_PRINCIPAL_WARNING]);
   });
 
   test("a region change must come with zones of that region", () => {

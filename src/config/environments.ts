@@ -314,4 +314,5 @@ export const OPERATOR_DEFAULTS: OperatorSettings = {
   adminEmail: "admin@example.com",
   domain: "sentry.example.com",
   adminRoleArns: [],
+  terraformRoleArns: [],
 };

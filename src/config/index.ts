@@ -7,6 +7,7 @@ import { ConfigError, validateEnvironmentConfig } from "./validate";
 export * from "./types";
 export { ConfigError } from "./validate";
 export { placeholderWarnings } from "./operator";
+export * from "./ci";
 
 /** The environment `main.ts` synthesizes when `SENTRY_ENV` is not set. */
 export const DEFAULT_ENVIRONMENT: EnvironmentName = "dev";

@@ -16,6 +16,8 @@ export const OPERATOR_VARIABLES: Readonly<Record<keyof OperatorSettings, string>
   certificateArn: "SENTRY_CERTIFICATE_ARN",
   alarmEmail: "SENTRY_ALARM_EMAIL",
   adminRoleArns: "SENTRY_ADMIN_ROLE_ARNS",
+  terraformRoleArns: "SENTRY_TERRAFORM_ROLE_ARNS",
+  githubRepository: "SENTRY_GITHUB_REPOSITORY",
 };
 
 /** What each operator variable sets (docs/configuration.md is generated from it). */
@@ -30,7 +32,11 @@ const OPERATOR_VARIABLE_MEANINGS: Readonly<Record<keyof OperatorSettings, string
   certificateArn: "an issued ACM certificate (same region) covering both hosts; unset: the foundation requests one",
   alarmEmail: "e-mail subscribed to the alarm topic `sentry-alarms-<env>` (confirm AWS's mail once); unset: alarms notify nobody",
   adminRoleArns:
-    "comma-separated IAM role ARNs of the operators **and of the role that runs Terraform**: the only principals besides the services' execution roles that may read the secrets, and key administrators",
+    "comma-separated IAM role ARNs of the operators: the only principals besides the services' execution roles and the Terraform principals that may read the secrets, and key administrators",
+  terraformRoleArns:
+    "comma-separated IAM **role** ARNs (`arn:<partition>:iam::<account>:role/<path/name>`, never a session `arn:aws:sts::…:assumed-role/…`) of every role that runs Terraform: secret readers and key administrators whoever applies (see [Terraform principals](#terraform-principals))",
+  githubRepository:
+    "`owner/name` of the repository whose GitHub Actions workflows plan and deploy: the bootstrap creates the OIDC provider and the roles `sentry-plan-<env>` and `sentry-deploy-<env>`, which join the Terraform principals (see [Pull requests](pull-requests.md))",
 };
 
 export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSettings {
@@ -48,6 +54,8 @@ export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSett
     certificateArn: read("certificateArn") ?? OPERATOR_DEFAULTS.certificateArn,
     alarmEmail: read("alarmEmail") ?? OPERATOR_DEFAULTS.alarmEmail,
     adminRoleArns: read("adminRoleArns")?.split(",").map((arn) => arn.trim()) ?? OPERATOR_DEFAULTS.adminRoleArns,
+    terraformRoleArns: read("terraformRoleArns")?.split(",").map((arn) => arn.trim()) ?? OPERATOR_DEFAULTS.terraformRoleArns,
+    githubRepository: read("githubRepository"),
   };
 }
 
@@ -65,9 +73,17 @@ export const OPERATOR_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = (O
   };
 });
 
-/** One warning per placeholder still in use, naming the variable to set. */
+/** One warning per placeholder still in use, naming the variable to set; and one when no Terraform principal is named. */
 export function placeholderWarnings(variables: NodeJS.ProcessEnv): string[] {
-  return MUST_SET_BEFORE_DEPLOY.filter((key) => !variables[OPERATOR_VARIABLES[key]]?.trim()).map(
+  const placeholders = MUST_SET_BEFORE_DEPLOY.filter((key) => !variables[OPERATOR_VARIABLES[key]]?.trim()).map(
     (key) => `Warning: ${OPERATOR_VARIABLES[key]} is not set; using the placeholder "${OPERATOR_DEFAULTS[key]}". Set it before deploying.`,
   );
+  const principalsNamed = (["terraformRoleArns", "githubRepository"] as const).some((key) => variables[OPERATOR_VARIABLES[key]]?.trim());
+  return principalsNamed ? placeholders : [...placeholders, SESSION_PRINCIPAL_WARNING];
 }
+
+/** The first-deployment fallback: secret policies name whoever runs Terraform, so the next principal rewrites them. */
+export const SESSION_PRINCIPAL_WARNING =
+  `Warning: neither ${OPERATOR_VARIABLES.terraformRoleArns} nor ${OPERATOR_VARIABLES.githubRepository} is set; the secret policies name ` +
+  "the role of the session running Terraform (data.aws_iam_session_context), and an apply by any other principal rewrites them " +
+  `and locks the first one out. Set ${OPERATOR_VARIABLES.terraformRoleArns} to every role that runs Terraform.`;

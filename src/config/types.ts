@@ -49,6 +49,18 @@ export interface OperatorSettings {
    * edits, Terraform's refresh of secret versions) and administer the environment keys.
    */
   readonly adminRoleArns: readonly string[];
+  /**
+   * IAM roles that run Terraform (operators' and pipelines'): they read the secrets Terraform manages (it reads
+   * the versions back on every refresh) and administer the keys, whichever of them applies. Empty (and no
+   * `githubRepository`): the principal of the session running Terraform, which rewrites every secret policy when
+   * another principal applies (a warning at synth).
+   */
+  readonly terraformRoleArns: readonly string[];
+  /**
+   * GitHub repository, `owner/name`, whose workflows may assume the CI roles (`sentry-plan-<env>`,
+   * `sentry-deploy-<env>`); absent: the bootstrap creates no OIDC provider and no CI roles.
+   */
+  readonly githubRepository?: string;
 }
 
 export interface NetworkConfig {

@@ -37,6 +37,8 @@ const BUCKET = /^(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const CODESTAR_CONNECTION = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/;
 /** An IAM role ARN (with optional path). */
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
+/** An assumed-role session ARN (what `aws sts get-caller-identity` prints); groups: partition, account, role name. */
+const SESSION_ARN = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/.+$/;
 /** The access-log bucket is `<state bucket>-logs`, and bucket names stop at 63 characters. */
 const STATE_BUCKET_MAX_LENGTH = 63 - "-logs".length;
 const QUEUE_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -68,6 +70,15 @@ function requireRange(field: string, value: number, min: number, max: number): v
 
 function requireMatch(field: string, value: string, pattern: RegExp, allowed: string): void {
   if (!pattern.test(value)) throw new ConfigError(field, value, `expected ${allowed}`);
+}
+
+/** An IAM role ARN; a session ARN is refused with the role ARN it belongs to (a session expires, its role stays). */
+function requireRoleArn(field: string, value: string): void {
+  const session = SESSION_ARN.exec(value);
+  if (session) {
+    throw new ConfigError(field, value, `expected an IAM role ARN, not a session: the session's role is arn:${session[1]}:iam::${session[2]}:role/${session[3]} (with its path, if it has one)`);
+  }
+  requireMatch(field, value, ROLE_ARN, "an IAM role ARN arn:<partition>:iam::<12 digits>:role/<path/name>");
 }
 
 function requireOneOf<T>(field: string, value: T, allowed: readonly T[]): void {
@@ -293,6 +304,11 @@ export function validateEnvironmentConfig(config: EnvironmentConfig): void {
     requireMatch(`SENTRY_ADMIN_ROLE_ARNS (operator.adminRoleArns[${index}])`, arn, ROLE_ARN, "comma-separated IAM role ARNs such as arn:aws:iam::123456789012:role/sentry-operator");
   });
   requireUnique("SENTRY_ADMIN_ROLE_ARNS (operator.adminRoleArns)", operator.adminRoleArns);
+  operator.terraformRoleArns.forEach((arn, index) => requireRoleArn(`SENTRY_TERRAFORM_ROLE_ARNS (operator.terraformRoleArns[${index}])`, arn));
+  requireUnique("SENTRY_TERRAFORM_ROLE_ARNS (operator.terraformRoleArns)", operator.terraformRoleArns);
+  if (operator.githubRepository !== undefined) {
+    requireMatch("SENTRY_GITHUB_REPOSITORY (operator.githubRepository)", operator.githubRepository, GITHUB_REPOSITORY, "a GitHub repository owner/name, no wildcard (the CI roles trust this one repository)");
+  }
   requireRange(`${env}.kms.deletionWindowDays`, config.kms.deletionWindowDays, 7, 30);
 
   const cidr = parseIpv4Cidr(network.vpcCidr);

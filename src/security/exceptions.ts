@@ -74,6 +74,25 @@ export function ebsVolumesWithAwsManagedKey(resource: ResourceView, stack: Stack
 
 const ARTIFACT_BUCKETS = addressMatching(/^aws_s3_bucket\.[a-z]+_artifacts$/);
 
+/** Read-only actions by their verb: what a Terraform refresh calls. */
+const READ_ONLY_ACTION = /^[a-z0-9-]+:(Describe|Get|List|BatchGet|AdminGet|AdminList)[A-Za-z]*\*?$/;
+/** The tag conditions that hold a statement to one environment's resources. */
+const ENVIRONMENT_TAG_KEYS = ["aws:ResourceTag/Environment", "aws:RequestTag/Environment"];
+
+/**
+ * A CI role's policy document whose every Allow statement on "*" either only reads or is held to one
+ * environment's resources by a StringEquals tag condition.
+ */
+export function ciWildcardsReadOrTagged(resource: ResourceView): boolean {
+  return blocks(resource.attributes.statement)
+    .filter((statement) => statement.effect !== "Deny" && blocks(statement.resources).includes("*"))
+    .every(
+      (statement) =>
+        blocks(statement.actions).every((action: string) => READ_ONLY_ACTION.test(action) || action === "secretsmanager:GetRandomPassword") ||
+        blocks(statement.condition).some((c) => c.test === "StringEquals" && ENVIRONMENT_TAG_KEYS.includes(c.variable) && blocks(c.values).length === 1 && !String(blocks(c.values)[0]).includes("*")),
+    );
+}
+
 export const EXCEPTIONS: readonly SecurityException[] = [
   {
     id: "codebuild-privileged-docker",
@@ -253,5 +272,32 @@ export const EXCEPTIONS: readonly SecurityException[] = [
     },
     reason: "Application Load Balancers deliver access logs only to buckets encrypted with S3-managed keys (SSE-S3), never SSE-KMS.",
     liftedWhen: "Load balancer access logs support SSE-KMS buckets.",
+  },
+  {
+    id: "ci-roles-reads-and-tagged-resources-on-star",
+    title: 'The CI roles read on "*" and manage id-named resources on "*" with an environment tag condition',
+    rules: ["iam-resource-wildcard"],
+    covers: {
+      types: ["data.aws_iam_policy_document"],
+      description:
+        "the permissions of `sentry-plan-<env>` and `sentry-deploy-<env>` (bootstrap, `ci_<env>_<plan|deploy>_permissions`), while every Allow on \"*\" only reads (Describe, Get, List) or carries StringEquals `aws:ResourceTag/Environment` / `aws:RequestTag/Environment`",
+      where: (resource) => addressMatching(/^data\.aws_iam_policy_document\.ci_[a-z]+_(plan|deploy)_permissions$/)(resource) && ciWildcardsReadOrTagged(resource),
+    },
+    reason:
+      "A Terraform refresh calls List and Describe actions AWS authorizes only on \"*\" (ec2:Describe*, elasticloadbalancing:Describe*, autoscaling:Describe*...). VPC parts, the user pool, keys, the certificate, the connection and scaling targets have ARNs with generated ids, not names: the roles reach those only through the environment's tag (on the resource, or in the create request). Everything named (queues, tables, roles, buckets, clusters, secrets...) is scoped by name.",
+    liftedWhen: "AWS gives those reads resource-level permissions, or the project names those resources so that their ARNs carry the name.",
+  },
+  {
+    id: "ci-permissions-boundary-ceiling",
+    title: 'The CI permissions boundary allows the project\'s services on "*"',
+    rules: ["iam-resource-wildcard"],
+    covers: {
+      types: ["data.aws_iam_policy_document"],
+      description: "the document of the managed policy `sentry-ci-boundary` (bootstrap)",
+      addresses: ["data.aws_iam_policy_document.ci_boundary_document"],
+    },
+    reason:
+      "A permissions boundary grants nothing: it is the ceiling of what a role carrying it may do, and each role's own policy scopes the resources. Its Deny statements do the work (no users or keys, IAM only on sentry-* roles, no role without this boundary, one region).",
+    liftedWhen: "Never for a boundary; the entry goes if the boundary does.",
   },
 ];

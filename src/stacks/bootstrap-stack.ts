@@ -4,11 +4,26 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { resolve } from "path";
 import { LocalBackend, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import { OperatorSettings } from "../config";
+import {
+  CI_ENVIRONMENTS,
+  CI_ROLE_KINDS,
+  CiEnvironmentConfig,
+  ciRoleVariable,
+  ConfigError,
+  ENVIRONMENT_NAMES,
+  EnvironmentName,
+  githubDeployEnvironment,
+  githubPlanEnvironment,
+  OperatorSettings,
+  validateCiEnvironments,
+} from "../config";
 import { EnvironmentKey } from "../constructs/encryption/environment-key";
 import { SecureBucket } from "../constructs/encryption/secure-bucket";
+import { GithubOidcProvider } from "../constructs/identity/github-oidc-provider";
+import { PermissionsBoundaryPolicy } from "../constructs/identity/permissions-boundary-policy";
+import { TerraformCiRoles } from "../constructs/identity/terraform-ci-roles";
 import { ReadableStack } from "./readable-stack";
-import { projectTags } from "./sentry-stack";
+import { CI_BOUNDARY_POLICY_NAME, ciRoleName, projectTags, STATE_KEY_PREFIX, WORKSPACE_KEY_PREFIX } from "./sentry-stack";
 
 const BOOTSTRAP_STACK_NAME = "sentry-bootstrap";
 /** At the project root (git-ignored), not in cdktf.out/, which synth output may replace. */
@@ -23,15 +38,69 @@ const ACCESS_LOG_NONCURRENT_VERSION_DAYS = 30;
 const STATE_KEY_ALIAS = "sentry-terraform-state";
 /** Prefix of the state bucket's access logs in the log bucket (the only place S3 logging may write). */
 const STATE_ACCESS_LOG_PREFIX = "state/";
+/**
+ * Services the CI roles, and every role they create, may use at all (the permissions boundary): what the stacks
+ * manage, plus what the created roles' agents call (SSM, its messages, STS).
+ */
+const BOUNDED_SERVICES = [
+  "acm",
+  "application-autoscaling",
+  "autoscaling",
+  "cloudwatch",
+  "codebuild",
+  "codeconnections",
+  "codepipeline",
+  "codestar-connections",
+  "cognito-idp",
+  "dynamodb",
+  "ec2",
+  "ec2messages",
+  "ecr",
+  "ecs",
+  "elasticache",
+  "elasticloadbalancing",
+  "iam",
+  "kms",
+  "logs",
+  "route53",
+  "s3",
+  "secretsmanager",
+  "sns",
+  "sqs",
+  "ssm",
+  "ssmmessages",
+  "sts",
+  "wafv2",
+];
+/** Services without a region: the boundary's region limit does not apply to them. */
+const GLOBAL_SERVICES = ["iam", "route53", "sts"];
+
+/** Names of the resources an environment's CI roles manage where the ARN carries the name: `sentry-*<env>*`. */
+function ciResourcePattern(env: EnvironmentName): string {
+  return `sentry-*${env}*`;
+}
+
+/** Whether an IAM wildcard (`*`, `?`) matches `name`. */
+function matchesIamPattern(pattern: string, name: string): boolean {
+  const expression = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${expression}$`).test(name);
+}
 
 /**
  * Applied once per AWS account, with local state: the S3 bucket every phase keeps its state in (SSE-KMS with
  * this stack's key, since the environments' keys come later), and a bucket for its server access logs: the
- * state holds secrets, and who read it matters. Its state file holds no secret; keep it (or re-import the
- * buckets and the key with `terraform import` if it is lost).
+ * state holds secrets, and who read it matters. With a GitHub repository, the CI access too: GitHub's OIDC
+ * provider, the permissions boundary `sentry-ci-boundary`, and per environment `sentry-plan-<env>` and
+ * `sentry-deploy-<env>`. Its state file holds no secret; keep it (or re-import the buckets, the key and the
+ * roles with `terraform import` if it is lost).
  */
 export class BootstrapStack extends ReadableStack {
-  constructor(scope: Construct, operator: OperatorSettings) {
+  /**
+   * @param ci how GitHub Actions reaches each environment; used only with `operator.githubRepository`, which
+   * adds GitHub's OIDC provider, the permissions boundary and per environment the roles `sentry-plan-<env>` and
+   * `sentry-deploy-<env>` (docs/pull-requests.md).
+   */
+  constructor(scope: Construct, operator: OperatorSettings, ci: Readonly<Record<EnvironmentName, CiEnvironmentConfig>> = CI_ENVIRONMENTS) {
     super(scope, BOOTSTRAP_STACK_NAME);
     new AwsProvider(this, "aws", {
       region: operator.region,
@@ -46,7 +115,7 @@ export class BootstrapStack extends ReadableStack {
       accountId,
       partition,
       region: operator.region,
-      administratorRoleArns: operator.adminRoleArns,
+      administratorRoleArns: [...new Set([...operator.adminRoleArns, ...operator.terraformRoleArns])],
       viaServices: ["s3"],
     });
     const keyArn = this.useEnvironmentKey(key.arn);
@@ -80,5 +149,53 @@ export class BootstrapStack extends ReadableStack {
     new TerraformOutput(this, "state_bucket_arn", { value: state.bucket.arn, description: "Terraform state bucket ARN" });
     new TerraformOutput(this, "state_kms_key_arn", { value: key.arn, description: "KMS key of the state bucket" });
     new TerraformOutput(this, "access_log_bucket_name", { value: logs.bucket.bucket, description: "Server access logs of the state bucket" });
+    if (operator.githubRepository !== undefined) {
+      validateCiEnvironments(ci);
+      for (const env of ENVIRONMENT_NAMES) {
+        if (matchesIamPattern(ciResourcePattern(env), operator.stateBucket)) {
+          throw new ConfigError("SENTRY_STATE_BUCKET (operator.stateBucket)", operator.stateBucket, `expected a name outside ${ciResourcePattern(env)}, which the CI roles of ${env} manage (they would reach every environment's state)`);
+        }
+      }
+      const github = new GithubOidcProvider(this, "github-oidc");
+      const boundary = new PermissionsBoundaryPolicy(this, "ci-boundary", {
+        policyName: CI_BOUNDARY_POLICY_NAME,
+        partition,
+        accountId,
+        region: operator.region,
+        services: BOUNDED_SERVICES,
+        globalServices: GLOBAL_SERVICES,
+        iamNamePattern: "sentry-*",
+        protectedRoleNamePatterns: CI_ROLE_KINDS.map((kind) => `sentry-${kind}-*`),
+      });
+      const variables: Record<string, string> = {};
+      for (const env of ENVIRONMENT_NAMES) {
+        const tags = projectTags(env, "");
+        const roles = new TerraformCiRoles(this, `ci-${env}`, {
+          planRoleName: ciRoleName("plan", env),
+          deployRoleName: ciRoleName("deploy", env),
+          oidcProviderArn: github.arn,
+          repository: operator.githubRepository,
+          planSubjects: ci[env].planFrom === "pull-request" ? [{ pullRequest: true }] : [{ environment: githubPlanEnvironment(env) }],
+          deploySubjects: [{ environment: githubDeployEnvironment(env) }],
+          partition,
+          accountId,
+          region: operator.region,
+          resourceNamePattern: ciResourcePattern(env),
+          secretNamePrefix: `sentry/${env}/`,
+          logGroupPatterns: [`/sentry/${env}/*`, `/sentry/*/sentry-*-${env}*`],
+          resourceTags: { Project: tags.Project, Environment: tags.Environment },
+          state: { bucketArn: state.bucket.arn, keyArn, objectPrefix: `${WORKSPACE_KEY_PREFIX}/${env}/${STATE_KEY_PREFIX}/` },
+          hostedZoneId: operator.hostedZoneId,
+          // The reference (not the name) makes Terraform create the boundary before the roles that carry it.
+          permissionsBoundaryArn: boundary.policy.arn,
+        });
+        variables[ciRoleVariable("plan", env)] = roles.planRole.role.arn;
+        variables[ciRoleVariable("deploy", env)] = roles.deployRole.role.arn;
+      }
+      new TerraformOutput(this, "github_variables", {
+        value: variables,
+        description: "Repository variables the workflows read (Settings > Secrets and variables > Actions > Variables): the CI role ARNs",
+      });
+    }
   }
 }

@@ -48,8 +48,8 @@ export class DataStack extends SentryStack {
       slowLogGroupName: `/sentry/elasticache/sentry-redis-${props.environment}/slow-log`,
       authTokenSecretName: `sentry/${props.environment}/redis-auth-token`,
       authTokenSecretRecoveryDays: props.secretRecoveryWindowDays,
-      // Only Terraform (whoever runs it) and the operators read the token: the services read the `redis` secret.
-      authTokenReaderArns: [...props.operator.adminRoleArns, this.deployingPrincipalArn(new DataAwsCallerIdentity(this, "caller"))],
+      // Only Terraform's principals and the operators read the token: the services read the `redis` secret.
+      authTokenReaderArns: [...new Set([...props.operator.adminRoleArns, ...this.terraformPrincipals(new DataAwsCallerIdentity(this, "caller")).secretReaders])],
       kmsKeyArn,
       credentialsSecretId: this.lookupOutput(foundation, "secret_arns", "redis"),
     });

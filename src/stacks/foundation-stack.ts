@@ -91,8 +91,8 @@ export class FoundationStack extends SentryStack {
     const region = props.operator.region;
     const caller = new DataAwsCallerIdentity(this, "account");
     const accountId = caller.accountId;
-    const deployingPrincipal = this.deployingPrincipalArn(caller);
     const partition = new DataAwsPartition(this, "partition").partition;
+    const terraform = this.terraformPrincipals(caller);
     const regional = (service: string) => `arn:${partition}:${service}:${region}:${accountId}`;
 
     const environmentKey = new EnvironmentKey(this, "environment-key", {
@@ -102,7 +102,7 @@ export class FoundationStack extends SentryStack {
       partition,
       region,
       deletionWindowDays: props.kms.deletionWindowDays,
-      administratorRoleArns: props.operator.adminRoleArns,
+      administratorRoleArns: [...new Set([...props.operator.adminRoleArns, ...terraform.keyAdministrators])],
       viaServices: KEY_VIA_SERVICES,
       grantingServices: KEY_GRANTING_SERVICES,
       cloudWatchLogs: true,
@@ -182,11 +182,10 @@ export class FoundationStack extends SentryStack {
           recoveryWindowDays: props.secretRecoveryWindowDays,
           kmsKeyArn,
           // Role names are known before phase 4 creates the roles; aws:PrincipalArn matches them once they exist.
-          // Terraform reads the placeholder version back on every refresh: the principal running it is a reader.
+          // Terraform reads the placeholder version back on every refresh: the principals running it are readers.
           readerArns: [
             ...props.secretReaders[name].map((service) => `arn:${partition}:iam::${accountId}:role/${executionRoleName(service, env)}`),
-            ...props.operator.adminRoleArns,
-            deployingPrincipal,
+            ...new Set([...props.operator.adminRoleArns, ...terraform.secretReaders]),
           ],
         }),
     );

@@ -1,9 +1,11 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsIamSessionContext } from "@cdktf/provider-aws/lib/data-aws-iam-session-context";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DataTerraformRemoteStateS3, Fn, S3Backend, TerraformOutput, Token } from "cdktf";
+import { Aspects, DataTerraformRemoteStateS3, Fn, S3Backend, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
-import { EnvironmentName, OperatorSettings, PublicHost } from "../config";
+import { PermissionsBoundary } from "../aspects/permissions-boundary";
+import { CiRoleKind, EnvironmentName, OperatorSettings, PublicHost } from "../config";
 import { WorkspaceGuard } from "../constructs/guards/workspace-guard";
 import { ReadableStack } from "./readable-stack";
 
@@ -22,6 +24,22 @@ export function stateKey(phase: Phase): string {
 /** Execution role of a service's tasks: phase 4 creates it; phase 1 names it in the secrets' resource policies. */
 export function executionRoleName(service: string, environment: EnvironmentName): string {
   return `sentry-${service}-execution-${environment}`;
+}
+
+/** Role a GitHub workflow assumes for an environment: the bootstrap creates it; phases 1 and 2 name it in secret policies. */
+export function ciRoleName(kind: CiRoleKind, environment: EnvironmentName): string {
+  return `sentry-${kind}-${environment}`;
+}
+
+/** Permissions boundary of the CI roles (bootstrap): every role of an environment stack carries it when CI is on. */
+export const CI_BOUNDARY_POLICY_NAME = "sentry-ci-boundary";
+
+/** The principals that run Terraform, as the policies of phases 1 and 2 name them. */
+export interface TerraformPrincipals {
+  /** Read the secrets Terraform manages (it reads each version back on every refresh). */
+  readonly secretReaders: readonly string[];
+  /** Administer the environment key besides the account root and the operators. */
+  readonly keyAdministrators: readonly string[];
 }
 
 /** Stack name as `cdktf` shows it and operators type it: `sentry-<phase>-<env>`. */
@@ -54,6 +72,8 @@ export abstract class SentryStack extends ReadableStack {
   /** The tags the provider puts on every resource; for resources default tags do not reach (ASG instances). */
   readonly tags: Readonly<Record<string, string>>;
   private readonly operator: OperatorSettings;
+  /** ARNs of this environment's CI roles; undefined without a GitHub repository (no CI roles exist). */
+  private readonly ciRoles?: Readonly<Record<CiRoleKind, string>>;
 
   protected constructor(scope: Construct, phase: Phase, props: SentryStackProps) {
     super(scope, stackName(phase, props.environment));
@@ -77,6 +97,14 @@ export abstract class SentryStack extends ReadableStack {
     // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3BackendConfig has no field for it.
     backend.addOverride("use_lockfile", true);
     new WorkspaceGuard(this, "workspace-guard", { expectedWorkspace: props.environment });
+    if (props.operator.githubRepository !== undefined) {
+      // The CI deploy role may create roles only under its boundary (bootstrap): every role here carries it.
+      const accountId = new DataAwsCallerIdentity(this, "ci-account").accountId;
+      const partition = new DataAwsPartition(this, "ci-partition").partition;
+      const iam = (resource: string) => `arn:${partition}:iam::${accountId}:${resource}`;
+      this.ciRoles = { plan: iam(`role/${ciRoleName("plan", props.environment)}`), deploy: iam(`role/${ciRoleName("deploy", props.environment)}`) };
+      Aspects.of(this).add(new PermissionsBoundary(iam(`policy/${CI_BOUNDARY_POLICY_NAME}`)));
+    }
   }
 
   get auditedEnvironment(): string {
@@ -89,11 +117,18 @@ export abstract class SentryStack extends ReadableStack {
   }
 
   /**
-   * The IAM role (or user) running Terraform: the issuer of the caller's session, which is what
-   * `aws:PrincipalArn` matches. Secret policies name it, or Terraform could not read back the versions it writes.
+   * The principals that run Terraform: `SENTRY_TERRAFORM_ROLE_ARNS` and, with a GitHub repository, this
+   * environment's CI roles (by name; the bootstrap creates them). The same list whoever applies, so an apply by CI
+   * after one by an operator changes no policy. Only when none is configured: the role (or user) of the session
+   * running Terraform, the issuer `aws:PrincipalArn` matches (a first deployment; a warning at synth), and no key
+   * administrator besides the operators.
    */
-  protected deployingPrincipalArn(caller: DataAwsCallerIdentity): string {
-    return new DataAwsIamSessionContext(this, "deploying-principal", { arn: caller.arn }).issuerArn;
+  protected terraformPrincipals(caller: DataAwsCallerIdentity): TerraformPrincipals {
+    const keyAdministrators = [...this.operator.terraformRoleArns, ...(this.ciRoles ? [this.ciRoles.deploy] : [])];
+    if (keyAdministrators.length === 0) {
+      return { secretReaders: [new DataAwsIamSessionContext(this, "deploying-principal", { arn: caller.arn }).issuerArn], keyAdministrators };
+    }
+    return { secretReaders: [...keyAdministrators, ...(this.ciRoles ? [this.ciRoles.plan] : [])], keyAdministrators };
   }
 
   /** Reads the outputs another phase published, from its state in this environment's workspace. */
