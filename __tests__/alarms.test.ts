@@ -483,6 +483,7 @@ describe("bad alarm configuration fails with one clear line", () => {
     [{ natPortAllocationErrors: -1 }, "dev.alarms.natPortAllocationErrors = -1; expected a whole number from 0 to 1000000"],
     [{ loadBalancerMinimumRequests: -5 }, "dev.alarms.loadBalancerMinimumRequests = -5; expected a whole number from 0 to 1000000"],
     [{ unhealthyTargets: -1 }, "dev.alarms.unhealthyTargets = -1; expected a whole number from 0 to 1000"],
+    [{ wafBlockedRequests: 0 }, "dev.alarms.wafBlockedRequests = 0; expected a whole number from 1 to 1000000"],
   ])("%j", (change, message) => {
     expect(invalid(change)).toThrow(`Invalid configuration: ${message}`);
   });

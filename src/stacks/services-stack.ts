@@ -10,7 +10,7 @@ import { EcsContainerSecret, EcsEc2Service, EcsServiceLoadBalancerProps } from "
 import { LoadBalancerRoute } from "../constructs/ingress/load-balancer-route";
 import { natGatewayZones } from "../constructs/network/network";
 import { SECRETS, SecretName } from "./foundation-stack";
-import { executionRoleName, imageRepositoryName, publicHostname, SentryStack, SentryStackProps } from "./sentry-stack";
+import { executionRoleName, imageRepositoryName, publicHostname, SentryStack, SentryStackProps, webAclName } from "./sentry-stack";
 import { monitorServices } from "./services-monitoring";
 
 /** Environment variable → key of the foundation's secret JSON (guide 4.1 for the exchange credentials). */
@@ -299,6 +299,7 @@ export class ServicesStack extends SentryStack {
       loadBalancer: {
         arnSuffix: compute.getString("load_balancer_arn_suffix"),
         targetGroupArnSuffixes: Object.fromEntries(Object.entries(routes).map(([service, route]) => [service, route.targetGroup.arnSuffix])),
+        webAclName: props.ingress.waf.enabled ? webAclName(env) : undefined,
       },
     });
 

@@ -1,4 +1,7 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
 import { DataAwsElbServiceAccount } from "@cdktf/provider-aws/lib/data-aws-elb-service-account";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
@@ -7,6 +10,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Wafv2WebAcl, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
+import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { Construct } from "constructs";
 import { SecureBucket } from "../encryption/secure-bucket";
 
@@ -16,6 +20,21 @@ export interface LoadBalancerAccessLogsProps {
   readonly bucketName: string;
   /** Days log objects are kept. */
   readonly retentionDays: number;
+  /** Where the log bucket's own S3 server access logs go (who read or deleted load balancer logs). */
+  readonly serverAccessLogs: { readonly target: SecureBucket; readonly prefix: string };
+}
+
+/** Where the web ACL logs every request it inspects (CloudWatch Logs; `authorization` and `cookie` redacted). */
+export interface LoadBalancerWafLogsProps {
+  /** Log group created for the logs; WAF requires the `aws-waf-logs-` prefix. */
+  readonly logGroupName: string;
+  /** KMS key of the log group (its key policy must let CloudWatch Logs use it for the account's log groups). */
+  readonly kmsKeyArn: string;
+  /** Days the log group keeps events (a CloudWatch Logs retention value). */
+  readonly retentionDays: number;
+  /** AWS partition and region of the log group: the log delivery's `aws:SourceArn` condition. */
+  readonly partition: string;
+  readonly region: string;
 }
 
 /** An AWS WAF web ACL in front of the load balancer. */
@@ -24,6 +43,13 @@ export interface LoadBalancerWafProps {
   readonly name: string;
   /** Requests one client IP may send in any 5 minutes before it is blocked. */
   readonly requestsPerIpPer5Minutes: number;
+  readonly logs: LoadBalancerWafLogsProps;
+  /**
+   * Hosts (the `Host` header, e.g. `admin.trading.acme.io`) whose requests from anonymous sources (VPNs, Tor,
+   * hosting providers: AWS's anonymous-IP rule group) are blocked; an empty list blocks them nowhere.
+   * @default - every request
+   */
+  readonly anonymousSourcesBlockedOn?: readonly string[];
 }
 
 /** Route 53 alias records pointing names at the load balancer. */
@@ -70,6 +96,12 @@ const HTTPS_PORT = 443;
 const COUNTED_RULES: Readonly<Record<string, readonly string[]>> = { AWSManagedRulesCommonRuleSet: ["SizeRestrictions_BODY"] };
 /** AWS managed rule groups, evaluated after the rate rule, in this order. */
 const MANAGED_RULE_GROUPS = ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"];
+/** AWS's rule group of anonymous sources (VPNs, Tor exit nodes, hosting providers), evaluated last. */
+const ANONYMOUS_IP_RULE_GROUP = "AWSManagedRulesAnonymousIpList";
+/** Headers WAF logs only as `REDACTED`: the bearer tokens and the load balancer's sign-in session cookie. */
+const REDACTED_HEADERS = ["authorization", "cookie"];
+/** The log group name prefix WAF requires of a CloudWatch Logs destination. */
+const WAF_LOG_GROUP_PREFIX = "aws-waf-logs-";
 
 /**
  * An internet-facing Application Load Balancer: HTTP only redirects to HTTPS (301); HTTPS uses TLS 1.3 and
@@ -131,6 +163,7 @@ export class PublicLoadBalancer extends Construct {
       noncurrentVersionExpirationDays: 1,
       preventDestroy: deletionProtection,
       forceDestroy: !deletionProtection,
+      accessLogs: props.accessLogs.serverAccessLogs,
       policyStatements: (bucketArn) => [
         {
           // Regions from before August 2022 deliver as the region's ELB account; later ones as the service principal.
@@ -176,6 +209,7 @@ export class PublicLoadBalancer extends Construct {
     if (props.waf !== undefined) {
       this.webAcl = this.createWebAcl(props.waf);
       new Wafv2WebAclAssociation(this, "waf-association", { resourceArn: this.loadBalancer.arn, webAclArn: this.webAcl.arn });
+      this.logRequests(this.webAcl, props.accountId, props.waf.logs);
     }
 
     for (const name of props.aliases?.names ?? []) {
@@ -191,6 +225,9 @@ export class PublicLoadBalancer extends Construct {
   private createWebAcl(waf: LoadBalancerWafProps): Wafv2WebAcl {
     if (!Number.isInteger(waf.requestsPerIpPer5Minutes) || waf.requestsPerIpPer5Minutes < 100) {
       throw new Error(`PublicLoadBalancer waf ${waf.name}: requestsPerIpPer5Minutes ${waf.requestsPerIpPer5Minutes} must be a whole number >= 100`);
+    }
+    if (!waf.logs.logGroupName.startsWith(WAF_LOG_GROUP_PREFIX)) {
+      throw new Error(`PublicLoadBalancer waf ${waf.name}: logs.logGroupName "${waf.logs.logGroupName}" must start with ${WAF_LOG_GROUP_PREFIX} (WAF refuses other log groups)`);
     }
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
     // `statement` is untyped in the provider bindings: its keys are written in Terraform's own snake_case.
@@ -215,6 +252,7 @@ export class PublicLoadBalancer extends Construct {
         },
         visibilityConfig: visibility(`${waf.name}-${group}`),
       })),
+      ...this.anonymousSourcesRule(waf, MANAGED_RULE_GROUPS.length + 1, visibility(`${waf.name}-${ANONYMOUS_IP_RULE_GROUP}`)),
     ];
     return new Wafv2WebAcl(this, "waf", {
       name: waf.name,
@@ -223,6 +261,60 @@ export class PublicLoadBalancer extends Construct {
       defaultAction: { allow: {} },
       rule: rules,
       visibilityConfig: visibility(waf.name),
+    });
+  }
+
+  /** The anonymous-IP rule group, scoped down to `anonymousSourcesBlockedOn` when it names hosts. */
+  private anonymousSourcesRule(waf: LoadBalancerWafProps, priority: number, visibilityConfig: Wafv2WebAclRule["visibilityConfig"]): Wafv2WebAclRule[] {
+    const hosts = waf.anonymousSourcesBlockedOn;
+    if (hosts !== undefined && hosts.length === 0) return [];
+    const hostIs = (host: string) => ({
+      byte_match_statement: {
+        search_string: host,
+        positional_constraint: "EXACTLY",
+        field_to_match: { single_header: { name: "host" } },
+        text_transformation: [{ priority: 0, type: "LOWERCASE" }],
+      },
+    });
+    const scopeDown = hosts === undefined ? {} : { scope_down_statement: hosts.length === 1 ? hostIs(hosts[0]) : { or_statement: { statement: hosts.map(hostIs) } } };
+    return [
+      {
+        name: ANONYMOUS_IP_RULE_GROUP,
+        priority,
+        overrideAction: { none: {} },
+        statement: { managed_rule_group_statement: { name: ANONYMOUS_IP_RULE_GROUP, vendor_name: "AWS", ...scopeDown } },
+        visibilityConfig,
+      },
+    ];
+  }
+
+  /**
+   * Every request the web ACL inspects, to an encrypted log group, with the credentials a request carries
+   * redacted. The log group's resource policy lets the log delivery service (which WAF writes through) write
+   * there for this account only; WAF would otherwise add a broader one itself.
+   */
+  private logRequests(webAcl: Wafv2WebAcl, accountId: string, logs: LoadBalancerWafLogsProps): void {
+    const logGroup = new CloudwatchLogGroup(this, "waf-logs", { name: logs.logGroupName, retentionInDays: logs.retentionDays, kmsKeyId: logs.kmsKeyArn });
+    const delivery = new DataAwsIamPolicyDocument(this, "waf-log-delivery-policy", {
+      statement: [
+        {
+          sid: "WafLogDelivery",
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          resources: [`${logGroup.arn}:log-stream:*`],
+          principals: [{ type: "Service", identifiers: ["delivery.logs.amazonaws.com"] }],
+          condition: [
+            { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+            { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${logs.partition}:logs:${logs.region}:${accountId}:*`] },
+          ],
+        },
+      ],
+    });
+    const resourcePolicy = new CloudwatchLogResourcePolicy(this, "waf-log-delivery", { policyName: logs.logGroupName, policyDocument: delivery.json });
+    new Wafv2WebAclLoggingConfiguration(this, "waf-logging", {
+      resourceArn: webAcl.arn,
+      logDestinationConfigs: [logGroup.arn],
+      redactedFields: REDACTED_HEADERS.map((name) => ({ singleHeader: { name } })),
+      dependsOn: [resourcePolicy],
     });
   }
 }
