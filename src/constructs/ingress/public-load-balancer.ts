@@ -106,8 +106,9 @@ const WAF_LOG_GROUP_PREFIX = "aws-waf-logs-";
 /**
  * An internet-facing Application Load Balancer: HTTP only redirects to HTTPS (301); HTTPS uses TLS 1.3 and
  * answers a fixed 404 until listener rules route hosts to target groups. Invalid header fields are dropped,
- * access logs go to a private, TLS-only, expiring bucket, and an optional WAF web ACL (AWS managed rule groups
- * and a per-IP rate limit) screens every request. Its security group admits only 80/443 from `allowedCidrs`;
+ * access logs go to a private, TLS-only, expiring bucket (whose own requests are logged), and an optional WAF web
+ * ACL (AWS managed rule groups, a per-IP rate limit, anonymous sources blocked where asked) screens every request
+ * and logs it to an encrypted log group with credentials redacted. Its security group admits only 80/443 from `allowedCidrs`;
  * egress is 443 to the internet (the identity provider's token endpoint) plus whatever targets add.
  */
 export class PublicLoadBalancer extends Construct {
