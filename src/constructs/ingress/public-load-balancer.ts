@@ -127,7 +127,33 @@ export class PublicLoadBalancer extends Construct {
     if (props.allowedCidrs.length === 0) throw fail("allowedCidrs must name at least one source");
     if (!Number.isInteger(idleTimeout) || idleTimeout < 1 || idleTimeout > 4000) throw fail(`idleTimeoutSeconds ${idleTimeout} must be from 1 to 4000`);
 
-    this.securityGroup = new SecurityGroup(this, "security-group", {
+    this.securityGroup = this.createSecurityGroup(props);
+    this.accessLogBucket = this.createAccessLogBucket(props, deletionProtection);
+    this.loadBalancer = new Lb(this, "Resource", {
+      name: props.name,
+      loadBalancerType: "application",
+      internal: false,
+      subnets: props.subnetIds,
+      securityGroups: [this.securityGroup.id],
+      idleTimeout,
+      dropInvalidHeaderFields: true,
+      enableDeletionProtection: deletionProtection,
+      accessLogs: { bucket: this.accessLogBucket.bucket.bucket, enabled: true },
+      dependsOn: [this.accessLogBucket.policy],
+    });
+    this.httpsListener = this.createListeners(props.certificateArn);
+
+    if (props.waf !== undefined) {
+      this.webAcl = this.createWebAcl(props.waf);
+      new Wafv2WebAclAssociation(this, "waf-association", { resourceArn: this.loadBalancer.arn, webAclArn: this.webAcl.arn });
+      this.logRequests(this.webAcl, props.accountId, props.waf.logs);
+    }
+    if (props.aliases !== undefined) this.createAliases(props.aliases);
+  }
+
+  /** The security group: 80 and 443 from each admitted source, 443 out to the identity provider. */
+  private createSecurityGroup(props: PublicLoadBalancerProps): SecurityGroup {
+    const securityGroup = new SecurityGroup(this, "security-group", {
       name: props.name,
       description: `${props.name}: HTTP/HTTPS from the admitted sources; egress to its targets and the identity provider`,
       vpcId: props.vpcId,
@@ -137,7 +163,7 @@ export class PublicLoadBalancer extends Construct {
       [HTTP_PORT, HTTPS_PORT].forEach(
         (port) =>
           new VpcSecurityGroupIngressRule(this, `${port === HTTPS_PORT ? "https" : "http"}-from-${cidr.replace(/[./]/g, "-")}`, {
-            securityGroupId: this.securityGroup.id,
+            securityGroupId: securityGroup.id,
             cidrIpv4: cidr,
             ipProtocol: "tcp",
             fromPort: port,
@@ -148,16 +174,20 @@ export class PublicLoadBalancer extends Construct {
     );
     // authenticate-cognito: the load balancer itself calls the user pool's token and user-info endpoints.
     new VpcSecurityGroupEgressRule(this, "egress-identity-provider", {
-      securityGroupId: this.securityGroup.id,
+      securityGroupId: securityGroup.id,
       cidrIpv4: "0.0.0.0/0",
       ipProtocol: "tcp",
       fromPort: HTTPS_PORT,
       toPort: HTTPS_PORT,
       description: "HTTPS to the identity provider (Cognito token endpoint)",
     });
+    return securityGroup;
+  }
 
+  /** The access-log bucket (SSE-S3), writable by the region's load balancer log delivery under `AWSLogs/<account>/`. */
+  private createAccessLogBucket(props: PublicLoadBalancerProps, deletionProtection: boolean): SecureBucket {
     const elbAccount = new DataAwsElbServiceAccount(this, "elb-account");
-    this.accessLogBucket = new SecureBucket(this, "access-logs", {
+    return new SecureBucket(this, "access-logs", {
       bucketName: props.accessLogs.bucketName,
       encryption: "SSE-S3",
       objectExpirationDays: props.accessLogs.retentionDays,
@@ -178,44 +208,31 @@ export class PublicLoadBalancer extends Construct {
         },
       ],
     });
+  }
 
-    this.loadBalancer = new Lb(this, "Resource", {
-      name: props.name,
-      loadBalancerType: "application",
-      internal: false,
-      subnets: props.subnetIds,
-      securityGroups: [this.securityGroup.id],
-      idleTimeout,
-      dropInvalidHeaderFields: true,
-      enableDeletionProtection: deletionProtection,
-      accessLogs: { bucket: this.accessLogBucket.bucket.bucket, enabled: true },
-      dependsOn: [this.accessLogBucket.policy],
-    });
-
+  /** HTTP redirects to HTTPS; HTTPS answers a fixed 404 until listener rules route hosts. Returns the HTTPS listener. */
+  private createListeners(certificateArn: string): LbListener {
     new LbListener(this, "http-listener", {
       loadBalancerArn: this.loadBalancer.arn,
       port: HTTP_PORT,
       protocol: "HTTP",
       defaultAction: [{ type: "redirect", redirect: { protocol: "HTTPS", port: String(HTTPS_PORT), statusCode: "HTTP_301" } }],
     });
-    this.httpsListener = new LbListener(this, "https-listener", {
+    return new LbListener(this, "https-listener", {
       loadBalancerArn: this.loadBalancer.arn,
       port: HTTPS_PORT,
       protocol: "HTTPS",
       sslPolicy: TLS_POLICY,
-      certificateArn: props.certificateArn,
+      certificateArn,
       defaultAction: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "Not found", statusCode: "404" } }],
     });
+  }
 
-    if (props.waf !== undefined) {
-      this.webAcl = this.createWebAcl(props.waf);
-      new Wafv2WebAclAssociation(this, "waf-association", { resourceArn: this.loadBalancer.arn, webAclArn: this.webAcl.arn });
-      this.logRequests(this.webAcl, props.accountId, props.waf.logs);
-    }
-
-    for (const name of props.aliases?.names ?? []) {
+  /** Route 53 alias A records of the names to the load balancer. */
+  private createAliases(aliases: LoadBalancerAliasesProps): void {
+    for (const name of aliases.names) {
       new Route53Record(this, `alias-${name.split(".")[0]}`, {
-        zoneId: props.aliases!.hostedZoneId,
+        zoneId: aliases.hostedZoneId,
         name,
         type: "A",
         alias: { name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true },
