@@ -7,6 +7,7 @@ import { LoadBalancerAlarms } from "../src/constructs/observability/load-balance
 import { OperationsDashboard } from "../src/constructs/observability/operations-dashboard";
 import { RedisAlarms } from "../src/constructs/observability/redis-alarms";
 import { TargetGroupAlarms } from "../src/constructs/observability/target-group-alarms";
+import { WafAlarms } from "../src/constructs/observability/waf-alarms";
 import { monitorServices } from "../src/stacks/services-monitoring";
 import { TerraformJson, dataOf, policyStatements, resource, resourcesOf, statementBySid, synthPhase, testConfig } from "./support/synth";
 
@@ -460,6 +461,46 @@ describe("dashboard sentry-<env> (phase 4)", () => {
     ]);
   });
 
+  test.each([
+    ["dev", undefined],
+    ["staging", 200],
+    ["prod", 1000],
+  ] as const)("%s: the web ACL's blocked-request spikes page (threshold %s per 5 minutes) and join the load balancer row", (env, threshold) => {
+    const tf = synth(env, "services");
+    const widgets: TerraformJson[] = body(tf).widgets;
+    const waf = widgets.find((widget) => widget.properties.title === "WAF: allowed and blocked requests");
+    if (threshold === undefined) {
+      expect(resourcesOf(tf, "aws_cloudwatch_metric_alarm").waf_alarms_blocked_requests).toBeUndefined();
+      expect(waf).toBeUndefined();
+      return;
+    }
+    expect(alarm(tf, "waf_alarms_blocked_requests")).toMatchObject({
+      alarm_name: `sentry-${env}-waf-blocked-requests`,
+      namespace: "AWS/WAFV2",
+      metric_name: "BlockedRequests",
+      dimensions: { WebACL: `sentry-waf-${env}`, Region: "us-east-1", Rule: "ALL" },
+      statistic: "Sum",
+      period: 300,
+      evaluation_periods: 1,
+      comparison_operator: "GreaterThanThreshold",
+      threshold,
+      treat_missing_data: "notBreaching",
+      alarm_actions: [TOPIC],
+      ok_actions: [TOPIC],
+    });
+    // In the load balancer's row: after its header, before the services' header.
+    const headers = widgets.filter((widget) => widget.type === "text").map((widget) => widgets.indexOf(widget));
+    expect(widgets.indexOf(waf!)).toBeGreaterThan(headers[2]);
+    expect(widgets.indexOf(waf!)).toBeLessThan(headers[3]);
+    expect(waf!.properties.metrics.map((line: string[]) => line[1])).toEqual(["AllowedRequests", "BlockedRequests"]);
+  });
+
+  test("the WAF alarm construct refuses a threshold CloudWatch cannot mean", () => {
+    const build = () =>
+      new WafAlarms(new TerraformStack(Testing.app(), "bad"), "waf", { namePrefix: "sentry-prod-waf", webAclName: "acl", region: "us-east-1", topicArn: "arn:topic", blockedRequests: 0 });
+    expect(build).toThrow("WafAlarms sentry-prod-waf: blockedRequests 0 must be a whole number from 1 to 1000000");
+  });
+
   test("the construct refuses an empty dashboard", () => {
     expect(() => new OperationsDashboard(new TerraformStack(Testing.app(), "bad"), "d", { name: "x", region: "us-east-1", sections: [] })).toThrow(
       "OperationsDashboard x: sections is empty; expected at least one section",
@@ -483,6 +524,7 @@ describe("bad alarm configuration fails with one clear line", () => {
     [{ natPortAllocationErrors: -1 }, "dev.alarms.natPortAllocationErrors = -1; expected a whole number from 0 to 1000000"],
     [{ loadBalancerMinimumRequests: -5 }, "dev.alarms.loadBalancerMinimumRequests = -5; expected a whole number from 0 to 1000000"],
     [{ unhealthyTargets: -1 }, "dev.alarms.unhealthyTargets = -1; expected a whole number from 0 to 1000"],
+    [{ wafBlockedRequests: 0 }, "dev.alarms.wafBlockedRequests = 0; expected a whole number from 1 to 1000000"],
   ])("%j", (change, message) => {
     expect(invalid(change)).toThrow(`Invalid configuration: ${message}`);
   });

@@ -9,6 +9,7 @@ import { ContainerPipeline } from "../src/constructs/delivery/container-pipeline
 import { ImageRepository } from "../src/constructs/delivery/image-repository";
 import { CONDITION_SCOPED_ACTIONS, NO_RESOURCE_LEVEL_ACTIONS } from "../src/security/rules";
 import { stackName } from "../src/stacks/sentry-stack";
+import { ServerAccessLogBucket } from "../src/constructs/encryption/server-access-log-bucket";
 import { TEST_OPERATOR_VARIABLES, TerraformJson, buildTestApp, dataOf, policyStatements, resource, resourcesOf, statementBySid, synthPhase, testConfig } from "./support/synth";
 
 const SERVICES = ["oms", "frontend", "websocket"] as const;
@@ -322,7 +323,7 @@ describe("cicd: artifact buckets", () => {
     ["prod", 30],
   ])("%s: one per pipeline, private, versioned, KMS-encrypted, TLS only, artifacts expire after %i days, destroyable", (env, days) => {
     const tf = cicd(testConfig(env));
-    expect(Object.keys(resourcesOf(tf, "aws_s3_bucket")).sort()).toEqual(["frontend_artifacts", "oms_artifacts", "websocket_artifacts"]);
+    expect(Object.keys(resourcesOf(tf, "aws_s3_bucket")).sort()).toEqual(["frontend_artifacts", "oms_artifacts", "s3_access_logs", "websocket_artifacts"]);
     const bucket = resource(tf, "aws_s3_bucket", "oms_artifacts");
     expect(bucket.bucket).toBe(`sentry-oms-artifacts-${env}-${ACCOUNT_ID}-us-east-1`);
     expect(bucket.force_destroy).toBe(true);
@@ -344,6 +345,40 @@ describe("cicd: artifact buckets", () => {
       effect: "Deny",
       condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
     });
+  });
+
+  test.each<[EnvironmentName, number, boolean]>([
+    ["dev", 14, false],
+    ["prod", 365, true],
+  ])("%s: each artifact bucket logs its requests under its own prefix to the stack's S3 access-log bucket (kept %i days, protected: %s)", (env, days, protect) => {
+    const tf = cicd(testConfig(env));
+    for (const service of SERVICES) {
+      expect(resource(tf, "aws_s3_bucket_logging", `${service}_artifacts_logging`)).toMatchObject({
+        bucket: `\${aws_s3_bucket.${service}_artifacts.id}`,
+        target_bucket: "${aws_s3_bucket.s3_access_logs.id}",
+        target_prefix: `artifacts/${service}/`,
+      });
+    }
+    const logs = resource(tf, "aws_s3_bucket", "s3_access_logs");
+    expect(logs.bucket).toBe(`sentry-s3-logs-cicd-${env}-${ACCOUNT_ID}-us-east-1`);
+    expect(logs.lifecycle).toEqual({ prevent_destroy: protect });
+    expect(resource(tf, "aws_s3_bucket_server_side_encryption_configuration", "s3_access_logs_encryption").rule).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }]);
+    expect(resource(tf, "aws_s3_bucket_lifecycle_configuration", "s3_access_logs_lifecycle").rule[0].expiration).toEqual([{ days }]);
+    const deliveries = policyStatements(tf, "s3_access_logs_tls_only").filter((statement: TerraformJson) => statement.sid?.startsWith("S3ServerAccessLogs"));
+    expect(deliveries.map((statement: TerraformJson) => statement.resources)).toEqual(SERVICES.map((service) => [`\${aws_s3_bucket.s3_access_logs.arn}/artifacts/${service}/*`]));
+    expect(deliveries[0].condition).toContainEqual({
+      test: "ArnLike",
+      variable: "aws:SourceArn",
+      values: [`arn:\${data.aws_partition.partition.partition}:s3:::sentry-${SERVICES[0]}-artifacts-${env}-${ACCOUNT_ID}-us-east-1`],
+    });
+  });
+
+  test.each([
+    [[], "ServerAccessLogBucket logs: sources is empty; name the buckets that log here"],
+    [[{ bucketName: "b", prefix: "/b" }], 'ServerAccessLogBucket logs: prefix "/b" of b must be lowercase path segments ending in "/"'],
+  ])("the access-log bucket construct refuses %j", (sources, message) => {
+    const build = () => new ServerAccessLogBucket(new TerraformStack(Testing.app(), "probe"), "logs", { bucketName: "logs", accountId: "1", partition: "aws", sources, retentionDays: 14 });
+    expect(build).toThrow(message);
   });
 
   test("the artifact expiry follows config", () => {

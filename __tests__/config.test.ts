@@ -298,7 +298,9 @@ describe("application grants and ingress: bad configuration fails with one clear
   test.each([
     ["adminSessionTimeoutSeconds", { adminSessionTimeoutSeconds: 0 }, "dev.ingress.adminSessionTimeoutSeconds = 0; expected a whole number from 1 to 604800"],
     ["accessLogRetentionDays", { accessLogRetentionDays: 0 }, "dev.ingress.accessLogRetentionDays = 0; expected a whole number from 1 to 3650"],
-    ["waf rate", { waf: { enabled: true, requestsPerIpPer5Minutes: 50 } }, "dev.ingress.waf.requestsPerIpPer5Minutes = 50; expected a whole number from 100 to 2000000000"],
+    ["waf rate", { waf: { ...dev.ingress.waf, enabled: true, requestsPerIpPer5Minutes: 50 } }, "dev.ingress.waf.requestsPerIpPer5Minutes = 50; expected a whole number from 100 to 2000000000"],
+    ["anonymous-source host", { waf: { ...dev.ingress.waf, anonymousSourcesBlockedOn: ["api"] as never } }, 'dev.ingress.waf.anonymousSourcesBlockedOn[0] = "api"; expected one of admin, ws'],
+    ["anonymous-source host twice", { waf: { ...dev.ingress.waf, anonymousSourcesBlockedOn: ["admin", "admin"] as const } }, 'dev.ingress.waf.anonymousSourcesBlockedOn[1] = "admin"; expected a name not used before in the list'],
   ])("load balancer settings: a bad %s", (_, patch, message) => {
     expect(invalid({ ingress: { ...dev.ingress, ...patch } })).toThrow(message);
   });

@@ -2,6 +2,7 @@ import { TerraformStack, Testing } from "cdktf";
 import { EnvironmentConfig, EnvironmentName } from "../src/config";
 import { AdminUserPool } from "../src/constructs/identity/admin-user-pool";
 import { LoadBalancerRoute, LoadBalancerRouteProps } from "../src/constructs/ingress/load-balancer-route";
+import { SecureBucket } from "../src/constructs/encryption/secure-bucket";
 import { PublicLoadBalancer, PublicLoadBalancerProps, TLS_POLICY } from "../src/constructs/ingress/public-load-balancer";
 import { TerraformJson, dataOf, policyStatements, resource, resourcesOf, synthPhase, testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
@@ -172,6 +173,7 @@ describe("ingress: the load balancer (phase 3)", () => {
         [1, "AWSManagedRulesAmazonIpReputationList"],
         [2, "AWSManagedRulesCommonRuleSet"],
         [3, "AWSManagedRulesKnownBadInputsRuleSet"],
+        [4, "AWSManagedRulesAnonymousIpList"],
       ]);
       expect(acl.rule[0]).toMatchObject({ action: { block: {} }, statement: { rate_based_statement: { limit: 2000, aggregate_key_type: "IP" } } });
       expect(acl.rule[2]).toMatchObject({
@@ -190,6 +192,73 @@ describe("ingress: the load balancer (phase 3)", () => {
         expect.objectContaining({ resource_arn: "${aws_lb.load_balancer.arn}", web_acl_arn: "${aws_wafv2_web_acl.load_balancer_waf.arn}" }),
       );
     }
+  });
+
+  test("anonymous sources (VPNs, Tor, hosting providers) are blocked on the admin host only: websocket clients run in clouds", () => {
+    const acl = resource(phase(testConfig("prod"), "compute"), "aws_wafv2_web_acl", "load_balancer_waf");
+    expect(acl.rule[4]).toMatchObject({
+      override_action: { none: {} },
+      statement: {
+        managed_rule_group_statement: {
+          name: "AWSManagedRulesAnonymousIpList",
+          vendor_name: "AWS",
+          scope_down_statement: {
+            byte_match_statement: { search_string: "admin.sentry.test", positional_constraint: "EXACTLY", field_to_match: { single_header: { name: "host" } } },
+          },
+        },
+      },
+    });
+  });
+
+  test.each([
+    ["staging", 30],
+    ["prod", 365],
+  ] as const)("%s: WAF logs every request to aws-waf-logs-sentry-<env> (environment key, %i days), authorization and cookie redacted", (env, days) => {
+    const tf = phase(testConfig(env), "compute");
+    expect(resource(tf, "aws_cloudwatch_log_group", "load_balancer_waf_logs")).toMatchObject({
+      name: `aws-waf-logs-sentry-${env}`,
+      retention_in_days: days,
+      kms_key_id: `\${${FOUNDATION}.kms_key_arn}`,
+    });
+    expect(resource(tf, "aws_wafv2_web_acl_logging_configuration", "load_balancer_waf_logging")).toMatchObject({
+      resource_arn: "${aws_wafv2_web_acl.load_balancer_waf.arn}",
+      log_destination_configs: ["${aws_cloudwatch_log_group.load_balancer_waf_logs.arn}"],
+      redacted_fields: [{ single_header: { name: "authorization" } }, { single_header: { name: "cookie" } }],
+      depends_on: ["aws_cloudwatch_log_resource_policy.load_balancer_waf_log_delivery"],
+    });
+    expect(resource(tf, "aws_cloudwatch_log_resource_policy", "load_balancer_waf_log_delivery").policy_name).toBe(`aws-waf-logs-sentry-${env}`);
+    expect(policyStatements(tf, "load_balancer_waf_log_delivery_policy")).toEqual([
+      {
+        sid: "WafLogDelivery",
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: ["${aws_cloudwatch_log_group.load_balancer_waf_logs.arn}:log-stream:*"],
+        principals: [{ type: "Service", identifiers: ["delivery.logs.amazonaws.com"] }],
+        condition: [
+          { test: "StringEquals", variable: "aws:SourceAccount", values: ["${data.aws_caller_identity.account.account_id}"] },
+          { test: "ArnLike", variable: "aws:SourceArn", values: ["arn:${data.aws_partition.partition.partition}:logs:us-east-1:${data.aws_caller_identity.account.account_id}:*"] },
+        ],
+      },
+    ]);
+  });
+
+  test("the access-log bucket logs its own requests to the stack's S3 access-log bucket, which admits only that bucket's log delivery", () => {
+    const tf = phase(testConfig("prod"), "compute");
+    expect(resource(tf, "aws_s3_bucket_logging", "load_balancer_access_logs_logging")).toMatchObject({
+      bucket: "${aws_s3_bucket.load_balancer_access_logs.id}",
+      target_bucket: "${aws_s3_bucket.s3_access_logs.id}",
+      target_prefix: "load-balancer-logs/",
+    });
+    expect(resource(tf, "aws_s3_bucket", "s3_access_logs").bucket).toBe("sentry-s3-logs-compute-prod-${data.aws_caller_identity.account.account_id}-us-east-1");
+    const delivery = policyStatements(tf, "s3_access_logs_tls_only").find((statement: TerraformJson) => statement.sid === "S3ServerAccessLogs0");
+    expect(delivery).toMatchObject({
+      resources: ["${aws_s3_bucket.s3_access_logs.arn}/load-balancer-logs/*"],
+      principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
+    });
+    expect(delivery!.condition).toContainEqual({
+      test: "ArnLike",
+      variable: "aws:SourceArn",
+      values: ["arn:${data.aws_partition.partition.partition}:s3:::sentry-alb-logs-prod-${data.aws_caller_identity.account.account_id}-us-east-1"],
+    });
   });
 
   test("with a hosted zone, admin and ws are alias records to the load balancer; without, there are none", () => {
@@ -335,24 +404,30 @@ describe("ingress: a health check on its own port", () => {
 
 describe("ingress constructs refuse what AWS would refuse", () => {
   const stack = () => new TerraformStack(Testing.app(), "probe");
-  const loadBalancer: PublicLoadBalancerProps = {
+  const loadBalancer = (scope: TerraformStack): PublicLoadBalancerProps => ({
     name: "sentry-alb-dev",
     vpcId: "vpc-1",
     subnetIds: ["subnet-1", "subnet-2"],
     allowedCidrs: ["0.0.0.0/0"],
     certificateArn: CERTIFICATE_ARN,
     accountId: "123456789012",
-    accessLogs: { bucketName: "logs", retentionDays: 30 },
-  };
+    accessLogs: { bucketName: "logs", retentionDays: 30, serverAccessLogs: { target: new SecureBucket(scope, "s3-logs", { bucketName: "s3-logs", encryption: "SSE-S3" }), prefix: "lb/" } },
+  });
+  const wafLogs = { logGroupName: "aws-waf-logs-sentry-dev", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k", retentionDays: 14, partition: "aws", region: "us-east-1" };
   const route: LoadBalancerRouteProps = { name: "sentry-ws-dev", vpcId: "vpc-1", listenerArn: "arn:listener", host: "ws.sentry.test", priority: 20, port: 8081 };
 
   test.each([
     [{ name: "sentry-load-balancer-of-the-development-environment" }, "PublicLoadBalancer sentry-load-balancer-of-the-development-environment: name must be at most 32 characters"],
     [{ allowedCidrs: [] }, "PublicLoadBalancer sentry-alb-dev: allowedCidrs must name at least one source"],
     [{ idleTimeoutSeconds: 5000 }, "PublicLoadBalancer sentry-alb-dev: idleTimeoutSeconds 5000 must be from 1 to 4000"],
-    [{ waf: { name: "waf", requestsPerIpPer5Minutes: 10 } }, "PublicLoadBalancer waf waf: requestsPerIpPer5Minutes 10 must be a whole number >= 100"],
+    [{ waf: { name: "waf", requestsPerIpPer5Minutes: 10, logs: wafLogs } }, "PublicLoadBalancer waf waf: requestsPerIpPer5Minutes 10 must be a whole number >= 100"],
+    [
+      { waf: { name: "waf", requestsPerIpPer5Minutes: 100, logs: { ...wafLogs, logGroupName: "/sentry/dev/waf" } } },
+      'PublicLoadBalancer waf waf: logs.logGroupName "/sentry/dev/waf" must start with aws-waf-logs- (WAF refuses other log groups)',
+    ],
   ])("load balancer %j", (patch, message) => {
-    expect(() => new PublicLoadBalancer(stack(), "lb", { ...loadBalancer, ...patch })).toThrow(message);
+    const scope = stack();
+    expect(() => new PublicLoadBalancer(scope, "lb", { ...loadBalancer(scope), ...patch })).toThrow(message);
   });
 
   test.each([

@@ -13,8 +13,10 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
@@ -22,6 +24,9 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Wafv2WebAcl, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
+import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
+import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
 import { readFileSync } from "fs";
@@ -29,7 +34,7 @@ import { join } from "path";
 import { BaselineViolation, evaluateStack, Exemption } from "../src/aspects/security-baseline";
 import { ENVIRONMENT_NAMES } from "../src/config";
 import { SecureBucket } from "../src/constructs/encryption/secure-bucket";
-import { EXCEPTIONS, ingressToInternetFacingLoadBalancer, SecurityException } from "../src/security/exceptions";
+import { anonymousSourcesBlockedOnAdminOnly, EXCEPTIONS, ingressToInternetFacingLoadBalancer, SecurityException } from "../src/security/exceptions";
 import { stackView } from "../src/security/model";
 import { renderSecurityMarkdown } from "../src/security/register-markdown";
 import { isInternetSource, RULES } from "../src/security/rules";
@@ -54,6 +59,26 @@ class ProbeStack extends ReadableStack {
 }
 
 const synth = (add: (stack: ProbeStack) => void, environment?: string) => () => Testing.synth(new ProbeStack(Testing.app(), environment, add));
+/** What `rule` says about the resources `add` creates, without the register. */
+const messagesOf = (rule: string, add: (stack: ProbeStack) => void, environment?: string) =>
+  evaluateStack(new ProbeStack(Testing.app(), environment, add), RULES, [])
+    .violations.filter((violation) => violation.rule === rule)
+    .map((violation) => `${violation.address} ${violation.message}`);
+
+const visibility = { cloudwatchMetricsEnabled: true, metricName: "m", sampledRequestsEnabled: true };
+const hostIs = (host: string) => ({
+  byte_match_statement: { search_string: host, positional_constraint: "EXACTLY", field_to_match: { single_header: { name: "host" } }, text_transformation: [{ priority: 0, type: "LOWERCASE" }] },
+});
+/** A web ACL whose rules are `rules`. */
+const webAcl = (stack: ProbeStack, rules: Wafv2WebAclRule[] = []) =>
+  new Wafv2WebAcl(stack, "acl", { name: "acl", scope: "REGIONAL", defaultAction: { allow: {} }, visibilityConfig: visibility, rule: rules });
+const anonymousRule = (scopeDown?: object, overrideAction: object = { none: {} }): Wafv2WebAclRule => ({
+  name: "anonymous",
+  priority: 1,
+  overrideAction,
+  statement: { managed_rule_group_statement: { name: "AWSManagedRulesAnonymousIpList", vendor_name: "AWS", ...(scopeDown ? { scope_down_statement: scopeDown } : {}) } },
+  visibilityConfig: visibility,
+});
 const ruleMessage = (rule: string, path: string) => new RegExp(`Security baseline \\[${rule}\\]: probe/${path} \\(`);
 
 describe("security baseline rules", () => {
@@ -248,7 +273,7 @@ describe("security baseline rules", () => {
     expect(bare).toThrow(/\[s3-versioned\]: probe\/bare .* is not versioned/);
     expect(bare).toThrow(/\[s3-tls-only\]: probe\/bare .* has no bucket policy denying requests without TLS/);
     const report = evaluateStack(new ProbeStack(Testing.app(), undefined, (stack) => new SecureBucket(stack, "secure", { bucketName: "s", encryption: { kmsKeyArn: stack.key.arn } })));
-    expect(report.violations.filter((v) => v.rule.startsWith("s3-") && v.rule !== "s3-event-notifications")).toEqual([]);
+    expect(report.violations.filter((v) => ["s3-private", "s3-versioned", "s3-tls-only"].includes(v.rule))).toEqual([]);
   });
 
   test.each([
@@ -266,6 +291,69 @@ describe("security baseline rules", () => {
   ] as const)("%s: a violating resource fails (without the register)", (rule, message, add) => {
     const report = evaluateStack(new ProbeStack(Testing.app(), undefined, add), RULES, []);
     expect(new BaselineViolation(report.violations).message).toMatch(new RegExp(`\\[${rule}\\]: probe/r \\(.*\\) ${message}`));
+  });
+  test("s3-access-logging: a bucket that logs no requests fails; a logged bucket and its access-log bucket pass", () => {
+    expect(messagesOf("s3-access-logging", (stack) => new S3Bucket(stack, "data", { bucket: "d" }))).toEqual([
+      "aws_s3_bucket.data logs no requests: send its S3 server access logs to an access-log bucket",
+    ]);
+    const logged = (stack: ProbeStack) => {
+      const logs = new S3Bucket(stack, "logs", { bucket: "l" });
+      const data = new S3Bucket(stack, "data", { bucket: "d" });
+      new S3BucketLoggingA(stack, "logging", { bucket: data.id, targetBucket: logs.id, targetPrefix: "d/" });
+    };
+    expect(messagesOf("s3-access-logging", logged)).toEqual([]);
+  });
+
+  describe("waf-request-logging", () => {
+    const logged = (group: { name: string; retentionInDays?: number; encrypted: boolean }, redacted: string[]) => (stack: ProbeStack) => {
+      const acl = webAcl(stack);
+      const logs = new CloudwatchLogGroup(stack, "waf-logs", { name: group.name, retentionInDays: group.retentionInDays, kmsKeyId: group.encrypted ? stack.key.arn : undefined });
+      new Wafv2WebAclLoggingConfiguration(stack, "logging", { resourceArn: acl.arn, logDestinationConfigs: [logs.arn], redactedFields: redacted.map((name) => ({ singleHeader: { name } })) });
+    };
+
+    test("a web ACL without a logging configuration fails", () => {
+      expect(messagesOf("waf-request-logging", (stack) => webAcl(stack), "prod")).toEqual(["aws_wafv2_web_acl.acl logs no requests: add an aws_wafv2_web_acl_logging_configuration"]);
+    });
+
+    test("the log group's name, key and retention, and both redacted headers, are checked", () => {
+      expect(messagesOf("waf-request-logging", logged({ name: "aws-waf-logs-other", retentionInDays: 30, encrypted: false }, ["authorization"]), "prod")).toEqual([
+        "aws_wafv2_web_acl.acl logs to aws-waf-logs-other, not aws-waf-logs-sentry-prod",
+        "aws_wafv2_web_acl.acl logs to aws-waf-logs-other, which is not encrypted with the environment key",
+        "aws_wafv2_web_acl.acl logs to aws-waf-logs-other, which keeps logs 30 days, under the prod audit floor of 365",
+        "aws_wafv2_web_acl.acl logs the cookie header: redact it",
+      ]);
+      expect(messagesOf("waf-request-logging", logged({ name: "aws-waf-logs-sentry-prod", retentionInDays: 365, encrypted: true }, ["Authorization", "cookie"]), "prod")).toEqual([]);
+    });
+  });
+
+  test("waf-on-public-load-balancers and load-balancer-deletion-protection: an internet-facing load balancer without a web ACL or deletion protection fails", () => {
+    const loadBalancer = (internal: boolean, protect: boolean, withAcl: boolean) => (stack: ProbeStack) => {
+      const lb = new Lb(stack, "alb", { name: "alb", internal, loadBalancerType: "application", subnets: ["s-1"], enableDeletionProtection: protect });
+      if (withAcl) new Wafv2WebAclAssociation(stack, "association", { resourceArn: lb.arn, webAclArn: webAcl(stack).arn });
+    };
+    expect(messagesOf("waf-on-public-load-balancers", loadBalancer(false, true, false))).toEqual(["aws_lb.alb faces the internet without a web ACL (aws_wafv2_web_acl_association)"]);
+    expect(messagesOf("waf-on-public-load-balancers", loadBalancer(false, true, true))).toEqual([]);
+    expect(messagesOf("waf-on-public-load-balancers", loadBalancer(true, true, false))).toEqual([]);
+    expect(messagesOf("load-balancer-deletion-protection", loadBalancer(true, false, false))).toEqual(["aws_lb.alb can be deleted: enable_deletion_protection is off"]);
+    expect(messagesOf("load-balancer-deletion-protection", loadBalancer(false, true, true))).toEqual([]);
+  });
+
+  test("tls-to-targets: a target group forwarding HTTP fails; HTTPS passes", () => {
+    const group = (protocol: string) => (stack: ProbeStack) => new LbTargetGroup(stack, "group", { name: "g", port: 8080, protocol, targetType: "ip", vpcId: "vpc-1" });
+    expect(messagesOf("tls-to-targets", group("HTTP"))).toEqual(["aws_lb_target_group.group forwards HTTP to its targets: the hop after the load balancer is not encrypted"]);
+    expect(messagesOf("tls-to-targets", group("HTTPS"))).toEqual([]);
+  });
+
+  test("waf-anonymous-sources: without the anonymous-IP group, only counting it, or scoped down to some hosts fails", () => {
+    const acl = (rules: Wafv2WebAclRule[]) => (stack: ProbeStack) => webAcl(stack, rules);
+    expect(messagesOf("waf-anonymous-sources", acl([]))).toEqual(["aws_wafv2_web_acl.acl does not block anonymous sources: add the AWSManagedRulesAnonymousIpList rule group"]);
+    expect(messagesOf("waf-anonymous-sources", acl([anonymousRule(undefined, { count: {} })]))).toEqual([
+      "aws_wafv2_web_acl.acl does not block anonymous sources: add the AWSManagedRulesAnonymousIpList rule group",
+    ]);
+    expect(messagesOf("waf-anonymous-sources", acl([anonymousRule(hostIs("admin.sentry.test"))]))).toEqual([
+      "aws_wafv2_web_acl.acl blocks anonymous sources only on the hosts admin.sentry.test: the rest accept VPN, Tor and hosting-provider sources",
+    ]);
+    expect(messagesOf("waf-anonymous-sources", acl([anonymousRule()]))).toEqual([]);
   });
 });
 
@@ -315,6 +403,18 @@ describe("register of deliberate exceptions", () => {
       "is encrypted with the AWS-managed aws/ebs key (EBS volume /dev/xvda), not the environment key ${aws_kms_key.key.arn}",
       "has EBS volume /dev/xvdb not encrypted",
     ]);
+  });
+
+  test("the websocket entry covers a web ACL that blocks anonymous sources on the admin host alone", () => {
+    const view = (rules: Wafv2WebAclRule[]) => {
+      let acl: Wafv2WebAcl | undefined;
+      const stack = new ProbeStack(Testing.app(), undefined, (probe) => (acl = webAcl(probe, rules)));
+      return stackView(stack).resources.find((resource) => resource.address === `aws_wafv2_web_acl.${acl!.friendlyUniqueId}`)!;
+    };
+    expect(anonymousSourcesBlockedOnAdminOnly(view([anonymousRule(hostIs("admin.sentry.test"))]))).toBe(true);
+    expect(anonymousSourcesBlockedOnAdminOnly(view([anonymousRule({ or_statement: { statement: [hostIs("admin.sentry.test"), hostIs("ws.sentry.test")] } })]))).toBe(false);
+    expect(anonymousSourcesBlockedOnAdminOnly(view([anonymousRule(hostIs("ws.sentry.test"))]))).toBe(false);
+    expect(anonymousSourcesBlockedOnAdminOnly(view([]))).toBe(false);
   });
 
   test("every entry names known rules, and ids are unique", () => {

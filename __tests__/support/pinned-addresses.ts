@@ -65,6 +65,7 @@ const LATER_PHASES: Partial<Record<Phase, string[]>> = {
     "aws_lb_listener.load_balancer_https_listener",
     "aws_security_group.load_balancer_security_group",
     "aws_s3_bucket.load_balancer_access_logs",
+    "aws_s3_bucket.s3_access_logs",
   ]),
   services: ["oms", "frontend", "websocket"].flatMap((service) => [
     `aws_ecs_service.${service}`,
@@ -78,6 +79,7 @@ const LATER_PHASES: Partial<Record<Phase, string[]>> = {
     "aws_s3_bucket.oms_artifacts",
     "aws_s3_bucket.frontend_artifacts",
     "aws_s3_bucket.websocket_artifacts",
+    "aws_s3_bucket.s3_access_logs",
   ],
 };
 

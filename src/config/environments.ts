@@ -145,8 +145,12 @@ function services(
   ];
 }
 
-/** AWS WAF: off in dev (cost: ~5 USD/month per web ACL plus 1 USD per rule), on in staging and prod. */
-const WAF_OFF: WafConfig = { enabled: false, requestsPerIpPer5Minutes: 2000 };
+/**
+ * AWS WAF: off in dev (cost: 5 USD/month per web ACL plus 1 USD per rule, register entry `dev-without-waf`), on
+ * in staging and prod. The admin frontend has no reason to accept VPN, Tor or hosting-provider sources; websocket
+ * clients (algorithmic traders) often run in clouds.
+ */
+const WAF_OFF: WafConfig = { enabled: false, requestsPerIpPer5Minutes: 2000, anonymousSourcesBlockedOn: ["admin"] };
 const WAF_ON: WafConfig = { ...WAF_OFF, enabled: true };
 
 /**
@@ -193,6 +197,7 @@ const NONPROD_ALARMS: AlarmsConfig = {
   loadBalancer5xxRatePercent: 10,
   loadBalancerMinimumRequests: 10,
   unhealthyTargets: 0,
+  wafBlockedRequests: 200,
 };
 /**
  * Prod: service CPU above 80 % for 5 minutes means auto scaling (target 70 %) is not keeping up; Redis holds
@@ -210,6 +215,7 @@ const PROD_ALARMS: AlarmsConfig = {
   runningTasksMinutes: 5,
   loadBalancer5xxRatePercent: 5,
   loadBalancerMinimumRequests: 20,
+  wafBlockedRequests: 1000,
 };
 
 /**

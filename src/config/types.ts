@@ -254,6 +254,11 @@ export interface WafConfig {
   readonly enabled: boolean;
   /** Requests one client IP may send in any 5 minutes before the rate rule blocks it (100 to 2,000,000,000). */
   readonly requestsPerIpPer5Minutes: number;
+  /**
+   * Hosts whose requests from anonymous sources (VPNs, Tor, hosting providers: AWS's anonymous-IP rule group) are
+   * blocked; the others accept them (register entry `websocket-accepts-anonymous-sources`).
+   */
+  readonly anonymousSourcesBlockedOn: readonly PublicHost[];
 }
 
 /** The environment's internet-facing Application Load Balancer. */
@@ -325,6 +330,8 @@ export interface AlarmsConfig {
   readonly loadBalancerMinimumRequests: number;
   /** Unhealthy targets per target group above which its alarm fires (0: any). */
   readonly unhealthyTargets: number;
+  /** Requests the web ACL blocks in 5 minutes above which its alarm fires (only where WAF is on). */
+  readonly wafBlockedRequests: number;
 }
 
 export interface KmsConfig {

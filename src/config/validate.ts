@@ -267,6 +267,8 @@ function validateIngress(prefix: string, ingress: IngressConfig, services: reado
   requireRange(`${prefix}.adminSessionTimeoutSeconds`, ingress.adminSessionTimeoutSeconds, 1, 604800);
   requireRange(`${prefix}.accessLogRetentionDays`, ingress.accessLogRetentionDays, 1, 3650);
   requireRange(`${prefix}.waf.requestsPerIpPer5Minutes`, ingress.waf.requestsPerIpPer5Minutes, 100, 2000000000);
+  ingress.waf.anonymousSourcesBlockedOn.forEach((host, index) => requireOneOf(`${prefix}.waf.anonymousSourcesBlockedOn[${index}]`, host, PUBLIC_HOSTS));
+  requireUnique(`${prefix}.waf.anonymousSourcesBlockedOn`, ingress.waf.anonymousSourcesBlockedOn);
   requireUnique(`${prefix} hosts (services[].ingress.host)`, services.flatMap((service) => (service.ingress ? [service.ingress.host] : [])));
 }
 
@@ -391,4 +393,5 @@ function validateAlarms(prefix: string, alarms: AlarmsConfig): void {
   requireRange(`${prefix}.redisReplicationLagSeconds`, alarms.redisReplicationLagSeconds, 1, 3600);
   requireRange(`${prefix}.loadBalancerMinimumRequests`, alarms.loadBalancerMinimumRequests, 0, 1000000);
   requireRange(`${prefix}.unhealthyTargets`, alarms.unhealthyTargets, 0, 1000);
+  requireRange(`${prefix}.wafBlockedRequests`, alarms.wafBlockedRequests, 1, 1000000);
 }

@@ -1,5 +1,5 @@
 import { blocks, ResourceView, StackView, referencedAddress } from "./model";
-import { encryptionOf, unguardedServiceTrusts } from "./rules";
+import { anonymousSourcesBlockedOn, encryptionOf, unguardedServiceTrusts } from "./rules";
 
 /**
  * The register of deliberate exceptions: every place the project knowingly does not follow a rule of the
@@ -73,6 +73,14 @@ export function ebsVolumesWithAwsManagedKey(resource: ResourceView, stack: Stack
 }
 
 const ARTIFACT_BUCKETS = addressMatching(/^aws_s3_bucket\.[a-z]+_artifacts$/);
+/** The buckets S3 server access logs go to: the state bucket's (bootstrap), compute's and cicd's. */
+const S3_ACCESS_LOG_BUCKETS = ["aws_s3_bucket.access_log_bucket", "aws_s3_bucket.s3_access_logs"];
+
+/** A web ACL that blocks anonymous sources on the admin host (`admin.<domain>`) and nowhere else. */
+export function anonymousSourcesBlockedOnAdminOnly(resource: ResourceView): boolean {
+  const blocked = anonymousSourcesBlockedOn(resource);
+  return Array.isArray(blocked) && blocked.length > 0 && blocked.every((host) => host.startsWith("admin."));
+}
 
 /** Read-only actions by their verb: what a Terraform refresh calls. */
 const READ_ONLY_ACTION = /^[a-z0-9-]+:(Describe|Get|List|BatchGet|AdminGet|AdminList)[A-Za-z]*\*?$/;
@@ -152,10 +160,10 @@ export const EXCEPTIONS: readonly SecurityException[] = [
     rules: ["cross-region-replication"],
     covers: {
       types: ["aws_s3_bucket"],
-      description: "the pipelines' artifact buckets, the state bucket's access-log bucket and the load balancer's access-log bucket",
-      where: (resource) => ARTIFACT_BUCKETS(resource) || ["aws_s3_bucket.access_log_bucket", "aws_s3_bucket.load_balancer_access_logs"].includes(resource.address),
+      description: "the pipelines' artifact buckets, the S3 access-log buckets (bootstrap, compute, cicd) and the load balancer's access-log bucket",
+      where: (resource) => ARTIFACT_BUCKETS(resource) || [...S3_ACCESS_LOG_BUCKETS, "aws_s3_bucket.load_balancer_access_logs"].includes(resource.address),
     },
-    reason: "Artifacts are intermediate and expire after days; a new push rebuilds them. Access logs are kept in the account's region for their retention (a year for the state bucket's, `ingress.accessLogRetentionDays` for the load balancer's).",
+    reason: "Artifacts are intermediate and expire after days; a new push rebuilds them. Access logs are kept in the account's region for their retention (a year for the state bucket's, `logRetentionDays` for compute's and cicd's, `ingress.accessLogRetentionDays` for the load balancer's).",
     liftedWhen: "Audit requires logs outside the region (replicate the log bucket, or ship logs to a central account).",
   },
   {
@@ -224,12 +232,12 @@ export const EXCEPTIONS: readonly SecurityException[] = [
   },
   {
     id: "s3-access-log-bucket-sse-s3",
-    title: "The state bucket's access-log bucket uses SSE-S3",
+    title: "The S3 access-log buckets use SSE-S3",
     rules: ["environment-key"],
     covers: {
       types: ["aws_s3_bucket"],
-      description: "`<state bucket>-logs` (bootstrap), while its encryption configuration is SSE-S3",
-      addresses: ["aws_s3_bucket.access_log_bucket"],
+      description: "`<state bucket>-logs` (bootstrap), `sentry-s3-logs-compute-<env>-<account>-<region>` and `sentry-s3-logs-cicd-<env>-<account>-<region>`, while their encryption configuration is SSE-S3",
+      addresses: S3_ACCESS_LOG_BUCKETS,
       where: encryptedWithSseS3,
     },
     reason: "S3 server access logging delivers only to buckets with S3-managed keys (SSE-S3), never SSE-KMS.",
@@ -299,5 +307,48 @@ export const EXCEPTIONS: readonly SecurityException[] = [
     reason:
       "A permissions boundary grants nothing: it is the ceiling of what a role carrying it may do, and each role's own policy scopes the resources. Its Deny statements do the work (no users or keys, IAM only on sentry-* roles, no role without this boundary, one region).",
     liftedWhen: "Never for a boundary; the entry goes if the boundary does.",
+  },
+  {
+    id: "dev-without-waf",
+    title: "dev's load balancer has no WAF web ACL",
+    rules: ["waf-on-public-load-balancers"],
+    covers: { types: ["aws_lb"], description: "`sentry-alb-dev`", where: inEnvironments("dev") },
+    reason:
+      "Cost for an environment without real funds or users: the web ACL would cost about 10 USD a month (5 USD for the web ACL, 1 USD for each of its 5 rules) plus 0.60 USD per million requests and its request logs' ingestion (0.50 USD per GB). dev's load balancer still admits only HTTPS (80 redirects), its admin host signs in with Cognito, and dev runs the same rules staging does.",
+    liftedWhen: "dev carries real credentials or is reachable by more than the team: set `dev.ingress.waf.enabled` to true.",
+  },
+  {
+    id: "load-balancer-deletion-protection-follows-protect-data",
+    title: "dev and staging load balancers can be deleted",
+    rules: ["load-balancer-deletion-protection"],
+    covers: { types: ["aws_lb"], description: "`sentry-alb-dev` and `sentry-alb-staging` (`protectData` false)", where: inEnvironments("dev", "staging") },
+    reason: "Deletion protection follows `protectData`, which is off where environments are torn down and rebuilt; `terraform destroy` of phase 3 would otherwise need a manual step. The load balancer holds no data: its access logs are in their own bucket.",
+    liftedWhen: "dev or staging must survive a mistaken destroy: set `protectData` to true for it.",
+  },
+  {
+    id: "plain-http-to-targets",
+    title: "The load balancer forwards HTTP to the tasks",
+    rules: ["tls-to-targets"],
+    covers: {
+      types: ["aws_lb_target_group"],
+      description: "the services' target groups (`sentry-<service>-<port>-<env>`), while they forward HTTP to `ip` targets (awsvpc tasks)",
+      where: (resource) => resource.attributes.protocol === "HTTP" && resource.attributes.target_type === "ip",
+    },
+    reason:
+      "The load balancer ends TLS (TLS 1.3 policy) and forwards HTTP inside the VPC to tasks in private subnets, whose security groups admit the service port only from the load balancer's security group. Forwarding HTTPS needs a server certificate and TLS in every service image, which the services do not have yet.",
+    liftedWhen: "The service images serve TLS on their port (a self-signed certificate is enough: the load balancer does not verify targets' certificates); then set the target groups' protocol and health check to HTTPS.",
+  },
+  {
+    id: "websocket-accepts-anonymous-sources",
+    title: "The websocket host accepts VPN, Tor and hosting-provider sources",
+    rules: ["waf-anonymous-sources"],
+    covers: {
+      types: ["aws_wafv2_web_acl"],
+      description: "`sentry-waf-<env>`, while its anonymous-IP rule is scoped down to the admin host (`admin.<domain>`) alone",
+      where: anonymousSourcesBlockedOnAdminOnly,
+    },
+    reason:
+      "Websocket clients are algorithmic traders whose bots often run in clouds (hosting-provider addresses) or behind VPNs; blocking them would cut off customers. They authenticate inside the protocol, and the per-IP rate limit and the IP-reputation list still apply. The admin host blocks these sources: staff have no reason to sign in from Tor or a hosting provider.",
+    liftedWhen: "Websocket clients connect from known networks only (allow-listed, or through a private link): drop the scope-down and block anonymous sources on every host.",
   },
 ];

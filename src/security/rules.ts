@@ -1,6 +1,6 @@
 import { AUDIT_LOG_RETENTION_FLOOR_DAYS, EnvironmentName } from "../config/types";
 import { Ipv4Cidr, parseIpv4Cidr } from "../lib/ipv4-cidr";
-import { blocks, Json, ResourceView, StackView } from "./model";
+import { blocks, Json, referencedAddress, ResourceView, StackView } from "./model";
 
 /**
  * The security baseline: every rule every stack of every environment passes at synth. A rule looks at one
@@ -108,16 +108,19 @@ const environmentKey: SecurityRule = {
   },
 };
 
+/** What is wrong with a log group's retention in `stack`'s environment: none, or under the audit floor. */
+function retentionProblems(logGroup: ResourceView, stack: StackView): string[] {
+  const days = logGroup.attributes.retention_in_days;
+  if (!days) return ["keeps logs forever: set retentionInDays"];
+  const floor = AUDIT_LOG_RETENTION_FLOOR_DAYS[stack.environment as EnvironmentName];
+  return floor !== undefined && days < floor ? [`keeps logs ${days} days, under the ${stack.environment} audit floor of ${floor}`] : [];
+}
+
 const logRetention: SecurityRule = {
   id: "log-retention",
   title: `Every log group has a retention, at least the audit floor of its environment (${Object.entries(AUDIT_LOG_RETENTION_FLOOR_DAYS).map(([env, days]) => `${env}: ${days} days`).join(", ")})`,
   types: ["aws_cloudwatch_log_group"],
-  check(resource, stack) {
-    const days = resource.attributes.retention_in_days;
-    if (!days) return ["keeps logs forever: set retentionInDays"];
-    const floor = AUDIT_LOG_RETENTION_FLOOR_DAYS[stack.environment as EnvironmentName];
-    return floor !== undefined && days < floor ? [`keeps logs ${days} days, under the ${stack.environment} audit floor of ${floor}`] : [];
-  },
+  check: retentionProblems,
 };
 
 /** Statements with principals belong to resource policies (trust, key, bucket, queue, endpoint policies). */
@@ -163,6 +166,7 @@ const POLICY_ATTRIBUTES: Readonly<Record<string, (attributes: Json) => unknown[]
   aws_sns_topic_policy: (a) => [a.policy],
   aws_vpc_endpoint: (a) => [a.policy],
   aws_ecr_repository_policy: (a) => [a.policy],
+  aws_cloudwatch_log_resource_policy: (a) => [a.policy_document],
 };
 
 const iamPolicyDocument: SecurityRule = {
@@ -369,6 +373,118 @@ const containerInsights: SecurityRule = {
     blocks(resource.attributes.setting).some((s) => s.name === "containerInsights" && ["enabled", "enhanced"].includes(s.value)) ? [] : ["has Container Insights off"],
 };
 
+/** A bucket its stack's S3 server access logging writes to: an access-log bucket. */
+const isAccessLogTarget = (bucket: ResourceView, stack: StackView) =>
+  stack.resources.some((candidate) => candidate.type === "aws_s3_bucket_logging" && referencedAddress(candidate.attributes.target_bucket) === bucket.address);
+
+const s3AccessLogging: SecurityRule = {
+  id: "s3-access-logging",
+  title: "Every bucket logs its requests (S3 server access logging) to an access-log bucket, except the access-log buckets themselves (the targets of their stack's logging)",
+  types: ["aws_s3_bucket"],
+  check(resource, stack) {
+    if (isAccessLogTarget(resource, stack)) return [];
+    return stack.referring("aws_s3_bucket_logging", "bucket", resource).length > 0 ? [] : ["logs no requests: send its S3 server access logs to an access-log bucket"];
+  },
+};
+
+/** Headers every web ACL's request log must redact: bearer tokens and session cookies. */
+export const WAF_REDACTED_HEADERS: readonly string[] = ["authorization", "cookie"];
+/** The log group WAF logs of an environment go to (WAF requires the `aws-waf-logs-` prefix). */
+export const wafLogGroupName = (environment: string | undefined) => (environment === undefined ? "aws-waf-logs-" : `aws-waf-logs-sentry-${environment}`);
+
+const wafRequestLogging: SecurityRule = {
+  id: "waf-request-logging",
+  title: `Every web ACL logs its requests to the log group \`aws-waf-logs-sentry-<env>\` of its stack, encrypted with the environment key, kept at least the audit floor, with the ${WAF_REDACTED_HEADERS.map((header) => `\`${header}\``).join(" and ")} headers redacted`,
+  types: ["aws_wafv2_web_acl"],
+  check(resource, stack) {
+    const logging = stack.referring("aws_wafv2_web_acl_logging_configuration", "resource_arn", resource)[0];
+    if (logging === undefined) return ["logs no requests: add an aws_wafv2_web_acl_logging_configuration"];
+    const redacted = blocks(logging.attributes.redacted_fields).flatMap((field) => blocks(field.single_header).map((header) => String(header.name).toLowerCase()));
+    const unredacted = WAF_REDACTED_HEADERS.filter((header) => !redacted.includes(header)).map((header) => `logs the ${header} header: redact it`);
+    const logGroup = blocks(logging.attributes.log_destination_configs)
+      .map((destination) => stack.referenced(destination))
+      .find((destination) => destination?.type === "aws_cloudwatch_log_group");
+    if (logGroup === undefined) return ["logs to no CloudWatch log group of its stack", ...unredacted];
+    const name = wafLogGroupName(stack.environment);
+    const group = logGroup.attributes;
+    return [
+      ...(stack.environment === undefined ? String(group.name).startsWith(name) : group.name === name) ? [] : [`logs to ${group.name}, not ${name}`],
+      ...(group.kms_key_id === stack.environmentKeyArn ? [] : [`logs to ${group.name}, which is not encrypted with the environment key`]),
+      ...retentionProblems(logGroup, stack).map((problem) => `logs to ${group.name}, which ${problem}`),
+      ...unredacted,
+    ];
+  },
+};
+
+const LOAD_BALANCER_TYPES = ["aws_lb", "aws_alb"];
+/** An Application Load Balancer (the type WAF attaches to) that faces the internet. */
+const isInternetFacingApplicationLoadBalancer = (resource: ResourceView) =>
+  resource.attributes.internal !== true && [undefined, "application"].includes(resource.attributes.load_balancer_type);
+
+const wafOnPublicLoadBalancers: SecurityRule = {
+  id: "waf-on-public-load-balancers",
+  title: "Every internet-facing Application Load Balancer has a WAF web ACL",
+  types: LOAD_BALANCER_TYPES,
+  check(resource, stack) {
+    if (!isInternetFacingApplicationLoadBalancer(resource)) return [];
+    return stack.referring("aws_wafv2_web_acl_association", "resource_arn", resource).length > 0 ? [] : ["faces the internet without a web ACL (aws_wafv2_web_acl_association)"];
+  },
+};
+
+const loadBalancerDeletionProtection: SecurityRule = {
+  id: "load-balancer-deletion-protection",
+  title: "Load balancers refuse deletion (enable_deletion_protection)",
+  types: LOAD_BALANCER_TYPES,
+  check: (resource) => (resource.attributes.enable_deletion_protection === true ? [] : ["can be deleted: enable_deletion_protection is off"]),
+};
+
+/** Target group protocols that encrypt the hop from the load balancer to its targets. */
+const ENCRYPTED_TARGET_PROTOCOLS = ["HTTPS", "TLS"];
+
+const tlsToTargets: SecurityRule = {
+  id: "tls-to-targets",
+  title: `Load balancers forward to their targets encrypted (target group protocol ${ENCRYPTED_TARGET_PROTOCOLS.join(" or ")})`,
+  types: ["aws_lb_target_group", "aws_alb_target_group"],
+  check(resource) {
+    const { protocol, target_type: targetType } = resource.attributes;
+    if (targetType === "lambda" || ENCRYPTED_TARGET_PROTOCOLS.includes(protocol)) return [];
+    return [`forwards ${protocol ?? "HTTP"} to its targets: the hop after the load balancer is not encrypted`];
+  },
+};
+
+/** AWS's rule group of anonymous sources: VPNs, Tor exit nodes, hosting providers. */
+export const ANONYMOUS_IP_RULE_GROUP = "AWSManagedRulesAnonymousIpList";
+
+/**
+ * Where a web ACL blocks anonymous sources: `"every request"`, the hosts its scope-down statement matches
+ * exactly (the `Host` header), `"part of the requests"` for any other scope-down, or none (not blocked, or only
+ * counted).
+ */
+export function anonymousSourcesBlockedOn(webAcl: ResourceView): "every request" | "part of the requests" | string[] | undefined {
+  const rule = blocks(webAcl.attributes.rule).find((candidate) => candidate.statement?.managed_rule_group_statement?.name === ANONYMOUS_IP_RULE_GROUP);
+  if (rule === undefined || blocks(rule.override_action).some((action) => action.count !== undefined)) return undefined;
+  const scopeDown = rule.statement.managed_rule_group_statement.scope_down_statement;
+  if (scopeDown === undefined) return "every request";
+  const hostMatches = scopeDown.or_statement ? blocks(scopeDown.or_statement.statement) : [scopeDown];
+  const hosts = hostMatches.map((statement) => statement.byte_match_statement).filter(
+    (match) => match?.positional_constraint === "EXACTLY" && blocks(match.field_to_match).some((field) => field.single_header?.name === "host"),
+  );
+  return hosts.length === hostMatches.length ? hosts.map((match) => String(match.search_string)) : "part of the requests";
+}
+
+const wafAnonymousSources: SecurityRule = {
+  id: "waf-anonymous-sources",
+  title: `Web ACLs block anonymous sources (VPNs, Tor, hosting providers: \`${ANONYMOUS_IP_RULE_GROUP}\`) on every request`,
+  types: ["aws_wafv2_web_acl"],
+  check(resource) {
+    const blocked = anonymousSourcesBlockedOn(resource);
+    if (blocked === "every request") return [];
+    if (blocked === undefined) return [`does not block anonymous sources: add the ${ANONYMOUS_IP_RULE_GROUP} rule group`];
+    const where = blocked === "part of the requests" ? "the requests its scope-down statement matches" : `the hosts ${blocked.join(", ")}`;
+    return [`blocks anonymous sources only on ${where}: the rest accept VPN, Tor and hosting-provider sources`];
+  },
+};
+
 /** Every rule, by id. */
 export const RULES: readonly SecurityRule[] = [
   environmentKey,
@@ -389,6 +505,12 @@ export const RULES: readonly SecurityRule[] = [
   vpcFlowLogs,
   redisFailover,
   containerInsights,
+  s3AccessLogging,
+  wafRequestLogging,
+  wafOnPublicLoadBalancers,
+  loadBalancerDeletionProtection,
+  tlsToTargets,
+  wafAnonymousSources,
 ];
 
 export type RuleId = (typeof RULES)[number]["id"];

@@ -7,6 +7,7 @@ import { CicdConfig, EnvironmentConfig, PipelineConfig } from "../config";
 import { ContainerPipeline, ContainerPipelineDeployProps } from "../constructs/delivery/container-pipeline";
 import { ImageRepository } from "../constructs/delivery/image-repository";
 import { SecureBucket } from "../constructs/encryption/secure-bucket";
+import { ServerAccessLogBucket } from "../constructs/encryption/server-access-log-bucket";
 import { imageRepositoryName, SentryStack, SentryStackProps } from "./sentry-stack";
 
 /** Artifacts are intermediate build outputs: once expired, no old version needs to linger. */
@@ -14,7 +15,7 @@ const ARTIFACT_NONCURRENT_VERSION_DAYS = 1;
 
 export interface CicdStackProps extends SentryStackProps {
   readonly cicd: CicdConfig;
-  /** Days CloudWatch Logs keeps build logs. */
+  /** Days CloudWatch Logs keeps build logs, and S3 the artifact buckets' server access logs. */
   readonly logRetentionDays: number;
   /** Refuse to delete an image repository that still holds images (the images the services run). */
   readonly protectData: boolean;
@@ -46,16 +47,28 @@ export class CicdStack extends SentryStack {
     const kmsKeyArn = this.readEnvironmentKey(this.readPhase("foundation"));
     const connectionArn = props.operator.codeStarConnectionArn ?? this.createConnection(`sentry-github-${env}`);
     const services = props.cicd.pipelines.some((pipeline) => pipeline.deploy) ? this.readPhase("services") : undefined;
-    const built = props.cicd.pipelines.map((pipeline) => {
-      // One bucket per pipeline: a build (running its repository's buildspec) can never touch another service's
-      // artifacts. Bucket names are global: account id and region keep accounts and regions apart.
+    // One bucket per pipeline: a build (running its repository's buildspec) can never touch another service's
+    // artifacts. Bucket names are global: account id and region keep accounts and regions apart.
+    const artifactBucketName = (service: string) => `sentry-${service}-artifacts-${env}-${accountId}-${region}`;
+    const artifactLogsPrefix = (service: string) => `artifacts/${service}/`;
+    const pipelines = props.cicd.pipelines;
+    const s3AccessLogs = pipelines.length === 0 ? undefined : new ServerAccessLogBucket(this, "s3-access-logs", {
+      bucketName: `sentry-s3-logs-cicd-${env}-${accountId}-${region}`,
+      accountId,
+      partition,
+      sources: pipelines.map((pipeline) => ({ bucketName: artifactBucketName(pipeline.service), prefix: artifactLogsPrefix(pipeline.service) })),
+      retentionDays: props.logRetentionDays,
+      protect: props.protectData,
+    });
+    const built = pipelines.map((pipeline) => {
       const artifacts = new SecureBucket(this, `${pipeline.service}-artifacts`, {
-        bucketName: `sentry-${pipeline.service}-artifacts-${env}-${accountId}-${region}`,
+        bucketName: artifactBucketName(pipeline.service),
         encryption: { kmsKeyArn },
         objectExpirationDays: props.cicd.artifactExpiryDays,
         noncurrentVersionExpirationDays: ARTIFACT_NONCURRENT_VERSION_DAYS,
         preventDestroy: false,
         forceDestroy: true,
+        accessLogs: s3AccessLogs && { target: s3AccessLogs.logs, prefix: artifactLogsPrefix(pipeline.service) },
       });
       const repositoryName = imageRepositoryName(pipeline.service, env);
       const repository = new ImageRepository(this, `${pipeline.service}-repository`, {

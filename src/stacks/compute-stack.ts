@@ -1,16 +1,23 @@
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { Construct } from "constructs";
 import { CLUSTER_NAMES, ClusterConfig, ClusterName, EnvironmentConfig, IngressConfig, PUBLIC_HOSTS } from "../config";
 import { EcsEc2Cluster } from "../constructs/compute/ecs-ec2-cluster";
+import { ServerAccessLogBucket } from "../constructs/encryption/server-access-log-bucket";
 import { PublicLoadBalancer } from "../constructs/ingress/public-load-balancer";
-import { publicHostname, SentryStack, SentryStackProps } from "./sentry-stack";
+import { publicHostname, SentryStack, SentryStackProps, webAclName } from "./sentry-stack";
+
+/** Prefix of the load balancer's log bucket's own server access logs. */
+const LOAD_BALANCER_LOGS_PREFIX = "load-balancer-logs/";
 
 export interface ComputeStackProps extends SentryStackProps {
   readonly clusters: Readonly<Record<ClusterName, ClusterConfig>>;
   readonly ingress: IngressConfig;
   /** Deletion protection on the load balancer (and its logs). */
   readonly protectData: boolean;
+  /** Days CloudWatch Logs keeps the web ACL's request logs, and S3 the access-log bucket's server access logs. */
+  readonly logRetentionDays: number;
 }
 
 export function computeStackProps(config: EnvironmentConfig): ComputeStackProps {
@@ -20,6 +27,7 @@ export function computeStackProps(config: EnvironmentConfig): ComputeStackProps 
     clusters: config.clusters,
     ingress: config.ingress,
     protectData: config.protectData,
+    logRetentionDays: config.logRetentionDays,
   };
 }
 
@@ -33,6 +41,7 @@ export class ComputeStack extends SentryStack {
     super(scope, "compute", props);
     const env = props.environment;
     const foundation = this.readPhase("foundation");
+    const kmsKeyArn = this.readEnvironmentKey(foundation);
 
     const clusters = Object.fromEntries(
       CLUSTER_NAMES.map((name) => {
@@ -58,6 +67,17 @@ export class ComputeStack extends SentryStack {
 
     const operator = props.operator;
     const account = new DataAwsCallerIdentity(this, "account");
+    const partition = new DataAwsPartition(this, "partition").partition;
+    const accessLogBucketName = `sentry-alb-logs-${env}-${account.accountId}-${operator.region}`;
+    // The load balancer's log bucket logs its own requests (who read the access logs) here.
+    const s3AccessLogs = new ServerAccessLogBucket(this, "s3-access-logs", {
+      bucketName: `sentry-s3-logs-compute-${env}-${account.accountId}-${operator.region}`,
+      accountId: account.accountId,
+      partition,
+      sources: [{ bucketName: accessLogBucketName, prefix: LOAD_BALANCER_LOGS_PREFIX }],
+      retentionDays: props.logRetentionDays,
+      protect: props.protectData,
+    });
     // A certificate the foundation requested must be issued before the HTTPS listener can use it; this waits
     // for the operator's DNS records when there is no hosted zone. One the operator brings is used as it is.
     const certificateArn =
@@ -71,12 +91,20 @@ export class ComputeStack extends SentryStack {
       certificateArn,
       accountId: account.accountId,
       accessLogs: {
-        bucketName: `sentry-alb-logs-${env}-${account.accountId}-${operator.region}`,
+        bucketName: accessLogBucketName,
         retentionDays: props.ingress.accessLogRetentionDays,
+        serverAccessLogs: { target: s3AccessLogs.logs, prefix: LOAD_BALANCER_LOGS_PREFIX },
       },
       idleTimeoutSeconds: props.ingress.idleTimeoutSeconds,
       deletionProtection: props.protectData,
-      waf: props.ingress.waf.enabled ? { name: `sentry-waf-${env}`, requestsPerIpPer5Minutes: props.ingress.waf.requestsPerIpPer5Minutes } : undefined,
+      waf: props.ingress.waf.enabled
+        ? {
+            name: webAclName(env),
+            requestsPerIpPer5Minutes: props.ingress.waf.requestsPerIpPer5Minutes,
+            logs: { logGroupName: `aws-waf-logs-sentry-${env}`, kmsKeyArn, retentionDays: props.logRetentionDays, partition, region: operator.region },
+            anonymousSourcesBlockedOn: props.ingress.waf.anonymousSourcesBlockedOn.map((host) => publicHostname(host, operator.domain)),
+          }
+        : undefined,
       aliases:
         operator.hostedZoneId === undefined
           ? undefined

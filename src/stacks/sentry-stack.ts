@@ -52,6 +52,11 @@ export function imageRepositoryName(service: string, environment: EnvironmentNam
   return `sentry-${service}-${environment}`;
 }
 
+/** The web ACL in front of an environment's load balancer (phase 3); phase 4 alarms on its blocked requests. */
+export function webAclName(environment: EnvironmentName): string {
+  return `sentry-waf-${environment}`;
+}
+
 /** A host the load balancer answers: `admin.<domain>`, `ws.<domain>`. */
 export function publicHostname(host: PublicHost, domain: string): string {
   return `${host}.${domain}`;

@@ -1,11 +1,12 @@
 import { DataTerraformRemoteStateS3, Fn } from "cdktf";
 import { Construct } from "constructs";
 import { AlarmsConfig, ClusterName, EnvironmentName, ServiceConfig } from "../config";
-import { deadLetterQueueWidgets, ecsServiceWidgets, loadBalancerWidgets, natGatewayWidgets, redisWidgets } from "../constructs/observability/dashboard-widgets";
+import { deadLetterQueueWidgets, ecsServiceWidgets, loadBalancerWidgets, natGatewayWidgets, redisWidgets, webAclWidgets } from "../constructs/observability/dashboard-widgets";
 import { EcsServiceAlarms } from "../constructs/observability/ecs-service-alarms";
 import { LoadBalancerAlarms } from "../constructs/observability/load-balancer-alarms";
 import { DashboardSection, OperationsDashboard } from "../constructs/observability/operations-dashboard";
 import { TargetGroupAlarms } from "../constructs/observability/target-group-alarms";
+import { WafAlarms } from "../constructs/observability/waf-alarms";
 import { outputEntry } from "./sentry-stack";
 
 /** The environment's Application Load Balancer and the target groups behind it, by `arn_suffix`. */
@@ -14,6 +15,8 @@ export interface MonitoredLoadBalancer {
   readonly arnSuffix: string;
   /** Each target group's `arn_suffix` by a short name (its service); alarms are `sentry-<env>-<name>-...`. */
   readonly targetGroupArnSuffixes: Readonly<Record<string, string>>;
+  /** Name of the web ACL in front of it (its blocked-requests alarm). @default - no web ACL */
+  readonly webAclName?: string;
 }
 
 export interface ServicesMonitoringProps {
@@ -33,8 +36,8 @@ export interface ServicesMonitoringProps {
   /** Redis nodes of phase 2. */
   readonly redisNodeCount: number;
   /**
-   * The load balancer: its 5xx-rate alarm, each target group's 5xx-rate and unhealthy-targets alarms, and the
-   * dashboard section "3. Compute: load balancer".
+   * The load balancer: its 5xx-rate alarm, each target group's 5xx-rate and unhealthy-targets alarms, its web
+   * ACL's blocked-requests alarm, and the dashboard section "3. Compute: load balancer".
    * @default - none
    */
   readonly loadBalancer?: MonitoredLoadBalancer;
@@ -84,7 +87,7 @@ export function monitorServices(scope: Construct, props: ServicesMonitoringProps
         { cpuPercent: alarms.redisCpuPercent, memoryPercent: alarms.redisMemoryPercent, replicationLagSeconds: alarms.redisReplicationLagSeconds },
       ),
     },
-    ...(props.loadBalancer ? [monitorLoadBalancer(scope, env, topicArn, alarms, props.loadBalancer)] : []),
+    ...(props.loadBalancer ? [monitorLoadBalancer(scope, env, props.region, topicArn, alarms, props.loadBalancer)] : []),
     {
       title: "4. Services",
       description: "Running tasks, CPU and memory per ECS service.",
@@ -102,8 +105,8 @@ export function monitorServices(scope: Construct, props: ServicesMonitoringProps
   new OperationsDashboard(scope, "dashboard", { name: `sentry-${env}`, region: props.region, sections });
 }
 
-/** The load balancer's alarms; returns its dashboard section. */
-function monitorLoadBalancer(scope: Construct, env: EnvironmentName, topicArn: string, alarms: AlarmsConfig, loadBalancer: MonitoredLoadBalancer): DashboardSection {
+/** The load balancer's alarms (and its web ACL's); returns its dashboard section. */
+function monitorLoadBalancer(scope: Construct, env: EnvironmentName, region: string, topicArn: string, alarms: AlarmsConfig, loadBalancer: MonitoredLoadBalancer): DashboardSection {
   const rate = { http5xxRatePercent: alarms.loadBalancer5xxRatePercent, minimumRequests: alarms.loadBalancerMinimumRequests, evaluationMinutes: alarms.sustainedMinutes };
   new LoadBalancerAlarms(scope, "load-balancer-alarms", { namePrefix: `sentry-${env}-alb`, loadBalancerArnSuffix: loadBalancer.arnSuffix, topicArn, ...rate });
   for (const [name, targetGroupArnSuffix] of Object.entries(loadBalancer.targetGroupArnSuffixes)) {
@@ -116,9 +119,16 @@ function monitorLoadBalancer(scope: Construct, env: EnvironmentName, topicArn: s
       ...rate,
     });
   }
+  const webAcl = loadBalancer.webAclName;
+  if (webAcl !== undefined) {
+    new WafAlarms(scope, "waf-alarms", { namePrefix: `sentry-${env}-waf`, webAclName: webAcl, region, topicArn, blockedRequests: alarms.wafBlockedRequests });
+  }
   return {
     title: "3. Compute: load balancer",
-    description: "Requests and 5xx responses; healthy and unhealthy targets per target group (phase 4).",
-    widgets: loadBalancerWidgets(loadBalancer.arnSuffix, loadBalancer.targetGroupArnSuffixes),
+    description: `Requests and 5xx responses; healthy and unhealthy targets per target group (phase 4)${webAcl === undefined ? "" : "; requests the web ACL allowed and blocked"}.`,
+    widgets: [
+      ...loadBalancerWidgets(loadBalancer.arnSuffix, loadBalancer.targetGroupArnSuffixes),
+      ...(webAcl === undefined ? [] : webAclWidgets(webAcl, region, alarms.wafBlockedRequests)),
+    ],
   };
 }

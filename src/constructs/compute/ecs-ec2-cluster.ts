@@ -127,14 +127,27 @@ export class EcsEc2Cluster extends Construct {
     this.allowAllEgress("task-egress", this.taskSecurityGroup);
 
     this.instanceRole = this.createInstanceRole(nameOf("instance"));
+    const launchTemplate = this.createLaunchTemplate(props, clusterName, nameOf, { ...tags, Name: nameOf("instance") }, rootVolumeSizeGiB, metadataHopLimit);
+    this.autoScalingGroup = this.createAutoScalingGroup(props, nameOf, tags, launchTemplate);
+    this.capacityProvider = this.createCapacityProvider(nameOf("ec2"), scaling);
+  }
+
+  /** The instances' launch template: the ECS-optimized ARM64 AMI, IMDSv2, no public address, an encrypted root volume. */
+  private createLaunchTemplate(
+    props: EcsEc2ClusterProps,
+    clusterName: string,
+    nameOf: (kind: string) => string,
+    instanceTags: Record<string, string>,
+    rootVolumeSizeGiB: number,
+    metadataHopLimit: number,
+  ): LaunchTemplate {
     const instanceProfile = new IamInstanceProfile(this, "instance-profile", {
       name: nameOf("instance"),
       role: this.instanceRole.name,
     });
 
     const ami = new DataAwsSsmParameter(this, "ami", { name: ECS_AMI_PARAMETER });
-    const instanceTags = { ...tags, Name: nameOf("instance") };
-    const launchTemplate = new LaunchTemplate(this, "launch-template", {
+    return new LaunchTemplate(this, "launch-template", {
       name: nameOf("instance"),
       description: `${clusterName} container instances`,
       // The parameter is a public, non-secret AMI id: `insecure_value` keeps it readable in plans.
@@ -167,8 +180,10 @@ export class EcsEc2Cluster extends Construct {
         { resourceType: "volume", tags: instanceTags },
       ],
     });
+  }
 
-    this.autoScalingGroup = new AutoscalingGroup(this, "asg", {
+  private createAutoScalingGroup(props: EcsEc2ClusterProps, nameOf: (kind: string) => string, tags: Record<string, string>, launchTemplate: LaunchTemplate): AutoscalingGroup {
+    return new AutoscalingGroup(this, "asg", {
       name: nameOf("asg"),
       minSize: props.minSize,
       maxSize: props.maxSize,
@@ -177,7 +192,7 @@ export class EcsEc2Cluster extends Construct {
       launchTemplate: { id: launchTemplate.id, version: "$Latest" },
       healthCheckType: "EC2",
       // Managed termination protection needs new instances protected; ECS lifts it when an instance is empty.
-      protectFromScaleIn: scaling !== undefined,
+      protectFromScaleIn: props.managedScaling !== undefined,
       // Scale-in protected instances would hold `terraform destroy` forever; the cluster's services are gone by then.
       forceDelete: true,
       tag: [
@@ -190,9 +205,12 @@ export class EcsEc2Cluster extends Construct {
       dependsOn: [this.cluster],
       lifecycle: { ignoreChanges: ["desired_capacity"] },
     });
+  }
 
-    this.capacityProvider = new EcsCapacityProvider(this, "capacity-provider", {
-      name: nameOf("ec2"),
+  /** The group as the cluster's capacity provider (managed draining; managed scaling and termination protection when asked), and its default. */
+  private createCapacityProvider(name: string, scaling: EcsManagedScalingProps | undefined): EcsCapacityProvider {
+    const capacityProvider = new EcsCapacityProvider(this, "capacity-provider", {
+      name,
       autoScalingGroupProvider: {
         autoScalingGroupArn: this.autoScalingGroup.arn,
         managedDraining: "ENABLED",
@@ -210,9 +228,10 @@ export class EcsEc2Cluster extends Construct {
     });
     new EcsClusterCapacityProviders(this, "capacity-providers", {
       clusterName: this.cluster.name,
-      capacityProviders: [this.capacityProvider.name],
-      defaultCapacityProviderStrategy: [{ capacityProvider: this.capacityProvider.name, weight: 1, base: 0 }],
+      capacityProviders: [capacityProvider.name],
+      defaultCapacityProviderStrategy: [{ capacityProvider: capacityProvider.name, weight: 1, base: 0 }],
     });
+    return capacityProvider;
   }
 
   private validate(clusterName: string, props: EcsEc2ClusterProps, rootVolumeSizeGiB: number): void {

@@ -143,6 +143,52 @@ const EXEC_AGENT_VOLUMES: Readonly<Record<string, string>> = {
   "exec-agent-logs": "/var/log/amazon/ssm",
 };
 
+/** The service settings resolved from props and their defaults. */
+interface ServiceSettings {
+  readonly networkMode: "awsvpc" | "bridge";
+  readonly enableExecuteCommand: boolean;
+  readonly minimumHealthyPercent: number;
+  readonly maximumPercent: number;
+  /** Auto scaling owns the desired count. */
+  readonly scaled: boolean;
+  /** A pipeline registers the task definition revisions. */
+  readonly deployedExternally: boolean;
+}
+
+/** The one container: non-root, read-only root file system, logs to the service's group, secrets by JSON key. */
+function containerDefinition(props: EcsEc2ServiceProps, networkMode: "awsvpc" | "bridge", volumes: Readonly<Record<string, string>>, secrets: readonly EcsContainerSecret[]) {
+  return {
+    name: props.containerName,
+    image: props.image,
+    essential: true,
+    user: props.user,
+    privileged: false,
+    readonlyRootFilesystem: true,
+    linuxParameters: { initProcessEnabled: true },
+    // awsvpc tasks cannot reach the instance metadata service (the cluster blocks it), so SDKs learn the region here.
+    environment: [
+      { name: "AWS_REGION", value: props.region },
+      { name: "AWS_DEFAULT_REGION", value: props.region },
+      ...Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value })),
+    ],
+    // Bridge tasks get a dynamic host port (0), so several fit on one instance.
+    portMappings: [{ containerPort: props.containerPort, protocol: "tcp", ...(networkMode === "bridge" ? { hostPort: 0 } : {}) }],
+    mountPoints: Object.entries(volumes).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false })),
+    logConfiguration: {
+      logDriver: "awslogs",
+      options: {
+        "awslogs-group": props.logGroupName,
+        "awslogs-region": props.region,
+        "awslogs-stream-prefix": props.containerName,
+      },
+    },
+    ...(props.environmentFileArn ? { environmentFiles: [{ type: "s3", value: props.environmentFileArn }] } : {}),
+    ...(secrets.length > 0
+      ? { secrets: secrets.map((secret) => ({ name: secret.name, valueFrom: `${secret.secretArn}:${secret.jsonKey}::` })) }
+      : {}),
+  };
+}
+
 /**
  * An ECS service on EC2 capacity (ARM64, awsvpc networking in private subnets, no public IP) with its task
  * definition, log group and least-privilege roles. The container is hardened: non-root user, read-only root
@@ -166,9 +212,8 @@ export class EcsEc2Service extends Construct {
     const minimumHealthyPercent = props.deploymentMinimumHealthyPercent ?? DEFAULT_DEPLOYMENT_MINIMUM_HEALTHY_PERCENT;
     const maximumPercent = props.deploymentMaximumPercent ?? DEFAULT_DEPLOYMENT_MAXIMUM_PERCENT;
     const secrets = props.secrets ?? [];
-    const loadBalancer = props.loadBalancer;
     const networkMode = props.networkMode ?? DEFAULT_NETWORK_MODE;
-    const scaling = props.autoScaling && {
+    const scaling: Required<EcsServiceAutoScaling> | undefined = props.autoScaling && {
       scaleOutCooldownSeconds: DEFAULT_SCALE_OUT_COOLDOWN_SECONDS,
       scaleInCooldownSeconds: DEFAULT_SCALE_IN_COOLDOWN_SECONDS,
       ...props.autoScaling,
@@ -212,37 +257,6 @@ export class EcsEc2Service extends Construct {
     });
 
     const volumes: Record<string, string> = { [TMP_VOLUME]: "/tmp", ...(enableExecuteCommand ? EXEC_AGENT_VOLUMES : {}) };
-    const container = {
-      name: props.containerName,
-      image: props.image,
-      essential: true,
-      user: props.user,
-      privileged: false,
-      readonlyRootFilesystem: true,
-      linuxParameters: { initProcessEnabled: true },
-      // awsvpc tasks cannot reach the instance metadata service (the cluster blocks it), so SDKs learn the region here.
-      environment: [
-        { name: "AWS_REGION", value: props.region },
-        { name: "AWS_DEFAULT_REGION", value: props.region },
-        ...Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value })),
-      ],
-      // Bridge tasks get a dynamic host port (0), so several fit on one instance.
-      portMappings: [{ containerPort: props.containerPort, protocol: "tcp", ...(networkMode === "bridge" ? { hostPort: 0 } : {}) }],
-      mountPoints: Object.entries(volumes).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false })),
-      logConfiguration: {
-        logDriver: "awslogs",
-        options: {
-          "awslogs-group": props.logGroupName,
-          "awslogs-region": props.region,
-          "awslogs-stream-prefix": props.containerName,
-        },
-      },
-      ...(props.environmentFileArn ? { environmentFiles: [{ type: "s3", value: props.environmentFileArn }] } : {}),
-      ...(secrets.length > 0
-        ? { secrets: secrets.map((secret) => ({ name: secret.name, valueFrom: `${secret.secretArn}:${secret.jsonKey}::` })) }
-        : {}),
-    };
-
     this.taskDefinition = new EcsTaskDefinition(this, "task-definition", {
       family: props.family,
       requiresCompatibilities: ["EC2"],
@@ -254,24 +268,29 @@ export class EcsEc2Service extends Construct {
       taskRoleArn: this.roles.taskRole.arn,
       // Task-scoped Docker volumes: empty at start, gone with the task.
       volume: Object.keys(volumes).map((name) => ({ name })),
-      containerDefinitions: JSON.stringify([container]),
+      containerDefinitions: JSON.stringify([containerDefinition(props, networkMode, volumes, secrets)]),
     });
+    this.service = this.createService(props, { networkMode, enableExecuteCommand, minimumHealthyPercent, maximumPercent, scaled: scaling !== undefined, deployedExternally });
+    if (scaling) this.scalingTarget = this.scaleOnCpu(props, scaling);
+  }
 
-    const ignoreChanges = [...(scaling ? ["desired_count"] : []), ...(deployedExternally ? ["task_definition"] : [])];
-    this.service = new EcsService(this, "Resource", {
+  private createService(props: EcsEc2ServiceProps, settings: ServiceSettings): EcsService {
+    const loadBalancer = props.loadBalancer;
+    const ignoreChanges = [...(settings.scaled ? ["desired_count"] : []), ...(settings.deployedExternally ? ["task_definition"] : [])];
+    return new EcsService(this, "Resource", {
       name: props.serviceName,
       cluster: props.clusterArn,
       taskDefinition: this.taskDefinition.arn,
       desiredCount: props.desiredCount,
       capacityProviderStrategy: [{ capacityProvider: props.capacityProviderName, weight: 1, base: 0 }],
       orderedPlacementStrategy: [{ type: "spread", field: "attribute:ecs.availability-zone" }],
-      ...(networkMode === "awsvpc"
+      ...(settings.networkMode === "awsvpc"
         ? { networkConfiguration: { subnets: props.subnetIds, securityGroups: props.securityGroupIds, assignPublicIp: false } }
         : {}),
       deploymentCircuitBreaker: { enable: true, rollback: true },
-      deploymentMinimumHealthyPercent: minimumHealthyPercent,
-      deploymentMaximumPercent: maximumPercent,
-      enableExecuteCommand,
+      deploymentMinimumHealthyPercent: settings.minimumHealthyPercent,
+      deploymentMaximumPercent: settings.maximumPercent,
+      enableExecuteCommand: settings.enableExecuteCommand,
       enableEcsManagedTags: true,
       propagateTags: "SERVICE",
       waitForSteadyState: false,
@@ -284,28 +303,30 @@ export class EcsEc2Service extends Construct {
       dependsOn: [...this.roles.policies, ...(loadBalancer ? [loadBalancer.attachedBy] : [])],
       ...(ignoreChanges.length > 0 ? { lifecycle: { ignoreChanges } } : {}),
     });
+  }
 
-    if (scaling) {
-      this.scalingTarget = new AppautoscalingTarget(this, "scaling-target", {
-        serviceNamespace: "ecs",
-        scalableDimension: "ecs:service:DesiredCount",
-        resourceId: `service/${props.clusterName}/${this.service.name}`,
-        minCapacity: scaling.minTaskCount,
-        maxCapacity: scaling.maxTaskCount,
-      });
-      new AppautoscalingPolicy(this, "cpu-scaling-policy", {
-        name: `${props.serviceName}-cpu-target-tracking`,
-        policyType: "TargetTrackingScaling",
-        serviceNamespace: this.scalingTarget.serviceNamespace,
-        scalableDimension: this.scalingTarget.scalableDimension,
-        resourceId: this.scalingTarget.resourceId,
-        targetTrackingScalingPolicyConfiguration: {
-          predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
-          targetValue: scaling.targetCpuUtilization,
-          scaleOutCooldown: scaling.scaleOutCooldownSeconds,
-          scaleInCooldown: scaling.scaleInCooldownSeconds,
-        },
-      });
-    }
+  /** Target tracking on the service's average CPU, between the scaling's task counts. */
+  private scaleOnCpu(props: EcsEc2ServiceProps, scaling: Required<EcsServiceAutoScaling>): AppautoscalingTarget {
+    const target = new AppautoscalingTarget(this, "scaling-target", {
+      serviceNamespace: "ecs",
+      scalableDimension: "ecs:service:DesiredCount",
+      resourceId: `service/${props.clusterName}/${this.service.name}`,
+      minCapacity: scaling.minTaskCount,
+      maxCapacity: scaling.maxTaskCount,
+    });
+    new AppautoscalingPolicy(this, "cpu-scaling-policy", {
+      name: `${props.serviceName}-cpu-target-tracking`,
+      policyType: "TargetTrackingScaling",
+      serviceNamespace: target.serviceNamespace,
+      scalableDimension: target.scalableDimension,
+      resourceId: target.resourceId,
+      targetTrackingScalingPolicyConfiguration: {
+        predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+        targetValue: scaling.targetCpuUtilization,
+        scaleOutCooldown: scaling.scaleOutCooldownSeconds,
+        scaleInCooldown: scaling.scaleInCooldownSeconds,
+      },
+    });
+    return target;
   }
 }

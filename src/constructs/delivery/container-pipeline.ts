@@ -83,6 +83,42 @@ const DEFAULT_TIMEOUT_MINUTES = 30;
 const IMAGE_DEFINITIONS_FILE = "imagedefinitions.json";
 const ENVIRONMENT_VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** The build settings with their defaults applied. */
+interface ResolvedBuild {
+  readonly buildspecPath: string;
+  readonly environmentType: string;
+  readonly image: string;
+  readonly computeType: string;
+  readonly timeoutMinutes: number;
+}
+
+function resolveBuildDefaults(build: ContainerPipelineBuildProps): ResolvedBuild {
+  return {
+    buildspecPath: build.buildspecPath ?? DEFAULT_BUILDSPEC_PATH,
+    environmentType: build.environmentType ?? DEFAULT_ENVIRONMENT_TYPE,
+    image: build.image ?? DEFAULT_IMAGE,
+    computeType: build.computeType ?? DEFAULT_COMPUTE_TYPE,
+    timeoutMinutes: build.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES,
+  };
+}
+
+/** Throws, naming the pipeline, the prop and what is allowed, for what CodeBuild or CodePipeline would refuse. */
+function validate(props: ContainerPipelineProps, build: ResolvedBuild): void {
+  if (!GITHUB_REPOSITORY.test(props.source.repository)) {
+    throw new Error(`ContainerPipeline ${props.name}: source.repository "${props.source.repository}" must be a GitHub repository of the form owner/name`);
+  }
+  if (!Number.isInteger(build.timeoutMinutes) || build.timeoutMinutes < 5 || build.timeoutMinutes > 2160) {
+    throw new Error(`ContainerPipeline ${props.name}: build.timeoutMinutes ${build.timeoutMinutes} must be a whole number from 5 to 2160`);
+  }
+  const badVariable = Object.keys(props.build.environmentVariables).find((name) => !ENVIRONMENT_VARIABLE.test(name));
+  if (badVariable !== undefined) {
+    throw new Error(`ContainerPipeline ${props.name}: build.environmentVariables name "${badVariable}" must be letters, digits and underscores, not starting with a digit`);
+  }
+  if (props.deploy && props.deploy.passRoleArns.length === 0) {
+    throw new Error(`ContainerPipeline ${props.name}: deploy.passRoleArns is empty; list the task and execution roles of the service`);
+  }
+}
+
 /**
  * A CodePipeline (V2) for one container image: GitHub source through a CodeStar connection, a CodeBuild project
  * (privileged, for Docker) that builds and pushes the image, and optionally an ECS standard deployment.
@@ -97,26 +133,8 @@ export class ContainerPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: ContainerPipelineProps) {
     super(scope, id);
-    const buildspecPath = props.build.buildspecPath ?? DEFAULT_BUILDSPEC_PATH;
-    const environmentType = props.build.environmentType ?? DEFAULT_ENVIRONMENT_TYPE;
-    const image = props.build.image ?? DEFAULT_IMAGE;
-    const computeType = props.build.computeType ?? DEFAULT_COMPUTE_TYPE;
-    const timeoutMinutes = props.build.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES;
-    if (!GITHUB_REPOSITORY.test(props.source.repository)) {
-      throw new Error(`ContainerPipeline ${props.name}: source.repository "${props.source.repository}" must be a GitHub repository of the form owner/name`);
-    }
-    if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 5 || timeoutMinutes > 2160) {
-      throw new Error(`ContainerPipeline ${props.name}: build.timeoutMinutes ${timeoutMinutes} must be a whole number from 5 to 2160`);
-    }
-    const badVariable = Object.keys(props.build.environmentVariables).find((name) => !ENVIRONMENT_VARIABLE.test(name));
-    if (badVariable !== undefined) {
-      throw new Error(`ContainerPipeline ${props.name}: build.environmentVariables name "${badVariable}" must be letters, digits and underscores, not starting with a digit`);
-    }
-    if (props.deploy && props.deploy.passRoleArns.length === 0) {
-      throw new Error(`ContainerPipeline ${props.name}: deploy.passRoleArns is empty; list the task and execution roles of the service`);
-    }
-    const bucket = props.artifactBucket;
-    const artifactObjects = `${bucket.arn}/*`;
+    const build = resolveBuildDefaults(props.build);
+    validate(props, build);
 
     this.logGroup = new CloudwatchLogGroup(this, "build-logs", {
       name: props.build.logGroupName,
@@ -126,7 +144,26 @@ export class ContainerPipeline extends Construct {
     // Trust conditions name the project and pipeline by ARN built from names (their attributes would be a cycle).
     const projectArn = `arn:${props.partition}:codebuild:${props.region}:${props.accountId}:project/${props.build.projectName}`;
     const pipelineArn = `arn:${props.partition}:codepipeline:${props.region}:${props.accountId}:${props.name}`;
-    const build = this.serviceRole("build", `${props.build.projectName}-role`, "codebuild.amazonaws.com", props.accountId, projectArn, [
+    const buildRole = this.serviceRole("build", `${props.build.projectName}-role`, "codebuild.amazonaws.com", props.accountId, projectArn, this.buildStatements(props));
+    this.project = this.createProject(props, build, buildRole.role);
+    const pipelineRole = this.serviceRole("pipeline", `${props.name}-role`, "codepipeline.amazonaws.com", props.accountId, pipelineArn, this.pipelineStatements(props));
+    this.buildRole = buildRole.role;
+    this.role = pipelineRole.role;
+
+    this.pipeline = new Codepipeline(this, "Resource", {
+      name: props.name,
+      pipelineType: "V2",
+      roleArn: this.role.arn,
+      artifactStore: [{ type: "S3", location: props.artifactBucket.bucket, encryptionKey: { id: props.kmsKeyArn, type: "KMS" } }],
+      stage: this.stages(props),
+      // A new pipeline starts at once: its first run must not race the roles' permissions.
+      dependsOn: [buildRole.policy, pipelineRole.policy],
+    });
+  }
+
+  /** The build may push to and pull from its repository, write its logs, and read and write the artifacts. */
+  private buildStatements(props: ContainerPipelineProps): DataAwsIamPolicyDocumentStatement[] {
+    return [
       {
         sid: "PushAndPullOwnRepository",
         actions: [
@@ -145,22 +182,24 @@ export class ContainerPipeline extends Construct {
       {
         sid: "ReadSourceWriteImageDefinitions",
         actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-        resources: [artifactObjects],
+        resources: [`${props.artifactBucket.arn}/*`],
       },
       useKeyStatement("EncryptedArtifacts", props.kmsKeyArn),
-    ]);
+    ];
+  }
 
-    this.project = new CodebuildProject(this, "build", {
+  private createProject(props: ContainerPipelineProps, build: ResolvedBuild, role: IamRole): CodebuildProject {
+    return new CodebuildProject(this, "build", {
       name: props.build.projectName,
-      serviceRole: build.role.arn,
+      serviceRole: role.arn,
       encryptionKey: props.kmsKeyArn,
-      buildTimeout: timeoutMinutes,
-      source: { type: "CODEPIPELINE", buildspec: buildspecPath },
+      buildTimeout: build.timeoutMinutes,
+      source: { type: "CODEPIPELINE", buildspec: build.buildspecPath },
       artifacts: { type: "CODEPIPELINE" },
       environment: {
-        type: environmentType,
-        image,
-        computeType,
+        type: build.environmentType,
+        image: build.image,
+        computeType: build.computeType,
         // Docker builds need the Docker daemon, which runs only in privileged mode.
         privilegedMode: true,
         imagePullCredentialsType: "CODEBUILD",
@@ -171,8 +210,12 @@ export class ContainerPipeline extends Construct {
         s3Logs: { status: "DISABLED" },
       },
     });
+  }
 
-    const pipelineStatements: DataAwsIamPolicyDocumentStatement[] = [
+  /** The pipeline may read the source connection, run its build, use the artifacts and, with a deploy stage, roll its service. */
+  private pipelineStatements(props: ContainerPipelineProps): DataAwsIamPolicyDocumentStatement[] {
+    const bucket = props.artifactBucket;
+    return [
       {
         // Connections created since the CodeConnections rename are authorized under the new prefix; older
         // ones under the old. Both on this one connection only.
@@ -188,7 +231,7 @@ export class ContainerPipeline extends Construct {
       {
         sid: "ArtifactObjects",
         actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-        resources: [artifactObjects],
+        resources: [`${bucket.arn}/*`],
       },
       {
         sid: "ArtifactBucket",
@@ -196,12 +239,12 @@ export class ContainerPipeline extends Construct {
         resources: [bucket.arn],
       },
       useKeyStatement("EncryptedArtifacts", props.kmsKeyArn),
+      ...(props.deploy ? this.deployStatements(props, props.deploy) : []),
     ];
-    if (props.deploy) pipelineStatements.push(...this.deployStatements(props, props.deploy));
-    const pipeline = this.serviceRole("pipeline", `${props.name}-role`, "codepipeline.amazonaws.com", props.accountId, pipelineArn, pipelineStatements);
-    this.buildRole = build.role;
-    this.role = pipeline.role;
+  }
 
+  /** Source (GitHub), Build (the project) and, with `deploy`, an ECS standard deployment. */
+  private stages(props: ContainerPipelineProps): CodepipelineStage[] {
     const stages: CodepipelineStage[] = [
       {
         name: "Source",
@@ -258,16 +301,7 @@ export class ContainerPipeline extends Construct {
         ],
       });
     }
-
-    this.pipeline = new Codepipeline(this, "Resource", {
-      name: props.name,
-      pipelineType: "V2",
-      roleArn: this.role.arn,
-      artifactStore: [{ type: "S3", location: bucket.bucket, encryptionKey: { id: props.kmsKeyArn, type: "KMS" } }],
-      stage: stages,
-      // A new pipeline starts at once: its first run must not race the roles' permissions.
-      dependsOn: [build.policy, pipeline.policy],
-    });
+    return stages;
   }
 
   private deployStatements(props: ContainerPipelineProps, deploy: ContainerPipelineDeployProps): DataAwsIamPolicyDocumentStatement[] {

@@ -1,4 +1,7 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
 import { DataAwsElbServiceAccount } from "@cdktf/provider-aws/lib/data-aws-elb-service-account";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
@@ -7,6 +10,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Wafv2WebAcl, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
+import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { Construct } from "constructs";
 import { SecureBucket } from "../encryption/secure-bucket";
 
@@ -16,6 +20,21 @@ export interface LoadBalancerAccessLogsProps {
   readonly bucketName: string;
   /** Days log objects are kept. */
   readonly retentionDays: number;
+  /** Where the log bucket's own S3 server access logs go (who read or deleted load balancer logs). */
+  readonly serverAccessLogs: { readonly target: SecureBucket; readonly prefix: string };
+}
+
+/** Where the web ACL logs every request it inspects (CloudWatch Logs; `authorization` and `cookie` redacted). */
+export interface LoadBalancerWafLogsProps {
+  /** Log group created for the logs; WAF requires the `aws-waf-logs-` prefix. */
+  readonly logGroupName: string;
+  /** KMS key of the log group (its key policy must let CloudWatch Logs use it for the account's log groups). */
+  readonly kmsKeyArn: string;
+  /** Days the log group keeps events (a CloudWatch Logs retention value). */
+  readonly retentionDays: number;
+  /** AWS partition and region of the log group: the log delivery's `aws:SourceArn` condition. */
+  readonly partition: string;
+  readonly region: string;
 }
 
 /** An AWS WAF web ACL in front of the load balancer. */
@@ -24,6 +43,13 @@ export interface LoadBalancerWafProps {
   readonly name: string;
   /** Requests one client IP may send in any 5 minutes before it is blocked. */
   readonly requestsPerIpPer5Minutes: number;
+  readonly logs: LoadBalancerWafLogsProps;
+  /**
+   * Hosts (the `Host` header, e.g. `admin.trading.acme.io`) whose requests from anonymous sources (VPNs, Tor,
+   * hosting providers: AWS's anonymous-IP rule group) are blocked; an empty list blocks them nowhere.
+   * @default - every request
+   */
+  readonly anonymousSourcesBlockedOn?: readonly string[];
 }
 
 /** Route 53 alias records pointing names at the load balancer. */
@@ -70,12 +96,19 @@ const HTTPS_PORT = 443;
 const COUNTED_RULES: Readonly<Record<string, readonly string[]>> = { AWSManagedRulesCommonRuleSet: ["SizeRestrictions_BODY"] };
 /** AWS managed rule groups, evaluated after the rate rule, in this order. */
 const MANAGED_RULE_GROUPS = ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"];
+/** AWS's rule group of anonymous sources (VPNs, Tor exit nodes, hosting providers), evaluated last. */
+const ANONYMOUS_IP_RULE_GROUP = "AWSManagedRulesAnonymousIpList";
+/** Headers WAF logs only as `REDACTED`: the bearer tokens and the load balancer's sign-in session cookie. */
+const REDACTED_HEADERS = ["authorization", "cookie"];
+/** The log group name prefix WAF requires of a CloudWatch Logs destination. */
+const WAF_LOG_GROUP_PREFIX = "aws-waf-logs-";
 
 /**
  * An internet-facing Application Load Balancer: HTTP only redirects to HTTPS (301); HTTPS uses TLS 1.3 and
  * answers a fixed 404 until listener rules route hosts to target groups. Invalid header fields are dropped,
- * access logs go to a private, TLS-only, expiring bucket, and an optional WAF web ACL (AWS managed rule groups
- * and a per-IP rate limit) screens every request. Its security group admits only 80/443 from `allowedCidrs`;
+ * access logs go to a private, TLS-only, expiring bucket (whose own requests are logged), and an optional WAF web
+ * ACL (AWS managed rule groups, a per-IP rate limit, anonymous sources blocked where asked) screens every request
+ * and logs it to an encrypted log group with credentials redacted. Its security group admits only 80/443 from `allowedCidrs`;
  * egress is 443 to the internet (the identity provider's token endpoint) plus whatever targets add.
  */
 export class PublicLoadBalancer extends Construct {
@@ -94,7 +127,33 @@ export class PublicLoadBalancer extends Construct {
     if (props.allowedCidrs.length === 0) throw fail("allowedCidrs must name at least one source");
     if (!Number.isInteger(idleTimeout) || idleTimeout < 1 || idleTimeout > 4000) throw fail(`idleTimeoutSeconds ${idleTimeout} must be from 1 to 4000`);
 
-    this.securityGroup = new SecurityGroup(this, "security-group", {
+    this.securityGroup = this.createSecurityGroup(props);
+    this.accessLogBucket = this.createAccessLogBucket(props, deletionProtection);
+    this.loadBalancer = new Lb(this, "Resource", {
+      name: props.name,
+      loadBalancerType: "application",
+      internal: false,
+      subnets: props.subnetIds,
+      securityGroups: [this.securityGroup.id],
+      idleTimeout,
+      dropInvalidHeaderFields: true,
+      enableDeletionProtection: deletionProtection,
+      accessLogs: { bucket: this.accessLogBucket.bucket.bucket, enabled: true },
+      dependsOn: [this.accessLogBucket.policy],
+    });
+    this.httpsListener = this.createListeners(props.certificateArn);
+
+    if (props.waf !== undefined) {
+      this.webAcl = this.createWebAcl(props.waf);
+      new Wafv2WebAclAssociation(this, "waf-association", { resourceArn: this.loadBalancer.arn, webAclArn: this.webAcl.arn });
+      this.logRequests(this.webAcl, props.accountId, props.waf.logs);
+    }
+    if (props.aliases !== undefined) this.createAliases(props.aliases);
+  }
+
+  /** The security group: 80 and 443 from each admitted source, 443 out to the identity provider. */
+  private createSecurityGroup(props: PublicLoadBalancerProps): SecurityGroup {
+    const securityGroup = new SecurityGroup(this, "security-group", {
       name: props.name,
       description: `${props.name}: HTTP/HTTPS from the admitted sources; egress to its targets and the identity provider`,
       vpcId: props.vpcId,
@@ -104,7 +163,7 @@ export class PublicLoadBalancer extends Construct {
       [HTTP_PORT, HTTPS_PORT].forEach(
         (port) =>
           new VpcSecurityGroupIngressRule(this, `${port === HTTPS_PORT ? "https" : "http"}-from-${cidr.replace(/[./]/g, "-")}`, {
-            securityGroupId: this.securityGroup.id,
+            securityGroupId: securityGroup.id,
             cidrIpv4: cidr,
             ipProtocol: "tcp",
             fromPort: port,
@@ -115,22 +174,27 @@ export class PublicLoadBalancer extends Construct {
     );
     // authenticate-cognito: the load balancer itself calls the user pool's token and user-info endpoints.
     new VpcSecurityGroupEgressRule(this, "egress-identity-provider", {
-      securityGroupId: this.securityGroup.id,
+      securityGroupId: securityGroup.id,
       cidrIpv4: "0.0.0.0/0",
       ipProtocol: "tcp",
       fromPort: HTTPS_PORT,
       toPort: HTTPS_PORT,
       description: "HTTPS to the identity provider (Cognito token endpoint)",
     });
+    return securityGroup;
+  }
 
+  /** The access-log bucket (SSE-S3), writable by the region's load balancer log delivery under `AWSLogs/<account>/`. */
+  private createAccessLogBucket(props: PublicLoadBalancerProps, deletionProtection: boolean): SecureBucket {
     const elbAccount = new DataAwsElbServiceAccount(this, "elb-account");
-    this.accessLogBucket = new SecureBucket(this, "access-logs", {
+    return new SecureBucket(this, "access-logs", {
       bucketName: props.accessLogs.bucketName,
       encryption: "SSE-S3",
       objectExpirationDays: props.accessLogs.retentionDays,
       noncurrentVersionExpirationDays: 1,
       preventDestroy: deletionProtection,
       forceDestroy: !deletionProtection,
+      accessLogs: props.accessLogs.serverAccessLogs,
       policyStatements: (bucketArn) => [
         {
           // Regions from before August 2022 deliver as the region's ELB account; later ones as the service principal.
@@ -144,43 +208,31 @@ export class PublicLoadBalancer extends Construct {
         },
       ],
     });
+  }
 
-    this.loadBalancer = new Lb(this, "Resource", {
-      name: props.name,
-      loadBalancerType: "application",
-      internal: false,
-      subnets: props.subnetIds,
-      securityGroups: [this.securityGroup.id],
-      idleTimeout,
-      dropInvalidHeaderFields: true,
-      enableDeletionProtection: deletionProtection,
-      accessLogs: { bucket: this.accessLogBucket.bucket.bucket, enabled: true },
-      dependsOn: [this.accessLogBucket.policy],
-    });
-
+  /** HTTP redirects to HTTPS; HTTPS answers a fixed 404 until listener rules route hosts. Returns the HTTPS listener. */
+  private createListeners(certificateArn: string): LbListener {
     new LbListener(this, "http-listener", {
       loadBalancerArn: this.loadBalancer.arn,
       port: HTTP_PORT,
       protocol: "HTTP",
       defaultAction: [{ type: "redirect", redirect: { protocol: "HTTPS", port: String(HTTPS_PORT), statusCode: "HTTP_301" } }],
     });
-    this.httpsListener = new LbListener(this, "https-listener", {
+    return new LbListener(this, "https-listener", {
       loadBalancerArn: this.loadBalancer.arn,
       port: HTTPS_PORT,
       protocol: "HTTPS",
       sslPolicy: TLS_POLICY,
-      certificateArn: props.certificateArn,
+      certificateArn,
       defaultAction: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "Not found", statusCode: "404" } }],
     });
+  }
 
-    if (props.waf !== undefined) {
-      this.webAcl = this.createWebAcl(props.waf);
-      new Wafv2WebAclAssociation(this, "waf-association", { resourceArn: this.loadBalancer.arn, webAclArn: this.webAcl.arn });
-    }
-
-    for (const name of props.aliases?.names ?? []) {
+  /** Route 53 alias A records of the names to the load balancer. */
+  private createAliases(aliases: LoadBalancerAliasesProps): void {
+    for (const name of aliases.names) {
       new Route53Record(this, `alias-${name.split(".")[0]}`, {
-        zoneId: props.aliases!.hostedZoneId,
+        zoneId: aliases.hostedZoneId,
         name,
         type: "A",
         alias: { name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true },
@@ -191,6 +243,9 @@ export class PublicLoadBalancer extends Construct {
   private createWebAcl(waf: LoadBalancerWafProps): Wafv2WebAcl {
     if (!Number.isInteger(waf.requestsPerIpPer5Minutes) || waf.requestsPerIpPer5Minutes < 100) {
       throw new Error(`PublicLoadBalancer waf ${waf.name}: requestsPerIpPer5Minutes ${waf.requestsPerIpPer5Minutes} must be a whole number >= 100`);
+    }
+    if (!waf.logs.logGroupName.startsWith(WAF_LOG_GROUP_PREFIX)) {
+      throw new Error(`PublicLoadBalancer waf ${waf.name}: logs.logGroupName "${waf.logs.logGroupName}" must start with ${WAF_LOG_GROUP_PREFIX} (WAF refuses other log groups)`);
     }
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
     // `statement` is untyped in the provider bindings: its keys are written in Terraform's own snake_case.
@@ -215,6 +270,7 @@ export class PublicLoadBalancer extends Construct {
         },
         visibilityConfig: visibility(`${waf.name}-${group}`),
       })),
+      ...this.anonymousSourcesRule(waf, MANAGED_RULE_GROUPS.length + 1, visibility(`${waf.name}-${ANONYMOUS_IP_RULE_GROUP}`)),
     ];
     return new Wafv2WebAcl(this, "waf", {
       name: waf.name,
@@ -223,6 +279,60 @@ export class PublicLoadBalancer extends Construct {
       defaultAction: { allow: {} },
       rule: rules,
       visibilityConfig: visibility(waf.name),
+    });
+  }
+
+  /** The anonymous-IP rule group, scoped down to `anonymousSourcesBlockedOn` when it names hosts. */
+  private anonymousSourcesRule(waf: LoadBalancerWafProps, priority: number, visibilityConfig: Wafv2WebAclRule["visibilityConfig"]): Wafv2WebAclRule[] {
+    const hosts = waf.anonymousSourcesBlockedOn;
+    if (hosts !== undefined && hosts.length === 0) return [];
+    const hostIs = (host: string) => ({
+      byte_match_statement: {
+        search_string: host,
+        positional_constraint: "EXACTLY",
+        field_to_match: { single_header: { name: "host" } },
+        text_transformation: [{ priority: 0, type: "LOWERCASE" }],
+      },
+    });
+    const scopeDown = hosts === undefined ? {} : { scope_down_statement: hosts.length === 1 ? hostIs(hosts[0]) : { or_statement: { statement: hosts.map(hostIs) } } };
+    return [
+      {
+        name: ANONYMOUS_IP_RULE_GROUP,
+        priority,
+        overrideAction: { none: {} },
+        statement: { managed_rule_group_statement: { name: ANONYMOUS_IP_RULE_GROUP, vendor_name: "AWS", ...scopeDown } },
+        visibilityConfig,
+      },
+    ];
+  }
+
+  /**
+   * Every request the web ACL inspects, to an encrypted log group, with the credentials a request carries
+   * redacted. The log group's resource policy lets the log delivery service (which WAF writes through) write
+   * there for this account only; WAF would otherwise add a broader one itself.
+   */
+  private logRequests(webAcl: Wafv2WebAcl, accountId: string, logs: LoadBalancerWafLogsProps): void {
+    const logGroup = new CloudwatchLogGroup(this, "waf-logs", { name: logs.logGroupName, retentionInDays: logs.retentionDays, kmsKeyId: logs.kmsKeyArn });
+    const delivery = new DataAwsIamPolicyDocument(this, "waf-log-delivery-policy", {
+      statement: [
+        {
+          sid: "WafLogDelivery",
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          resources: [`${logGroup.arn}:log-stream:*`],
+          principals: [{ type: "Service", identifiers: ["delivery.logs.amazonaws.com"] }],
+          condition: [
+            { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+            { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${logs.partition}:logs:${logs.region}:${accountId}:*`] },
+          ],
+        },
+      ],
+    });
+    const resourcePolicy = new CloudwatchLogResourcePolicy(this, "waf-log-delivery", { policyName: logs.logGroupName, policyDocument: delivery.json });
+    new Wafv2WebAclLoggingConfiguration(this, "waf-logging", {
+      resourceArn: webAcl.arn,
+      logDestinationConfigs: [logGroup.arn],
+      redactedFields: REDACTED_HEADERS.map((name) => ({ singleHeader: { name } })),
+      dependsOn: [resourcePolicy],
     });
   }
 }

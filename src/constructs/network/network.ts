@@ -81,6 +81,9 @@ export const AWS_OWNED_BUCKET_OBJECTS = [
  * (their policies admit this account's buckets and tables, plus the AWS-owned buckets instances need), and the
  * VPC's default security group, network ACL and route table adopted so they hold nothing unexpected.
  */
+/** The `Name` tag. */
+const named = (name: string) => ({ Name: name });
+
 export class Network extends Construct {
   readonly vpc: Vpc;
   readonly publicSubnets: Subnet[];
@@ -101,7 +104,6 @@ export class Network extends Construct {
     if (props.availabilityZones.length < 2 || props.availabilityZones.length > 15) {
       throw new Error(`Network ${props.name}: availabilityZones has ${props.availabilityZones.length} zones; expected 2 to 15`);
     }
-    const named = (name: string) => ({ Name: name });
 
     this.vpc = new Vpc(this, "Resource", {
       cidrBlock: props.cidr,
@@ -109,23 +111,7 @@ export class Network extends Construct {
       enableDnsSupport: true,
       tags: named(props.name),
     });
-
-    new DefaultSecurityGroup(this, "default-security-group", {
-      vpcId: this.vpc.id,
-      tags: named(`${props.name}-default`),
-    });
-    new DefaultNetworkAcl(this, "default-network-acl", {
-      defaultNetworkAclId: this.vpc.defaultNetworkAclId,
-      ingress: [{ protocol: "-1", ruleNo: 100, action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0 }],
-      egress: [{ protocol: "-1", ruleNo: 100, action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0 }],
-      tags: named(`${props.name}-default`),
-      lifecycle: { ignoreChanges: ["subnet_ids"] },
-    });
-    new DefaultRouteTable(this, "default-route-table", {
-      defaultRouteTableId: this.vpc.defaultRouteTableId,
-      route: [],
-      tags: named(`${props.name}-default`),
-    });
+    this.adoptDefaults(props.name);
 
     const internetGateway = new InternetGateway(this, "internet-gateway", {
       vpcId: this.vpc.id,
@@ -144,65 +130,104 @@ export class Network extends Construct {
     this.publicSubnets = [];
     this.privateSubnets = [];
     this.privateRouteTables = [];
-    const natGatewayIds: string[] = [];
     const natGatewaysByZone: Record<string, NatGateway> = {};
     const gatewayZones = natGatewayZones(props.availabilityZones, natGateways);
+    // A zone without a NAT gateway routes through the last one created (`single`: the first zone's).
+    let lastNatGateway: NatGateway | undefined;
     props.availabilityZones.forEach((zone, index) => {
-      const publicSubnet = new Subnet(this, `public-subnet-${zone}`, {
-        vpcId: this.vpc.id,
-        availabilityZone: zone,
-        cidrBlock: formatIpv4Cidr(cidrSubnet(cidr, PUBLIC_SUBNET_NEW_BITS, index)),
-        mapPublicIpOnLaunch: false,
-        tags: { ...named(`${props.name}-public-${zone}`), Tier: "public" },
-      });
-      new RouteTableAssociation(this, `public-subnet-${zone}-route-table`, {
-        subnetId: publicSubnet.id,
-        routeTableId: publicRouteTable.id,
-      });
-      this.publicSubnets.push(publicSubnet);
-
+      const publicSubnet = this.addPublicSubnet(props.name, zone, formatIpv4Cidr(cidrSubnet(cidr, PUBLIC_SUBNET_NEW_BITS, index)), publicRouteTable);
       if (gatewayZones.includes(zone)) {
-        const address = new Eip(this, `nat-eip-${zone}`, {
-          domain: "vpc",
-          tags: named(`${props.name}-nat-${zone}`),
-          dependsOn: [internetGateway],
-        });
-        const natGateway = new NatGateway(this, `nat-gateway-${zone}`, {
-          allocationId: address.allocationId,
-          subnetId: publicSubnet.id,
-          tags: named(`${props.name}-nat-${zone}`),
-          dependsOn: [internetGateway],
-        });
-        natGatewayIds.push(natGateway.id);
-        natGatewaysByZone[zone] = natGateway;
+        lastNatGateway = this.addNatGateway(props.name, zone, publicSubnet, internetGateway);
+        natGatewaysByZone[zone] = lastNatGateway;
       }
-
-      const privateSubnet = new Subnet(this, `private-subnet-${zone}`, {
-        vpcId: this.vpc.id,
-        availabilityZone: zone,
-        cidrBlock: formatIpv4Cidr(cidrSubnet(cidr, PRIVATE_SUBNET_NEW_BITS, index + 1)),
-        tags: { ...named(`${props.name}-private-${zone}`), Tier: "private" },
-      });
-      const privateRouteTable = new RouteTable(this, `private-route-table-${zone}`, {
-        vpcId: this.vpc.id,
-        tags: named(`${props.name}-private-${zone}`),
-      });
-      new Route(this, `private-nat-route-${zone}`, {
-        routeTableId: privateRouteTable.id,
-        destinationCidrBlock: "0.0.0.0/0",
-        natGatewayId: natGatewayIds[natGatewayIds.length - 1],
-      });
-      new RouteTableAssociation(this, `private-subnet-${zone}-route-table`, {
-        subnetId: privateSubnet.id,
-        routeTableId: privateRouteTable.id,
-      });
-      this.privateSubnets.push(privateSubnet);
-      this.privateRouteTables.push(privateRouteTable);
+      this.addPrivateSubnet(props.name, zone, formatIpv4Cidr(cidrSubnet(cidr, PRIVATE_SUBNET_NEW_BITS, index + 1)), lastNatGateway?.id);
     });
-
     this.natGateways = natGatewaysByZone;
 
     const partition = new DataAwsPartition(this, "partition").partition;
+    this.addGatewayEndpoints(props, partition);
+    if (props.flowLogs) {
+      this.flowLogGroup = this.addFlowLogs(props.name, props.region, partition, props.flowLogs);
+    }
+  }
+
+  /** The VPC's default security group, network ACL and route table, adopted so they hold nothing unexpected. */
+  private adoptDefaults(name: string): void {
+    new DefaultSecurityGroup(this, "default-security-group", {
+      vpcId: this.vpc.id,
+      tags: named(`${name}-default`),
+    });
+    new DefaultNetworkAcl(this, "default-network-acl", {
+      defaultNetworkAclId: this.vpc.defaultNetworkAclId,
+      ingress: [{ protocol: "-1", ruleNo: 100, action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0 }],
+      egress: [{ protocol: "-1", ruleNo: 100, action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0 }],
+      tags: named(`${name}-default`),
+      lifecycle: { ignoreChanges: ["subnet_ids"] },
+    });
+    new DefaultRouteTable(this, "default-route-table", {
+      defaultRouteTableId: this.vpc.defaultRouteTableId,
+      route: [],
+      tags: named(`${name}-default`),
+    });
+  }
+
+  private addPublicSubnet(name: string, zone: string, cidrBlock: string, routeTable: RouteTable): Subnet {
+    const subnet = new Subnet(this, `public-subnet-${zone}`, {
+      vpcId: this.vpc.id,
+      availabilityZone: zone,
+      cidrBlock,
+      mapPublicIpOnLaunch: false,
+      tags: { ...named(`${name}-public-${zone}`), Tier: "public" },
+    });
+    new RouteTableAssociation(this, `public-subnet-${zone}-route-table`, {
+      subnetId: subnet.id,
+      routeTableId: routeTable.id,
+    });
+    this.publicSubnets.push(subnet);
+    return subnet;
+  }
+
+  private addNatGateway(name: string, zone: string, publicSubnet: Subnet, internetGateway: InternetGateway): NatGateway {
+    const address = new Eip(this, `nat-eip-${zone}`, {
+      domain: "vpc",
+      tags: named(`${name}-nat-${zone}`),
+      dependsOn: [internetGateway],
+    });
+    return new NatGateway(this, `nat-gateway-${zone}`, {
+      allocationId: address.allocationId,
+      subnetId: publicSubnet.id,
+      tags: named(`${name}-nat-${zone}`),
+      dependsOn: [internetGateway],
+    });
+  }
+
+  /** A private subnet with its own route table, whose default route goes through `natGatewayId`. */
+  private addPrivateSubnet(name: string, zone: string, cidrBlock: string, natGatewayId: string | undefined): void {
+    const subnet = new Subnet(this, `private-subnet-${zone}`, {
+      vpcId: this.vpc.id,
+      availabilityZone: zone,
+      cidrBlock,
+      tags: { ...named(`${name}-private-${zone}`), Tier: "private" },
+    });
+    const routeTable = new RouteTable(this, `private-route-table-${zone}`, {
+      vpcId: this.vpc.id,
+      tags: named(`${name}-private-${zone}`),
+    });
+    new Route(this, `private-nat-route-${zone}`, {
+      routeTableId: routeTable.id,
+      destinationCidrBlock: "0.0.0.0/0",
+      natGatewayId,
+    });
+    new RouteTableAssociation(this, `private-subnet-${zone}-route-table`, {
+      subnetId: subnet.id,
+      routeTableId: routeTable.id,
+    });
+    this.privateSubnets.push(subnet);
+    this.privateRouteTables.push(routeTable);
+  }
+
+  /** S3 and DynamoDB gateway endpoints on the private route tables, admitting this account's buckets and tables. */
+  private addGatewayEndpoints(props: NetworkProps, partition: string): void {
     const account = this.vpc.ownerId;
     const anyone = [{ type: "*", identifiers: ["*"] }];
     const endpointPolicies: Record<string, DataAwsIamPolicyDocumentStatement[]> = {
@@ -240,10 +265,6 @@ export class Network extends Construct {
         policy: policy.json,
         tags: named(`${props.name}-${service}`),
       });
-    }
-
-    if (props.flowLogs) {
-      this.flowLogGroup = this.addFlowLogs(props.name, props.region, partition, props.flowLogs);
     }
   }
 

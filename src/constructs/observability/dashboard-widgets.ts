@@ -1,4 +1,5 @@
 import { DashboardMetric, DashboardMetricWidget } from "./operations-dashboard";
+import { webAclDimensions } from "./waf-alarms";
 
 /**
  * The metric widgets of each kind of resource the alarms watch, for `OperationsDashboard` sections. They know
@@ -110,5 +111,19 @@ export function loadBalancerWidgets(loadBalancerArnSuffix: string, targetGroups:
       ],
     },
     { title: "Target groups: healthy and unhealthy targets", stat: "Maximum", metrics: [...perGroup("HealthyHostCount", "healthy"), ...perGroup("UnHealthyHostCount", "unhealthy")] },
+  ];
+}
+
+/** Requests a regional web ACL allowed and blocked, per 5 minutes (`threshold`: its blocked-requests alarm). */
+export function webAclWidgets(webAclName: string, region: string, threshold?: number): DashboardMetricWidget[] {
+  const acl = webAclDimensions(webAclName, region);
+  return [
+    {
+      title: "WAF: allowed and blocked requests",
+      stat: "Sum",
+      period: 300,
+      threshold,
+      metrics: [line("AWS/WAFV2", "AllowedRequests", acl, "allowed"), line("AWS/WAFV2", "BlockedRequests", acl, "blocked")],
+    },
   ];
 }
