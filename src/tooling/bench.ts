@@ -20,7 +20,9 @@ const SKIP_TESTS_VARIABLE = { name: "SENTRY_BENCH_SKIP_TESTS", meaning: "`1`: `n
 const RSS_FILE_VARIABLE = { name: "SENTRY_BENCH_RSS_FILE", meaning: "set by `npm run bench` for each measured synth: where `report-peak-rss.js` writes the peak RSS" };
 const TF_LOG_VARIABLE = { name: "SENTRY_BENCH_TF_LOG", meaning: "set by `npm run bench` for its no-op terraform: where each call logs its start and end" };
 /** The variables the benchmark reads, or sets for the processes it measures. */
-export const BENCH_VARIABLES: readonly EnvironmentVariable[] = [RUNS_VARIABLE, ENVIRONMENT_VARIABLE, SKIP_TESTS_VARIABLE, RSS_FILE_VARIABLE, TF_LOG_VARIABLE];
+const STATES_VARIABLE = { name: "SENTRY_BENCH_STATES", meaning: "set by `npm run bench` for its fake terraform: the folder of the state files `status` reads" };
+const AWS_LOG_VARIABLE = { name: "SENTRY_BENCH_AWS_LOG", meaning: "set by `npm run bench` for its stub AWS endpoint: where each request logs its start and end" };
+export const BENCH_VARIABLES: readonly EnvironmentVariable[] = [RUNS_VARIABLE, ENVIRONMENT_VARIABLE, SKIP_TESTS_VARIABLE, RSS_FILE_VARIABLE, TF_LOG_VARIABLE, STATES_VARIABLE, AWS_LOG_VARIABLE];
 
 const ROOT = resolve(__dirname, "..", "..");
 const RUNS = Number(process.env[RUNS_VARIABLE.name] ?? RUNS_VARIABLE.default);
@@ -208,7 +210,7 @@ async function measureStatus(scratch: string): Promise<void> {
   chmodSync(join(bin, "terraform"), 0o755);
   const awsLog = join(scratch, "aws.log");
   writeFileSync(join(scratch, "aws-stub.js"), STATUS_AWS_STUB);
-  const stub = spawn(process.execPath, [join(scratch, "aws-stub.js")], { env: { ...process.env, SENTRY_BENCH_AWS_LOG: awsLog }, stdio: ["ignore", "pipe", "inherit"] });
+  const stub = spawn(process.execPath, [join(scratch, "aws-stub.js")], { env: { ...process.env, [AWS_LOG_VARIABLE.name]: awsLog }, stdio: ["ignore", "pipe", "inherit"] });
   try {
     const port = await new Promise<string>((resolvePort) => stub.stdout.once("data", (chunk: Buffer) => resolvePort(chunk.toString().trim())));
     const samples = Array.from({ length: RUNS }, (_, run) => {
@@ -220,7 +222,7 @@ async function measureStatus(scratch: string): Promise<void> {
         SENTRY_OPS_DIR: join(scratch, `ops-status-${run}`),
         SENTRY_ENV: "dev",
         SENTRY_BENCH_TF_LOG: log,
-        SENTRY_BENCH_STATES: join(ROOT, "__tests__", "fixtures", "states"),
+        [STATES_VARIABLE.name]: join(ROOT, "__tests__", "fixtures", "states"),
         AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
         AWS_ACCESS_KEY_ID: "bench",
         AWS_SECRET_ACCESS_KEY: "bench",
