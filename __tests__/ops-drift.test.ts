@@ -126,6 +126,29 @@ describe("drift model on real plans", () => {
     expect(renderDrift(partial, "text")).toContain("(security group rules that no resource manages are looked for only when every phase is checked (no --phase))");
   });
 
+  test("a sensitive argument changed outside Terraform: named as (sensitive), its value in no format", () => {
+    const secret = "SuperSecretToken-123";
+    const change = (before: unknown, after: unknown) => ({ actions: ["update" as const], before, after, before_sensitive: { auth_token: true }, after_sensitive: { auth_token: true }, after_unknown: {} });
+    const base = { address: "aws_elasticache_replication_group.redis", mode: "managed" as const, type: "aws_elasticache_replication_group", name: "redis" };
+    const plan: PlanJson = {
+      format_version: "1.2",
+      resource_drift: [{ ...base, change: change({ auth_token: "old", port: 6379 }, { auth_token: secret, port: 6379 }) }],
+      resource_changes: [{ ...base, change: change({ auth_token: secret, port: 6379 }, { auth_token: "old", port: 6379 }) }],
+    };
+    const found = report([{ phase: "data", stack: "sentry-data-dev", plan }]);
+    expect(found.items.map((item) => item.attributes)).toEqual([[{ name: "auth_token", hidden: "(sensitive)" }]]);
+    expect(renderDrift(found, "text")).toContain("aws_elasticache_replication_group.redis: changed outside Terraform (auth_token (sensitive))");
+    for (const format of ["text", "markdown", "json"] as const) expect(renderDrift(found, format)).not.toContain(secret);
+  });
+
+  test("a resource the plan deletes (gone from the configuration) is a pending change, not drift", () => {
+    const plan = fixture("hand-edits");
+    const changes = (plan.resource_changes ?? []).map((r) => (r.address === "aws_sqs_queue.positions" ? { ...r, change: { ...r.change, actions: ["delete" as const], after: null } } : r));
+    const found = report([{ phase: "foundation", stack: FOUNDATION, plan: { ...plan, resource_changes: changes } }]);
+    expect(found.items.map((item) => item.address)).not.toContain("aws_sqs_queue.positions");
+    expect(found.phases[0].pending).toEqual(["aws_sqs_queue.positions"]);
+  });
+
   test("a phase whose plan failed: not checked, exit 1, unmanaged rules not looked for", () => {
     const failed = report([entry("clean"), { phase: "data", stack: "sentry-data-dev", note: "not checked: its plan failed", failed: true }]);
     expect(failed.unmanagedRulesChecked).toBe(false);

@@ -88,7 +88,7 @@ const names = (change: PlanChange): string[] => changedAttributes(change).map((a
 const objectOf = (value: unknown): Record<string, unknown> => (value && typeof value === "object" ? (value as Record<string, unknown>) : {});
 
 /** `sentry-ops plan <env> --phase P`, review, deploy: the configuration's values go back. */
-export function revertCommand(environment: string, phase: string): string {
+function revertCommand(environment: string, phase: string): string {
   return `sentry-ops plan ${environment} --phase ${phase} && sentry-ops review ${environment} && sentry-ops deploy ${environment} --phase ${phase}`;
 }
 
@@ -128,7 +128,8 @@ function stackItems(entry: DriftStackPlan, plan: PlanJson, environment: string):
     }
     const change = changes.get(drift.address);
     const action = change ? reviewAction(change.change.actions) : undefined;
-    if (!change || !action) continue;
+    // a plan that deletes the resource (gone from the configuration) reverts nothing: a pending change
+    if (!change || (action !== "update" && action !== "replace")) continue;
     const moved = names(drift.change);
     const reverted = changedAttributes(change.change).filter((attribute) => moved.includes(attribute.name));
     if (!reverted.length) continue;
