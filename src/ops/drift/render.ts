@@ -60,7 +60,7 @@ export function renderDriftMarkdown(report: DriftReport): string {
     out.push("", "| stack | address | what | security | revert / accept |", "|---|---|---|---|---|");
     for (const item of report.items) {
       const security = item.security.map((line) => `\`${line.sign}\` ${cell(line.text)}`).join("<br>") || "–";
-      out.push(`| \`${item.stack}\` | \`${item.address}\` | ${cell(what(item))}${cell(broadeningText(item))} | ${security} | \`${cell(item.revert)}\`<br>${cell(item.accept)} |`);
+      out.push(`| \`${item.stack}\` | \`${item.address}\` | ${cell(what(item))}${cell(broadeningText(item))} | ${security} | ${item.kind === "unmanaged" ? cell(item.revert) : `\`${cell(item.revert)}\``}<br>${cell(item.accept)} |`);
     }
   }
   if (!report.unmanagedRulesChecked) out.push("", `_${UNMANAGED_NOT_CHECKED}_`);
