@@ -137,7 +137,7 @@ export function ruleTexts(type: string, root: unknown, marks: ValueMarks): strin
   return ruleLines({ root, marks }, type);
 }
 
-export const RULE_TYPES: readonly string[] = ["aws_security_group", "aws_default_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
+const RULE_TYPES: readonly string[] = ["aws_security_group", "aws_default_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
 
 function publicAccessFindings(before: Side, after: Side): SecurityFinding[] {
   const on = (side: Side) => PUBLIC_ACCESS_SWITCHES.filter((key) => valueAt(side.root, [key]) === true).map(String);
