@@ -389,26 +389,6 @@ describe("sentry-ops destroy", () => {
 });
 
 describe("sentry-ops drift, outputs, bootstrap", () => {
-  test("drift: refresh-only plans; lists what changed outside Terraform, exit 2", async () => {
-    const w = world();
-    markDeployed(w.fake, STACKS);
-    const drift = {
-      format_version: "1.2",
-      resource_drift: [
-        { address: "aws_sqs_queue.orders_bitget", mode: "managed", type: "aws_sqs_queue", name: "orders_bitget", change: { actions: ["update"], before: { visibility_timeout_seconds: 30 }, after: { visibility_timeout_seconds: 90 } } },
-        { address: "aws_sqs_queue.positions", mode: "managed", type: "aws_sqs_queue", name: "positions", change: { actions: ["delete"], before: { name: "p" }, after: null } },
-      ],
-    };
-    writeFileSync(join(w.fake.plansDir, `${FOUNDATION}.refresh-only.json`), JSON.stringify(drift));
-    expect(await w.run("drift dev")).toBe(2);
-    expect(callsOf(w.calls(), "plan").every((call) => call.args.includes("-refresh-only"))).toBe(true);
-    expect(w.stdout.join("")).toContain(`${FOUNDATION}: 2 drifted\n  aws_sqs_queue.orders_bitget: changed outside Terraform (visibility_timeout_seconds)\n  aws_sqs_queue.positions: deleted outside Terraform\n`);
-    expect(w.stdout.join("")).toContain(`${CICD}: no drift`);
-    const clean = world();
-    markDeployed(clean.fake, STACKS);
-    expect(await clean.run("drift dev")).toBe(0);
-  });
-
   test("outputs: every phase's outputs, sensitive ones hidden", async () => {
     const w = world();
     markDeployed(w.fake, STACKS);

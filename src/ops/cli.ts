@@ -32,7 +32,8 @@ Commands
   review <env>           review the saved plans: data loss, security-sensitive changes, everything else
   deploy <env>           apply exactly the saved, reviewed plans in order (a phase without one is planned
                          and reviewed first); refuses stale plans and changes that need approval
-  drift <env>            refresh-only plan of every deployed phase; lists what changed outside Terraform
+  drift <env>            plan of every deployed phase; lists what was deleted or changed outside Terraform
+                         that the configuration would revert, and rules no resource manages (exit 2)
   outputs <env>          every phase's published outputs
   destroy <env>          destroy plans in reverse order, review, confirmation; never the bootstrap stack;
                          refuses before destroying anything while protectData (or the state) protects a resource
@@ -46,7 +47,7 @@ Options
   --phase P              only phase P (${PHASES.join(", ")}); repeatable (not bootstrap)
   --backend-config FILE  passed as -backend-config=FILE to every init (not bootstrap, review)
   --override DIR         DIR/*_override.tf.json laid into every stack folder before init (not review)
-  --format F             review/destroy/status output: ${REVIEW_FORMATS.join(" | ")} (default text)
+  --format F             review/destroy/drift/status output: ${REVIEW_FORMATS.join(" | ")} (default text)
   --approve ADDRESS      approve a blocking change (data loss or broadening) of ADDRESS or STACK:ADDRESS; repeatable
   --approve-broadening   approve every security broadening
   --yes                  destroy without the confirmation question
@@ -68,7 +69,7 @@ const OPTIONS: Readonly<Record<Command, readonly string[]>> = {
   plan: TERRAFORM_OPTIONS,
   review: ["--phase", "--format", ...APPROVAL_OPTIONS],
   deploy: [...TERRAFORM_OPTIONS, ...APPROVAL_OPTIONS],
-  drift: TERRAFORM_OPTIONS,
+  drift: [...TERRAFORM_OPTIONS, "--format"],
   outputs: TERRAFORM_OPTIONS,
   destroy: [...TERRAFORM_OPTIONS, "--format", "--yes"],
   status: [...TERRAFORM_OPTIONS, "--format"],

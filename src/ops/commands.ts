@@ -4,7 +4,9 @@ import { ConfigError, EnvironmentConfig, EnvironmentName, loadEnvironmentConfig,
 import { Phase, PHASES, stackName } from "../stacks/sentry-stack";
 import { writeTerraformCliConfig } from "../tooling/terraform-cli";
 import { Fingerprint, fingerprintOf, PlanStore, staleReason } from "./plan-store";
-import { Approvals, buildReview, changedAttributes, COUNTED_ACTIONS, Review, reviewAction, reviewExitCode, StackPlan } from "./review/model";
+import { buildDriftReport, driftExitCode, DriftStackPlan } from "./drift/model";
+import { renderDrift } from "./drift/render";
+import { Approvals, buildReview, COUNTED_ACTIONS, Review, reviewExitCode, StackPlan } from "./review/model";
 import { PlanJson } from "./review/plan-json";
 import { renderReview, renderText, ReviewFormat } from "./review/render";
 import { showValue } from "./review/values";
@@ -290,39 +292,36 @@ async function prepareDeployed(run: Run, stack: SynthesizedStack): Promise<boole
   }
 }
 
+/**
+ * A normal plan of every deployed phase (saved only long enough for `show -json`), read by the drift model:
+ * deleted outside Terraform, moved and reverted by the plan, or a rule no resource manages.
+ */
 export async function driftCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
   const run = openEnvironment(io, options);
   const driftStore = new PlanStore(join(run.workDir, "drift"));
-  const found = new Map<Phase, string[]>();
+  const plans = new Map<Phase, PlanJson>();
   const outcomes = await runGraph(run.phases, phaseWaits(run), async (phase) => {
     const stack = stackOf(run, phase);
     if (!(await prepareDeployed(run, stack))) return;
     try {
-      const drift = (await planAndShow(run, driftStore, stack, { action: "refresh-only plan", options: ["-refresh-only"] })).resource_drift ?? [];
-      found.set(
-        phase,
-        drift.map((resource) => {
-          const action = reviewAction(resource.change.actions);
-          const names = changedAttributes(resource.change).map((a) => (a.hidden ? `${a.name} ${a.hidden}` : a.name));
-          return `${resource.address}: ${action === "delete" ? "deleted outside Terraform" : `changed outside Terraform${names.length ? ` (${names.join(", ")})` : ""}`}`;
-        }),
-      );
+      plans.set(phase, await planAndShow(run, driftStore, stack, { action: "drift plan" }));
     } finally {
       driftStore.clear(stack.name);
     }
   });
   const code = report(run, outcomes, (phase) => stackOf(run, phase).name);
-  let drifted = 0;
-  for (const phase of run.phases) {
-    const lines = found.get(phase);
-    if (!lines) {
-      if (outcomes.get(phase)?.status === "done") io.print(`${stackOf(run, phase).name}: not deployed\n`);
-      continue;
-    }
-    drifted += lines.length;
-    io.print(`${stackOf(run, phase).name}: ${lines.length ? `${lines.length} drifted` : "no drift"}\n${lines.map((line) => `  ${line}\n`).join("")}`);
-  }
-  return code !== 0 ? code : drifted ? 2 : 0;
+  const entries = run.phases.map((phase): DriftStackPlan => {
+    const stack = stackOf(run, phase).name;
+    const outcome = outcomes.get(phase);
+    const plan = plans.get(phase);
+    if (plan) return { phase, stack, plan };
+    if (!outcome || outcome.status === "done") return { phase, stack, note: "not deployed" };
+    const why = outcome.status === "skipped" ? `${stackOf(run, outcome.because as Phase).name} did not complete` : "its plan failed";
+    return { phase, stack, note: `not checked: ${why}`, failed: true };
+  });
+  const drift = buildDriftReport(entries, { environment: options.environment, allPhases: options.phases.length === 0 });
+  io.print(renderDrift(drift, options.format));
+  return code === 1 ? 1 : driftExitCode(drift);
 }
 
 export async function outputsCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {

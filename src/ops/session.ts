@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "fs"
 import { join } from "path";
 import { firstErrorLine, TerraformResult, TerraformRunner } from "./runner";
 import { SynthesizedStack } from "./stacks";
+import { lockMessage, parseLockError } from "./state-lock";
 
 /** What a command needs from the outside world; tests pass fakes. */
 export interface OpsIo {
@@ -119,7 +120,9 @@ export class Session {
     mkdirSync(this.options.logDir, { recursive: true, mode: 0o700 });
     const log = join(this.options.logDir, `${stack.name}.${action.replace(/\W+/g, "-")}.log`);
     writeFileSync(log, `${result.stdout}\n${result.stderr}`, { mode: 0o600 });
-    return new OpsFailure(`[${stack.name}] ${action} failed: ${explainError(result, this.options.environment)} (full output: ${log})`);
+    const lock = parseLockError(`${result.stderr}\n${result.stdout}`);
+    const explained = lock ? lockMessage(lock, stack.folder, this.options.workspace) : explainError(result, this.options.environment);
+    return new OpsFailure(`[${stack.name}] ${action} failed: ${explained} (full output: ${log})`);
   }
 
   /** Lays the override files in, then `init -reconfigure` (no TF_WORKSPACE) and `workspace select`; once per stack. */

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "child_process";
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, resolve } from "path";
 import { EnvironmentVariable } from "../lib/environment-variables";
@@ -9,8 +9,9 @@ import { validateStacks } from "./validate-stacks";
 /**
  * `npm run bench`: synth time and peak RSS of the project's app against the default cdktf setup (ts-node,
  * type-checking the same main.ts), the wall time of `npm test`, the disk `terraform validate` uses, and the
- * operator CLI: `sentry-ops review` of one environment's plan folder and `sentry-ops plan`'s own overhead over
- * the terraform calls it makes, and `sentry-ops status`'s overhead over terraform and AWS (a local stub endpoint).
+ * operator CLI: `sentry-ops review` of one environment's plan folder, the own overhead of `sentry-ops plan`
+ * and `sentry-ops drift` over the terraform calls they make, and `sentry-ops status`'s overhead over terraform
+ * and AWS (a local stub endpoint).
  * Every run is a new process (cold start); medians of RUNS runs.
  */
 
@@ -20,9 +21,10 @@ const SKIP_TESTS_VARIABLE = { name: "SENTRY_BENCH_SKIP_TESTS", meaning: "`1`: `n
 const RSS_FILE_VARIABLE = { name: "SENTRY_BENCH_RSS_FILE", meaning: "set by `npm run bench` for each measured synth: where `report-peak-rss.js` writes the peak RSS" };
 const TF_LOG_VARIABLE = { name: "SENTRY_BENCH_TF_LOG", meaning: "set by `npm run bench` for its no-op terraform: where each call logs its start and end" };
 /** The variables the benchmark reads, or sets for the processes it measures. */
+const SHOW_VARIABLE = { name: "SENTRY_BENCH_SHOW", meaning: "set by `npm run bench` for its no-op terraform: the plan JSON `show` prints (drift)" };
 const STATES_VARIABLE = { name: "SENTRY_BENCH_STATES", meaning: "set by `npm run bench` for its fake terraform: the folder of the state files `status` reads" };
 const AWS_LOG_VARIABLE = { name: "SENTRY_BENCH_AWS_LOG", meaning: "set by `npm run bench` for its stub AWS endpoint: where each request logs its start and end" };
-export const BENCH_VARIABLES: readonly EnvironmentVariable[] = [RUNS_VARIABLE, ENVIRONMENT_VARIABLE, SKIP_TESTS_VARIABLE, RSS_FILE_VARIABLE, TF_LOG_VARIABLE, STATES_VARIABLE, AWS_LOG_VARIABLE];
+export const BENCH_VARIABLES: readonly EnvironmentVariable[] = [RUNS_VARIABLE, ENVIRONMENT_VARIABLE, SKIP_TESTS_VARIABLE, RSS_FILE_VARIABLE, TF_LOG_VARIABLE, SHOW_VARIABLE, STATES_VARIABLE, AWS_LOG_VARIABLE];
 
 const ROOT = resolve(__dirname, "..", "..");
 const RUNS = Number(process.env[RUNS_VARIABLE.name] ?? RUNS_VARIABLE.default);
@@ -109,7 +111,7 @@ start=$(date +%s%N)
 case "$1" in
   output) echo '{"deployed":{"value":"x","sensitive":false}}' ;;
   plan) for a in "$@"; do case "$a" in -out=*) : > "\${a#-out=}" ;; esac; done ;;
-  show) echo '{"format_version":"1.2","resource_changes":[]}' ;;
+  show) if [ -n "$SENTRY_BENCH_SHOW" ]; then cat "$SENTRY_BENCH_SHOW"; else echo '{"format_version":"1.2","resource_changes":[]}'; fi ;;
 esac
 echo "$start $(date +%s%N)" >> "$SENTRY_BENCH_TF_LOG"
 `;
@@ -143,16 +145,25 @@ function measureOps(stacksDir: string, scratch: string): void {
   mkdirSync(bin);
   writeFileSync(join(bin, "terraform"), FAKE_TERRAFORM);
   chmodSync(join(bin, "terraform"), 0o755);
+  const plan = overOwnTerraform(["plan", ENVIRONMENT], bin, scratch, {});
+  console.log(`  plan ${ENVIRONMENT} with a no-op terraform (${plan.calls} calls): ${plan.total.toFixed(2)} s in all, ${plan.overhead.toFixed(2)} s outside terraform (target <= 1.5 s)`);
+  const drift = overOwnTerraform(["drift", ENVIRONMENT], bin, scratch, { [SHOW_VARIABLE.name]: DRIFT_BENCH_PLAN });
+  console.log(`  drift ${ENVIRONMENT}, every show a ${(statSync(DRIFT_BENCH_PLAN).size / 1024).toFixed(0)} KiB real plan (${drift.calls} calls): ${drift.total.toFixed(2)} s in all, ${drift.overhead.toFixed(2)} s outside terraform (target <= 1.5 s)`);
+}
+
+/** A real `show -json` of a hand-edited environment (drift to report, sibling writes to ignore). */
+const DRIFT_BENCH_PLAN = join(ROOT, "__tests__", "fixtures", "drift", "hand-edits.json");
+
+/** Median total time of a command against the no-op terraform in `bin`, and of the part spent outside it. */
+function overOwnTerraform(args: string[], bin: string, scratch: string, env: NodeJS.ProcessEnv): { total: number; overhead: number; calls: number } {
   const samples = Array.from({ length: RUNS }, (_, run) => {
-    const log = join(scratch, `terraform-${run}.log`);
+    const log = join(scratch, `terraform-${args[0]}-${run}.log`);
     writeFileSync(log, "");
-    const total = runOps(["plan", ENVIRONMENT], { PATH: `${bin}:${process.env.PATH}`, SENTRY_OPS_DIR: join(scratch, `ops-plan-${run}`), SENTRY_ENV: ENVIRONMENT, [TF_LOG_VARIABLE.name]: log });
+    const total = runOps(args, { ...env, PATH: `${bin}:${process.env.PATH}`, SENTRY_OPS_DIR: join(scratch, `ops-${args[0]}-${run}`), SENTRY_ENV: ENVIRONMENT, [TF_LOG_VARIABLE.name]: log });
     const intervals = readFileSync(log, "utf8").trim().split("\n").map((line) => line.split(" ").map(Number) as [number, number]);
     return { total, inside: coveredSeconds(intervals), calls: intervals.length };
   });
-  const total = median(samples.map((s) => s.total));
-  const overhead = median(samples.map((s) => s.total - s.inside));
-  console.log(`  plan ${ENVIRONMENT} with a no-op terraform (${samples[0].calls} calls): ${total.toFixed(2)} s in all, ${overhead.toFixed(2)} s outside terraform (target <= 1.5 s)`);
+  return { total: median(samples.map((s) => s.total)), overhead: median(samples.map((s) => s.total - s.inside)), calls: samples[0].calls };
 }
 
 /** `status`'s fake terraform: `init` records an S3 backend as Terraform does, `state pull` prints a moto state. */
@@ -221,7 +232,7 @@ async function measureStatus(scratch: string): Promise<void> {
         PATH: `${bin}:${process.env.PATH}`,
         SENTRY_OPS_DIR: join(scratch, `ops-status-${run}`),
         SENTRY_ENV: "dev",
-        SENTRY_BENCH_TF_LOG: log,
+        [TF_LOG_VARIABLE.name]: log,
         [STATES_VARIABLE.name]: join(ROOT, "__tests__", "fixtures", "states"),
         AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
         AWS_ACCESS_KEY_ID: "bench",

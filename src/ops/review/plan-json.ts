@@ -32,8 +32,24 @@ export interface PlanResourceChange {
 
 /** A module of a state representation: its resources (managed and data sources) and child modules. */
 export interface StateModule {
-  readonly resources?: readonly { readonly mode?: "managed" | "data" }[];
+  readonly resources?: readonly StateResource[];
   readonly child_modules?: readonly StateModule[];
+}
+
+/** A resource of a state representation (`prior_state` of a plan: the refreshed state). */
+export interface StateResource {
+  readonly mode?: "managed" | "data";
+  readonly address?: string;
+  readonly type?: string;
+  readonly values?: unknown;
+  /** Mirrors `values`: `true` where the value is sensitive. */
+  readonly sensitive_values?: unknown;
+}
+
+/** A resource of the `configuration` block: which arguments the configuration sets (`expressions`). */
+export interface ConfigurationResource {
+  readonly address: string;
+  readonly expressions?: Readonly<Record<string, unknown>>;
 }
 
 /** A root output's change; the review reads its name and actions only, never its values. */
@@ -47,6 +63,7 @@ export interface PlanJson {
   readonly resource_drift?: readonly PlanResourceChange[];
   readonly output_changes?: Readonly<Record<string, OutputChange>>;
   readonly prior_state?: { readonly values?: { readonly root_module?: StateModule } };
+  readonly configuration?: { readonly root_module?: { readonly resources?: readonly ConfigurationResource[] } };
   /** False when some changes were deferred (they depend on values known only after this apply). */
   readonly complete?: boolean;
 }

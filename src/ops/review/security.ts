@@ -132,6 +132,11 @@ function ruleLines(side: Side, type: string): string[] {
   });
 }
 
+/** Each rule of a security group or rule resource as text (`ingress tcp 443 from 10.0.0.0/16`), through `showValue`. */
+export function ruleTexts(type: string, root: unknown, marks: ValueMarks): string[] {
+  return ruleLines({ root, marks }, type);
+}
+
 const RULE_TYPES: readonly string[] = ["aws_security_group", "aws_default_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
 
 function publicAccessFindings(before: Side, after: Side): SecurityFinding[] {

@@ -1,0 +1,260 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { runCli } from "../src/ops/cli";
+import { OpsDependencies } from "../src/ops/commands";
+import { buildDriftReport, DriftReport, driftExitCode, DriftStackPlan } from "../src/ops/drift/model";
+import { renderDrift } from "../src/ops/drift/render";
+import { parsePlanJson, PlanJson } from "../src/ops/review/plan-json";
+import { processRunner } from "../src/ops/runner";
+import { Synthesizer } from "../src/ops/stacks";
+import { lockMessage, parseLockError } from "../src/ops/state-lock";
+import { fakeCalls, fakeVariables, installFakeTerraform, markDeployed } from "./support/fake-terraform";
+import { TEST_OPERATOR_VARIABLES } from "./support/synth";
+
+/**
+ * Drift from real plans: terraform 1.11.4 + aws 5.100.0 against moto_server (`fixtures/drift/generate.sh`),
+ * right after a first apply, so the state still lacks what sibling resources wrote (the false alarms of a
+ * refresh-only check). No test needs moto.
+ */
+
+const FIXTURES = join(__dirname, "fixtures", "drift");
+const fixture = (name: string): PlanJson => parsePlanJson(readFileSync(join(FIXTURES, `${name}.json`), "utf8"), name);
+const FOUNDATION = "sentry-foundation-dev";
+const entry = (name: string): DriftStackPlan => ({ phase: "foundation", stack: FOUNDATION, plan: fixture(name) });
+const report = (stacks: DriftStackPlan[], allPhases = true): DriftReport => buildDriftReport(stacks, { environment: "dev", allPhases });
+const summaries = (r: DriftReport) => r.items.map((item) => `${item.kind} ${item.address} ${item.attributes.map((a) => a.name).join(",")}`);
+
+describe("drift model on real plans", () => {
+  test("clean deploy: sibling-written attributes moved (queue policy, route, user pool domain and users, group rules), nothing is drift", () => {
+    const plan = fixture("clean");
+    const moved = Object.fromEntries((plan.resource_drift ?? []).map((r) => [r.address, r]));
+    // GIVEN the refresh sees what siblings and AWS wrote since the first apply
+    expect(Object.keys(moved)).toEqual(expect.arrayContaining(["aws_sqs_queue.orders", "aws_route_table.public", "aws_cognito_user_pool.admin", "aws_security_group.app"]));
+    // WHEN the drift model reads the plan THEN none of it is drift
+    const clean = report([entry("clean")]);
+    expect(clean.items).toEqual([]);
+    expect(clean.phases[0]).toMatchObject({ checked: true, drifted: 0, pending: [] });
+    expect(driftExitCode(clean)).toBe(0);
+    expect(renderDrift(clean, "text")).toBe(`${FOUNDATION}: no drift\n\nNo drift.\n`);
+  });
+
+  test("the refresh-only plan of the hand-edited environment lists every moved resource (what drift used to report)", () => {
+    expect((fixture("refresh-only").resource_drift ?? []).length).toBe(11);
+  });
+
+  test("a configuration change not deployed yet is no drift: counted as pending, exit 0", () => {
+    const pending = report([entry("config-change")]);
+    expect(pending.items).toEqual([]);
+    expect(pending.phases[0].pending).toEqual(["aws_sqs_queue.positions"]);
+    expect(driftExitCode(pending)).toBe(0);
+    expect(renderDrift(pending, "text")).toContain(`${FOUNDATION}: no drift; 1 configuration change not deployed yet (not drift)\n`);
+  });
+
+  describe("hand edits: a queue deleted, a visibility timeout changed, a queue policy widened, a rule added to each group", () => {
+    const edited = report([entry("hand-edits")]);
+
+    test("each is reported once, and nothing else", () => {
+      expect(summaries(edited).sort()).toEqual([
+        "changed aws_security_group.legacy ingress",
+        "changed aws_sqs_queue.positions visibility_timeout_seconds",
+        "changed aws_sqs_queue_policy.orders policy",
+        "deleted aws_sqs_queue.audit ",
+        "unmanaged aws_security_group.app ",
+      ]);
+      expect(edited.phases[0]).toMatchObject({ drifted: 5, pending: [] });
+      expect(driftExitCode(edited)).toBe(2);
+    });
+
+    test("security facts: the widened policy and the added rules, with their values, as broadening", () => {
+      const security = Object.fromEntries(edited.items.map((item) => [item.address, [item.broadening, ...item.security.map((line) => `${line.sign} ${line.text}`)]]));
+      expect(security["aws_sqs_queue_policy.orders"]).toEqual(["yes", "+ policy: Allow sqs:* on arn:aws:sqs:us-east-1:123456789012:drift-orders for *"]);
+      expect(security["aws_security_group.legacy"]).toEqual(["yes", "+ ingress tcp 22 from 0.0.0.0/0"]);
+      expect(security["aws_security_group.app"]).toEqual(["yes", "+ ingress tcp 22 from 0.0.0.0/0"]);
+      expect(security["aws_sqs_queue.positions"]).toEqual([undefined]);
+    });
+
+    test("each says how to revert (plan, review, deploy of its phase) and how to accept", () => {
+      const positions = edited.items.find((item) => item.address === "aws_sqs_queue.positions");
+      expect(positions?.revert).toBe("sentry-ops plan dev --phase foundation && sentry-ops review dev && sentry-ops deploy dev --phase foundation");
+      expect(positions?.accept).toBe("set visibility_timeout_seconds of aws_sqs_queue.positions in the configuration to the value now in AWS");
+      expect(edited.items.find((item) => item.kind === "deleted")?.accept).toBe("remove aws_sqs_queue.audit from the configuration");
+      expect(edited.items.find((item) => item.kind === "unmanaged")?.revert).toMatch(/^remove the rule in AWS/);
+    });
+
+    test("text: one line per resource, security lines, revert and accept; no value outside the security lines", () => {
+      const text = renderDrift(edited, "text");
+      expect(text).toContain(`${FOUNDATION}: 5 drifted\n`);
+      expect(text).toContain("  aws_sqs_queue.positions: changed outside Terraform (visibility_timeout_seconds)\n      revert: sentry-ops plan dev --phase foundation");
+      expect(text).toContain("  aws_sqs_queue.audit: deleted outside Terraform\n");
+      expect(text).toContain("  aws_sqs_queue_policy.orders: changed outside Terraform (policy), broadening\n      + policy: Allow sqs:* on");
+      expect(text).toContain("  aws_security_group.app: rules added outside Terraform that no resource manages, broadening\n      + ingress tcp 22 from 0.0.0.0/0\n");
+      expect(text.endsWith("\nDrift: 5 resources in 1 phase.\n")).toBe(true);
+      expect(text).not.toMatch(/\b120\b|127\.0\.0\.1/);
+    });
+
+    test("markdown and json render the same model", () => {
+      expect(renderDrift(edited, "markdown")).toContain("| `sentry-foundation-dev` | `aws_sqs_queue.audit` | deleted outside Terraform | – |");
+      expect(JSON.parse(renderDrift(edited, "json"))).toEqual(JSON.parse(JSON.stringify(edited)));
+    });
+  });
+
+  test("a rule resource of another phase manages a group's rule: not reported; with --phase the check is skipped and said so", () => {
+    const plan = fixture("hand-edits");
+    const app = plan.prior_state?.values?.root_module?.resources?.find((r) => r.address === "aws_security_group.app");
+    const groupId = (app?.values as { id: string }).id;
+    const services: DriftStackPlan = {
+      phase: "services",
+      stack: "sentry-services-dev",
+      plan: {
+        format_version: "1.2",
+        prior_state: {
+          values: {
+            root_module: {
+              resources: [
+                { mode: "managed", address: "aws_vpc_security_group_ingress_rule.ssh", type: "aws_vpc_security_group_ingress_rule", values: { security_group_id: groupId, ip_protocol: "tcp", from_port: 22, to_port: 22, cidr_ipv4: "0.0.0.0/0" }, sensitive_values: {} },
+              ],
+            },
+          },
+        },
+      },
+    };
+    expect(report([entry("hand-edits"), services]).items.map((item) => item.kind)).not.toContain("unmanaged");
+    const partial = report([entry("hand-edits")], false);
+    expect(partial.unmanagedRulesChecked).toBe(false);
+    expect(partial.items).toHaveLength(4);
+    expect(renderDrift(partial, "text")).toContain("(security group rules that no resource manages are looked for only when every phase is checked (no --phase))");
+  });
+
+  test("a sensitive argument changed outside Terraform: named as (sensitive), its value in no format", () => {
+    const secret = "SuperSecretToken-123";
+    const change = (before: unknown, after: unknown) => ({ actions: ["update" as const], before, after, before_sensitive: { auth_token: true }, after_sensitive: { auth_token: true }, after_unknown: {} });
+    const base = { address: "aws_elasticache_replication_group.redis", mode: "managed" as const, type: "aws_elasticache_replication_group", name: "redis" };
+    const plan: PlanJson = {
+      format_version: "1.2",
+      resource_drift: [{ ...base, change: change({ auth_token: "old", port: 6379 }, { auth_token: secret, port: 6379 }) }],
+      resource_changes: [{ ...base, change: change({ auth_token: secret, port: 6379 }, { auth_token: "old", port: 6379 }) }],
+    };
+    const found = report([{ phase: "data", stack: "sentry-data-dev", plan }]);
+    expect(found.items.map((item) => item.attributes)).toEqual([[{ name: "auth_token", hidden: "(sensitive)" }]]);
+    expect(renderDrift(found, "text")).toContain("aws_elasticache_replication_group.redis: changed outside Terraform (auth_token (sensitive))");
+    for (const format of ["text", "markdown", "json"] as const) expect(renderDrift(found, format)).not.toContain(secret);
+  });
+
+  test("a resource the plan deletes (gone from the configuration) is a pending change, not drift", () => {
+    const plan = fixture("hand-edits");
+    const changes = (plan.resource_changes ?? []).map((r) => (r.address === "aws_sqs_queue.positions" ? { ...r, change: { ...r.change, actions: ["delete" as const], after: null } } : r));
+    const found = report([{ phase: "foundation", stack: FOUNDATION, plan: { ...plan, resource_changes: changes } }]);
+    expect(found.items.map((item) => item.address)).not.toContain("aws_sqs_queue.positions");
+    expect(found.phases[0].pending).toEqual(["aws_sqs_queue.positions"]);
+  });
+
+  test("a phase whose plan failed: not checked, exit 1, unmanaged rules not looked for", () => {
+    const failed = report([entry("clean"), { phase: "data", stack: "sentry-data-dev", note: "not checked: its plan failed", failed: true }]);
+    expect(failed.unmanagedRulesChecked).toBe(false);
+    expect(driftExitCode(failed)).toBe(1);
+    expect(renderDrift(failed, "text")).toContain("sentry-data-dev: not checked: its plan failed\n");
+  });
+});
+
+const LOCK_OUTPUT = readFileSync(join(__dirname, "fixtures", "terraform", "state-lock.stderr"), "utf8");
+const LOCK_ID = "5b0d3c8e-2f61-9a4e-7c1d-0e8b6a5f4d21";
+
+describe("a held state lock (Terraform 1.11, S3 lockfile)", () => {
+  test("the lock info Terraform prints is read, with or without box drawing", () => {
+    const info = {
+      id: LOCK_ID,
+      path: "acme-sentry-tf-state/env:/dev/sentry/foundation.tfstate",
+      operation: "OperationTypeApply",
+      who: "alice@ops-laptop",
+      version: "1.11.4",
+      created: "2026-11-30 08:12:03.123456789 +0000 UTC",
+    };
+    expect(parseLockError(LOCK_OUTPUT)).toEqual(info);
+    expect(parseLockError(LOCK_OUTPUT.split("\n").map((line) => `│ ${line}`).join("\n"))).toEqual(info);
+    expect(parseLockError("Error: Unsupported argument")).toBeUndefined();
+  });
+
+  test("one line: who, the operation, since when, the lock ID, what to do", () => {
+    const line = lockMessage(parseLockError(LOCK_OUTPUT) ?? {}, "/x/synth/stacks/sentry-foundation-dev", "dev", new Date("2026-11-30T08:26:03Z"));
+    expect(line).toBe(
+      `the state is locked by alice@ops-laptop (terraform apply, Terraform 1.11.4) since 2026-11-30T08:12:03Z (14 min ago), state acme-sentry-tf-state/env:/dev/sentry/foundation.tfstate, lock ID ${LOCK_ID}: ` +
+        `wait for it to finish and run again; only when that holder is gone (its terraform no longer runs), run \`TF_WORKSPACE=dev terraform force-unlock ${LOCK_ID}\` in /x/synth/stacks/sentry-foundation-dev`,
+    );
+  });
+});
+
+describe("sentry-ops drift against a fake terraform", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "sentry-ops-drift-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const PHASE_STACKS = ["foundation", "data", "compute", "services", "cicd"].map((phase) => `sentry-${phase}-dev`);
+  const DEPENDENCIES: Record<string, string[]> = {
+    "sentry-foundation-dev": [],
+    "sentry-data-dev": ["sentry-foundation-dev"],
+    "sentry-compute-dev": ["sentry-foundation-dev"],
+    "sentry-services-dev": ["sentry-foundation-dev", "sentry-data-dev", "sentry-compute-dev"],
+    "sentry-cicd-dev": ["sentry-foundation-dev"],
+  };
+  /** The synth's layout (manifest + one folder per stack) without synthesizing: the fake never reads the JSON. */
+  const layout: Synthesizer = (_config, outdir) => {
+    const stacks = Object.fromEntries(PHASE_STACKS.map((name) => [name, { dependencies: DEPENDENCIES[name], workingDirectory: join("stacks", name) }]));
+    for (const name of PHASE_STACKS) {
+      mkdirSync(join(outdir, "stacks", name), { recursive: true });
+      writeFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "{}");
+    }
+    writeFileSync(join(outdir, "manifest.json"), JSON.stringify({ stacks }));
+  };
+  let worlds = 0;
+  const world = () => {
+    const root = join(scratch, `world-${++worlds}`);
+    const fake = installFakeTerraform(join(root, "fake"));
+    markDeployed(fake, PHASE_STACKS);
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const run = (argv: string, variables: NodeJS.ProcessEnv = {}) => {
+      const io: OpsDependencies = {
+        workDir: join(root, ".sentry-ops"),
+        variables: { ...TEST_OPERATOR_VARIABLES, ...fakeVariables(fake), ...variables },
+        runner: processRunner(),
+        synthesize: layout,
+        print: (text) => stdout.push(text),
+        progress: (line) => stderr.push(line),
+        ask: async () => "",
+      };
+      return runCli(argv.split(" "), io, root);
+    };
+    return { fake, stdout, stderr, run };
+  };
+
+  test("normal plans (no -refresh-only), only the hand edits reported, exit 2; a clean environment exits 0", async () => {
+    const w = world();
+    writeFileSync(join(w.fake.plansDir, `${FOUNDATION}.plan.json`), readFileSync(join(FIXTURES, "hand-edits.json")));
+    expect(await w.run("drift dev")).toBe(2);
+    const plans = fakeCalls(w.fake).filter((call) => call.args[0] === "plan");
+    expect(plans).toHaveLength(5);
+    expect(plans.every((call) => !call.args.includes("-refresh-only") && call.args.some((arg) => arg.startsWith("-out=")))).toBe(true);
+    const text = w.stdout.join("");
+    expect(text).toContain(`${FOUNDATION}: 5 drifted\n`);
+    expect(text).toContain("sentry-cicd-dev: no drift\n");
+    expect(text.endsWith("Drift: 5 resources in 1 phase.\n")).toBe(true);
+    expect(w.stderr).toContainEqual(expect.stringMatching(/^\[sentry-foundation-dev\] drift plan \(\d+\.\d s\)$/));
+
+    const clean = world();
+    writeFileSync(join(clean.fake.plansDir, `${FOUNDATION}.plan.json`), readFileSync(join(FIXTURES, "clean.json")));
+    expect(await clean.run("drift dev --phase foundation --format json")).toBe(0);
+    expect(JSON.parse(clean.stdout.join(""))).toMatchObject({ environment: "dev", items: [], unmanagedRulesChecked: false, phases: [{ stack: FOUNDATION, drifted: 0 }] });
+  });
+
+  test("a held state lock: one line naming the holder and the lock, exit 1; what waits on the phase is skipped", async () => {
+    const w = world();
+    const failure = LOCK_OUTPUT.trim().replace(/\n/g, "\\n");
+    expect(await w.run("drift dev", { FAKE_TF_FAIL: `${FOUNDATION}:plan:${failure}` })).toBe(1);
+    const line = w.stderr.find((text) => text.startsWith(`[${FOUNDATION}] drift plan failed:`));
+    expect(line).toMatch(
+      new RegExp(`^\\[${FOUNDATION}\\] drift plan failed: the state is locked by alice@ops-laptop \\(terraform apply, Terraform 1\\.11\\.4\\) since 2026-11-30T08:12:03Z \\(.* ago\\), state acme-sentry-tf-state/env:/dev/sentry/foundation\\.tfstate, lock ID ${LOCK_ID}: wait for it to finish and run again; only when that holder is gone \\(its terraform no longer runs\\), run \`TF_WORKSPACE=dev terraform force-unlock ${LOCK_ID}\` in \\S+/stacks/${FOUNDATION} \\(full output: \\S+\\)$`),
+    );
+    expect(line).not.toContain("\n");
+    expect(w.stdout.join("")).toContain("sentry-data-dev: not checked: sentry-foundation-dev did not complete\n");
+    expect(fakeCalls(w.fake).filter((call) => call.args[0] === "plan").map((call) => call.stack)).toEqual([FOUNDATION]);
+  });
+});
