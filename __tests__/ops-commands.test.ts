@@ -2,6 +2,7 @@ import { spawn } from "child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import { REMOTE_STATE_OVERRIDE_FILE } from "../src/ops/backend-config";
 import { INTERRUPT_MESSAGE, runCli } from "../src/ops/cli";
 import { OpsDependencies } from "../src/ops/commands";
 import { processRunner } from "../src/ops/runner";
@@ -147,11 +148,48 @@ describe("sentry-ops plan", () => {
     expect(inits.map((call) => call.stack).sort()).toEqual([...STACKS].sort());
     for (const init of inits) {
       expect(init.args).toEqual(["init", "-reconfigure", "-input=false", "-no-color", `-backend-config=${join(w.root, "account.s3.tfbackend")}`]);
-      expect(init.overrides).toEqual(["endpoints_override.tf.json"]);
+      expect(init.overrides).toEqual(init.stack === FOUNDATION ? ["endpoints_override.tf.json"] : ["endpoints_override.tf.json", REMOTE_STATE_OVERRIDE_FILE]);
     }
     expect(await w.run("plan dev")).toBe(0);
     const second = callsOf(w.calls(), "init").slice(inits.length);
     expect(second.every((call) => call.overrides.length === 0 && !call.args.some((arg) => arg.startsWith("-backend-config")))).toBe(true);
+  });
+
+  test("--backend-config settings reach every remote-state read of compute, services and cicd (a generated override per stack)", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    const file = join(w.root, "tooling-account.s3.tfbackend");
+    writeFileSync(
+      file,
+      ['bucket = "acme-tooling-tf-state"', "assume_role {", '  role_arn = "arn:aws:iam::111111111111:role/sentry-state"', "}", 'endpoints = { s3 = "http://localhost:5000" }', "use_path_style = true", ""].join("\n"),
+    );
+    expect(await w.run(`plan dev --backend-config ${file}`)).toBe(0);
+    const carried = { bucket: "acme-tooling-tf-state", assume_role: { role_arn: "arn:aws:iam::111111111111:role/sentry-state" }, endpoints: { s3: "http://localhost:5000" }, use_path_style: true };
+    const reads: Record<string, string[]> = { [DATA]: ["foundation"], [COMPUTE]: ["foundation"], [SERVICES]: ["compute", "data", "foundation"], [CICD]: ["foundation", "services"] };
+    for (const [stack, phases] of Object.entries(reads)) {
+      const folder = join(w.root, WORK_DIR, "dev", "synth", "stacks", stack);
+      const override = JSON.parse(readFileSync(join(folder, REMOTE_STATE_OVERRIDE_FILE), "utf8"));
+      const synthesized = JSON.parse(readFileSync(join(folder, "cdk.tf.json"), "utf8")).data.terraform_remote_state;
+      expect(Object.keys(override.data.terraform_remote_state).sort()).toEqual(phases.map((phase) => `${phase}_outputs`));
+      for (const phase of phases) {
+        expect(override.data.terraform_remote_state[`${phase}_outputs`].config).toEqual({ key: `sentry/${phase}.tfstate`, region: "us-east-1", workspace_key_prefix: "env:", ...carried });
+        expect(synthesized[`${phase}_outputs`].config.bucket).toBe("sentry-test-state");
+      }
+      for (const call of w.calls().filter((c) => c.stack === stack)) expect(call.overrides).toEqual([REMOTE_STATE_OVERRIDE_FILE]);
+      expect(only(w.calls(), stack, "init").args).toContain(`-backend-config=${file}`);
+    }
+    expect(existsSync(join(w.root, WORK_DIR, "dev", "synth", "stacks", FOUNDATION, REMOTE_STATE_OVERRIDE_FILE))).toBe(false);
+  });
+
+  test("a --backend-config key no remote-state read can take fails with one line before anything runs", async () => {
+    const w = world();
+    writeFileSync(join(w.root, "bad.s3.tfbackend"), 'profile = "ops"\nsecret_key = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"\n');
+    expect(await w.run("plan dev --backend-config bad.s3.tfbackend")).toBe(1);
+    expect(w.stderr).toEqual([
+      "--backend-config bad.s3.tfbackend line 2: secret_key is a credential: a remote-state read keeps its settings in the state it writes; use profile, shared_credentials_files or the AWS_* variables instead",
+    ]);
+    expect(w.calls()).toEqual([]);
+    expect(existsSync(join(w.root, WORK_DIR))).toBe(false);
   });
 
   test("--phase plans only that phase; one whose dependencies are not deployed fails with one line", async () => {
