@@ -1,72 +1,17 @@
 import { spawn } from "child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
 import { REMOTE_STATE_OVERRIDE_FILE } from "../src/ops/backend-config";
-import { INTERRUPT_MESSAGE, runCli } from "../src/ops/cli";
-import { OpsDependencies } from "../src/ops/commands";
-import { processRunner } from "../src/ops/runner";
-import { Synthesizer, synthesizeInProcess } from "../src/ops/stacks";
-import { fakeCalls, FakeCall, FakeTerraform, fakeVariables, installFakeTerraform, markDeployed } from "./support/fake-terraform";
+import { INTERRUPT_MESSAGE } from "../src/ops/cli";
+import { Synthesizer } from "../src/ops/stacks";
+import { FakeCall, fakeVariables, markDeployed } from "./support/fake-terraform";
+import { removeWorlds, sharedSynthesizer, WORK_DIR, world } from "./support/ops-world";
 import { TEST_OPERATOR_VARIABLES } from "./support/synth";
 
-const SCRATCH = mkdtempSync(join(tmpdir(), "sentry-ops-test-"));
 const STACKS = ["foundation", "data", "compute", "services", "cicd"].map((phase) => `sentry-${phase}-dev`);
 const [FOUNDATION, DATA, COMPUTE, SERVICES, CICD] = STACKS;
 
-const WORK_DIR = ".sentry-ops";
-
-afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
-
-/** The real synth, once per file per environment; each command gets a copy. */
-const synthesized = new Map<string, string>();
-const synthOnce: Synthesizer = (config, outdir) => {
-  let source = synthesized.get(config.name);
-  if (!source) {
-    source = join(SCRATCH, `synth-${config.name}`);
-    synthesizeInProcess(config, source);
-    synthesized.set(config.name, source);
-  }
-  cpSync(source, outdir, { recursive: true });
-};
-
-interface World {
-  readonly root: string;
-  readonly fake: FakeTerraform;
-  readonly stdout: string[];
-  readonly stderr: string[];
-  /** Runs one command line; returns its exit code. */
-  run(argv: string, options?: { variables?: NodeJS.ProcessEnv; answer?: string; synthesize?: Synthesizer }): Promise<number>;
-  calls(): FakeCall[];
-}
-
-let worlds = 0;
-function world(): World {
-  const root = join(SCRATCH, `world-${++worlds}`);
-  mkdirSync(root);
-  const fake = installFakeTerraform(join(root, "fake"));
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    root,
-    fake,
-    stdout,
-    stderr,
-    run: (argv, options = {}) => {
-      const io: OpsDependencies = {
-        workDir: join(root, WORK_DIR),
-        variables: { ...TEST_OPERATOR_VARIABLES, ...fakeVariables(fake), ...options.variables },
-        runner: processRunner(),
-        synthesize: options.synthesize ?? synthOnce,
-        print: (text) => stdout.push(text),
-        progress: (line) => stderr.push(line),
-        ask: async () => options.answer ?? "",
-      };
-      return runCli(argv.split(" ").filter(Boolean), io, root);
-    },
-    calls: () => fakeCalls(fake),
-  };
-}
+afterAll(removeWorlds);
 
 const subcommand = (call: FakeCall) => call.args[0];
 const callsOf = (calls: FakeCall[], command: string) => calls.filter((call) => subcommand(call) === command);
@@ -91,7 +36,7 @@ const only = (calls: FakeCall[], stack: string, command: string): FakeCall => {
 describe("sentry-ops plan", () => {
   test("first plan of an environment: init without TF_WORKSPACE, then workspace select -or-create; later phases wait for foundation", async () => {
     const w = world();
-    expect(await w.run("plan dev")).toBe(0);
+    expect(await w.run("plan dev", { process: true })).toBe(0);
     const calls = w.calls();
     for (const stack of STACKS) {
       const own = calls.filter((call) => call.stack === stack);
@@ -115,7 +60,7 @@ describe("sentry-ops plan", () => {
   test("deployed environment: every phase planned, data and compute at the same time, after foundation, before services", async () => {
     const w = world();
     markDeployed(w.fake, STACKS);
-    expect(await w.run("plan dev", { variables: { FAKE_TF_DELAY_MS: "1500" } })).toBe(0);
+    expect(await w.run("plan dev", { variables: { FAKE_TF_DELAY_MS: "400" } })).toBe(0);
     const calls = w.calls();
     const plans = Object.fromEntries(STACKS.map((stack) => [stack, only(calls, stack, "plan")]));
     expect(overlap(plans[DATA], plans[COMPUTE])).toBe(true);
@@ -128,7 +73,7 @@ describe("sentry-ops plan", () => {
   test("inits run one at a time (the plugin cache is shared); plans of data and compute still overlap", async () => {
     const w = world();
     markDeployed(w.fake, STACKS);
-    expect(await w.run("plan dev", { variables: { FAKE_TF_INIT_DELAY_MS: "300", FAKE_TF_DELAY_MS: "1200" } })).toBe(0);
+    expect(await w.run("plan dev", { variables: { FAKE_TF_INIT_DELAY_MS: "100", FAKE_TF_DELAY_MS: "400" } })).toBe(0);
     const calls = w.calls();
     const inits = callsOf(calls, "init");
     expect(inits).toHaveLength(STACKS.length);
@@ -261,7 +206,7 @@ describe("sentry-ops deploy", () => {
     const w = world();
     expect(await w.run("plan dev")).toBe(0);
     expect(await w.run("review dev")).toBe(0);
-    expect(await w.run("deploy dev", { variables: { FAKE_TF_DELAY_MS: "1500" } })).toBe(0);
+    expect(await w.run("deploy dev", { variables: { FAKE_TF_DELAY_MS: "400" } })).toBe(0);
     const calls = w.calls();
     expect(applied(calls)[0]).toBe(FOUNDATION);
     expect(applied(calls).slice(1, 3).sort()).toEqual([COMPUTE, DATA]);
@@ -287,7 +232,7 @@ describe("sentry-ops deploy", () => {
     markDeployed(w.fake, STACKS);
     expect(await w.run("plan dev")).toBe(0);
     const changed: Synthesizer = (config, outdir) => {
-      synthOnce(config, outdir);
+      sharedSynthesizer(config, outdir);
       const file = join(outdir, "stacks", FOUNDATION, "cdk.tf.json");
       writeFileSync(file, `${readFileSync(file, "utf8")} `);
     };
@@ -329,7 +274,7 @@ describe("sentry-ops destroy", () => {
   test("--yes: destroy plans and applies in reverse order; never the bootstrap stack", async () => {
     const w = world();
     markDeployed(w.fake, STACKS);
-    expect(await w.run("destroy dev --yes", { variables: { FAKE_TF_DELAY_MS: "1500" } })).toBe(0);
+    expect(await w.run("destroy dev --yes", { variables: { FAKE_TF_DELAY_MS: "400" } })).toBe(0);
     const calls = w.calls();
     expect(callsOf(calls, "plan").every((call) => call.args.includes("-destroy"))).toBe(true);
     expect(applied(calls)[0]).toBe(CICD);
@@ -477,7 +422,7 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
   test("TF_DATA_DIR and TF_CLI_ARGS* never reach terraform; a line says they are ignored", async () => {
     const w = world();
     const variables = { TF_DATA_DIR: "/elsewhere", TF_CLI_ARGS: "-lock=false", TF_CLI_ARGS_plan: "-target=x" };
-    expect(await w.run("plan dev --phase foundation", { variables })).toBe(0);
+    expect(await w.run("plan dev --phase foundation", { variables, process: true })).toBe(0);
     expect(w.calls().every((call) => call.scrubbed.length === 0)).toBe(true);
     expect(w.stderr).toContain("[sentry-ops] ignoring TF_CLI_ARGS, TF_CLI_ARGS_plan, TF_DATA_DIR: terraform runs with the tool's own arguments and data folder");
   });

@@ -2,6 +2,7 @@ import { App, TerraformStack, Testing } from "cdktf";
 import { buildSentryApp } from "../../src/app";
 import { EnvironmentConfig, EnvironmentName, loadEnvironmentConfig } from "../../src/config";
 import { Phase, stackName } from "../../src/stacks/sentry-stack";
+import { cacheEntry, cachedText } from "./synth-cache";
 
 /** Operator settings fixed for tests, whatever the caller's shell exports. */
 export const TEST_OPERATOR_VARIABLES = {
@@ -36,17 +37,24 @@ export interface SynthesizedStack {
 export type TerraformJson = Record<string, any>;
 
 const synthesized = new Map<string, SynthesizedStack>();
+/** The app of the last config a phase was synthesized from: tests ask for several phases of one config in a row. */
+let lastApp: { readonly key: string; readonly app: App } | undefined;
 
 /**
  * Synthesizes one phase of an environment. Config is plain data, so equal configs give equal stacks: each
- * (config, phase) is synthesized once per test file and shared, frozen so no test can change another's input.
+ * (config, phase) is synthesized once per jest run and shared by every test file through the synth cache
+ * (`synth-cache.ts`), parsed once per file, frozen so no test can change another's input. A miss builds the
+ * app once for all the phases of its config that follow.
  */
 export function synthPhase(config: EnvironmentConfig, phase: Phase): SynthesizedStack {
-  const key = `${phase}\0${JSON.stringify(config)}`;
+  const configKey = JSON.stringify(config);
+  const key = `${phase}\0${configKey}`;
   let result = synthesized.get(key);
   if (!result) {
-    const app = buildTestApp(config);
-    const json = Testing.synth(app.node.findChild(stackName(phase, config.name)) as TerraformStack);
+    const json = cachedText(cacheEntry("phase", key), () => {
+      if (lastApp?.key !== configKey) lastApp = { key: configKey, app: buildTestApp(config) };
+      return Testing.synth(lastApp.app.node.findChild(stackName(phase, config.name)) as TerraformStack);
+    });
     result = { json, tf: deepFreeze(JSON.parse(json)) };
     synthesized.set(key, result);
   }
