@@ -4,24 +4,22 @@ import { join } from "path";
 import { runCli } from "../../src/ops/cli";
 import { OpsDependencies } from "../../src/ops/commands";
 import { processRunner } from "../../src/ops/runner";
-import { Synthesizer, synthesizeInProcess } from "../../src/ops/stacks";
+import { Synthesizer } from "../../src/ops/stacks";
 import { fakeCalls, FakeCall, fakeRunner, FakeTerraform, fakeVariables, installFakeTerraform } from "./fake-terraform";
-import { cacheEntry, cachedFolder } from "./synth-cache";
-import { TEST_OPERATOR_VARIABLES } from "./synth";
+import { synthesizedEnvironment, TEST_OPERATOR_VARIABLES } from "./synth";
 
 /**
  * The harness of the `sentry-ops` command tests: a world is a scratch folder with its own fake terraform, in
  * which command lines run through `runCli` as the CLI runs them, with everything they print collected.
  *
- * Synthesis is shared: `sharedSynthesizer` synthesizes an environment once per jest run (the first test file
- * that needs it writes it to the synth cache, `synth-cache.ts`) and copies it into each command's folder, so a
+ * Synthesis is shared: `sharedSynthesizer` copies the environment `synthesizedEnvironment` synthesized once per
+ * jest run (the first test file that needs it writes it to the synth cache) into each command's folder, so a
  * command costs a copy instead of a synth.
  */
 
 /** The app's real synth of `config`, once per jest run; each command gets its own copy. */
 export const sharedSynthesizer: Synthesizer = (config, outdir) => {
-  const source = cachedFolder(cacheEntry("environment", JSON.stringify(config)), (folder) => synthesizeInProcess(config, folder));
-  cpSync(source, outdir, { recursive: true });
+  cpSync(synthesizedEnvironment(config), outdir, { recursive: true });
 };
 
 /** The folder a world's commands keep their working files in (`SENTRY_OPS_DIR`). */

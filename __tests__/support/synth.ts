@@ -2,7 +2,8 @@ import { App, TerraformStack, Testing } from "cdktf";
 import { buildSentryApp } from "../../src/app";
 import { EnvironmentConfig, EnvironmentName, loadEnvironmentConfig } from "../../src/config";
 import { Phase, stackName } from "../../src/stacks/sentry-stack";
-import { cacheEntry, cachedText } from "./synth-cache";
+import { synthesizeInProcess } from "../../src/ops/stacks";
+import { cacheEntry, cachedFolder, cachedText } from "./synth-cache";
 
 /** Operator settings fixed for tests, whatever the caller's shell exports. */
 export const TEST_OPERATOR_VARIABLES = {
@@ -59,6 +60,15 @@ export function synthPhase(config: EnvironmentConfig, phase: Phase): Synthesized
     synthesized.set(key, result);
   }
   return result;
+}
+
+/**
+ * The folder of `config`'s whole environment as the app synthesizes it (`sentry-ops` and `cdktf synth`: cdktf's
+ * layout, `manifest.json` and `stacks/<stack>/cdk.tf.json`), synthesized once per jest run and shared by every
+ * test file. Read it, never write into it: copy it first (`sharedSynthesizer` in `ops-world.ts` does).
+ */
+export function synthesizedEnvironment(config: EnvironmentConfig): string {
+  return cachedFolder(cacheEntry("environment", JSON.stringify(config)), (folder) => synthesizeInProcess(config, folder));
 }
 
 function deepFreeze<T>(value: T): T {
