@@ -1,7 +1,7 @@
-import { App, TerraformStack, Testing } from "cdktf";
-import { buildSentryApp } from "../../src/app";
+import { App, Testing } from "cdktf";
+import { buildSentryApp, PHASE_STACKS } from "../../src/app";
 import { EnvironmentConfig, EnvironmentName, loadEnvironmentConfig } from "../../src/config";
-import { Phase, stackName } from "../../src/stacks/sentry-stack";
+import { Phase } from "../../src/stacks/sentry-stack";
 import { synthesizeInProcess } from "../../src/ops/stacks";
 import { cacheEntry, cachedFolder, cachedText } from "./synth-cache";
 
@@ -38,24 +38,19 @@ export interface SynthesizedStack {
 export type TerraformJson = Record<string, any>;
 
 const synthesized = new Map<string, SynthesizedStack>();
-/** The app of the last config a phase was synthesized from: tests ask for several phases of one config in a row. */
-let lastApp: { readonly key: string; readonly app: App } | undefined;
 
 /**
  * Synthesizes one phase of an environment. Config is plain data, so equal configs give equal stacks: each
  * (config, phase) is synthesized once per jest run and shared by every test file through the synth cache
- * (`synth-cache.ts`), parsed once per file, frozen so no test can change another's input. A miss builds the
- * app once for all the phases of its config that follow.
+ * (`synth-cache.ts`), parsed once per file, frozen so no test can change another's input. A miss builds that
+ * phase's stack alone, as the app builds it (`PHASE_STACKS`); stacks share nothing but state, and
+ * `app.test.ts` checks that a phase synthesizes the same alone as in the whole app.
  */
 export function synthPhase(config: EnvironmentConfig, phase: Phase): SynthesizedStack {
-  const configKey = JSON.stringify(config);
-  const key = `${phase}\0${configKey}`;
+  const key = `${phase}\0${JSON.stringify(config)}`;
   let result = synthesized.get(key);
   if (!result) {
-    const json = cachedText(cacheEntry("phase", key), () => {
-      if (lastApp?.key !== configKey) lastApp = { key: configKey, app: buildTestApp(config) };
-      return Testing.synth(lastApp.app.node.findChild(stackName(phase, config.name)) as TerraformStack);
-    });
+    const json = cachedText(cacheEntry("phase", key), () => Testing.synth(PHASE_STACKS[phase](Testing.app(), config)));
     result = { json, tf: deepFreeze(JSON.parse(json)) };
     synthesized.set(key, result);
   }
