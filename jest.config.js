@@ -5,6 +5,9 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   setupFilesAfterEnv: ["<rootDir>/__tests__/support/setup.ts"],
+  // One synth cache per run, shared by every file and worker (__tests__/support/synth-cache.ts).
+  globalSetup: "<rootDir>/__tests__/support/global-setup.ts",
+  globalTeardown: "<rootDir>/__tests__/support/global-teardown.ts",
   testTimeout: 120000,
   // Jest's default leaves a core idle (one worker on a 2-core machine); synthesis is CPU-bound, use them all.
   maxWorkers: "100%",

@@ -1,4 +1,4 @@
-import { TerraformStack } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import { ENVIRONMENT_NAMES, EnvironmentName } from "../src/config";
 import { PHASES, Phase, stackName } from "../src/stacks/sentry-stack";
 import { buildTestApp, synthPhase, testConfig } from "./support/synth";
@@ -33,5 +33,9 @@ describe.each(ENVIRONMENT_NAMES)("%s app", (env: EnvironmentName) => {
 
   test.each(PHASES)("%s shares nothing with other stacks but named outputs (no cdktf cross-stack references)", (phase) => {
     expect(synthPhase(testConfig(env), phase).json).not.toMatch(/cross-stack/);
+  });
+
+  test.each(PHASES)("%s synthesizes the same alone as in the whole app (the tests synthesize phases alone)", (phase) => {
+    expect(synthPhase(testConfig(env), phase).json).toBe(Testing.synth(stack(phase)));
   });
 });

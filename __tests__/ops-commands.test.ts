@@ -1,71 +1,17 @@
 import { spawn } from "child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
-import { INTERRUPT_MESSAGE, runCli } from "../src/ops/cli";
-import { OpsDependencies } from "../src/ops/commands";
-import { processRunner } from "../src/ops/runner";
-import { Synthesizer, synthesizeInProcess } from "../src/ops/stacks";
-import { fakeCalls, FakeCall, FakeTerraform, fakeVariables, installFakeTerraform, markDeployed } from "./support/fake-terraform";
+import { REMOTE_STATE_OVERRIDE_FILE } from "../src/ops/backend-config";
+import { INTERRUPT_MESSAGE } from "../src/ops/cli";
+import { Synthesizer } from "../src/ops/stacks";
+import { FakeCall, fakeVariables, markDeployed } from "./support/fake-terraform";
+import { removeWorlds, sharedSynthesizer, WORK_DIR, world } from "./support/ops-world";
 import { TEST_OPERATOR_VARIABLES } from "./support/synth";
 
-const SCRATCH = mkdtempSync(join(tmpdir(), "sentry-ops-test-"));
 const STACKS = ["foundation", "data", "compute", "services", "cicd"].map((phase) => `sentry-${phase}-dev`);
 const [FOUNDATION, DATA, COMPUTE, SERVICES, CICD] = STACKS;
 
-const WORK_DIR = ".sentry-ops";
-
-afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
-
-/** The real synth, once per file per environment; each command gets a copy. */
-const synthesized = new Map<string, string>();
-const synthOnce: Synthesizer = (config, outdir) => {
-  let source = synthesized.get(config.name);
-  if (!source) {
-    source = join(SCRATCH, `synth-${config.name}`);
-    synthesizeInProcess(config, source);
-    synthesized.set(config.name, source);
-  }
-  cpSync(source, outdir, { recursive: true });
-};
-
-interface World {
-  readonly root: string;
-  readonly fake: FakeTerraform;
-  readonly stdout: string[];
-  readonly stderr: string[];
-  /** Runs one command line; returns its exit code. */
-  run(argv: string, options?: { variables?: NodeJS.ProcessEnv; answer?: string; synthesize?: Synthesizer }): Promise<number>;
-  calls(): FakeCall[];
-}
-
-let worlds = 0;
-function world(): World {
-  const root = join(SCRATCH, `world-${++worlds}`);
-  mkdirSync(root);
-  const fake = installFakeTerraform(join(root, "fake"));
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    root,
-    fake,
-    stdout,
-    stderr,
-    run: (argv, options = {}) => {
-      const io: OpsDependencies = {
-        workDir: join(root, WORK_DIR),
-        variables: { ...TEST_OPERATOR_VARIABLES, ...fakeVariables(fake), ...options.variables },
-        runner: processRunner(),
-        synthesize: options.synthesize ?? synthOnce,
-        print: (text) => stdout.push(text),
-        progress: (line) => stderr.push(line),
-        ask: async () => options.answer ?? "",
-      };
-      return runCli(argv.split(" ").filter(Boolean), io, root);
-    },
-    calls: () => fakeCalls(fake),
-  };
-}
+afterAll(removeWorlds);
 
 const subcommand = (call: FakeCall) => call.args[0];
 const callsOf = (calls: FakeCall[], command: string) => calls.filter((call) => subcommand(call) === command);
@@ -90,7 +36,7 @@ const only = (calls: FakeCall[], stack: string, command: string): FakeCall => {
 describe("sentry-ops plan", () => {
   test("first plan of an environment: init without TF_WORKSPACE, then workspace select -or-create; later phases wait for foundation", async () => {
     const w = world();
-    expect(await w.run("plan dev")).toBe(0);
+    expect(await w.run("plan dev", { process: true })).toBe(0);
     const calls = w.calls();
     for (const stack of STACKS) {
       const own = calls.filter((call) => call.stack === stack);
@@ -114,7 +60,7 @@ describe("sentry-ops plan", () => {
   test("deployed environment: every phase planned, data and compute at the same time, after foundation, before services", async () => {
     const w = world();
     markDeployed(w.fake, STACKS);
-    expect(await w.run("plan dev", { variables: { FAKE_TF_DELAY_MS: "1500" } })).toBe(0);
+    expect(await w.run("plan dev", { variables: { FAKE_TF_DELAY_MS: "400" } })).toBe(0);
     const calls = w.calls();
     const plans = Object.fromEntries(STACKS.map((stack) => [stack, only(calls, stack, "plan")]));
     expect(overlap(plans[DATA], plans[COMPUTE])).toBe(true);
@@ -127,7 +73,7 @@ describe("sentry-ops plan", () => {
   test("inits run one at a time (the plugin cache is shared); plans of data and compute still overlap", async () => {
     const w = world();
     markDeployed(w.fake, STACKS);
-    expect(await w.run("plan dev", { variables: { FAKE_TF_INIT_DELAY_MS: "300", FAKE_TF_DELAY_MS: "1200" } })).toBe(0);
+    expect(await w.run("plan dev", { variables: { FAKE_TF_INIT_DELAY_MS: "100", FAKE_TF_DELAY_MS: "400" } })).toBe(0);
     const calls = w.calls();
     const inits = callsOf(calls, "init");
     expect(inits).toHaveLength(STACKS.length);
@@ -147,11 +93,48 @@ describe("sentry-ops plan", () => {
     expect(inits.map((call) => call.stack).sort()).toEqual([...STACKS].sort());
     for (const init of inits) {
       expect(init.args).toEqual(["init", "-reconfigure", "-input=false", "-no-color", `-backend-config=${join(w.root, "account.s3.tfbackend")}`]);
-      expect(init.overrides).toEqual(["endpoints_override.tf.json"]);
+      expect(init.overrides).toEqual(init.stack === FOUNDATION ? ["endpoints_override.tf.json"] : ["endpoints_override.tf.json", REMOTE_STATE_OVERRIDE_FILE]);
     }
     expect(await w.run("plan dev")).toBe(0);
     const second = callsOf(w.calls(), "init").slice(inits.length);
     expect(second.every((call) => call.overrides.length === 0 && !call.args.some((arg) => arg.startsWith("-backend-config")))).toBe(true);
+  });
+
+  test("--backend-config settings reach every remote-state read of compute, services and cicd (a generated override per stack)", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    const file = join(w.root, "tooling-account.s3.tfbackend");
+    writeFileSync(
+      file,
+      ['bucket = "acme-tooling-tf-state"', "assume_role {", '  role_arn = "arn:aws:iam::111111111111:role/sentry-state"', "}", 'endpoints = { s3 = "http://localhost:5000" }', "use_path_style = true", ""].join("\n"),
+    );
+    expect(await w.run(`plan dev --backend-config ${file}`)).toBe(0);
+    const carried = { bucket: "acme-tooling-tf-state", assume_role: { role_arn: "arn:aws:iam::111111111111:role/sentry-state" }, endpoints: { s3: "http://localhost:5000" }, use_path_style: true };
+    const reads: Record<string, string[]> = { [DATA]: ["foundation"], [COMPUTE]: ["foundation"], [SERVICES]: ["compute", "data", "foundation"], [CICD]: ["foundation", "services"] };
+    for (const [stack, phases] of Object.entries(reads)) {
+      const folder = join(w.root, WORK_DIR, "dev", "synth", "stacks", stack);
+      const override = JSON.parse(readFileSync(join(folder, REMOTE_STATE_OVERRIDE_FILE), "utf8"));
+      const synthesized = JSON.parse(readFileSync(join(folder, "cdk.tf.json"), "utf8")).data.terraform_remote_state;
+      expect(Object.keys(override.data.terraform_remote_state).sort()).toEqual(phases.map((phase) => `${phase}_outputs`));
+      for (const phase of phases) {
+        expect(override.data.terraform_remote_state[`${phase}_outputs`].config).toEqual({ key: `sentry/${phase}.tfstate`, region: "us-east-1", workspace_key_prefix: "env:", ...carried });
+        expect(synthesized[`${phase}_outputs`].config.bucket).toBe("sentry-test-state");
+      }
+      for (const call of w.calls().filter((c) => c.stack === stack)) expect(call.overrides).toEqual([REMOTE_STATE_OVERRIDE_FILE]);
+      expect(only(w.calls(), stack, "init").args).toContain(`-backend-config=${file}`);
+    }
+    expect(existsSync(join(w.root, WORK_DIR, "dev", "synth", "stacks", FOUNDATION, REMOTE_STATE_OVERRIDE_FILE))).toBe(false);
+  });
+
+  test("a --backend-config key no remote-state read can take fails with one line before anything runs", async () => {
+    const w = world();
+    writeFileSync(join(w.root, "bad.s3.tfbackend"), 'profile = "ops"\nsecret_key = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"\n');
+    expect(await w.run("plan dev --backend-config bad.s3.tfbackend")).toBe(1);
+    expect(w.stderr).toEqual([
+      "--backend-config bad.s3.tfbackend line 2: secret_key is a credential: a remote-state read keeps its settings in the state it writes; use profile, shared_credentials_files or the AWS_* variables instead",
+    ]);
+    expect(w.calls()).toEqual([]);
+    expect(existsSync(join(w.root, WORK_DIR))).toBe(false);
   });
 
   test("--phase plans only that phase; one whose dependencies are not deployed fails with one line", async () => {
@@ -223,7 +206,7 @@ describe("sentry-ops deploy", () => {
     const w = world();
     expect(await w.run("plan dev")).toBe(0);
     expect(await w.run("review dev")).toBe(0);
-    expect(await w.run("deploy dev", { variables: { FAKE_TF_DELAY_MS: "1500" } })).toBe(0);
+    expect(await w.run("deploy dev", { variables: { FAKE_TF_DELAY_MS: "400" } })).toBe(0);
     const calls = w.calls();
     expect(applied(calls)[0]).toBe(FOUNDATION);
     expect(applied(calls).slice(1, 3).sort()).toEqual([COMPUTE, DATA]);
@@ -249,7 +232,7 @@ describe("sentry-ops deploy", () => {
     markDeployed(w.fake, STACKS);
     expect(await w.run("plan dev")).toBe(0);
     const changed: Synthesizer = (config, outdir) => {
-      synthOnce(config, outdir);
+      sharedSynthesizer(config, outdir);
       const file = join(outdir, "stacks", FOUNDATION, "cdk.tf.json");
       writeFileSync(file, `${readFileSync(file, "utf8")} `);
     };
@@ -291,7 +274,7 @@ describe("sentry-ops destroy", () => {
   test("--yes: destroy plans and applies in reverse order; never the bootstrap stack", async () => {
     const w = world();
     markDeployed(w.fake, STACKS);
-    expect(await w.run("destroy dev --yes", { variables: { FAKE_TF_DELAY_MS: "1500" } })).toBe(0);
+    expect(await w.run("destroy dev --yes", { variables: { FAKE_TF_DELAY_MS: "400" } })).toBe(0);
     const calls = w.calls();
     expect(callsOf(calls, "plan").every((call) => call.args.includes("-destroy"))).toBe(true);
     expect(applied(calls)[0]).toBe(CICD);
@@ -419,7 +402,7 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
   test("TF_DATA_DIR and TF_CLI_ARGS* never reach terraform; a line says they are ignored", async () => {
     const w = world();
     const variables = { TF_DATA_DIR: "/elsewhere", TF_CLI_ARGS: "-lock=false", TF_CLI_ARGS_plan: "-target=x" };
-    expect(await w.run("plan dev --phase foundation", { variables })).toBe(0);
+    expect(await w.run("plan dev --phase foundation", { variables, process: true })).toBe(0);
     expect(w.calls().every((call) => call.scrubbed.length === 0)).toBe(true);
     expect(w.stderr).toContain("[sentry-ops] ignoring TF_CLI_ARGS, TF_CLI_ARGS_plan, TF_DATA_DIR: terraform runs with the tool's own arguments and data folder");
   });

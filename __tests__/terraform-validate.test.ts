@@ -1,17 +1,18 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { App, TerraformStack } from "cdktf";
-import { buildSentryApp } from "../src/app";
 import { ENVIRONMENT_NAMES } from "../src/config";
+import { BOOTSTRAP_STACK } from "../src/ops/stacks";
+import { PHASES, stackName } from "../src/stacks/sentry-stack";
 import { terraformAvailable } from "../src/tooling/terraform-cli";
 import { ValidationReport, validateStacks } from "../src/tooling/validate-stacks";
-import { testConfig } from "./support/synth";
+import { synthesizedEnvironment, testConfig } from "./support/synth";
 
 /**
  * Every stack of every environment must be valid Terraform for hashicorp/aws 5.100.0. All stacks are validated
  * in one `terraform validate` (see src/tooling/validate-stacks.ts); two deliberately broken copies of a stack ride
- * along to prove a stack that is invalid on its own still fails, and is blamed by name.
+ * along to prove a stack that is invalid on its own still fails, and is blamed by name. The stacks are the app's
+ * own synth (as `cdktf synth` and `sentry-ops` produce them), shared with the other test files of the run.
  */
 
 const REQUIRE_TERRAFORM = process.env.SENTRY_REQUIRE_TERRAFORM === "1";
@@ -23,20 +24,10 @@ if (!TERRAFORM) {
 }
 
 const workDir = mkdtempSync(join(tmpdir(), "sentry-validate-"));
+/** The bootstrap stack (the same in every environment) and every phase of every environment. */
+const stackNames = [BOOTSTRAP_STACK, ...ENVIRONMENT_NAMES.flatMap((env) => PHASES.map((phase) => stackName(phase, env)))];
+/** Stack name to folder: the synthesized ones (the first environment's bootstrap stack), then the broken copies. */
 const stackFolders: Record<string, string> = {};
-const apps = ENVIRONMENT_NAMES.map((env) => {
-  const outdir = join(workDir, "synth", env);
-  mkdirSync(outdir, { recursive: true });
-  const app = new App({ outdir });
-  buildSentryApp(app, testConfig(env));
-  for (const child of app.node.children) {
-    if (child instanceof TerraformStack && stackFolders[child.node.id] === undefined) {
-      stackFolders[child.node.id] = join(workDir, "synth", env, "stacks", child.node.id);
-    }
-  }
-  return app;
-});
-const stackNames = Object.keys(stackFolders);
 
 /** A copy of a synthesized stack, changed by `breakIt`. */
 function brokenCopy(name: string, source: string, breakIt: (tf: Record<string, any>) => void): void {
@@ -52,9 +43,14 @@ const suite = TERRAFORM ? describe : describe.skip;
 
 suite("terraform validate with the real aws provider", () => {
   let report: ValidationReport;
+  let synthesized: string[];
 
   beforeAll(() => {
-    apps.forEach((app) => app.synth());
+    for (const env of ENVIRONMENT_NAMES) {
+      const stacks = join(synthesizedEnvironment(testConfig(env)), "stacks");
+      for (const name of readdirSync(stacks)) stackFolders[name] ??= join(stacks, name);
+    }
+    synthesized = Object.keys(stackFolders);
     const foundation = stackFolders["sentry-foundation-dev"];
     brokenCopy("broken-unknown-argument", foundation, (tf) => {
       tf.resource.aws_vpc.vpc.not_an_argument = true;
@@ -68,6 +64,7 @@ suite("terraform validate with the real aws provider", () => {
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
   test("covers the bootstrap stack and every phase of every environment", () => {
+    expect(synthesized.sort()).toEqual([...stackNames].sort());
     expect(stackNames).toContain("sentry-bootstrap");
     for (const env of ENVIRONMENT_NAMES) expect(stackNames).toContain(`sentry-foundation-${env}`);
   });

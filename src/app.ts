@@ -5,7 +5,17 @@ import { CicdStack, cicdStackProps } from "./stacks/cicd-stack";
 import { ComputeStack, computeStackProps } from "./stacks/compute-stack";
 import { DataStack, dataStackProps } from "./stacks/data-stack";
 import { FoundationStack, foundationStackProps } from "./stacks/foundation-stack";
+import { Phase, SentryStack } from "./stacks/sentry-stack";
 import { ServicesStack, servicesStackProps } from "./stacks/services-stack";
+
+/** How each phase's stack is built from the environment's config (a stack reads other phases only through their state). */
+export const PHASE_STACKS: Readonly<Record<Phase, (app: App, config: EnvironmentConfig) => SentryStack>> = {
+  foundation: (app, config) => new FoundationStack(app, foundationStackProps(config)),
+  data: (app, config) => new DataStack(app, dataStackProps(config)),
+  compute: (app, config) => new ComputeStack(app, computeStackProps(config)),
+  services: (app, config) => new ServicesStack(app, servicesStackProps(config)),
+  cicd: (app, config) => new CicdStack(app, cicdStackProps(config)),
+};
 
 /**
  * Every stack of one environment, plus the account's bootstrap stack. Stack dependencies follow the guide's
@@ -14,14 +24,14 @@ import { ServicesStack, servicesStackProps } from "./stacks/services-stack";
  */
 export function buildSentryApp(app: App, config: EnvironmentConfig): void {
   new BootstrapStack(app, config.operator);
-  const foundation = new FoundationStack(app, foundationStackProps(config));
-  const data = new DataStack(app, dataStackProps(config));
+  const foundation = PHASE_STACKS.foundation(app, config);
+  const data = PHASE_STACKS.data(app, config);
   data.addDependency(foundation);
-  const compute = new ComputeStack(app, computeStackProps(config));
+  const compute = PHASE_STACKS.compute(app, config);
   compute.addDependency(foundation);
-  const services = new ServicesStack(app, servicesStackProps(config));
+  const services = PHASE_STACKS.services(app, config);
   services.addDependency(data);
   services.addDependency(compute);
-  const cicd = new CicdStack(app, cicdStackProps(config));
+  const cicd = PHASE_STACKS.cicd(app, config);
   cicd.addDependency(services);
 }

@@ -1,81 +1,137 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
-import { join } from "path";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, appendFileSync, rmSync, writeFileSync } from "fs";
+import { basename, join, resolve } from "path";
+import { TerraformRunner } from "../../src/ops/runner";
 
 /**
- * A fake `terraform` for the operator CLI's tests: a node script put first on PATH. It appends one JSON line
- * per call to FAKE_TF_LOG (argv, folder, TF_WORKSPACE, TF_CLI_CONFIG_FILE, SENTRY_ENV, the override files in the
- * folder, start and end times) and plays a tiny Terraform: `output -json` prints FAKE_TF_STATE/<stack>.json
- * (`{}` until the stack is applied), `workspace select` without `-or-create` fails like Terraform for a stack never
- * applied, `plan -out` writes the plan kind (plan, destroy, refresh-only) into the plan
- * file, `show -json` prints FAKE_TF_PLANS/<stack>.<kind>.json or <stack>.json or an empty plan, `apply` of a plan
- * writes (or for a destroy plan removes) the stack's outputs. FAKE_TF_FAIL="<stack>:<subcommand>:<message>"
- * makes that call print the message on stderr and exit 1; FAKE_TF_DELAY_MS slows plan and apply down,
- * FAKE_TF_INIT_DELAY_MS init. A slow
- * call appends a line to FAKE_TF_LOG.started once it listens for signals, and stops like Terraform on SIGINT or
- * SIGTERM: it records the signal, takes a moment to "save state", then exits 1.
+ * A fake `terraform` for the operator CLI's tests. It appends one JSON line per call to FAKE_TF_LOG (argv,
+ * folder, TF_WORKSPACE, TF_CLI_CONFIG_FILE, SENTRY_ENV, the override files in the folder, start and end times)
+ * and plays a tiny Terraform: `output -json` prints FAKE_TF_STATE/<stack>.json (`{}` until the stack is
+ * applied), `workspace select` without `-or-create` fails like Terraform for a stack never applied, `plan -out`
+ * writes the plan kind (plan, destroy, refresh-only) into the plan file, `show -json` prints
+ * FAKE_TF_PLANS/<stack>.<kind>.json or <stack>.json or an empty plan, `apply` of a plan writes (or for a destroy
+ * plan removes) the stack's outputs. FAKE_TF_FAIL="<stack>:<subcommand>:<message>" makes that call print the
+ * message on stderr and exit 1; FAKE_TF_DELAY_MS slows plan and apply down, FAKE_TF_INIT_DELAY_MS init.
+ *
+ * One implementation, two ways to run it:
+ * - `fakeRunner()`: in the test's process, through the commands' runner seam (no process per call: a
+ *   command's ~25 calls cost milliseconds instead of seconds). Every FAKE_TF_* setting arrives through the
+ *   call's environment, exactly as the binary reads it.
+ * - the binary `installFakeTerraform` puts first on PATH, for `processRunner` and the CLI as a process. A slow
+ *   call appends a line to FAKE_TF_LOG.started once it listens for signals, and stops like Terraform on SIGINT
+ *   or SIGTERM: it records the signal, takes a moment to "save state", then exits 1.
  */
 
-const SCRIPT = String.raw`#!/usr/bin/env node
-const fs = require("fs");
-const path = require("path");
-const args = process.argv.slice(2);
-const stack = path.basename(process.cwd());
-const env = process.env;
-const start = Date.now();
-const subcommand = args[0];
-const log = (extra) =>
-  fs.appendFileSync(env.FAKE_TF_LOG, JSON.stringify({
-    args, stack, cwd: process.cwd(), workspace: env.TF_WORKSPACE ?? null, cliConfig: env.TF_CLI_CONFIG_FILE ?? null,
-    sentryEnv: env.SENTRY_ENV ?? null, scrubbed: Object.keys(env).filter((k) => k === "TF_DATA_DIR" || k.startsWith("TF_CLI_ARGS")), overrides: fs.readdirSync(".").filter((f) => f.endsWith("_override.tf.json")),
-    start, end: Date.now(), signal: received, ...extra,
-  }) + "\n");
-function finish(code, stdout, stderr) {
-  log({ code });
-  if (stdout) process.stdout.write(stdout);
-  if (stderr) process.stderr.write(stderr);
-  process.exit(code);
+interface FakeRequest {
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
 }
-const failure = (env.FAKE_TF_FAIL || "").split("\n").map((l) => l.split(":")).find(([s, c]) => s === stack && c === subcommand);
-const delay = ["plan", "apply"].includes(subcommand) ? Number(env.FAKE_TF_DELAY_MS || 0) : subcommand === "init" ? Number(env.FAKE_TF_INIT_DELAY_MS || 0) : 0;
-let timer;
-let received = null;
-if (delay) {
-  for (const signal of ["SIGINT", "SIGTERM"]) {
+
+interface FakeResponse {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** How long the call takes before it answers. */
+function delayOf({ args, env }: FakeRequest): number {
+  if (["plan", "apply"].includes(args[0])) return Number(env.FAKE_TF_DELAY_MS || 0);
+  return args[0] === "init" ? Number(env.FAKE_TF_INIT_DELAY_MS || 0) : 0;
+}
+
+/** What the tiny Terraform answers, with its side effects on the fake state and plan files. */
+function respond({ args, cwd, env }: FakeRequest): FakeResponse {
+  const stack = basename(cwd);
+  const subcommand = args[0];
+  const done = (code: number, stdout = "", stderr = ""): FakeResponse => ({ code, stdout, stderr });
+  const failure = (env.FAKE_TF_FAIL || "")
+    .split("\n")
+    .map((line) => line.split(":"))
+    .find(([s, c]) => s === stack && c === subcommand);
+  if (failure) return done(1, "", `\n│ ${failure.slice(2).join(":").replace(/\\n/g, "\n│ ")}\n`);
+  const stateFile = join(env.FAKE_TF_STATE as string, `${stack}.json`);
+  const last = args[args.length - 1];
+  if (subcommand === "workspace" && args[1] === "select" && !args.includes("-or-create=true") && !existsSync(stateFile)) {
+    return done(1, "", `\n│ Error: Workspace "${last}" doesn't exist.\n│ \n│ You can create this workspace with the "new" subcommand\n│ or include the "-or-create" flag with the "select" subcommand.\n`);
+  }
+  if (subcommand === "output") return done(0, existsSync(stateFile) ? readFileSync(stateFile, "utf8") : "{}\n");
+  const inFolder = (file: string) => resolve(cwd, file);
+  if (subcommand === "plan") {
+    const out = (args.find((arg) => arg.startsWith("-out=")) as string).slice(5);
+    const kind = args.includes("-destroy") ? "destroy" : args.includes("-refresh-only") ? "refresh-only" : "plan";
+    writeFileSync(inFolder(out), kind);
+    return done(0, "Plan: fake\n");
+  }
+  if (subcommand === "show") {
+    const kind = readFileSync(inFolder(last), "utf8");
+    const found = [`${stack}.${kind}.json`, `${stack}.json`].map((file) => join(env.FAKE_TF_PLANS as string, file)).find((file) => existsSync(file));
+    return done(0, found ? readFileSync(found, "utf8") : JSON.stringify({ format_version: "1.2", resource_changes: [] }));
+  }
+  if (subcommand === "apply") {
+    const kind = readFileSync(inFolder(last), "utf8");
+    if (kind === "destroy") rmSync(stateFile, { force: true });
+    else writeFileSync(stateFile, JSON.stringify({ deployed: { value: stack, sensitive: false, type: "string" } }));
+    return done(0, "Apply complete!\n");
+  }
+  return done(0);
+}
+
+function log(request: FakeRequest, extra: { start: number; end: number; code: number; signal: string | null }): void {
+  const { args, cwd, env } = request;
+  const call: FakeCall = {
+    args: [...args],
+    stack: basename(cwd),
+    cwd,
+    workspace: env.TF_WORKSPACE ?? null,
+    cliConfig: env.TF_CLI_CONFIG_FILE ?? null,
+    sentryEnv: env.SENTRY_ENV ?? null,
+    scrubbed: Object.keys(env).filter((name) => name === "TF_DATA_DIR" || name.startsWith("TF_CLI_ARGS")),
+    overrides: readdirSync(cwd).filter((file) => file.endsWith("_override.tf.json")),
+    ...extra,
+  };
+  appendFileSync(env.FAKE_TF_LOG as string, `${JSON.stringify(call)}\n`);
+}
+
+/** The fake in this process, as the commands' runner: same answers, same log, no process per call. */
+export function fakeRunner(): TerraformRunner {
+  return async (call) => {
+    const start = Date.now();
+    const delay = delayOf(call);
+    if (delay) await new Promise((wake) => setTimeout(wake, delay));
+    const response = respond(call);
+    log(call, { start, end: Date.now(), code: response.code, signal: null });
+    return { ...response, seconds: (Date.now() - start) / 1000 };
+  };
+}
+
+/** The binary's main: this process is one terraform call. */
+export function runAsProcess(): void {
+  const request: FakeRequest = { args: process.argv.slice(2), cwd: process.cwd(), env: process.env };
+  const start = Date.now();
+  const delay = delayOf(request);
+  let received: string | null = null;
+  const finish = (response: FakeResponse) => {
+    log(request, { start, end: Date.now(), code: response.code, signal: received });
+    if (response.stdout) process.stdout.write(response.stdout);
+    if (response.stderr) process.stderr.write(response.stderr);
+    process.exit(response.code);
+  };
+  if (!delay) return finish(respond(request));
+  const timer = setTimeout(() => finish(respond(request)), delay);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       received = signal;
       clearTimeout(timer);
-      setTimeout(() => finish(1, "", "\n│ Error: operation canceled\n"), 300);
+      setTimeout(() => finish({ code: 1, stdout: "", stderr: "\n│ Error: operation canceled\n" }), 300);
     });
   }
-  fs.appendFileSync(env.FAKE_TF_LOG + ".started", JSON.stringify({ args, stack, pid: process.pid }) + "\n");
+  appendFileSync(`${request.env.FAKE_TF_LOG}.started`, `${JSON.stringify({ args: request.args, stack: basename(request.cwd), pid: process.pid })}\n`);
 }
-timer = setTimeout(() => {
-  if (failure) return finish(1, "", "\n│ " + failure.slice(2).join(":").replace(/\\n/g, "\n│ ") + "\n");
-  const stateFile = path.join(env.FAKE_TF_STATE, stack + ".json");
-  if (subcommand === "workspace" && args[1] === "select" && !args.includes("-or-create=true") && !fs.existsSync(stateFile)) {
-    return finish(1, "", "\n│ Error: Workspace \"" + args[args.length - 1] + "\" doesn't exist.\n│ \n│ You can create this workspace with the \"new\" subcommand\n│ or include the \"-or-create\" flag with the \"select\" subcommand.\n");
-  }
-  if (subcommand === "output") return finish(0, fs.existsSync(stateFile) ? fs.readFileSync(stateFile, "utf8") : "{}\n");
-  if (subcommand === "plan") {
-    const out = args.find((a) => a.startsWith("-out=")).slice(5);
-    const kind = args.includes("-destroy") ? "destroy" : args.includes("-refresh-only") ? "refresh-only" : "plan";
-    fs.writeFileSync(out, kind);
-    return finish(0, "Plan: fake\n");
-  }
-  if (subcommand === "show") {
-    const kind = fs.readFileSync(args[args.length - 1], "utf8");
-    const candidates = [stack + "." + kind + ".json", stack + ".json"].map((f) => path.join(env.FAKE_TF_PLANS, f));
-    const found = candidates.find((f) => fs.existsSync(f));
-    return finish(0, found ? fs.readFileSync(found, "utf8") : JSON.stringify({ format_version: "1.2", resource_changes: [] }));
-  }
-  if (subcommand === "apply") {
-    const kind = fs.readFileSync(args[args.length - 1], "utf8");
-    if (kind === "destroy") fs.rmSync(stateFile, { force: true });
-    else fs.writeFileSync(stateFile, JSON.stringify({ deployed: { value: stack, sensitive: false, type: "string" } }));
-    return finish(0, "Apply complete!\n");
-  }
-  finish(0, "");
-}, delay);
+
+/** The binary: the project's transpile-only loader, then this file's `runAsProcess`. */
+const SCRIPT = `#!/usr/bin/env node
+require(${JSON.stringify(resolve(__dirname, "..", "..", "src", "tooling", "register.js"))});
+require(${JSON.stringify(__filename)}).runAsProcess();
 `;
 
 export interface FakeTerraform {

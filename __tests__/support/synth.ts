@@ -1,7 +1,9 @@
-import { App, TerraformStack, Testing } from "cdktf";
-import { buildSentryApp } from "../../src/app";
+import { App, Testing } from "cdktf";
+import { buildSentryApp, PHASE_STACKS } from "../../src/app";
 import { EnvironmentConfig, EnvironmentName, loadEnvironmentConfig } from "../../src/config";
-import { Phase, stackName } from "../../src/stacks/sentry-stack";
+import { Phase } from "../../src/stacks/sentry-stack";
+import { synthesizeInProcess } from "../../src/ops/stacks";
+import { cacheEntry, cachedFolder, cachedText } from "./synth-cache";
 
 /** Operator settings fixed for tests, whatever the caller's shell exports. */
 export const TEST_OPERATOR_VARIABLES = {
@@ -39,18 +41,29 @@ const synthesized = new Map<string, SynthesizedStack>();
 
 /**
  * Synthesizes one phase of an environment. Config is plain data, so equal configs give equal stacks: each
- * (config, phase) is synthesized once per test file and shared, frozen so no test can change another's input.
+ * (config, phase) is synthesized once per jest run and shared by every test file through the synth cache
+ * (`synth-cache.ts`), parsed once per file, frozen so no test can change another's input. A miss builds that
+ * phase's stack alone, as the app builds it (`PHASE_STACKS`); stacks share nothing but state, and
+ * `app.test.ts` checks that a phase synthesizes the same alone as in the whole app.
  */
 export function synthPhase(config: EnvironmentConfig, phase: Phase): SynthesizedStack {
   const key = `${phase}\0${JSON.stringify(config)}`;
   let result = synthesized.get(key);
   if (!result) {
-    const app = buildTestApp(config);
-    const json = Testing.synth(app.node.findChild(stackName(phase, config.name)) as TerraformStack);
+    const json = cachedText(cacheEntry("phase", key), () => Testing.synth(PHASE_STACKS[phase](Testing.app(), config)));
     result = { json, tf: deepFreeze(JSON.parse(json)) };
     synthesized.set(key, result);
   }
   return result;
+}
+
+/**
+ * The folder of `config`'s whole environment as the app synthesizes it (`sentry-ops` and `cdktf synth`: cdktf's
+ * layout, `manifest.json` and `stacks/<stack>/cdk.tf.json`), synthesized once per jest run and shared by every
+ * test file. Read it, never write into it: copy it first (`sharedSynthesizer` in `ops-world.ts` does).
+ */
+export function synthesizedEnvironment(config: EnvironmentConfig): string {
+  return cachedFolder(cacheEntry("environment", JSON.stringify(config)), (folder) => synthesizeInProcess(config, folder));
 }
 
 function deepFreeze<T>(value: T): T {

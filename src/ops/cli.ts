@@ -1,9 +1,10 @@
-import { existsSync, statSync } from "fs";
+import { existsSync, readFileSync, statSync } from "fs";
 import { resolve } from "path";
 import { createInterface } from "readline";
 import { EnvironmentVariable } from "../lib/environment-variables";
 import { ConfigError, DEFAULT_ENVIRONMENT, ENVIRONMENT_NAMES, EnvironmentName, parseEnvironmentName } from "../config";
 import { Phase, PHASES } from "../stacks/sentry-stack";
+import { BackendConfigError, BackendSettings, parseBackendConfig } from "./backend-config";
 import { Command, COMMAND_HANDLERS, CommandOptions, COMMANDS, OpsDependencies } from "./commands";
 import { REVIEW_FORMATS, ReviewFormat } from "./review/render";
 import { INTERRUPTED_EXIT_CODE, processRunner, RunningTerraform } from "./runner";
@@ -45,7 +46,8 @@ Commands
 
 Options
   --phase P              only phase P (${PHASES.join(", ")}); repeatable (not bootstrap)
-  --backend-config FILE  passed as -backend-config=FILE to every init (not bootstrap, review)
+  --backend-config FILE  passed as -backend-config=FILE to every init, and its settings to every
+                         terraform_remote_state read (not bootstrap, review)
   --override DIR         DIR/*_override.tf.json laid into every stack folder before init (not review)
   --format F             review/destroy/drift/status output: ${REVIEW_FORMATS.join(" | ")} (default text)
   --approve ADDRESS      approve a blocking change (data loss or broadening) of ADDRESS or STACK:ADDRESS; repeatable
@@ -91,6 +93,7 @@ export function parseArguments(argv: readonly string[], cwd: string, variables: 
   const phases: Phase[] = [];
   const approve: string[] = [];
   let backendConfig: string | undefined;
+  let backendSettings: BackendSettings | undefined;
   let overrideDir: string | undefined;
   let format: ReviewFormat = "text";
   let approveBroadening = false;
@@ -116,6 +119,7 @@ export function parseArguments(argv: readonly string[], cwd: string, variables: 
     } else if (option === "--backend-config") {
       backendConfig = resolve(cwd, value);
       if (!existsSync(backendConfig) || !statSync(backendConfig).isFile()) throw new UsageError(`--backend-config ${value}: no such file`);
+      backendSettings = parseBackendConfig(readFileSync(backendConfig, "utf8"), backendConfig);
     } else if (option === "--override") {
       overrideDir = resolve(cwd, value);
       if (!existsSync(overrideDir) || !statSync(overrideDir).isDirectory()) throw new UsageError(`--override ${value}: no such folder`);
@@ -127,7 +131,7 @@ export function parseArguments(argv: readonly string[], cwd: string, variables: 
     }
   }
   const environment = environmentArgument(command, positional, variables);
-  return { help: false, command, options: { environment, phases, backendConfig, overrideDir, format, approvals: { addresses: approve, broadening: approveBroadening }, yes } };
+  return { help: false, command, options: { environment, phases, backendConfig, backendSettings, overrideDir, format, approvals: { addresses: approve, broadening: approveBroadening }, yes } };
 }
 
 function environmentArgument(command: Command, positional: readonly string[], variables: NodeJS.ProcessEnv): EnvironmentName {
@@ -160,7 +164,7 @@ export async function runCli(argv: readonly string[], io: OpsDependencies, cwd: 
       io.progress(error.message);
       return error.exitCode;
     }
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof BackendConfigError) {
       io.progress(error.message);
       return 1;
     }

@@ -3,6 +3,7 @@ import { join } from "path";
 import { ConfigError, EnvironmentConfig, EnvironmentName, loadEnvironmentConfig, placeholderWarnings } from "../config";
 import { Phase, PHASES, stackName } from "../stacks/sentry-stack";
 import { writeTerraformCliConfig } from "../tooling/terraform-cli";
+import { BackendSettings } from "./backend-config";
 import { Fingerprint, fingerprintOf, PlanStore, staleReason } from "./plan-store";
 import { buildDriftReport, driftExitCode, DriftStackPlan } from "./drift/model";
 import { renderDrift } from "./drift/render";
@@ -32,6 +33,8 @@ export interface CommandOptions {
   /** Only these phases; empty: every phase. */
   readonly phases: readonly Phase[];
   readonly backendConfig?: string;
+  /** The settings of `backendConfig`, for every remote-state read. */
+  readonly backendSettings?: BackendSettings;
   readonly overrideDir?: string;
   readonly approvals: Approvals;
   readonly format: ReviewFormat;
@@ -100,6 +103,7 @@ function open(io: OpsDependencies, options: CommandOptions, folder: string, work
     workspace,
     createWorkspace,
     backendConfig: options.backendConfig,
+    backendSettings: options.backendSettings,
     overrideDir: options.overrideDir,
     cliConfigFile: writeTerraformCliConfig(undefined, io.variables).path,
     logDir: join(workDir, "logs"),

@@ -1,5 +1,6 @@
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
+import { BackendSettings, REMOTE_STATE_OVERRIDE_FILE, remoteStateOverride } from "./backend-config";
 import { firstErrorLine, TerraformResult, TerraformRunner } from "./runner";
 import { SynthesizedStack } from "./stacks";
 import { lockMessage, parseLockError } from "./state-lock";
@@ -40,6 +41,8 @@ export interface SessionOptions {
   readonly environment: string;
   /** `-backend-config=FILE` for every `init`. */
   readonly backendConfig?: string;
+  /** The settings of `backendConfig`: every `terraform_remote_state` read gets them too (a generated override file). */
+  readonly backendSettings?: BackendSettings;
   /** Folder whose `*_override.tf.json` files are laid into every stack folder before `init`. */
   readonly overrideDir?: string;
   /** TF_CLI_CONFIG_FILE for every call. */
@@ -156,13 +159,20 @@ export class Session {
     }
   }
 
-  /** Exactly the override files of `--override` (none without it): an earlier run's files never linger. */
+  /**
+   * Exactly the override files of this run (none without options): those of `--override`, then the one that
+   * gives the stack's remote-state reads the `--backend-config` settings. An earlier run's files never linger.
+   */
   private layOverrides(stack: SynthesizedStack): void {
     for (const file of readdirSync(stack.folder).filter((name) => OVERRIDE_FILE.test(name))) rmSync(join(stack.folder, file));
-    if (!this.options.overrideDir) return;
-    for (const file of readdirSync(this.options.overrideDir).filter((name) => OVERRIDE_FILE.test(name))) {
-      copyFileSync(join(this.options.overrideDir, file), join(stack.folder, file));
+    if (this.options.overrideDir) {
+      for (const file of readdirSync(this.options.overrideDir).filter((name) => OVERRIDE_FILE.test(name))) {
+        copyFileSync(join(this.options.overrideDir, file), join(stack.folder, file));
+      }
     }
+    if (!this.options.backendSettings) return;
+    const override = remoteStateOverride(JSON.parse(readFileSync(join(stack.folder, "cdk.tf.json"), "utf8")), this.options.backendSettings);
+    if (override) writeFileSync(join(stack.folder, REMOTE_STATE_OVERRIDE_FILE), `${JSON.stringify(override, null, 2)}\n`, { mode: 0o600 });
   }
 
   /** The stack's outputs in the selected workspace (`{}` when it was never deployed), read once until it is applied. */

@@ -1,0 +1,83 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { runCli } from "../../src/ops/cli";
+import { OpsDependencies } from "../../src/ops/commands";
+import { processRunner } from "../../src/ops/runner";
+import { Synthesizer } from "../../src/ops/stacks";
+import { fakeCalls, FakeCall, fakeRunner, FakeTerraform, fakeVariables, installFakeTerraform } from "./fake-terraform";
+import { synthesizedEnvironment, TEST_OPERATOR_VARIABLES } from "./synth";
+
+/**
+ * The harness of the `sentry-ops` command tests: a world is a scratch folder with its own fake terraform, in
+ * which command lines run through `runCli` as the CLI runs them, with everything they print collected.
+ *
+ * Synthesis is shared: `sharedSynthesizer` copies the environment `synthesizedEnvironment` synthesized once per
+ * jest run (the first test file that needs it writes it to the synth cache) into each command's folder, so a
+ * command costs a copy instead of a synth.
+ */
+
+/** The app's real synth of `config`, once per jest run; each command gets its own copy. */
+export const sharedSynthesizer: Synthesizer = (config, outdir) => {
+  cpSync(synthesizedEnvironment(config), outdir, { recursive: true });
+};
+
+/** The folder a world's commands keep their working files in (`SENTRY_OPS_DIR`). */
+export const WORK_DIR = ".sentry-ops";
+
+export interface RunOptions {
+  readonly variables?: NodeJS.ProcessEnv;
+  /** The answer to a confirmation question. */
+  readonly answer?: string;
+  readonly synthesize?: Synthesizer;
+  /** Run the fake as a process on PATH (`processRunner`), as the CLI does. @default false - in this process (`fakeRunner`) */
+  readonly process?: boolean;
+}
+
+export interface World {
+  readonly root: string;
+  readonly fake: FakeTerraform;
+  readonly stdout: string[];
+  readonly stderr: string[];
+  /** Runs one command line (words split on spaces); returns its exit code. */
+  run(argv: string, options?: RunOptions): Promise<number>;
+  calls(): FakeCall[];
+}
+
+/** Scratch folders of one test file; `removeWorlds()` (in `afterAll`) deletes them. */
+let scratch: string | undefined;
+let worlds = 0;
+
+export function world(): World {
+  scratch ??= mkdtempSync(join(tmpdir(), "sentry-ops-test-"));
+  const root = join(scratch, `world-${++worlds}`);
+  mkdirSync(root);
+  const fake = installFakeTerraform(join(root, "fake"));
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    root,
+    fake,
+    stdout,
+    stderr,
+    run: (argv, options = {}) => {
+      const io: OpsDependencies = {
+        workDir: join(root, WORK_DIR),
+        variables: { ...TEST_OPERATOR_VARIABLES, ...fakeVariables(fake), ...options.variables },
+        runner: options.process ? processRunner() : fakeRunner(),
+        synthesize: options.synthesize ?? sharedSynthesizer,
+        print: (text) => stdout.push(text),
+        progress: (line) => stderr.push(line),
+        ask: async () => options.answer ?? "",
+      };
+      return runCli(argv.split(" ").filter(Boolean), io, root);
+    },
+    calls: () => fakeCalls(fake),
+  };
+}
+
+/** Deletes this file's worlds. */
+export function removeWorlds(): void {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  scratch = undefined;
+}
