@@ -182,6 +182,14 @@ describe("README and links", () => {
     }
   });
 
+  test("README.md's docs map lists every docs file with the question the file opens with", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    for (const file of MARKDOWN_FILES.filter((name) => name.startsWith("docs/"))) {
+      const question = readFileSync(join(ROOT, file), "utf8").split("\n")[2].replace(/^\*(.+)\*$/, "$1");
+      expect({ file, row: readme.includes(`| [${file}](${file}) | ${question} |`) }).toEqual({ file, row: true });
+    }
+  });
+
   test("every relative link in README.md, docs/*.md and SECURITY.md resolves, #anchors included", () => {
     const broken: string[] = [];
     for (const file of MARKDOWN_FILES) {
