@@ -292,16 +292,57 @@ describe("security baseline rules", () => {
     const report = evaluateStack(new ProbeStack(Testing.app(), undefined, add), RULES, []);
     expect(new BaselineViolation(report.violations).message).toMatch(new RegExp(`\\[${rule}\\]: probe/r \\(.*\\) ${message}`));
   });
-  test("s3-access-logging: a bucket that logs no requests fails; a logged bucket and its access-log bucket pass", () => {
-    expect(messagesOf("s3-access-logging", (stack) => new S3Bucket(stack, "data", { bucket: "d" }))).toEqual([
-      "aws_s3_bucket.data logs no requests: send its S3 server access logs to an access-log bucket",
-    ]);
-    const logged = (stack: ProbeStack) => {
-      const logs = new S3Bucket(stack, "logs", { bucket: "l" });
-      const data = new S3Bucket(stack, "data", { bucket: "d" });
-      new S3BucketLoggingA(stack, "logging", { bucket: data.id, targetBucket: logs.id, targetPrefix: "d/" });
-    };
-    expect(messagesOf("s3-access-logging", logged)).toEqual([]);
+  describe("s3-access-logging", () => {
+    const LOGS = "aws_s3_bucket.logs";
+    /** A data bucket logging under `prefix` to an access-log bucket whose policy admits `admitted` for `source`. */
+    const logged =
+      (options: { prefix?: string; admitted?: string; source?: string; encryption?: "SSE-S3" | "KMS"; logToItself?: boolean } = {}) =>
+      (stack: ProbeStack) => {
+        const { prefix = "data/", admitted = "data/", source = "d", encryption = "SSE-S3" } = options;
+        const logs = new SecureBucket(stack, "logs", {
+          bucketName: "l",
+          encryption: encryption === "SSE-S3" ? "SSE-S3" : { kmsKeyArn: stack.key.arn },
+          policyStatements: (arn) => [
+            {
+              actions: ["s3:PutObject"],
+              resources: [`${arn}/${admitted}*`],
+              principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
+              condition: [{ test: "ArnLike", variable: "aws:SourceArn", values: [`arn:aws:s3:::${source}`] }],
+            },
+          ],
+        });
+        const data = new S3Bucket(stack, "data", { bucket: "d" });
+        new S3BucketLoggingA(stack, "logging", { bucket: data.id, targetBucket: options.logToItself ? data.id : logs.bucket.id, targetPrefix: prefix });
+      };
+
+    test("a bucket that logs no requests fails; a bucket logging to an access-log bucket that admits it, and that bucket, pass", () => {
+      expect(messagesOf("s3-access-logging", (stack) => new S3Bucket(stack, "data", { bucket: "d" }))).toEqual([
+        "aws_s3_bucket.data logs no requests: send its S3 server access logs to an access-log bucket",
+      ]);
+      expect(messagesOf("s3-access-logging", logged())).toEqual([]);
+      expect(messagesOf("s3-access-logging", logged({ prefix: "data/2026/", admitted: "" }))).toEqual([]);
+    });
+
+    test("a target S3 cannot deliver to fails: SSE-KMS, a policy for another prefix or bucket, none, outside the stack, itself", () => {
+      expect(messagesOf("s3-access-logging", logged({ encryption: "KMS" }))).toEqual([
+        `aws_s3_bucket.data logs to ${LOGS}, whose default encryption is aws:kms: S3 delivers server access logs only to SSE-S3 buckets`,
+      ]);
+      const refused = `aws_s3_bucket.data logs to ${LOGS}, whose bucket policy does not let logging.s3.amazonaws.com put objects under "data/" for this bucket (aws:SourceArn): S3 drops the logs`;
+      expect(messagesOf("s3-access-logging", logged({ admitted: "other/" }))).toEqual([refused]);
+      expect(messagesOf("s3-access-logging", logged({ source: "other" }))).toEqual([refused]);
+      const unpolicied = (stack: ProbeStack) => {
+        const logs = new S3Bucket(stack, "logs", { bucket: "l" });
+        new S3BucketServerSideEncryptionConfigurationA(stack, "logs-encryption", { bucket: logs.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+        new S3BucketLoggingA(stack, "logging", { bucket: new S3Bucket(stack, "data", { bucket: "d" }).id, targetBucket: logs.id, targetPrefix: "data/" });
+      };
+      expect(messagesOf("s3-access-logging", unpolicied)).toEqual([refused]);
+      const elsewhere = (stack: ProbeStack) => new S3BucketLoggingA(stack, "logging", { bucket: new S3Bucket(stack, "data", { bucket: "d" }).id, targetBucket: "central-logs", targetPrefix: "d/" });
+      expect(messagesOf("s3-access-logging", elsewhere)).toEqual(["aws_s3_bucket.data logs to central-logs, not an access-log bucket of its stack"]);
+      expect(messagesOf("s3-access-logging", logged({ logToItself: true }))).toEqual([
+        `${LOGS} logs no requests: send its S3 server access logs to an access-log bucket`,
+        "aws_s3_bucket.data logs to itself: every delivery of its logs would be logged again",
+      ]);
+    });
   });
 
   describe("waf-request-logging", () => {
