@@ -66,17 +66,29 @@ const messagesOf = (rule: string, add: (stack: ProbeStack) => void, environment?
     .map((violation) => `${violation.address} ${violation.message}`);
 
 const visibility = { cloudwatchMetricsEnabled: true, metricName: "m", sampledRequestsEnabled: true };
-const hostIs = (host: string) => ({
-  byte_match_statement: { search_string: host, positional_constraint: "EXACTLY", field_to_match: { single_header: { name: "host" } }, text_transformation: [{ priority: 0, type: "LOWERCASE" }] },
+const hostIs = (host: string, positionalConstraint = "STARTS_WITH", transformation = "LOWERCASE") => ({
+  byte_match_statement: {
+    search_string: host,
+    positional_constraint: positionalConstraint,
+    field_to_match: { single_header: { name: "host" } },
+    text_transformation: [{ priority: 0, type: transformation }],
+  },
 });
 /** A web ACL whose rules are `rules`. */
 const webAcl = (stack: ProbeStack, rules: Wafv2WebAclRule[] = []) =>
   new Wafv2WebAcl(stack, "acl", { name: "acl", scope: "REGIONAL", defaultAction: { allow: {} }, visibilityConfig: visibility, rule: rules });
-const anonymousRule = (scopeDown?: object, overrideAction: object = { none: {} }): Wafv2WebAclRule => ({
+const anonymousRule = (scopeDown?: object, overrideAction: object = { none: {} }, ruleActionOverride?: object[]): Wafv2WebAclRule => ({
   name: "anonymous",
   priority: 1,
   overrideAction,
-  statement: { managed_rule_group_statement: { name: "AWSManagedRulesAnonymousIpList", vendor_name: "AWS", ...(scopeDown ? { scope_down_statement: scopeDown } : {}) } },
+  statement: {
+    managed_rule_group_statement: {
+      name: "AWSManagedRulesAnonymousIpList",
+      vendor_name: "AWS",
+      ...(scopeDown ? { scope_down_statement: scopeDown } : {}),
+      ...(ruleActionOverride ? { rule_action_override: ruleActionOverride } : {}),
+    },
+  },
   visibilityConfig: visibility,
 });
 const ruleMessage = (rule: string, path: string) => new RegExp(`Security baseline \\[${rule}\\]: probe/${path} \\(`);
@@ -385,16 +397,27 @@ describe("security baseline rules", () => {
     expect(messagesOf("tls-to-targets", group("HTTPS"))).toEqual([]);
   });
 
-  test("waf-anonymous-sources: without the anonymous-IP group, only counting it, or scoped down to some hosts fails", () => {
+  test("waf-anonymous-sources: without the anonymous-IP group, counting it or one of its rules, or scoped down to some hosts fails", () => {
     const acl = (rules: Wafv2WebAclRule[]) => (stack: ProbeStack) => webAcl(stack, rules);
-    expect(messagesOf("waf-anonymous-sources", acl([]))).toEqual(["aws_wafv2_web_acl.acl does not block anonymous sources: add the AWSManagedRulesAnonymousIpList rule group"]);
-    expect(messagesOf("waf-anonymous-sources", acl([anonymousRule(undefined, { count: {} })]))).toEqual([
-      "aws_wafv2_web_acl.acl does not block anonymous sources: add the AWSManagedRulesAnonymousIpList rule group",
-    ]);
+    const absent = ["aws_wafv2_web_acl.acl does not block anonymous sources: add the AWSManagedRulesAnonymousIpList rule group, without counting any of its rules"];
+    expect(messagesOf("waf-anonymous-sources", acl([]))).toEqual(absent);
+    expect(messagesOf("waf-anonymous-sources", acl([anonymousRule(undefined, { count: {} })]))).toEqual(absent);
+    expect(messagesOf("waf-anonymous-sources", acl([anonymousRule(undefined, { none: {} }, [{ name: "HostingProviderIPList", action_to_use: { count: {} } }])]))).toEqual(absent);
+    expect(messagesOf("waf-anonymous-sources", acl([anonymousRule(undefined, { none: {} }, [{ name: "AnonymousIPList", action_to_use: { block: {} } }])]))).toEqual([]);
     expect(messagesOf("waf-anonymous-sources", acl([anonymousRule(hostIs("admin.sentry.test"))]))).toEqual([
       "aws_wafv2_web_acl.acl blocks anonymous sources only on the hosts admin.sentry.test: the rest accept VPN, Tor and hosting-provider sources",
     ]);
     expect(messagesOf("waf-anonymous-sources", acl([anonymousRule()]))).toEqual([]);
+  });
+
+  test.each([
+    ["an exact match (misses admin.sentry.test:443 and a trailing dot)", hostIs("admin.sentry.test", "EXACTLY")],
+    ["no lowercasing (misses ADMIN.sentry.test)", hostIs("admin.sentry.test", "STARTS_WITH", "NONE")],
+    ["an uppercase search string (never matches once lowercased)", hostIs("Admin.sentry.test")],
+  ])("waf-anonymous-sources: a host scope-down with %s covers only part of the host's requests", (_, scopeDown) => {
+    expect(messagesOf("waf-anonymous-sources", (stack) => webAcl(stack, [anonymousRule(scopeDown)]))).toEqual([
+      "aws_wafv2_web_acl.acl blocks anonymous sources only on the requests its scope-down statement matches: the rest accept VPN, Tor and hosting-provider sources",
+    ]);
   });
 });
 
@@ -455,6 +478,7 @@ describe("register of deliberate exceptions", () => {
     expect(anonymousSourcesBlockedOnAdminOnly(view([anonymousRule(hostIs("admin.sentry.test"))]))).toBe(true);
     expect(anonymousSourcesBlockedOnAdminOnly(view([anonymousRule({ or_statement: { statement: [hostIs("admin.sentry.test"), hostIs("ws.sentry.test")] } })]))).toBe(false);
     expect(anonymousSourcesBlockedOnAdminOnly(view([anonymousRule(hostIs("ws.sentry.test"))]))).toBe(false);
+    expect(anonymousSourcesBlockedOnAdminOnly(view([anonymousRule(hostIs("admin.sentry.test", "EXACTLY"))]))).toBe(false);
     expect(anonymousSourcesBlockedOnAdminOnly(view([]))).toBe(false);
   });
 

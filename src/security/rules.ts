@@ -511,31 +511,45 @@ const tlsToTargets: SecurityRule = {
 /** AWS's rule group of anonymous sources: VPNs, Tor exit nodes, hosting providers. */
 export const ANONYMOUS_IP_RULE_GROUP = "AWSManagedRulesAnonymousIpList";
 
+/** An action other than block for a rule of a managed group (count, allow, a CAPTCHA or challenge). */
+const overridesBlock = (rule: Json) =>
+  blocks(rule.override_action).some((action) => action.count !== undefined) ||
+  blocks(rule.statement.managed_rule_group_statement.rule_action_override).some((override) => blocks(override.action_to_use).some((action) => action.block === undefined));
+
+/**
+ * The host a scope-down statement matches every request of: a lowercased `Host` header that starts with a
+ * lowercase name. An exact match would miss the same host with a port (`admin.example.com:443`) or a trailing dot.
+ */
+function hostMatched(statement: Json): string | undefined {
+  const match = statement.byte_match_statement;
+  const onHost = blocks(match?.field_to_match).some((field) => blocks(field.single_header).some((header) => String(header.name).toLowerCase() === "host"));
+  const lowercased = blocks(match?.text_transformation).some((transformation) => transformation.type === "LOWERCASE");
+  const search = match?.search_string;
+  return onHost && lowercased && match.positional_constraint === "STARTS_WITH" && typeof search === "string" && search === search.toLowerCase() ? search : undefined;
+}
+
 /**
  * Where a web ACL blocks anonymous sources: `"every request"`, the hosts its scope-down statement matches
- * exactly (the `Host` header), `"part of the requests"` for any other scope-down, or none (not blocked, or only
- * counted).
+ * (`hostMatched`), `"part of the requests"` for any other scope-down, or none (no rule group, or some of its
+ * rules only counted).
  */
 export function anonymousSourcesBlockedOn(webAcl: ResourceView): "every request" | "part of the requests" | string[] | undefined {
   const rule = blocks(webAcl.attributes.rule).find((candidate) => candidate.statement?.managed_rule_group_statement?.name === ANONYMOUS_IP_RULE_GROUP);
-  if (rule === undefined || blocks(rule.override_action).some((action) => action.count !== undefined)) return undefined;
+  if (rule === undefined || overridesBlock(rule)) return undefined;
   const scopeDown = rule.statement.managed_rule_group_statement.scope_down_statement;
   if (scopeDown === undefined) return "every request";
-  const hostMatches = scopeDown.or_statement ? blocks(scopeDown.or_statement.statement) : [scopeDown];
-  const hosts = hostMatches.map((statement) => statement.byte_match_statement).filter(
-    (match) => match?.positional_constraint === "EXACTLY" && blocks(match.field_to_match).some((field) => field.single_header?.name === "host"),
-  );
-  return hosts.length === hostMatches.length ? hosts.map((match) => String(match.search_string)) : "part of the requests";
+  const hosts = (scopeDown.or_statement ? blocks(scopeDown.or_statement.statement) : [scopeDown]).map(hostMatched);
+  return hosts.every((host): host is string => host !== undefined) ? hosts : "part of the requests";
 }
 
 const wafAnonymousSources: SecurityRule = {
   id: "waf-anonymous-sources",
-  title: `Web ACLs block anonymous sources (VPNs, Tor, hosting providers: \`${ANONYMOUS_IP_RULE_GROUP}\`) on every request`,
+  title: `Web ACLs block anonymous sources (VPNs, Tor, hosting providers: \`${ANONYMOUS_IP_RULE_GROUP}\`, every rule of it blocking) on every request`,
   types: ["aws_wafv2_web_acl"],
   check(resource) {
     const blocked = anonymousSourcesBlockedOn(resource);
     if (blocked === "every request") return [];
-    if (blocked === undefined) return [`does not block anonymous sources: add the ${ANONYMOUS_IP_RULE_GROUP} rule group`];
+    if (blocked === undefined) return [`does not block anonymous sources: add the ${ANONYMOUS_IP_RULE_GROUP} rule group, without counting any of its rules`];
     const where = blocked === "part of the requests" ? "the requests its scope-down statement matches" : `the hosts ${blocked.join(", ")}`;
     return [`blocks anonymous sources only on ${where}: the rest accept VPN, Tor and hosting-provider sources`];
   },
