@@ -203,7 +203,12 @@ describe("ingress: the load balancer (phase 3)", () => {
           name: "AWSManagedRulesAnonymousIpList",
           vendor_name: "AWS",
           scope_down_statement: {
-            byte_match_statement: { search_string: "admin.sentry.test", positional_constraint: "EXACTLY", field_to_match: { single_header: { name: "host" } } },
+            byte_match_statement: {
+              search_string: "admin.sentry.test",
+              positional_constraint: "STARTS_WITH",
+              field_to_match: { single_header: { name: "host" } },
+              text_transformation: [{ priority: 0, type: "LOWERCASE" }],
+            },
           },
         },
       },

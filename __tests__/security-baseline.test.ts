@@ -66,17 +66,29 @@ const messagesOf = (rule: string, add: (stack: ProbeStack) => void, environment?
     .map((violation) => `${violation.address} ${violation.message}`);
 
 const visibility = { cloudwatchMetricsEnabled: true, metricName: "m", sampledRequestsEnabled: true };
-const hostIs = (host: string) => ({
-  byte_match_statement: { search_string: host, positional_constraint: "EXACTLY", field_to_match: { single_header: { name: "host" } }, text_transformation: [{ priority: 0, type: "LOWERCASE" }] },
+const hostIs = (host: string, positionalConstraint = "STARTS_WITH", transformation = "LOWERCASE") => ({
+  byte_match_statement: {
+    search_string: host,
+    positional_constraint: positionalConstraint,
+    field_to_match: { single_header: { name: "host" } },
+    text_transformation: [{ priority: 0, type: transformation }],
+  },
 });
 /** A web ACL whose rules are `rules`. */
 const webAcl = (stack: ProbeStack, rules: Wafv2WebAclRule[] = []) =>
   new Wafv2WebAcl(stack, "acl", { name: "acl", scope: "REGIONAL", defaultAction: { allow: {} }, visibilityConfig: visibility, rule: rules });
-const anonymousRule = (scopeDown?: object, overrideAction: object = { none: {} }): Wafv2WebAclRule => ({
+const anonymousRule = (scopeDown?: object, overrideAction: object = { none: {} }, ruleActionOverride?: object[]): Wafv2WebAclRule => ({
   name: "anonymous",
   priority: 1,
   overrideAction,
-  statement: { managed_rule_group_statement: { name: "AWSManagedRulesAnonymousIpList", vendor_name: "AWS", ...(scopeDown ? { scope_down_statement: scopeDown } : {}) } },
+  statement: {
+    managed_rule_group_statement: {
+      name: "AWSManagedRulesAnonymousIpList",
+      vendor_name: "AWS",
+      ...(scopeDown ? { scope_down_statement: scopeDown } : {}),
+      ...(ruleActionOverride ? { rule_action_override: ruleActionOverride } : {}),
+    },
+  },
   visibilityConfig: visibility,
 });
 const ruleMessage = (rule: string, path: string) => new RegExp(`Security baseline \\[${rule}\\]: probe/${path} \\(`);
@@ -292,16 +304,57 @@ describe("security baseline rules", () => {
     const report = evaluateStack(new ProbeStack(Testing.app(), undefined, add), RULES, []);
     expect(new BaselineViolation(report.violations).message).toMatch(new RegExp(`\\[${rule}\\]: probe/r \\(.*\\) ${message}`));
   });
-  test("s3-access-logging: a bucket that logs no requests fails; a logged bucket and its access-log bucket pass", () => {
-    expect(messagesOf("s3-access-logging", (stack) => new S3Bucket(stack, "data", { bucket: "d" }))).toEqual([
-      "aws_s3_bucket.data logs no requests: send its S3 server access logs to an access-log bucket",
-    ]);
-    const logged = (stack: ProbeStack) => {
-      const logs = new S3Bucket(stack, "logs", { bucket: "l" });
-      const data = new S3Bucket(stack, "data", { bucket: "d" });
-      new S3BucketLoggingA(stack, "logging", { bucket: data.id, targetBucket: logs.id, targetPrefix: "d/" });
-    };
-    expect(messagesOf("s3-access-logging", logged)).toEqual([]);
+  describe("s3-access-logging", () => {
+    const LOGS = "aws_s3_bucket.logs";
+    /** A data bucket logging under `prefix` to an access-log bucket whose policy admits `admitted` for `source`. */
+    const logged =
+      (options: { prefix?: string; admitted?: string; source?: string; encryption?: "SSE-S3" | "KMS"; logToItself?: boolean } = {}) =>
+      (stack: ProbeStack) => {
+        const { prefix = "data/", admitted = "data/", source = "d", encryption = "SSE-S3" } = options;
+        const logs = new SecureBucket(stack, "logs", {
+          bucketName: "l",
+          encryption: encryption === "SSE-S3" ? "SSE-S3" : { kmsKeyArn: stack.key.arn },
+          policyStatements: (arn) => [
+            {
+              actions: ["s3:PutObject"],
+              resources: [`${arn}/${admitted}*`],
+              principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
+              condition: [{ test: "ArnLike", variable: "aws:SourceArn", values: [`arn:aws:s3:::${source}`] }],
+            },
+          ],
+        });
+        const data = new S3Bucket(stack, "data", { bucket: "d" });
+        new S3BucketLoggingA(stack, "logging", { bucket: data.id, targetBucket: options.logToItself ? data.id : logs.bucket.id, targetPrefix: prefix });
+      };
+
+    test("a bucket that logs no requests fails; a bucket logging to an access-log bucket that admits it, and that bucket, pass", () => {
+      expect(messagesOf("s3-access-logging", (stack) => new S3Bucket(stack, "data", { bucket: "d" }))).toEqual([
+        "aws_s3_bucket.data logs no requests: send its S3 server access logs to an access-log bucket",
+      ]);
+      expect(messagesOf("s3-access-logging", logged())).toEqual([]);
+      expect(messagesOf("s3-access-logging", logged({ prefix: "data/2026/", admitted: "" }))).toEqual([]);
+    });
+
+    test("a target S3 cannot deliver to fails: SSE-KMS, a policy for another prefix or bucket, none, outside the stack, itself", () => {
+      expect(messagesOf("s3-access-logging", logged({ encryption: "KMS" }))).toEqual([
+        `aws_s3_bucket.data logs to ${LOGS}, whose default encryption is aws:kms: S3 delivers server access logs only to SSE-S3 buckets`,
+      ]);
+      const refused = `aws_s3_bucket.data logs to ${LOGS}, whose bucket policy does not let logging.s3.amazonaws.com put objects under "data/" for this bucket (aws:SourceArn): S3 drops the logs`;
+      expect(messagesOf("s3-access-logging", logged({ admitted: "other/" }))).toEqual([refused]);
+      expect(messagesOf("s3-access-logging", logged({ source: "other" }))).toEqual([refused]);
+      const unpolicied = (stack: ProbeStack) => {
+        const logs = new S3Bucket(stack, "logs", { bucket: "l" });
+        new S3BucketServerSideEncryptionConfigurationA(stack, "logs-encryption", { bucket: logs.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+        new S3BucketLoggingA(stack, "logging", { bucket: new S3Bucket(stack, "data", { bucket: "d" }).id, targetBucket: logs.id, targetPrefix: "data/" });
+      };
+      expect(messagesOf("s3-access-logging", unpolicied)).toEqual([refused]);
+      const elsewhere = (stack: ProbeStack) => new S3BucketLoggingA(stack, "logging", { bucket: new S3Bucket(stack, "data", { bucket: "d" }).id, targetBucket: "central-logs", targetPrefix: "d/" });
+      expect(messagesOf("s3-access-logging", elsewhere)).toEqual(["aws_s3_bucket.data logs to central-logs, not an access-log bucket of its stack"]);
+      expect(messagesOf("s3-access-logging", logged({ logToItself: true }))).toEqual([
+        `${LOGS} logs no requests: send its S3 server access logs to an access-log bucket`,
+        "aws_s3_bucket.data logs to itself: every delivery of its logs would be logged again",
+      ]);
+    });
   });
 
   describe("waf-request-logging", () => {
@@ -344,16 +397,27 @@ describe("security baseline rules", () => {
     expect(messagesOf("tls-to-targets", group("HTTPS"))).toEqual([]);
   });
 
-  test("waf-anonymous-sources: without the anonymous-IP group, only counting it, or scoped down to some hosts fails", () => {
+  test("waf-anonymous-sources: without the anonymous-IP group, counting it or one of its rules, or scoped down to some hosts fails", () => {
     const acl = (rules: Wafv2WebAclRule[]) => (stack: ProbeStack) => webAcl(stack, rules);
-    expect(messagesOf("waf-anonymous-sources", acl([]))).toEqual(["aws_wafv2_web_acl.acl does not block anonymous sources: add the AWSManagedRulesAnonymousIpList rule group"]);
-    expect(messagesOf("waf-anonymous-sources", acl([anonymousRule(undefined, { count: {} })]))).toEqual([
-      "aws_wafv2_web_acl.acl does not block anonymous sources: add the AWSManagedRulesAnonymousIpList rule group",
-    ]);
+    const absent = ["aws_wafv2_web_acl.acl does not block anonymous sources: add the AWSManagedRulesAnonymousIpList rule group, without counting any of its rules"];
+    expect(messagesOf("waf-anonymous-sources", acl([]))).toEqual(absent);
+    expect(messagesOf("waf-anonymous-sources", acl([anonymousRule(undefined, { count: {} })]))).toEqual(absent);
+    expect(messagesOf("waf-anonymous-sources", acl([anonymousRule(undefined, { none: {} }, [{ name: "HostingProviderIPList", action_to_use: { count: {} } }])]))).toEqual(absent);
+    expect(messagesOf("waf-anonymous-sources", acl([anonymousRule(undefined, { none: {} }, [{ name: "AnonymousIPList", action_to_use: { block: {} } }])]))).toEqual([]);
     expect(messagesOf("waf-anonymous-sources", acl([anonymousRule(hostIs("admin.sentry.test"))]))).toEqual([
       "aws_wafv2_web_acl.acl blocks anonymous sources only on the hosts admin.sentry.test: the rest accept VPN, Tor and hosting-provider sources",
     ]);
     expect(messagesOf("waf-anonymous-sources", acl([anonymousRule()]))).toEqual([]);
+  });
+
+  test.each([
+    ["an exact match (misses admin.sentry.test:443 and a trailing dot)", hostIs("admin.sentry.test", "EXACTLY")],
+    ["no lowercasing (misses ADMIN.sentry.test)", hostIs("admin.sentry.test", "STARTS_WITH", "NONE")],
+    ["an uppercase search string (never matches once lowercased)", hostIs("Admin.sentry.test")],
+  ])("waf-anonymous-sources: a host scope-down with %s covers only part of the host's requests", (_, scopeDown) => {
+    expect(messagesOf("waf-anonymous-sources", (stack) => webAcl(stack, [anonymousRule(scopeDown)]))).toEqual([
+      "aws_wafv2_web_acl.acl blocks anonymous sources only on the requests its scope-down statement matches: the rest accept VPN, Tor and hosting-provider sources",
+    ]);
   });
 });
 
@@ -414,6 +478,7 @@ describe("register of deliberate exceptions", () => {
     expect(anonymousSourcesBlockedOnAdminOnly(view([anonymousRule(hostIs("admin.sentry.test"))]))).toBe(true);
     expect(anonymousSourcesBlockedOnAdminOnly(view([anonymousRule({ or_statement: { statement: [hostIs("admin.sentry.test"), hostIs("ws.sentry.test")] } })]))).toBe(false);
     expect(anonymousSourcesBlockedOnAdminOnly(view([anonymousRule(hostIs("ws.sentry.test"))]))).toBe(false);
+    expect(anonymousSourcesBlockedOnAdminOnly(view([anonymousRule(hostIs("admin.sentry.test", "EXACTLY"))]))).toBe(false);
     expect(anonymousSourcesBlockedOnAdminOnly(view([]))).toBe(false);
   });
 

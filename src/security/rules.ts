@@ -373,17 +373,73 @@ const containerInsights: SecurityRule = {
     blocks(resource.attributes.setting).some((s) => s.name === "containerInsights" && ["enabled", "enhanced"].includes(s.value)) ? [] : ["has Container Insights off"],
 };
 
-/** A bucket its stack's S3 server access logging writes to: an access-log bucket. */
+/** A bucket its stack's S3 server access logging of another bucket writes to: an access-log bucket. */
 const isAccessLogTarget = (bucket: ResourceView, stack: StackView) =>
-  stack.resources.some((candidate) => candidate.type === "aws_s3_bucket_logging" && referencedAddress(candidate.attributes.target_bucket) === bucket.address);
+  stack.resources.some(
+    (candidate) =>
+      candidate.type === "aws_s3_bucket_logging" &&
+      referencedAddress(candidate.attributes.target_bucket) === bucket.address &&
+      referencedAddress(candidate.attributes.bucket) !== bucket.address,
+  );
+
+/** The service principal S3 server access logging writes as. */
+const S3_LOGGING_SERVICE = "logging.s3.amazonaws.com";
+
+/** The default encryption algorithms a bucket's encryption configurations (and legacy inline block) name. */
+const sseAlgorithms = (bucket: ResourceView, stack: StackView): string[] =>
+  [
+    ...blocks(bucket.attributes.server_side_encryption_configuration).flatMap((c) => blocks(c.rule)),
+    ...stack.referring("aws_s3_bucket_server_side_encryption_configuration", "bucket", bucket).flatMap((c) => blocks(c.attributes.rule)),
+  ].flatMap((rule) => blocks(rule.apply_server_side_encryption_by_default).map((sse) => String(sse.sse_algorithm)));
+
+/** True when an Allow statement of `target`'s bucket policy lets S3 logging put `source`'s logs under `prefix`. */
+function admitsServerAccessLogs(target: ResourceView, source: ResourceView, prefix: string, stack: StackView): boolean {
+  const objects = `\${${target.address}.arn}/`;
+  const coversPrefix = (resource: unknown) =>
+    typeof resource === "string" && resource.startsWith(objects) && resource.endsWith("*") && prefix.startsWith(resource.slice(objects.length, -1));
+  return stack
+    .referring("aws_s3_bucket_policy", "bucket", target)
+    .flatMap((policy) => blocks(stack.referenced(policy.attributes.policy)?.attributes.statement))
+    .some(
+      (statement) =>
+        isAllow(statement) &&
+        blocks(statement.principals).some((p) => p.type === "Service" && blocks(p.identifiers).includes(S3_LOGGING_SERVICE)) &&
+        blocks(statement.actions).includes("s3:PutObject") &&
+        blocks(statement.resources).some(coversPrefix) &&
+        hasCondition(statement, ["ArnLike", "ArnEquals"], "aws:SourceArn", (arn) => arn.endsWith(`:s3:::${source.attributes.bucket}`)),
+    );
+}
+
+/**
+ * What keeps S3 from delivering a bucket's server access logs where its logging configuration sends them: a
+ * target outside the stack (unchecked) or the bucket itself (each delivery would log another request), a target
+ * with SSE-KMS default encryption (S3 delivers only to SSE-S3 targets), or a target policy that does not let
+ * `logging.s3.amazonaws.com` write the prefix for this bucket.
+ */
+function accessLogDeliveryProblems(logging: ResourceView, source: ResourceView, stack: StackView): string[] {
+  const target = stack.referenced(logging.attributes.target_bucket);
+  if (target?.type !== "aws_s3_bucket") return [`logs to ${logging.attributes.target_bucket}, not an access-log bucket of its stack`];
+  if (target.address === source.address) return ["logs to itself: every delivery of its logs would be logged again"];
+  const prefix = String(logging.attributes.target_prefix ?? "");
+  const kms = sseAlgorithms(target, stack).filter((algorithm) => algorithm !== "AES256");
+  return [
+    ...(kms.length > 0 ? [`logs to ${target.address}, whose default encryption is ${kms.join(", ")}: S3 delivers server access logs only to SSE-S3 buckets`] : []),
+    ...(admitsServerAccessLogs(target, source, prefix, stack)
+      ? []
+      : [`logs to ${target.address}, whose bucket policy does not let ${S3_LOGGING_SERVICE} put objects under "${prefix}" for this bucket (aws:SourceArn): S3 drops the logs`]),
+  ];
+}
 
 const s3AccessLogging: SecurityRule = {
   id: "s3-access-logging",
-  title: "Every bucket logs its requests (S3 server access logging) to an access-log bucket, except the access-log buckets themselves (the targets of their stack's logging)",
+  title:
+    "Every bucket logs its requests (S3 server access logging) to an access-log bucket of its stack that S3 can deliver to (SSE-S3, a bucket policy letting `logging.s3.amazonaws.com` write the prefix for that bucket), except the access-log buckets themselves (the targets of their stack's logging)",
   types: ["aws_s3_bucket"],
   check(resource, stack) {
     if (isAccessLogTarget(resource, stack)) return [];
-    return stack.referring("aws_s3_bucket_logging", "bucket", resource).length > 0 ? [] : ["logs no requests: send its S3 server access logs to an access-log bucket"];
+    const logging = stack.referring("aws_s3_bucket_logging", "bucket", resource);
+    if (logging.length === 0) return ["logs no requests: send its S3 server access logs to an access-log bucket"];
+    return logging.flatMap((configuration) => accessLogDeliveryProblems(configuration, resource, stack));
   },
 };
 
@@ -455,31 +511,45 @@ const tlsToTargets: SecurityRule = {
 /** AWS's rule group of anonymous sources: VPNs, Tor exit nodes, hosting providers. */
 export const ANONYMOUS_IP_RULE_GROUP = "AWSManagedRulesAnonymousIpList";
 
+/** An action other than block for a rule of a managed group (count, allow, a CAPTCHA or challenge). */
+const overridesBlock = (rule: Json) =>
+  blocks(rule.override_action).some((action) => action.count !== undefined) ||
+  blocks(rule.statement.managed_rule_group_statement.rule_action_override).some((override) => blocks(override.action_to_use).some((action) => action.block === undefined));
+
+/**
+ * The host a scope-down statement matches every request of: a lowercased `Host` header that starts with a
+ * lowercase name. An exact match would miss the same host with a port (`admin.example.com:443`) or a trailing dot.
+ */
+function hostMatched(statement: Json): string | undefined {
+  const match = statement.byte_match_statement;
+  const onHost = blocks(match?.field_to_match).some((field) => blocks(field.single_header).some((header) => String(header.name).toLowerCase() === "host"));
+  const lowercased = blocks(match?.text_transformation).some((transformation) => transformation.type === "LOWERCASE");
+  const search = match?.search_string;
+  return onHost && lowercased && match.positional_constraint === "STARTS_WITH" && typeof search === "string" && search === search.toLowerCase() ? search : undefined;
+}
+
 /**
  * Where a web ACL blocks anonymous sources: `"every request"`, the hosts its scope-down statement matches
- * exactly (the `Host` header), `"part of the requests"` for any other scope-down, or none (not blocked, or only
- * counted).
+ * (`hostMatched`), `"part of the requests"` for any other scope-down, or none (no rule group, or some of its
+ * rules only counted).
  */
 export function anonymousSourcesBlockedOn(webAcl: ResourceView): "every request" | "part of the requests" | string[] | undefined {
   const rule = blocks(webAcl.attributes.rule).find((candidate) => candidate.statement?.managed_rule_group_statement?.name === ANONYMOUS_IP_RULE_GROUP);
-  if (rule === undefined || blocks(rule.override_action).some((action) => action.count !== undefined)) return undefined;
+  if (rule === undefined || overridesBlock(rule)) return undefined;
   const scopeDown = rule.statement.managed_rule_group_statement.scope_down_statement;
   if (scopeDown === undefined) return "every request";
-  const hostMatches = scopeDown.or_statement ? blocks(scopeDown.or_statement.statement) : [scopeDown];
-  const hosts = hostMatches.map((statement) => statement.byte_match_statement).filter(
-    (match) => match?.positional_constraint === "EXACTLY" && blocks(match.field_to_match).some((field) => field.single_header?.name === "host"),
-  );
-  return hosts.length === hostMatches.length ? hosts.map((match) => String(match.search_string)) : "part of the requests";
+  const hosts = (scopeDown.or_statement ? blocks(scopeDown.or_statement.statement) : [scopeDown]).map(hostMatched);
+  return hosts.every((host): host is string => host !== undefined) ? hosts : "part of the requests";
 }
 
 const wafAnonymousSources: SecurityRule = {
   id: "waf-anonymous-sources",
-  title: `Web ACLs block anonymous sources (VPNs, Tor, hosting providers: \`${ANONYMOUS_IP_RULE_GROUP}\`) on every request`,
+  title: `Web ACLs block anonymous sources (VPNs, Tor, hosting providers: \`${ANONYMOUS_IP_RULE_GROUP}\`, every rule of it blocking) on every request`,
   types: ["aws_wafv2_web_acl"],
   check(resource) {
     const blocked = anonymousSourcesBlockedOn(resource);
     if (blocked === "every request") return [];
-    if (blocked === undefined) return [`does not block anonymous sources: add the ${ANONYMOUS_IP_RULE_GROUP} rule group`];
+    if (blocked === undefined) return [`does not block anonymous sources: add the ${ANONYMOUS_IP_RULE_GROUP} rule group, without counting any of its rules`];
     const where = blocked === "part of the requests" ? "the requests its scope-down statement matches" : `the hosts ${blocked.join(", ")}`;
     return [`blocks anonymous sources only on ${where}: the rest accept VPN, Tor and hosting-provider sources`];
   },

@@ -286,10 +286,11 @@ export class PublicLoadBalancer extends Construct {
   private anonymousSourcesRule(waf: LoadBalancerWafProps, priority: number, visibilityConfig: Wafv2WebAclRule["visibilityConfig"]): Wafv2WebAclRule[] {
     const hosts = waf.anonymousSourcesBlockedOn;
     if (hosts !== undefined && hosts.length === 0) return [];
+    // Starts with, not exactly: a Host header with a port (`admin.example.com:443`) or a trailing dot still names the host.
     const hostIs = (host: string) => ({
       byte_match_statement: {
-        search_string: host,
-        positional_constraint: "EXACTLY",
+        search_string: host.toLowerCase(),
+        positional_constraint: "STARTS_WITH",
         field_to_match: { single_header: { name: "host" } },
         text_transformation: [{ priority: 0, type: "LOWERCASE" }],
       },
