@@ -10,7 +10,7 @@ import { synthesizedEnvironment, testConfig } from "./support/synth";
 
 /**
  * Every stack of every environment must be valid Terraform for hashicorp/aws 5.100.0. All stacks are validated
- * in one `terraform validate` (see src/tooling/validate-stacks.ts); two deliberately broken copies of a stack ride
+ * in one `terraform validate` (see src/tooling/validate-stacks.ts); three deliberately broken copies of a stack ride
  * along to prove a stack that is invalid on its own still fails, and is blamed by name. The stacks are the app's
  * own synth (as `cdktf synth` and `sentry-ops` produce them), shared with the other test files of the run.
  */
@@ -58,6 +58,9 @@ suite("terraform validate with the real aws provider", () => {
     brokenCopy("broken-missing-argument", foundation, (tf) => {
       delete tf.resource.aws_sqs_queue_policy.orders_bitget_policy.queue_url;
     });
+    brokenCopy("broken-provider-block", foundation, (tf) => {
+      tf.provider.aws[0].not_an_argument = true;
+    });
     report = validateStacks(stackFolders, join(workDir, "validate"));
   });
 
@@ -83,6 +86,12 @@ suite("terraform validate with the real aws provider", () => {
     ]);
     expect(report.byStack["broken-missing-argument"]).toEqual([
       expect.objectContaining({ severity: "error", summary: "Missing required argument" }),
+    ]);
+  });
+
+  test("a stack whose provider block has other arguments than the one validated at the root fails, under its own name", () => {
+    expect(report.byStack["broken-provider-block"]).toEqual([
+      expect.objectContaining({ severity: "error", summary: expect.stringMatching(/^Provider block differs in shape/) }),
     ]);
   });
 });
