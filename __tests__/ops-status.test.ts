@@ -84,7 +84,7 @@ describe("the model, from real state", () => {
     expect(statusExitCode(model)).toBe(0);
     const item = (name: RegExp) => model.checklist.find((i) => name.test(i.item));
     expect(model.checklist).toHaveLength(12);
-    expect(item(/^VPC NonProd/)?.found[0]).toMatch(/^vpc-\w+ .* in us-east-1a, us-east-1b, 1 NAT gateway$/);
+    expect(item(/^VPC NonProd/)?.found[0]).toMatch(/^vpc-\w+ .* in us-east-1a, us-east-1b, 1 NAT gateway \(us-east-1a\)$/);
     expect(item(/^SQS queues \(9\)/)?.found).toHaveLength(9);
     expect(item(/^SQS queues/)?.found).toContain("sentry-executions-dev.fifo");
     expect(item(/^Cognito/)?.found).toEqual(["sentry-admin-dev"]);
@@ -141,25 +141,40 @@ describe("the model, from real state", () => {
     expect(statusExitCode(model)).toBe(2);
   });
 
-  test("prod's checklist asks for the multi-AZ VPC: a NAT gateway in each zone", () => {
+  test("prod's checklist asks for the multi-AZ VPC: subnets and a NAT gateway in each configured zone, by name", () => {
     const prod = testConfig("prod");
     const zones = prod.network.availabilityZones;
     const vpc = (states: ReadonlyMap<string, TerraformState>) => buildStatus(prod, inputs(states), settled()).checklist[0];
     const single = vpc(STATES);
     expect(single).toMatchObject({ item: `VPC Prod (multi-AZ: ${zones.length} zones, a NAT gateway in each)`, done: false });
-    expect(single.missing).toContain(`1 of ${zones.length} NAT gateways`);
+    expect(single.missing).toBe("no subnet in us-east-1c; no NAT gateway in us-east-1b, us-east-1c");
     const foundation = STATES.get("foundation") as TerraformState;
     const subnet = foundation.resources?.find((r) => r.type === "aws_subnet") as NonNullable<TerraformState["resources"]>[number];
     const nat = foundation.resources?.find((r) => r.type === "aws_nat_gateway") as NonNullable<TerraformState["resources"]>[number];
-    const perZone: TerraformState = {
+    const withNats = (natZones: readonly string[]): TerraformState => ({
       ...foundation,
       resources: [
         ...(foundation.resources ?? []).filter((r) => r.type !== "aws_nat_gateway" && r.type !== "aws_subnet"),
-        { ...subnet, instances: zones.map((zone) => ({ attributes: { ...subnet.instances?.[0].attributes, availability_zone: zone } })) },
-        { ...nat, instances: zones.map((_, index) => ({ attributes: { ...nat.instances?.[0].attributes, id: `nat-${index}` } })) },
+        { ...subnet, instances: zones.map((zone, index) => ({ index_key: index, attributes: { ...subnet.instances?.[0].attributes, id: `subnet-${zone}`, availability_zone: zone } })) },
+        { ...nat, instances: natZones.map((zone, index) => ({ index_key: index, attributes: { ...nat.instances?.[0].attributes, id: `nat-${index}`, subnet_id: `subnet-${zone}` } })) },
       ],
+    });
+    expect(vpc(new Map([...STATES, ["foundation", withNats(zones)]]))).toMatchObject({ done: true, missing: undefined });
+    // three gateways, all in the first zone's subnet: as many as zones, yet two zones lose their way out if it fails
+    const crowded = vpc(new Map([...STATES, ["foundation", withNats(zones.map(() => zones[0]))]]));
+    expect(crowded).toMatchObject({ done: false, missing: `no NAT gateway in ${zones.slice(1).join(", ")}` });
+    expect(crowded.found[0]).toMatch(new RegExp(`, 3 NAT gateways \\(${zones[0]}\\)$`));
+  });
+
+  test("a non-prod VPC needs its configured zones by name, not a count of them", () => {
+    const foundation = STATES.get("foundation") as TerraformState;
+    const moved: TerraformState = {
+      ...foundation,
+      resources: (foundation.resources ?? []).map((r) =>
+        r.type === "aws_subnet" ? { ...r, instances: (r.instances ?? []).map((i) => ({ ...i, attributes: { ...i.attributes, availability_zone: String(i.attributes?.availability_zone).replace("1b", "1d") } })) } : r,
+      ),
     };
-    expect(vpc(new Map([...STATES, ["foundation", perZone]]))).toMatchObject({ done: true, missing: undefined });
+    expect(buildStatus(DEV, inputs(new Map([...STATES, ["foundation", moved]])), settled()).checklist[0]).toMatchObject({ done: false, missing: "no subnet in us-east-1b" });
   });
 
   test("the state object of a workspace, from the backend settings init recorded", () => {
