@@ -275,7 +275,7 @@ describe("sentry-ops status <env>", () => {
    * A stub terraform: `init` records the synthesized S3 backend in `.terraform/terraform.tfstate` like
    * Terraform does, `workspace select` fails for a stack not in `deployed`, `state pull` prints the real state.
    */
-  function stubTerraform(deployed: ReadonlySet<string>, calls: TerraformCall[]): TerraformRunner {
+  function stubTerraform(deployed: ReadonlySet<string>, calls: TerraformCall[], pullFails?: string): TerraformRunner {
     return async (call): Promise<TerraformResult> => {
       calls.push(call);
       const stack = call.cwd.split("/").pop() as string;
@@ -289,12 +289,15 @@ describe("sentry-ops status <env>", () => {
       if (call.args[0] === "workspace" && !deployed.has(stack)) {
         return { code: 1, stdout: "", stderr: '\n│ Error: Workspace "dev" doesn\'t exist.\n', seconds: 0 };
       }
+      if (call.args.join(" ") === "state pull" && stack === pullFails) {
+        return { code: 1, stdout: rawState("foundation"), stderr: "\n│ Error: Failed to write state to stdout\n", seconds: 0 };
+      }
       if (call.args.join(" ") === "state pull") return ok(rawState(stack.replace(/^sentry-(\w+)-dev$/, "$1")));
       return ok();
     };
   }
 
-  async function status(argv: string, deployed: readonly string[], aws: StubAws, before?: (root: string) => void) {
+  async function status(argv: string, deployed: readonly string[], aws: StubAws, before?: (root: string) => void, pullFails?: string) {
     const root = mkdtempSync(join(scratch, "world-"));
     before?.(root);
     const calls: TerraformCall[] = [];
@@ -303,7 +306,7 @@ describe("sentry-ops status <env>", () => {
     const io: OpsDependencies = {
       workDir: join(root, ".sentry-ops"),
       variables: { ...TEST_OPERATOR_VARIABLES, SENTRY_TERRAFORM_ROLE_ARNS: "arn:aws:iam::123456789012:role/sentry-deployer", PATH: process.env.PATH },
-      runner: stubTerraform(new Set(deployed.map((phase) => `sentry-${phase}-dev`)), calls),
+      runner: stubTerraform(new Set(deployed.map((phase) => `sentry-${phase}-dev`)), calls, pullFails),
       synthesize: synthOnce,
       statusAws: () => aws,
       print: (text) => stdout.push(text),
@@ -311,7 +314,7 @@ describe("sentry-ops status <env>", () => {
       ask: async () => "",
     };
     const code = await runCli(argv.split(" "), io, root);
-    return { code, calls, stdout: stdout.join(""), stderr };
+    return { code, calls, stdout: stdout.join(""), stderr, root };
   }
 
   test("a deployed environment: state pulled per phase, last write from the state object, every live value asked, exit 2 while a person has work", async () => {
@@ -366,6 +369,20 @@ describe("sentry-ops status <env>", () => {
     expect(code).toBe(1);
     expect(stderr.filter((line) => !line.startsWith("["))).toEqual([expect.stringMatching(/^status: AWS credentials missing or expired \(ExpiredTokenException: /)]);
     expect(stdout).toBe("");
+  });
+
+  test("a state pull that fails after printing the state: one line, exit 1, no line of the state in the failure or its log", async () => {
+    const { code, stdout, stderr, root } = await status("status dev", PHASES, new StubAws(settled()), undefined, "sentry-data-dev");
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    const failure = stderr.filter((line) => line.includes(" failed: "));
+    expect(failure).toEqual([expect.stringMatching(/^\[sentry-data-dev\] state pull failed: Error: Failed to write state to stdout \(full output: (\S+)\)$/)]);
+    const log = readFileSync(join(root, ".sentry-ops", "dev", "logs", "sentry-data-dev.state-pull.log"), "utf8");
+    expect(log).toContain("Failed to write state to stdout");
+    for (const text of [log, failure[0]]) {
+      expect(text).not.toContain(PLACEHOLDER_VALUE);
+      expect(text).not.toContain('"serial"');
+    }
   });
 
   test("status takes no approval options", async () => {

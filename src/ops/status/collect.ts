@@ -30,7 +30,7 @@ export async function readPhase(session: Session, store: PlanStore, aws: StatusA
     if (error instanceof WorkspaceMissing) return base;
     throw error;
   }
-  const pulled = await session.run(stack, "state pull", ["state", "pull"], { quiet: true });
+  const pulled = await session.run(stack, "state pull", ["state", "pull"], { quiet: true, secretOutput: true });
   let state;
   try {
     state = parseState(pulled.stdout, `terraform state pull of ${stack.name}`);
