@@ -161,6 +161,21 @@ describe("drift model on real plans", () => {
     for (const format of ["text", "markdown", "json"] as const) expect(renderDrift(found, format)).not.toContain(secret);
   });
 
+  test("a configuration change that replaces a resource whose sibling wrote an attribute: the recomputed attribute is no revert, a pending change", () => {
+    const plan = fixture("clean");
+    const replaced = (plan.resource_changes ?? []).map((r) => {
+      if (r.address !== "aws_sqs_queue.orders") return r;
+      const { policy, arn, id, url, ...kept } = r.change.after as Record<string, unknown>;
+      expect([policy, arn, id, url].every((value) => value !== undefined)).toBe(true);
+      const after = { ...kept, name: "sentry-orders-v2-dev" };
+      return { ...r, action_reason: "replace_because_cannot_update", change: { ...r.change, actions: ["delete" as const, "create" as const], after, after_unknown: { policy: true, arn: true, id: true, url: true }, replace_paths: [["name"]] } };
+    });
+    const found = report([{ phase: "foundation", stack: FOUNDATION, plan: { ...plan, resource_changes: replaced } }]);
+    expect(found.items).toEqual([]);
+    expect(found.phases[0].pending).toEqual(["aws_sqs_queue.orders"]);
+    expect(driftExitCode(found)).toBe(0);
+  });
+
   test("a resource the plan deletes (gone from the configuration) is a pending change, not drift", () => {
     const plan = fixture("hand-edits");
     const changes = (plan.resource_changes ?? []).map((r) => (r.address === "aws_sqs_queue.positions" ? { ...r, change: { ...r.change, actions: ["delete" as const], after: null } } : r));
