@@ -49,6 +49,7 @@ describe("backend-config file", () => {
     ['key = "sentry/all.tfstate"', /^--backend-config acme\.s3\.tfbackend line 1: key cannot be set: each phase has its own state key/],
     ['\n\nsecret_key = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"', /^--backend-config acme\.s3\.tfbackend line 3: secret_key is a credential: .*; use profile, shared_credentials_files or the AWS_\* variables instead$/],
     ['access_key = "AKIAIOSFODNN7EXAMPLE"', /^--backend-config acme\.s3\.tfbackend line 1: access_key is a credential/],
+    ['assume_role_with_web_identity {\n  role_arn = "arn:aws:iam::1:role/r"\n  web_identity_token = "eyJhbGciOiJSUzI1NiJ9.AKIAIOSFODNN7"\n}', /^--backend-config acme\.s3\.tfbackend line 1: assume_role_with_web_identity\.web_identity_token is a credential: .*; use web_identity_token_file or AWS_WEB_IDENTITY_TOKEN_FILE instead$/],
     ['profile = "a"\nprofile = "b"', /line 2: profile is set twice$/],
     ['region = eu-west-1', /line 1: expected a string, number, bool, list or object, found an unquoted word$/],
     ['bucket = "b-${var.env}"', /line 1: a backend-config file cannot hold an interpolation/],

@@ -78,6 +78,12 @@ const REFUSED_KEYS: Readonly<Record<string, string>> = {
   sse_customer_key: CREDENTIAL_REASON,
 };
 
+/** Nested keys the backend accepts but that are credentials, and what to use instead. */
+const REFUSED_NESTED_KEYS: Readonly<Record<string, string>> = {
+  "assume_role_with_web_identity.web_identity_token":
+    "is a credential: a remote-state read keeps its settings in the state it writes; use web_identity_token_file or AWS_WEB_IDENTITY_TOKEN_FILE instead",
+};
+
 /** A backend-config file that cannot be used; its message is one line naming the file, the line and the key. */
 export class BackendConfigError extends Error {}
 
@@ -95,6 +101,8 @@ export function parseBackendConfig(text: string, file: string): BackendSettings 
       if (!isObject(value)) throw new BackendConfigError(`${where}: ${key} must be a block or an object ({ ${nested.join(", ")} })`);
       const unknown = Object.keys(value).find((inner) => !nested.includes(inner));
       if (unknown) throw new BackendConfigError(`${where}: ${key}.${unknown} is not an S3 backend setting; ${key} takes ${nested.join(", ")}`);
+      const refused = Object.keys(value).map((inner) => `${key}.${inner}`).find((path) => Object.hasOwn(REFUSED_NESTED_KEYS, path));
+      if (refused) throw new BackendConfigError(`${where}: ${refused} ${REFUSED_NESTED_KEYS[refused]}`);
     } else if (!CARRIED_KEYS.includes(key)) {
       throw new BackendConfigError(`${where}: ${key} is not an S3 backend setting a remote-state read can take; supported: ${SUPPORTED_BACKEND_KEYS.join(", ")}`);
     }
