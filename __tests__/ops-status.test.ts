@@ -11,6 +11,7 @@ import { AwsAccessFailure, awsFailure, CertificateFacts, ServiceFacts, StateObje
 import { buildStatus, LiveFacts, liveQueries, PhaseInput, stateObjectOf, StatusModel, statusExitCode } from "../src/ops/status/model";
 import { renderStatus } from "../src/ops/status/render";
 import { parseState, TerraformState } from "../src/ops/status/state";
+import { parseBackendConfig } from "../src/ops/backend-config";
 import { testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 /**
@@ -182,6 +183,15 @@ describe("the model, from real state", () => {
     expect(stateObjectOf(backend, "dev")).toEqual({ bucket: "b", key: "env:/dev/sentry/foundation.tfstate", region: "eu-west-1", endpoint: "http://127.0.0.1:5000", pathStyle: true });
     expect(stateObjectOf({ backend: { type: "local", config: {} } }, "dev")).toBeUndefined();
   });
+
+  test("the state object keeps how --backend-config reaches the bucket: its profile, the role it assumes (null when unset, as init records it)", () => {
+    const config = { bucket: "b", key: "sentry/foundation.tfstate", region: "eu-west-1", profile: null, assume_role: null, assume_role_with_web_identity: null };
+    expect(stateObjectOf({ backend: { type: "s3", config } }, "dev")).toEqual({ bucket: "b", key: "env:/dev/sentry/foundation.tfstate", region: "eu-west-1" });
+    expect(stateObjectOf({ backend: { type: "s3", config: { ...config, profile: "tooling" } } }, "dev")).toMatchObject({ profile: "tooling" });
+    const role = "arn:aws:iam::111111111111:role/state";
+    expect(stateObjectOf({ backend: { type: "s3", config: { ...config, assume_role: { role_arn: role, session_name: null } } } }, "dev")).toMatchObject({ role });
+    expect(stateObjectOf({ backend: { type: "s3", config: { ...config, assume_role_with_web_identity: { role_arn: role } } } }, "dev")).toMatchObject({ role });
+  });
 });
 
 describe("renderers", () => {
@@ -281,7 +291,8 @@ describe("sentry-ops status <env>", () => {
       const stack = call.cwd.split("/").pop() as string;
       const ok = (stdout = ""): TerraformResult => ({ code: 0, stdout, stderr: "", seconds: 0 });
       if (call.args[0] === "init") {
-        const backend = JSON.parse(readFileSync(join(call.cwd, "cdk.tf.json"), "utf8")).terraform.backend.s3;
+        const file = call.args.find((arg) => arg.startsWith("-backend-config="))?.slice("-backend-config=".length);
+        const backend = { ...JSON.parse(readFileSync(join(call.cwd, "cdk.tf.json"), "utf8")).terraform.backend.s3, ...(file ? parseBackendConfig(readFileSync(file, "utf8"), file) : {}) };
         mkdirSync(join(call.cwd, ".terraform"), { recursive: true });
         writeFileSync(join(call.cwd, ".terraform", "terraform.tfstate"), JSON.stringify({ version: 3, backend: { type: "s3", config: backend } }));
         return ok();
@@ -383,6 +394,17 @@ describe("sentry-ops status <env>", () => {
       expect(text).not.toContain(PLACEHOLDER_VALUE);
       expect(text).not.toContain('"serial"');
     }
+  });
+
+  test("a state bucket behind --backend-config's assume_role: the last write is not asked with the environment's credentials, and says why", async () => {
+    const role = "arn:aws:iam::111111111111:role/state";
+    const aws = new StubAws(settled());
+    const { code, stdout } = await status("status dev --backend-config tooling.s3.tfbackend", PHASES, aws, (root) =>
+      writeFileSync(join(root, "tooling.s3.tfbackend"), `assume_role {\n  role_arn = "${role}"\n}\n`),
+    );
+    expect(code).toBe(0);
+    expect(aws.calls.filter((call) => call.startsWith("head "))).toEqual([]);
+    expect(stdout).toMatch(new RegExp(`^foundation\\s+sentry-foundation-dev\\s+deployed\\s+\\d+\\s+\\d+\\s+unknown \\(the state bucket is reached through ${role}, which status does not assume\\)`, "m"));
   });
 
   test("status takes no approval options", async () => {

@@ -325,11 +325,17 @@ export function stateObjectOf(backendFile: unknown, workspace: string): StateObj
   const prefix = typeof config.workspace_key_prefix === "string" ? config.workspace_key_prefix : "env:";
   const endpoints = config.endpoints as Record<string, unknown> | undefined;
   const endpoint = (Array.isArray(endpoints) ? (endpoints[0] as Record<string, unknown> | undefined)?.s3 : endpoints?.s3) ?? config.endpoint;
+  const role = [config.assume_role, config.assume_role_with_web_identity]
+    .map((block) => (Array.isArray(block) ? block[0] : block) as Record<string, unknown> | null | undefined)
+    .map((block) => block?.role_arn)
+    .find((arn): arn is string => typeof arn === "string" && arn !== "");
   return {
     bucket,
     key: workspace === "default" ? key : `${prefix}/${workspace}/${key}`,
     region,
     endpoint: typeof endpoint === "string" && endpoint ? endpoint : undefined,
     pathStyle: config.use_path_style === true || config.force_path_style === true ? true : undefined,
+    ...(typeof config.profile === "string" && config.profile ? { profile: config.profile } : {}),
+    ...(role ? { role } : {}),
   };
 }
