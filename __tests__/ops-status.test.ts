@@ -400,7 +400,7 @@ describe("sentry-ops status <env>", () => {
     const role = "arn:aws:iam::111111111111:role/state";
     const aws = new StubAws(settled());
     const { code, stdout } = await status("status dev --backend-config tooling.s3.tfbackend", PHASES, aws, (root) =>
-      writeFileSync(join(root, "tooling.s3.tfbackend"), `assume_role {\n  role_arn = "${role}"\n}\n`),
+      writeFileSync(join(root, "tooling.s3.tfbackend"), `assume_role = {\n  role_arn = "${role}"\n}\n`),
     );
     expect(code).toBe(0);
     expect(aws.calls.filter((call) => call.startsWith("head "))).toEqual([]);
