@@ -3,12 +3,12 @@ import { parseBackendConfig, remoteStateOverride } from "../src/ops/backend-conf
 const parse = (text: string) => parseBackendConfig(text, "/accounts/acme.s3.tfbackend");
 
 describe("backend-config file", () => {
-  test("key = value lines, blocks, objects, lists, booleans, numbers and every comment style", () => {
+  test("key = value lines, objects, lists, booleans, numbers and every comment style", () => {
     const text = [
       "# state in the tooling account",
       'bucket = "acme-tooling-tf-state" // shared',
       'region = "eu-west-1"',
-      "assume_role {",
+      "assume_role = {",
       '  role_arn     = "arn:aws:iam::111111111111:role/sentry-state"',
       '  session_name = "sentry-ops"',
       '  tags         = { team = "ops" }',
@@ -33,8 +33,10 @@ describe("backend-config file", () => {
     });
   });
 
-  test("assume_role as an object attribute (Terraform's documented form) equals the block form", () => {
-    expect(parse('assume_role = {\n  role_arn = "arn:aws:iam::111111111111:role/r"\n}\n')).toEqual(parse('assume_role {\n  role_arn = "arn:aws:iam::111111111111:role/r"\n}\n'));
+  test("assume_role as a block fails as terraform init does (1.11.4: \"Blocks of type assume_role are not expected here\"), naming the object form", () => {
+    expect(() => parse('region = "eu-west-1"\nassume_role {\n  role_arn = "arn:aws:iam::111111111111:role/r"\n}\n')).toThrow(
+      /^--backend-config acme\.s3\.tfbackend line 2: assume_role \{ \.\.\. \} is a block; Terraform's S3 backend takes assume_role as an object: assume_role = \{ \.\.\. \}$/,
+    );
   });
 
   test("an empty file sets nothing", () => {
@@ -44,18 +46,19 @@ describe("backend-config file", () => {
   test.each([
     ['profile = "ops"\nbogus_setting = 1\n', /^--backend-config acme\.s3\.tfbackend line 2: bogus_setting is not an S3 backend setting a remote-state read can take; supported: acl, allowed_account_ids, .*use_path_style, workspace_key_prefix$/],
     ['role_arn = "arn:aws:iam::1:role/r"', /^--backend-config acme\.s3\.tfbackend line 1: role_arn is not an S3 backend setting .*; supported: .*assume_role,/],
-    ['endpoints {\n  ec2 = "http://x"\n}', /^--backend-config acme\.s3\.tfbackend line 1: endpoints\.ec2 is not an S3 backend setting; endpoints takes dynamodb, iam, s3, sso, sts$/],
-    ['assume_role = "arn:aws:iam::1:role/r"', /^--backend-config acme\.s3\.tfbackend line 1: assume_role must be a block or an object \(\{ role_arn, duration, /],
+    ['endpoints = {\n  ec2 = "http://x"\n}', /^--backend-config acme\.s3\.tfbackend line 1: endpoints\.ec2 is not an S3 backend setting; endpoints takes dynamodb, iam, s3, sso, sts$/],
+    ['assume_role = "arn:aws:iam::1:role/r"', /^--backend-config acme\.s3\.tfbackend line 1: assume_role must be an object \(assume_role = \{ role_arn, duration, /],
     ['key = "sentry/all.tfstate"', /^--backend-config acme\.s3\.tfbackend line 1: key cannot be set: each phase has its own state key/],
     ['\n\nsecret_key = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"', /^--backend-config acme\.s3\.tfbackend line 3: secret_key is a credential: .*; use profile, shared_credentials_files or the AWS_\* variables instead$/],
     ['access_key = "AKIAIOSFODNN7EXAMPLE"', /^--backend-config acme\.s3\.tfbackend line 1: access_key is a credential/],
+    ['assume_role_with_web_identity = {\n  role_arn = "arn:aws:iam::1:role/r"\n  web_identity_token = "eyJhbGciOiJSUzI1NiJ9.AKIAIOSFODNN7"\n}', /^--backend-config acme\.s3\.tfbackend line 1: assume_role_with_web_identity\.web_identity_token is a credential: .*; use web_identity_token_file or AWS_WEB_IDENTITY_TOKEN_FILE instead$/],
     ['profile = "a"\nprofile = "b"', /line 2: profile is set twice$/],
     ['region = eu-west-1', /line 1: expected a string, number, bool, list or object, found an unquoted word$/],
     ['bucket = "b-${var.env}"', /line 1: a backend-config file cannot hold an interpolation/],
     ['region "eu-west-1"', /line 1: expected = after region, found a string$/],
     ['bucket = "unterminated\n', /line 1: a string is not closed on its line$/],
     ['allowed_account_ids = ["1" "2"]', /line 1: expected , or \] in a list, found a string$/],
-    ["assume_role {\n  role_arn = <<EOT\nx\nEOT\n}", /line 2: heredoc strings are not supported/],
+    ["assume_role = {\n  role_arn = <<EOT\nx\nEOT\n}", /line 2: heredoc strings are not supported/],
     ['profile =', /line 1: unexpected end of file$/],
   ])("%j fails with one line naming the file, line and key, never the value", (text, message) => {
     expect(() => parse(text)).toThrow(message);
@@ -78,7 +81,7 @@ describe("remote-state override", () => {
   };
 
   test("every read gets its whole config (an override replaces the attribute): its own key, the file's settings over the rest", () => {
-    const settings = parse('bucket = "tooling-state"\nassume_role { role_arn = "arn:aws:iam::111111111111:role/state" }\nuse_path_style = true');
+    const settings = parse('bucket = "tooling-state"\nassume_role = { role_arn = "arn:aws:iam::111111111111:role/state" }\nuse_path_style = true');
     expect(remoteStateOverride(stack, settings)).toEqual({
       data: {
         terraform_remote_state: {

@@ -106,7 +106,7 @@ describe("sentry-ops plan", () => {
     const file = join(w.root, "tooling-account.s3.tfbackend");
     writeFileSync(
       file,
-      ['bucket = "acme-tooling-tf-state"', "assume_role {", '  role_arn = "arn:aws:iam::111111111111:role/sentry-state"', "}", 'endpoints = { s3 = "http://localhost:5000" }', "use_path_style = true", ""].join("\n"),
+      ['bucket = "acme-tooling-tf-state"', "assume_role = {", '  role_arn = "arn:aws:iam::111111111111:role/sentry-state"', "}", 'endpoints = { s3 = "http://localhost:5000" }', "use_path_style = true", ""].join("\n"),
     );
     expect(await w.run(`plan dev --backend-config ${file}`)).toBe(0);
     const carried = { bucket: "acme-tooling-tf-state", assume_role: { role_arn: "arn:aws:iam::111111111111:role/sentry-state" }, endpoints: { s3: "http://localhost:5000" }, use_path_style: true };

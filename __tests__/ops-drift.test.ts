@@ -26,6 +26,8 @@ const report = (stacks: DriftStackPlan[], allPhases = true): DriftReport => buil
 const summaries = (r: DriftReport) => r.items.map((item) => `${item.kind} ${item.address} ${item.attributes.map((a) => a.name).join(",")}`);
 
 describe("drift model on real plans", () => {
+  const edited = report([entry("hand-edits")]);
+
   test("clean deploy: sibling-written attributes moved (queue policy, route, user pool domain and users, group rules), nothing is drift", () => {
     const plan = fixture("clean");
     const moved = Object.fromEntries((plan.resource_drift ?? []).map((r) => [r.address, r]));
@@ -52,8 +54,6 @@ describe("drift model on real plans", () => {
   });
 
   describe("hand edits: a queue deleted, a visibility timeout changed, a queue policy widened, a rule added to each group", () => {
-    const edited = report([entry("hand-edits")]);
-
     test("each is reported once, and nothing else", () => {
       expect(summaries(edited).sort()).toEqual([
         "changed aws_security_group.legacy ingress",
@@ -126,6 +126,26 @@ describe("drift model on real plans", () => {
     expect(renderDrift(partial, "text")).toContain("(security group rules that no resource manages are looked for only when every phase is checked (no --phase))");
   });
 
+  test("a group made with count or for_each: its inline rules are the configuration's (the configuration block names it without the index)", () => {
+    const plan = fixture("hand-edits");
+    const indexed = (key: string): PlanJson => {
+      const address = `aws_security_group.legacy${key}`;
+      const rename = <T extends { address?: string }>(r: T): T => (r.address === "aws_security_group.legacy" ? { ...r, address } : r);
+      const resources = plan.prior_state?.values?.root_module?.resources ?? [];
+      return {
+        ...plan,
+        resource_drift: (plan.resource_drift ?? []).map(rename),
+        resource_changes: (plan.resource_changes ?? []).map(rename),
+        prior_state: { values: { root_module: { resources: resources.map(rename) } } },
+      };
+    };
+    for (const key of ["[0]", '["blue"]']) {
+      const found = report([{ phase: "foundation", stack: FOUNDATION, plan: indexed(key) }]);
+      expect(summaries(found).sort()).toEqual(summaries(edited).map((line) => line.replace("aws_security_group.legacy ", `aws_security_group.legacy${key} `)).sort());
+      expect(found.items.filter((item) => item.kind === "unmanaged").map((item) => item.address)).toEqual(["aws_security_group.app"]);
+    }
+  });
+
   test("a sensitive argument changed outside Terraform: named as (sensitive), its value in no format", () => {
     const secret = "SuperSecretToken-123";
     const change = (before: unknown, after: unknown) => ({ actions: ["update" as const], before, after, before_sensitive: { auth_token: true }, after_sensitive: { auth_token: true }, after_unknown: {} });
@@ -139,6 +159,21 @@ describe("drift model on real plans", () => {
     expect(found.items.map((item) => item.attributes)).toEqual([[{ name: "auth_token", hidden: "(sensitive)" }]]);
     expect(renderDrift(found, "text")).toContain("aws_elasticache_replication_group.redis: changed outside Terraform (auth_token (sensitive))");
     for (const format of ["text", "markdown", "json"] as const) expect(renderDrift(found, format)).not.toContain(secret);
+  });
+
+  test("a configuration change that replaces a resource whose sibling wrote an attribute: the recomputed attribute is no revert, a pending change", () => {
+    const plan = fixture("clean");
+    const replaced = (plan.resource_changes ?? []).map((r) => {
+      if (r.address !== "aws_sqs_queue.orders") return r;
+      const { policy, arn, id, url, ...kept } = r.change.after as Record<string, unknown>;
+      expect([policy, arn, id, url].every((value) => value !== undefined)).toBe(true);
+      const after = { ...kept, name: "sentry-orders-v2-dev" };
+      return { ...r, action_reason: "replace_because_cannot_update", change: { ...r.change, actions: ["delete" as const, "create" as const], after, after_unknown: { policy: true, arn: true, id: true, url: true }, replace_paths: [["name"]] } };
+    });
+    const found = report([{ phase: "foundation", stack: FOUNDATION, plan: { ...plan, resource_changes: replaced } }]);
+    expect(found.items).toEqual([]);
+    expect(found.phases[0].pending).toEqual(["aws_sqs_queue.orders"]);
+    expect(driftExitCode(found)).toBe(0);
   });
 
   test("a resource the plan deletes (gone from the configuration) is a pending change, not drift", () => {

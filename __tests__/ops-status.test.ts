@@ -11,6 +11,7 @@ import { AwsAccessFailure, awsFailure, CertificateFacts, ServiceFacts, StateObje
 import { buildStatus, LiveFacts, liveQueries, PhaseInput, stateObjectOf, StatusModel, statusExitCode } from "../src/ops/status/model";
 import { renderStatus } from "../src/ops/status/render";
 import { parseState, TerraformState } from "../src/ops/status/state";
+import { parseBackendConfig } from "../src/ops/backend-config";
 import { testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 /**
@@ -84,7 +85,7 @@ describe("the model, from real state", () => {
     expect(statusExitCode(model)).toBe(0);
     const item = (name: RegExp) => model.checklist.find((i) => name.test(i.item));
     expect(model.checklist).toHaveLength(12);
-    expect(item(/^VPC NonProd/)?.found[0]).toMatch(/^vpc-\w+ .* in us-east-1a, us-east-1b, 1 NAT gateway$/);
+    expect(item(/^VPC NonProd/)?.found[0]).toMatch(/^vpc-\w+ .* in us-east-1a, us-east-1b, 1 NAT gateway \(us-east-1a\)$/);
     expect(item(/^SQS queues \(9\)/)?.found).toHaveLength(9);
     expect(item(/^SQS queues/)?.found).toContain("sentry-executions-dev.fifo");
     expect(item(/^Cognito/)?.found).toEqual(["sentry-admin-dev"]);
@@ -141,31 +142,55 @@ describe("the model, from real state", () => {
     expect(statusExitCode(model)).toBe(2);
   });
 
-  test("prod's checklist asks for the multi-AZ VPC: a NAT gateway in each zone", () => {
+  test("prod's checklist asks for the multi-AZ VPC: subnets and a NAT gateway in each configured zone, by name", () => {
     const prod = testConfig("prod");
     const zones = prod.network.availabilityZones;
     const vpc = (states: ReadonlyMap<string, TerraformState>) => buildStatus(prod, inputs(states), settled()).checklist[0];
     const single = vpc(STATES);
     expect(single).toMatchObject({ item: `VPC Prod (multi-AZ: ${zones.length} zones, a NAT gateway in each)`, done: false });
-    expect(single.missing).toContain(`1 of ${zones.length} NAT gateways`);
+    expect(single.missing).toBe("no subnet in us-east-1c; no NAT gateway in us-east-1b, us-east-1c");
     const foundation = STATES.get("foundation") as TerraformState;
     const subnet = foundation.resources?.find((r) => r.type === "aws_subnet") as NonNullable<TerraformState["resources"]>[number];
     const nat = foundation.resources?.find((r) => r.type === "aws_nat_gateway") as NonNullable<TerraformState["resources"]>[number];
-    const perZone: TerraformState = {
+    const withNats = (natZones: readonly string[]): TerraformState => ({
       ...foundation,
       resources: [
         ...(foundation.resources ?? []).filter((r) => r.type !== "aws_nat_gateway" && r.type !== "aws_subnet"),
-        { ...subnet, instances: zones.map((zone) => ({ attributes: { ...subnet.instances?.[0].attributes, availability_zone: zone } })) },
-        { ...nat, instances: zones.map((_, index) => ({ attributes: { ...nat.instances?.[0].attributes, id: `nat-${index}` } })) },
+        { ...subnet, instances: zones.map((zone, index) => ({ index_key: index, attributes: { ...subnet.instances?.[0].attributes, id: `subnet-${zone}`, availability_zone: zone } })) },
+        { ...nat, instances: natZones.map((zone, index) => ({ index_key: index, attributes: { ...nat.instances?.[0].attributes, id: `nat-${index}`, subnet_id: `subnet-${zone}` } })) },
       ],
+    });
+    expect(vpc(new Map([...STATES, ["foundation", withNats(zones)]]))).toMatchObject({ done: true, missing: undefined });
+    // three gateways, all in the first zone's subnet: as many as zones, yet two zones lose their way out if it fails
+    const crowded = vpc(new Map([...STATES, ["foundation", withNats(zones.map(() => zones[0]))]]));
+    expect(crowded).toMatchObject({ done: false, missing: `no NAT gateway in ${zones.slice(1).join(", ")}` });
+    expect(crowded.found[0]).toMatch(new RegExp(`, 3 NAT gateways \\(${zones[0]}\\)$`));
+  });
+
+  test("a non-prod VPC needs its configured zones by name, not a count of them", () => {
+    const foundation = STATES.get("foundation") as TerraformState;
+    const moved: TerraformState = {
+      ...foundation,
+      resources: (foundation.resources ?? []).map((r) =>
+        r.type === "aws_subnet" ? { ...r, instances: (r.instances ?? []).map((i) => ({ ...i, attributes: { ...i.attributes, availability_zone: String(i.attributes?.availability_zone).replace("1b", "1d") } })) } : r,
+      ),
     };
-    expect(vpc(new Map([...STATES, ["foundation", perZone]]))).toMatchObject({ done: true, missing: undefined });
+    expect(buildStatus(DEV, inputs(new Map([...STATES, ["foundation", moved]])), settled()).checklist[0]).toMatchObject({ done: false, missing: "no subnet in us-east-1b" });
   });
 
   test("the state object of a workspace, from the backend settings init recorded", () => {
     const backend = { backend: { type: "s3", config: { bucket: "b", key: "sentry/foundation.tfstate", region: "eu-west-1", workspace_key_prefix: "env:", endpoints: { s3: "http://127.0.0.1:5000" }, use_path_style: true } } };
     expect(stateObjectOf(backend, "dev")).toEqual({ bucket: "b", key: "env:/dev/sentry/foundation.tfstate", region: "eu-west-1", endpoint: "http://127.0.0.1:5000", pathStyle: true });
     expect(stateObjectOf({ backend: { type: "local", config: {} } }, "dev")).toBeUndefined();
+  });
+
+  test("the state object keeps how --backend-config reaches the bucket: its profile, the role it assumes (null when unset, as init records it)", () => {
+    const config = { bucket: "b", key: "sentry/foundation.tfstate", region: "eu-west-1", profile: null, assume_role: null, assume_role_with_web_identity: null };
+    expect(stateObjectOf({ backend: { type: "s3", config } }, "dev")).toEqual({ bucket: "b", key: "env:/dev/sentry/foundation.tfstate", region: "eu-west-1" });
+    expect(stateObjectOf({ backend: { type: "s3", config: { ...config, profile: "tooling" } } }, "dev")).toMatchObject({ profile: "tooling" });
+    const role = "arn:aws:iam::111111111111:role/state";
+    expect(stateObjectOf({ backend: { type: "s3", config: { ...config, assume_role: { role_arn: role, session_name: null } } } }, "dev")).toMatchObject({ role });
+    expect(stateObjectOf({ backend: { type: "s3", config: { ...config, assume_role_with_web_identity: { role_arn: role } } } }, "dev")).toMatchObject({ role });
   });
 });
 
@@ -260,13 +285,14 @@ describe("sentry-ops status <env>", () => {
    * A stub terraform: `init` records the synthesized S3 backend in `.terraform/terraform.tfstate` like
    * Terraform does, `workspace select` fails for a stack not in `deployed`, `state pull` prints the real state.
    */
-  function stubTerraform(deployed: ReadonlySet<string>, calls: TerraformCall[]): TerraformRunner {
+  function stubTerraform(deployed: ReadonlySet<string>, calls: TerraformCall[], pullFails?: string): TerraformRunner {
     return async (call): Promise<TerraformResult> => {
       calls.push(call);
       const stack = call.cwd.split("/").pop() as string;
       const ok = (stdout = ""): TerraformResult => ({ code: 0, stdout, stderr: "", seconds: 0 });
       if (call.args[0] === "init") {
-        const backend = JSON.parse(readFileSync(join(call.cwd, "cdk.tf.json"), "utf8")).terraform.backend.s3;
+        const file = call.args.find((arg) => arg.startsWith("-backend-config="))?.slice("-backend-config=".length);
+        const backend = { ...JSON.parse(readFileSync(join(call.cwd, "cdk.tf.json"), "utf8")).terraform.backend.s3, ...(file ? parseBackendConfig(readFileSync(file, "utf8"), file) : {}) };
         mkdirSync(join(call.cwd, ".terraform"), { recursive: true });
         writeFileSync(join(call.cwd, ".terraform", "terraform.tfstate"), JSON.stringify({ version: 3, backend: { type: "s3", config: backend } }));
         return ok();
@@ -274,12 +300,15 @@ describe("sentry-ops status <env>", () => {
       if (call.args[0] === "workspace" && !deployed.has(stack)) {
         return { code: 1, stdout: "", stderr: '\n│ Error: Workspace "dev" doesn\'t exist.\n', seconds: 0 };
       }
+      if (call.args.join(" ") === "state pull" && stack === pullFails) {
+        return { code: 1, stdout: rawState("foundation"), stderr: "\n│ Error: Failed to write state to stdout\n", seconds: 0 };
+      }
       if (call.args.join(" ") === "state pull") return ok(rawState(stack.replace(/^sentry-(\w+)-dev$/, "$1")));
       return ok();
     };
   }
 
-  async function status(argv: string, deployed: readonly string[], aws: StubAws, before?: (root: string) => void) {
+  async function status(argv: string, deployed: readonly string[], aws: StubAws, before?: (root: string) => void, pullFails?: string) {
     const root = mkdtempSync(join(scratch, "world-"));
     before?.(root);
     const calls: TerraformCall[] = [];
@@ -288,7 +317,7 @@ describe("sentry-ops status <env>", () => {
     const io: OpsDependencies = {
       workDir: join(root, ".sentry-ops"),
       variables: { ...TEST_OPERATOR_VARIABLES, SENTRY_TERRAFORM_ROLE_ARNS: "arn:aws:iam::123456789012:role/sentry-deployer", PATH: process.env.PATH },
-      runner: stubTerraform(new Set(deployed.map((phase) => `sentry-${phase}-dev`)), calls),
+      runner: stubTerraform(new Set(deployed.map((phase) => `sentry-${phase}-dev`)), calls, pullFails),
       synthesize: synthOnce,
       statusAws: () => aws,
       print: (text) => stdout.push(text),
@@ -296,7 +325,7 @@ describe("sentry-ops status <env>", () => {
       ask: async () => "",
     };
     const code = await runCli(argv.split(" "), io, root);
-    return { code, calls, stdout: stdout.join(""), stderr };
+    return { code, calls, stdout: stdout.join(""), stderr, root };
   }
 
   test("a deployed environment: state pulled per phase, last write from the state object, every live value asked, exit 2 while a person has work", async () => {
@@ -351,6 +380,31 @@ describe("sentry-ops status <env>", () => {
     expect(code).toBe(1);
     expect(stderr.filter((line) => !line.startsWith("["))).toEqual([expect.stringMatching(/^status: AWS credentials missing or expired \(ExpiredTokenException: /)]);
     expect(stdout).toBe("");
+  });
+
+  test("a state pull that fails after printing the state: one line, exit 1, no line of the state in the failure or its log", async () => {
+    const { code, stdout, stderr, root } = await status("status dev", PHASES, new StubAws(settled()), undefined, "sentry-data-dev");
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    const failure = stderr.filter((line) => line.includes(" failed: "));
+    expect(failure).toEqual([expect.stringMatching(/^\[sentry-data-dev\] state pull failed: Error: Failed to write state to stdout \(full output: (\S+)\)$/)]);
+    const log = readFileSync(join(root, ".sentry-ops", "dev", "logs", "sentry-data-dev.state-pull.log"), "utf8");
+    expect(log).toContain("Failed to write state to stdout");
+    for (const text of [log, failure[0]]) {
+      expect(text).not.toContain(PLACEHOLDER_VALUE);
+      expect(text).not.toContain('"serial"');
+    }
+  });
+
+  test("a state bucket behind --backend-config's assume_role: the last write is not asked with the environment's credentials, and says why", async () => {
+    const role = "arn:aws:iam::111111111111:role/state";
+    const aws = new StubAws(settled());
+    const { code, stdout } = await status("status dev --backend-config tooling.s3.tfbackend", PHASES, aws, (root) =>
+      writeFileSync(join(root, "tooling.s3.tfbackend"), `assume_role = {\n  role_arn = "${role}"\n}\n`),
+    );
+    expect(code).toBe(0);
+    expect(aws.calls.filter((call) => call.startsWith("head "))).toEqual([]);
+    expect(stdout).toMatch(new RegExp(`^foundation\\s+sentry-foundation-dev\\s+deployed\\s+\\d+\\s+\\d+\\s+unknown \\(the state bucket is reached through ${role}, which status does not assume\\)`, "m"));
   });
 
   test("status takes no approval options", async () => {

@@ -15,7 +15,7 @@ export interface BackendSettings {
 /** The generated override file laid into every stack folder that reads another phase's state. */
 export const REMOTE_STATE_OVERRIDE_FILE = "sentry_ops_backend_config_override.tf.json";
 
-/** Nested settings (`assume_role { ... }`, `endpoints = { ... }`) and the keys each takes (Terraform 1.11's S3 backend). */
+/** Nested settings (`assume_role = { ... }`, `endpoints = { ... }`) and the keys each takes (Terraform 1.11's S3 backend). */
 const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   assume_role: ["role_arn", "duration", "external_id", "policy", "policy_arns", "session_name", "source_identity", "tags", "transitive_tag_keys"],
   assume_role_with_web_identity: ["role_arn", "duration", "policy", "policy_arns", "session_name", "web_identity_token", "web_identity_token_file"],
@@ -78,10 +78,16 @@ const REFUSED_KEYS: Readonly<Record<string, string>> = {
   sse_customer_key: CREDENTIAL_REASON,
 };
 
+/** Nested keys the backend accepts but that are credentials, and what to use instead. */
+const REFUSED_NESTED_KEYS: Readonly<Record<string, string>> = {
+  "assume_role_with_web_identity.web_identity_token":
+    "is a credential: a remote-state read keeps its settings in the state it writes; use web_identity_token_file or AWS_WEB_IDENTITY_TOKEN_FILE instead",
+};
+
 /** A backend-config file that cannot be used; its message is one line naming the file, the line and the key. */
 export class BackendConfigError extends Error {}
 
-/** Parses a backend-config file (Terraform's `key = value` syntax, blocks, lists, objects, comments) and checks its keys. */
+/** Parses a backend-config file (Terraform's `key = value` syntax, lists, objects, comments) and checks its keys. */
 export function parseBackendConfig(text: string, file: string): BackendSettings {
   const name = basename(file);
   const parser = new Parser(text, name);
@@ -92,9 +98,11 @@ export function parseBackendConfig(text: string, file: string): BackendSettings 
     if (Object.hasOwn(REFUSED_KEYS, key)) throw new BackendConfigError(`${where}: ${key} ${REFUSED_KEYS[key]}`);
     const nested = Object.hasOwn(NESTED_KEYS, key) ? NESTED_KEYS[key] : undefined;
     if (nested) {
-      if (!isObject(value)) throw new BackendConfigError(`${where}: ${key} must be a block or an object ({ ${nested.join(", ")} })`);
+      if (!isObject(value)) throw new BackendConfigError(`${where}: ${key} must be an object (${key} = { ${nested.join(", ")} })`);
       const unknown = Object.keys(value).find((inner) => !nested.includes(inner));
       if (unknown) throw new BackendConfigError(`${where}: ${key}.${unknown} is not an S3 backend setting; ${key} takes ${nested.join(", ")}`);
+      const refused = Object.keys(value).map((inner) => `${key}.${inner}`).find((path) => Object.hasOwn(REFUSED_NESTED_KEYS, path));
+      if (refused) throw new BackendConfigError(`${where}: ${refused} ${REFUSED_NESTED_KEYS[refused]}`);
     } else if (!CARRIED_KEYS.includes(key)) {
       throw new BackendConfigError(`${where}: ${key} is not an S3 backend setting a remote-state read can take; supported: ${SUPPORTED_BACKEND_KEYS.join(", ")}`);
     }
@@ -169,7 +177,7 @@ class Parser {
     return token;
   }
 
-  /** `key = value` lines and `name { ... }` blocks, up to `close` (or the end of the file at the top). */
+  /** `key = value` lines, up to `close` (or the end of the file at the top). */
   body(close: "}" | undefined): BackendSettings {
     const settings = new Map<string, BackendValue>();
     while (this.peek() !== close) {
@@ -178,15 +186,11 @@ class Parser {
       if (!/^[A-Za-z_][\w-]*$/.test(key)) this.fail(`expected a setting name, found ${describe(keyToken.text)}`, keyToken);
       if (settings.has(key)) this.fail(`${key} is set twice`, keyToken);
       if (!close) this.lines.set(key, keyToken.line);
-      if (this.peek() === "{") {
-        this.next();
-        settings.set(key, this.body("}"));
-        this.next();
-      } else {
-        const equals = this.next();
-        if (equals.text !== "=" && equals.text !== ":") this.fail(`expected = after ${key}, found ${describe(equals.text)}`, equals);
-        settings.set(key, this.value());
-      }
+      // Terraform reads a backend-config file against the backend's schema: its nested settings are object attributes, never blocks
+      if (this.peek() === "{") this.fail(`${key} { ... } is a block; Terraform's S3 backend takes ${key} as an object: ${key} = { ... }`, keyToken);
+      const equals = this.next();
+      if (equals.text !== "=" && equals.text !== ":") this.fail(`expected = after ${key}, found ${describe(equals.text)}`, equals);
+      settings.set(key, this.value());
       if (this.peek() === ",") this.next();
     }
     return Object.fromEntries(settings);

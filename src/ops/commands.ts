@@ -188,7 +188,7 @@ async function planAndShow(
   store.ensureDir();
   const planFile = store.planFile(stack.name);
   await run.session.run(stack, step.action, ["plan", ...(step.options ?? []), "-input=false", "-no-color", `-out=${planFile}`], { quiet: step.quiet, announce: true });
-  const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true });
+  const shown = await run.session.run(stack, "show", ["show", "-json", "-no-color", planFile], { quiet: true, secretOutput: true });
   return store.save(stack.name, shown.stdout, fingerprint);
 }
 

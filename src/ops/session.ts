@@ -80,6 +80,11 @@ export interface RunOptions {
   readonly quiet?: boolean;
   /** Also a line when the step starts, for steps that take minutes (plan, apply). @default false */
   readonly announce?: boolean;
+  /**
+   * Its stdout holds secret values in clear (`state pull`, `show -json`, `output -json`): a failure keeps and
+   * reads stderr only, so none of it reaches the log file or the failure line. @default false
+   */
+  readonly secretOutput?: boolean;
 }
 
 /** Runs terraform for the stacks of one command: one line per step, init once per stack, workspace always selected. */
@@ -114,7 +119,7 @@ export class Session {
   async run(stack: SynthesizedStack, action: string, args: readonly string[], options: RunOptions = {}): Promise<TerraformResult> {
     if (options.announce) this.io.progress(`[${stack.name}] ${action} ...`);
     const result = await this.io.runner({ args, cwd: stack.folder, env: this.env(options.workspace ?? true) });
-    if (result.code !== 0) throw this.failure(stack, action, result);
+    if (result.code !== 0) throw this.failure(stack, action, options.secretOutput ? { ...result, stdout: "" } : result);
     if (!options.quiet) this.io.progress(`[${stack.name}] ${action} (${result.seconds.toFixed(1)} s)`);
     return result;
   }
@@ -180,7 +185,7 @@ export class Session {
     let outputs = this.knownOutputs.get(stack.name);
     if (!outputs) {
       outputs = this.prepare(stack)
-        .then(() => this.run(stack, "output", ["output", "-json", "-no-color"], { quiet: true }))
+        .then(() => this.run(stack, "output", ["output", "-json", "-no-color"], { quiet: true, secretOutput: true }))
         .then(
           (result) => parseOutputs(stack, result.stdout),
           (error: unknown) => {

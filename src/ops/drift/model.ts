@@ -13,7 +13,8 @@ import { unmanagedRules } from "./rules";
  * wrote the state (including what a sibling resource or AWS itself wrote), `resource_changes` says what
  * applying the configuration would change back. Drift is what is in both:
  * - a managed resource deleted outside Terraform (`resource_drift` delete);
- * - an argument whose real value moved AND that the plan would change back (so the configuration sets it);
+ * - an argument whose real value moved AND that the plan would change back to a known value (so the
+ *   configuration sets it; a replacement's recomputed attributes are unknown, not changed back);
  *   security facts (policy statements, rules, public access) of such a change are listed with its values;
  * - a rule on a managed security group that no rule resource and no inline block manages (no plan removes
  *   it; it is reported because it opens a group outside review).
@@ -131,7 +132,9 @@ function stackItems(entry: DriftStackPlan, plan: PlanJson, environment: string):
     // a plan that deletes the resource (gone from the configuration) reverts nothing: a pending change
     if (!change || (action !== "update" && action !== "replace")) continue;
     const moved = names(drift.change);
-    const reverted = changedAttributes(change.change).filter((attribute) => moved.includes(attribute.name));
+    // a value known only after apply is no revert: what a replacement recomputes (its `policy`, `arn`) is not the configuration's
+    const wholeUnknown = objectOf(change.change.after_unknown);
+    const reverted = changedAttributes(change.change).filter((attribute) => moved.includes(attribute.name) && wholeUnknown[attribute.name] !== true);
     if (!reverted.length) continue;
     explained.add(drift.address);
     const ignored = moved.filter((name) => !reverted.some((attribute) => attribute.name === name));

@@ -51,9 +51,14 @@ function managedRules(stacks: readonly PlannedStack[]): Map<string, Set<string>>
   return byGroup;
 }
 
+/** `aws_security_group.app[0]` or `aws_security_group.app["a"]` (count, for_each) → `aws_security_group.app`, as the `configuration` block names it. */
+function configurationAddress(address: string): string {
+  return address.replace(/\[(?:\d+|"(?:[^"\\]|\\.)*")\]$/, "");
+}
+
 /** Directions whose rules the configuration of the group sets inline (the plan reverts any other rule there). */
 function inlineDirections(plan: PlanJson, address: string): string[] {
-  const configured = (plan.configuration?.root_module?.resources ?? []).find((resource) => resource.address === address);
+  const configured = (plan.configuration?.root_module?.resources ?? []).find((resource) => resource.address === configurationAddress(address));
   return DIRECTIONS.filter((direction) => configured?.expressions?.[direction] !== undefined);
 }
 

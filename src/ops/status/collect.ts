@@ -30,7 +30,7 @@ export async function readPhase(session: Session, store: PlanStore, aws: StatusA
     if (error instanceof WorkspaceMissing) return base;
     throw error;
   }
-  const pulled = await session.run(stack, "state pull", ["state", "pull"], { quiet: true });
+  const pulled = await session.run(stack, "state pull", ["state", "pull"], { quiet: true, secretOutput: true });
   let state;
   try {
     state = parseState(pulled.stdout, `terraform state pull of ${stack.name}`);
@@ -40,6 +40,8 @@ export async function readPhase(session: Session, store: PlanStore, aws: StatusA
   if (!resourceCount(state)) return { ...base, state };
   const location = stateObjectOf(initBackend(stack), session.options.workspace ?? "default");
   if (!location) return { ...base, state, lastWriteNote: "the backend is not S3" };
+  // the run's credentials are the environment's: asked with them, a bucket behind a role would answer 403
+  if (location.role) return { ...base, state, lastWriteNote: `the state bucket is reached through ${location.role}, which status does not assume` };
   try {
     const modified = await aws.stateLastModified(location);
     return { ...base, state, lastWrite: modified?.toISOString(), lastWriteNote: modified ? undefined : "no time in the answer" };

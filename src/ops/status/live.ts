@@ -44,6 +44,10 @@ export interface StateObject {
   readonly region: string;
   readonly endpoint?: string;
   readonly pathStyle?: boolean;
+  /** The shared-config profile the backend reaches the bucket with (`--backend-config` `profile`). */
+  readonly profile?: string;
+  /** The role the backend assumes to reach the bucket (`assume_role`, `assume_role_with_web_identity`). */
+  readonly role?: string;
 }
 
 export interface StatusAws {
@@ -205,7 +209,7 @@ const sdkClients = (region: string): StatusAws => ({
   },
   async stateLastModified(location) {
     const { S3Client, HeadObjectCommand } = await import("@aws-sdk/client-s3");
-    const client = new S3Client({ region: location.region, endpoint: location.endpoint, forcePathStyle: location.pathStyle });
+    const client = new S3Client({ region: location.region, endpoint: location.endpoint, forcePathStyle: location.pathStyle, profile: location.profile });
     try {
       const head = await call(`HeadObject s3://${location.bucket}/${location.key}`, () => client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key })));
       return head.LastModified;

@@ -138,20 +138,30 @@ function namedItem(phase: string, item: string, expected: readonly string[], fou
   return { phase, item, done: !missing.length, found: found.filter((name) => expected.includes(name)), missing: missing.length ? `not in state: ${missing.join(", ")}` : undefined };
 }
 
+/**
+ * The VPC item: subnets in every configured zone (by name) and NAT gateways in one zone (non-prod) or in every
+ * configured zone (per-az), a NAT gateway's zone being its subnet's; a count alone would tick three gateways in
+ * one zone.
+ */
 function vpcItem(config: EnvironmentConfig, foundation: TerraformState | undefined): ChecklistItem {
   const perAz = config.network.natGateways === "per-az";
-  const zones = config.network.availabilityZones.length;
+  const zones = config.network.availabilityZones;
   const phase = "foundation";
-  const item = perAz ? `VPC Prod (multi-AZ: ${zones} zones, a NAT gateway in each)` : `VPC NonProd (${zones} zones, one NAT gateway)`;
+  const item = perAz ? `VPC Prod (multi-AZ: ${zones.length} zones, a NAT gateway in each)` : `VPC NonProd (${zones.length} zones, one NAT gateway)`;
   const vpcs = instancesOf(foundation, "aws_vpc");
   if (!vpcs.length) return { phase, item, done: false, found: [], missing: "no VPC in the foundation's state" };
-  const subnetZones = uniq(instancesOf(foundation, "aws_subnet").map((s) => text(s, "availability_zone") ?? "").filter(Boolean)).sort();
-  const nats = instancesOf(foundation, "aws_nat_gateway").length;
-  const found = vpcs.map((vpc) => `${text(vpc, "id") ?? "?"} (${((vpc.tags ?? {}) as Record<string, string>).Name ?? "no Name tag"}) in ${subnetZones.join(", ") || "no subnet"}, ${nats} NAT gateway${nats === 1 ? "" : "s"}`);
-  const wantedNats = perAz ? zones : 1;
+  const subnets = instancesOf(foundation, "aws_subnet");
+  const zoneOfSubnet = new Map(subnets.map((s) => [text(s, "id") ?? "", text(s, "availability_zone") ?? ""]));
+  const subnetZones = uniq(subnets.map((s) => text(s, "availability_zone") ?? "").filter(Boolean)).sort();
+  const nats = instancesOf(foundation, "aws_nat_gateway");
+  const natZones = uniq(nats.map((n) => zoneOfSubnet.get(text(n, "subnet_id") ?? "") ?? "").filter(Boolean));
+  const found = vpcs.map((vpc) => `${text(vpc, "id") ?? "?"} (${((vpc.tags ?? {}) as Record<string, string>).Name ?? "no Name tag"}) in ${subnetZones.join(", ") || "no subnet"}, ${nats.length} NAT gateway${nats.length === 1 ? "" : "s"}${natZones.length ? ` (${natZones.sort().join(", ")})` : ""}`);
+  const noSubnet = zones.filter((zone) => !subnetZones.includes(zone));
+  const noNat = zones.filter((zone) => !natZones.includes(zone));
   const problems = [
-    ...(subnetZones.length < zones ? [`subnets in ${subnetZones.length} of ${zones} zones`] : []),
-    ...(nats < wantedNats ? [`${nats} of ${wantedNats} NAT gateways`] : []),
+    ...(noSubnet.length ? [`no subnet in ${noSubnet.join(", ")}`] : []),
+    ...(perAz && noNat.length ? [`no NAT gateway in ${noNat.join(", ")}`] : []),
+    ...(!perAz && !nats.length ? ["no NAT gateway"] : []),
   ];
   return { phase, item, done: !problems.length, found, missing: problems.length ? problems.join("; ") : undefined };
 }
@@ -315,11 +325,17 @@ export function stateObjectOf(backendFile: unknown, workspace: string): StateObj
   const prefix = typeof config.workspace_key_prefix === "string" ? config.workspace_key_prefix : "env:";
   const endpoints = config.endpoints as Record<string, unknown> | undefined;
   const endpoint = (Array.isArray(endpoints) ? (endpoints[0] as Record<string, unknown> | undefined)?.s3 : endpoints?.s3) ?? config.endpoint;
+  const role = [config.assume_role, config.assume_role_with_web_identity]
+    .map((block) => (Array.isArray(block) ? block[0] : block) as Record<string, unknown> | null | undefined)
+    .map((block) => block?.role_arn)
+    .find((arn): arn is string => typeof arn === "string" && arn !== "");
   return {
     bucket,
     key: workspace === "default" ? key : `${prefix}/${workspace}/${key}`,
     region,
     endpoint: typeof endpoint === "string" && endpoint ? endpoint : undefined,
     pathStyle: config.use_path_style === true || config.force_path_style === true ? true : undefined,
+    ...(typeof config.profile === "string" && config.profile ? { profile: config.profile } : {}),
+    ...(role ? { role } : {}),
   };
 }
