@@ -205,6 +205,8 @@ describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per env
       // The bucket's key: decrypt the state, encrypt the lock file (no resource of its own).
       { action: "kms:Decrypt", resources: ["${aws_kms_key.state_key.arn}"] },
       { action: "kms:GenerateDataKey", resources: ["${aws_kms_key.state_key.arn}"] },
+      // Not a write: a secret version's refresh decrypts it (below, only through Secrets Manager).
+      { action: "kms:Decrypt", resources: ["*"] },
     ]);
     expect(statementBySid(ci, `ci_${env}_plan_permissions`, "ReadStateOfThisWorkspace")!.resources).toEqual([`\${aws_s3_bucket.state_bucket.arn}/env:/${env}/sentry/*`]);
   });
@@ -213,7 +215,9 @@ describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per env
     const others = ENVS.filter((other) => other !== env);
     for (const statement of permissions(`ci_${env}_deploy`)) {
       for (const arn of statement.resources as string[]) {
-        if (arn === "*") {
+        if (arn === "*" && statement.sid === "DeregisterTaskDefinitions") {
+          expect(statement.actions).toEqual(["ecs:DeregisterTaskDefinition"]);
+        } else if (arn === "*") {
           const tagged = (statement.condition ?? []).some((c: { variable: string; values: string[] }) => /^aws:(Resource|Request)Tag\/Environment$/.test(c.variable) && c.values.join() === env);
           expect(tagged || statement.actions.every((action: string) => READ.test(action) || action === "secretsmanager:GetRandomPassword")).toBe(true);
         } else {
@@ -225,6 +229,31 @@ describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per env
     expect(statementBySid(ci, `ci_${env}_deploy_permissions`, "ManageProjectResourcesByName")!.resources).toContain(
       `arn:\${data.aws_partition.partition.partition}:secretsmanager:us-east-1:\${data.aws_caller_identity.account.account_id}:secret:sentry/${env}/*`,
     );
+  });
+
+  test.each(ENVS)("%s: the plan role can refresh a secret version (Decrypt on its environment's key, through Secrets Manager only)", (env) => {
+    expect(statementBySid(ci, `ci_${env}_plan_permissions`, "DecryptSecretsOfTheEnvironment")).toMatchObject({
+      actions: ["kms:Decrypt"],
+      resources: ["*"],
+      condition: expect.arrayContaining([
+        { test: "StringEquals", variable: "aws:ResourceTag/Environment", values: [env] },
+        { test: "StringEquals", variable: "kms:ViaService", values: ["secretsmanager.us-east-1.amazonaws.com"] },
+      ]),
+    });
+  });
+
+  test.each(ENVS)("%s: calls AWS authorizes only on * are granted on * (task definitions, the user pool domain), key aliases by name", (env) => {
+    const shared = statementBySid(ci, `ci_${env}_plan_permissions`, "ReadWithoutResourceLevelPermissions")!;
+    expect(shared.actions).toEqual(expect.arrayContaining(["ecs:DescribeTaskDefinition", "cognito-idp:DescribeUserPoolDomain"]));
+    expect(statementBySid(ci, `ci_${env}_deploy_permissions`, "RegisterTaskDefinitionsWithTags")).toMatchObject({
+      actions: ["ecs:RegisterTaskDefinition"],
+      resources: ["*"],
+      condition: expect.arrayContaining([{ test: "StringEquals", variable: "aws:RequestTag/Environment", values: [env] }]),
+    });
+    // The foundation's alias is alias/sentry-<env>: the pattern must match it, and an alias has no tag to match.
+    expect(statementBySid(ci, `ci_${env}_deploy_permissions`, "ManageKeyAliases")!.resources).toEqual([
+      `arn:\${data.aws_partition.partition.partition}:kms:us-east-1:\${data.aws_caller_identity.account.account_id}:alias/sentry-*${env}*`,
+    ]);
   });
 
   test("the boundary: no users or keys, IAM only on sentry-* roles, the CI roles untouchable, new roles only under it, one region", () => {

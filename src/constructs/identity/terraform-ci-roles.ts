@@ -57,7 +57,9 @@ const READ_WITHOUT_RESOURCE_LEVEL = [
   "cognito-idp:ListUserPools",
   "dynamodb:ListTables",
   "ec2:Describe*",
+  "cognito-idp:DescribeUserPoolDomain",
   "ecs:DescribeCapacityProviders",
+  "ecs:DescribeTaskDefinition",
   "ecs:List*",
   "elasticache:Describe*",
   "elasticloadbalancing:Describe*",
@@ -173,6 +175,17 @@ export function planStatements(props: TerraformCiRolesProps): DataAwsIamPolicyDo
       resources: ["*"],
       condition: tagConditions("aws:ResourceTag", props.resourceTags),
     },
+    // A refresh of a secret version is a GetSecretValue, which needs Decrypt on the environment's key: only
+    // through Secrets Manager, only on the environment's tagged keys.
+    {
+      sid: "DecryptSecretsOfTheEnvironment",
+      actions: ["kms:Decrypt"],
+      resources: ["*"],
+      condition: [
+        ...tagConditions("aws:ResourceTag", props.resourceTags),
+        { test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${props.region}.amazonaws.com`] },
+      ],
+    },
   ];
   if (props.hostedZoneId !== undefined) {
     statements.push({
@@ -204,6 +217,12 @@ export function deployStatements(props: TerraformCiRolesProps): DataAwsIamPolicy
       resources: ["*"],
       condition: tagConditions("aws:RequestTag", props.resourceTags),
     },
+    // An alias carries no tag: the deploy role manages the aliases named like the project's resources.
+    { sid: "ManageKeyAliases", actions: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"], resources: [`arn:${p}:kms:${props.region}:${a}:alias/${props.resourceNamePattern}`] },
+    // ECS authorizes task definition writes only on `*`: registering is held to the project's tags (the provider
+    // sends default tags), deregistering cannot be held to anything.
+    { sid: "RegisterTaskDefinitionsWithTags", actions: ["ecs:RegisterTaskDefinition"], resources: ["*"], condition: tagConditions("aws:RequestTag", props.resourceTags) },
+    { sid: "DeregisterTaskDefinitions", actions: ["ecs:DeregisterTaskDefinition"], resources: ["*"] },
     {
       sid: "CreateServiceLinkedRoles",
       actions: ["iam:CreateServiceLinkedRole"],
