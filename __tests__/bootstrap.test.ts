@@ -2,6 +2,7 @@ import { TerraformStack, Testing } from "cdktf";
 import { join } from "path";
 import { CI_ENVIRONMENTS } from "../src/config";
 import { GithubActionsRole } from "../src/constructs/identity/github-actions-role";
+import { PermissionsBoundaryPolicy } from "../src/constructs/identity/permissions-boundary-policy";
 import { BootstrapStack } from "../src/stacks/bootstrap-stack";
 import { dataOf, policyStatements, resource, resourcesOf, statementBySid, testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
@@ -143,7 +144,7 @@ describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per env
   const ci = JSON.parse(Testing.synth(new BootstrapStack(Testing.app(), testConfig("dev", ciVariables).operator)));
   const ENVS = ["dev", "staging", "prod"] as const;
   const ROLES = ENVS.flatMap((env) => [`ci_${env}_plan`, `ci_${env}_deploy`]);
-  const BOUNDARY_ARN = "arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.account.account_id}:policy/sentry-ci-boundary";
+  const boundaryArn = (env: string) => `arn:\${data.aws_partition.partition.partition}:iam::\${data.aws_caller_identity.account.account_id}:policy/sentry-ci-boundary-${env}`;
   const trust = (role: string) => policyStatements(ci, `${role}_trust`);
   const permissions = (role: string) => policyStatements(ci, `${role}_permissions`);
   const subjects = (role: string) => trust(role)[0].condition.find((c: { variable: string }) => c.variable === "token.actions.githubusercontent.com:sub").values;
@@ -169,7 +170,7 @@ describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per env
         expect(resource(ci, "aws_iam_role", `ci_${env}_${kind}`)).toMatchObject({
           name: `sentry-${kind}-${env}`,
           assume_role_policy: `\${data.aws_iam_policy_document.ci_${env}_${kind}_trust.json}`,
-          permissions_boundary: "${aws_iam_policy.ci_boundary.arn}",
+          permissions_boundary: `\${aws_iam_policy.ci_${env}_boundary.arn}`,
         });
       }
     }
@@ -256,23 +257,23 @@ describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per env
     ]);
   });
 
-  test("the boundary: no users or keys, IAM only on sentry-* roles, the CI roles untouchable, new roles only under it, one region", () => {
-    expect(resource(ci, "aws_iam_policy", "ci_boundary")).toMatchObject({ name: "sentry-ci-boundary", policy: "${data.aws_iam_policy_document.ci_boundary_document.json}" });
+  test.each(ENVS)("%s: the boundary: no users or keys, IAM only on the environment's sentry-* roles, the CI roles untouchable, new roles only under it, one region", (env) => {
+    expect(resource(ci, "aws_iam_policy", `ci_${env}_boundary`)).toMatchObject({ name: `sentry-ci-boundary-${env}`, policy: `\${data.aws_iam_policy_document.ci_${env}_boundary_document.json}` });
     const iam = (resource: string) => `arn:\${data.aws_partition.partition.partition}:iam::\${data.aws_caller_identity.account.account_id}:${resource}`;
-    const bySid = (sid: string) => statementBySid(ci, "ci_boundary_document", sid)!;
+    const bySid = (sid: string) => statementBySid(ci, `ci_${env}_boundary_document`, sid)!;
     expect(bySid("NoUsersGroupsKeysOrIdentityProviders")).toMatchObject({ effect: "Deny", resources: ["*"] });
     expect(bySid("NoUsersGroupsKeysOrIdentityProviders").actions).toEqual(expect.arrayContaining(["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile"]));
     expect(bySid("IamOnlyOnProjectRoles")).toEqual({
       sid: "IamOnlyOnProjectRoles",
       effect: "Deny",
       actions: ["iam:*"],
-      not_resources: [iam("role/sentry-*"), iam("instance-profile/sentry-*"), iam("role/aws-service-role/*")],
+      not_resources: [iam(`role/sentry-*${env}*`), iam(`instance-profile/sentry-*${env}*`), iam("role/aws-service-role/*")],
     });
     expect(bySid("NotTheProtectedRoles")).toMatchObject({ effect: "Deny", actions: ["iam:*"], resources: [iam("role/sentry-plan-*"), iam("role/sentry-deploy-*")] });
     expect(bySid("NewRolesOnlyUnderThisBoundary")).toMatchObject({
       effect: "Deny",
       actions: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
-      condition: [{ test: "StringNotEquals", variable: "iam:PermissionsBoundary", values: [BOUNDARY_ARN] }],
+      condition: [{ test: "StringNotEquals", variable: "iam:PermissionsBoundary", values: [boundaryArn(env)] }],
     });
     expect(bySid("KeepTheBoundary")).toMatchObject({ effect: "Deny", actions: ["iam:DeleteRolePermissionsBoundary"] });
     expect(bySid("StayInTheRegion")).toMatchObject({
@@ -280,6 +281,52 @@ describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per env
       not_actions: ["iam:*", "route53:*", "sts:*"],
       condition: [{ test: "StringNotEquals", variable: "aws:RequestedRegion", values: ["us-east-1"] }],
     });
+  });
+
+  test.each(ENVS)("%s: a role the deploy role creates stays in its environment: nothing tagged otherwise, no other environment's bucket, no state", (env) => {
+    const bySid = (sid: string) => statementBySid(ci, `ci_${env}_boundary_document`, sid)!;
+    const exemptCiRoles = {
+      test: "ArnNotLike",
+      variable: "aws:PrincipalArn",
+      values: ["plan", "deploy"].map((kind) => `arn:\${data.aws_partition.partition.partition}:iam::\${data.aws_caller_identity.account.account_id}:role/sentry-${kind}-*`),
+    };
+    expect(bySid("OnlyResourcesOfThisTag")).toEqual({
+      sid: "OnlyResourcesOfThisTag",
+      effect: "Deny",
+      actions: ["*"],
+      resources: ["*"],
+      condition: [{ test: "StringNotEqualsIfExists", variable: "aws:ResourceTag/Environment", values: [env] }, exemptCiRoles],
+    });
+    const reserved = bySid("ReservedForTheProtectedRoles");
+    expect(reserved).toMatchObject({ effect: "Deny", actions: ["*"], condition: [exemptCiRoles] });
+    expect(reserved.resources).toEqual(expect.arrayContaining(["arn:${data.aws_partition.partition.partition}:s3:::sentry-test-state/*", "arn:${data.aws_partition.partition.partition}:s3:::sentry-test-state-logs/*"]));
+    for (const other of ENVS.filter((name) => name !== env)) {
+      expect(reserved.resources).toEqual(expect.arrayContaining([`arn:\${data.aws_partition.partition.partition}:s3:::sentry-*${other}*`, `arn:\${data.aws_partition.partition.partition}:s3:::sentry-*${other}*/*`]));
+    }
+    expect(reserved.resources.some((arn: string) => arn.includes(`*${env}*`))).toBe(false);
+  });
+
+  test("the boundary construct refuses a tag or reserved resources with no protected role to exempt", () => {
+    const build = () =>
+      new PermissionsBoundaryPolicy(new TerraformStack(Testing.app(), "test"), "b", {
+        policyName: "b",
+        partition: "aws",
+        accountId: "123456789012",
+        region: "us-east-1",
+        services: ["sqs"],
+        globalServices: [],
+        iamNamePattern: "sentry-*",
+        protectedRoleNamePatterns: [],
+        confiningTag: { key: "Environment", value: "dev" },
+      });
+    expect(build).toThrow("PermissionsBoundaryPolicy b: confiningTag and reservedResourceArns need protectedRoleNamePatterns (the roles exempt from them)");
+  });
+
+  test.each(ENVS)("%s: the boundary fits IAM's 6,144 characters per managed policy (ids resolved, whitespace removed)", (env) => {
+    const rendered = JSON.stringify({ Version: "2012-10-17", Statement: policyStatements(ci, `ci_${env}_boundary_document`) })
+      .replace(/\$\{data\.aws_partition\.partition\.partition\}/g, "aws")
+      .replace(/\$\{data\.aws_caller_identity\.account\.account_id\}/g, "123456789012");
+    expect(rendered.length).toBeLessThan(6144);
   });
 
   test("every inline policy fits IAM's 10,240 characters per role (rendered as IAM stores it, ids resolved)", () => {

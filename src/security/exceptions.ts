@@ -304,11 +304,11 @@ export const EXCEPTIONS: readonly SecurityException[] = [
     rules: ["iam-resource-wildcard"],
     covers: {
       types: ["data.aws_iam_policy_document"],
-      description: "the document of the managed policy `sentry-ci-boundary` (bootstrap)",
-      addresses: ["data.aws_iam_policy_document.ci_boundary_document"],
+      description: "the documents of the managed policies `sentry-ci-boundary-<env>` (bootstrap)",
+      addresses: ["dev", "staging", "prod"].map((env) => `data.aws_iam_policy_document.ci_${env}_boundary_document`),
     },
     reason:
-      "A permissions boundary grants nothing: it is the ceiling of what a role carrying it may do, and each role's own policy scopes the resources. Its Deny statements do the work (no users or keys, IAM only on sentry-* roles, no role without this boundary, one region).",
+      "A permissions boundary grants nothing: it is the ceiling of what a role carrying it may do, and each role's own policy scopes the resources. Its Deny statements do the work (no users or keys, IAM only on the environment's sentry-* roles, no role without this boundary, nothing tagged with another environment, no other environment's buckets, no state, one region).",
     liftedWhen: "Never for a boundary; the entry goes if the boundary does.",
   },
   {

@@ -23,7 +23,7 @@ import { GithubOidcProvider } from "../constructs/identity/github-oidc-provider"
 import { PermissionsBoundaryPolicy } from "../constructs/identity/permissions-boundary-policy";
 import { TerraformCiRoles } from "../constructs/identity/terraform-ci-roles";
 import { ReadableStack } from "./readable-stack";
-import { CI_BOUNDARY_POLICY_NAME, ciRoleName, projectTags, STATE_KEY_PREFIX, WORKSPACE_KEY_PREFIX } from "./sentry-stack";
+import { ciBoundaryPolicyName, ciRoleName, projectTags, STATE_KEY_PREFIX, WORKSPACE_KEY_PREFIX } from "./sentry-stack";
 
 const BOOTSTRAP_STACK_NAME = "sentry-bootstrap";
 /** At the project root (git-ignored), not in cdktf.out/, which synth output may replace. */
@@ -90,7 +90,7 @@ function matchesIamPattern(pattern: string, name: string): boolean {
  * Applied once per AWS account, with local state: the S3 bucket every phase keeps its state in (SSE-KMS with
  * this stack's key, since the environments' keys come later), and a bucket for its server access logs: the
  * state holds secrets, and who read it matters. With a GitHub repository, the CI access too: GitHub's OIDC
- * provider, the permissions boundary `sentry-ci-boundary`, and per environment `sentry-plan-<env>` and
+ * provider, and per environment the permissions boundary `sentry-ci-boundary-<env>`, `sentry-plan-<env>` and
  * `sentry-deploy-<env>`. Its state file holds no secret; keep it (or re-import the buckets, the key and the
  * roles with `terraform import` if it is lost).
  */
@@ -157,19 +157,28 @@ export class BootstrapStack extends ReadableStack {
         }
       }
       const github = new GithubOidcProvider(this, "github-oidc");
-      const boundary = new PermissionsBoundaryPolicy(this, "ci-boundary", {
-        policyName: CI_BOUNDARY_POLICY_NAME,
-        partition,
-        accountId,
-        region: operator.region,
-        services: BOUNDED_SERVICES,
-        globalServices: GLOBAL_SERVICES,
-        iamNamePattern: "sentry-*",
-        protectedRoleNamePatterns: CI_ROLE_KINDS.map((kind) => `sentry-${kind}-*`),
-      });
       const variables: Record<string, string> = {};
       for (const env of ENVIRONMENT_NAMES) {
         const tags = projectTags(env, "");
+        const bucketsOf = (name: string) => [`arn:${partition}:s3:::${name}`, `arn:${partition}:s3:::${name}/*`];
+        const boundary = new PermissionsBoundaryPolicy(this, `ci-${env}-boundary`, {
+          policyName: ciBoundaryPolicyName(env),
+          partition,
+          accountId,
+          region: operator.region,
+          services: BOUNDED_SERVICES,
+          globalServices: GLOBAL_SERVICES,
+          iamNamePattern: ciResourcePattern(env),
+          protectedRoleNamePatterns: CI_ROLE_KINDS.map((kind) => `sentry-${kind}-*`),
+          // A role the deploy role creates must not reach another environment: not its tagged resources, not its
+          // buckets (S3 objects carry no bucket tag), not the state of any workspace.
+          confiningTag: { key: "Environment", value: tags.Environment },
+          reservedResourceArns: [
+            ...bucketsOf(operator.stateBucket),
+            ...bucketsOf(logBucketName),
+            ...ENVIRONMENT_NAMES.filter((other) => other !== env).flatMap((other) => bucketsOf(ciResourcePattern(other))),
+          ],
+        });
         const roles = new TerraformCiRoles(this, `ci-${env}`, {
           planRoleName: ciRoleName("plan", env),
           deployRoleName: ciRoleName("deploy", env),
