@@ -183,13 +183,16 @@ describe("workflow scripts", () => {
     const dir = mkdtempSync(join(tmpdir(), "review-comment-"));
     const reviewFile = join(dir, "review.md");
     writeFileSync(reviewFile, "## Review\nnothing to approve\n");
-    const comments: { id: number; body: string; user: { type: string } }[] = [{ id: 1, body: "a person's comment", user: { type: "User" } }];
+    const comments: { id: number; body: string; user: { type: string; login: string } }[] = [
+      { id: 1, body: "a person's comment", user: { type: "User", login: "alice" } },
+      { id: 2, body: "<!-- sentry-ops review: dev -->\nanother app's bot copying the marker", user: { type: "Bot", login: "other-app[bot]" } },
+    ];
     const github = {
       paginate: async () => comments,
       rest: {
         issues: {
           listComments: () => undefined,
-          createComment: async ({ body }: { body: string }) => comments.push({ id: comments.length + 1, body, user: { type: "Bot" } }),
+          createComment: async ({ body }: { body: string }) => comments.push({ id: comments.length + 1, body, user: { type: "Bot", login: "github-actions[bot]" } }),
           updateComment: async ({ comment_id, body }: { comment_id: number; body: string }) => (comments.find((comment) => comment.id === comment_id)!.body = body),
         },
       },
@@ -200,10 +203,11 @@ describe("workflow scripts", () => {
     await reviewComment({ github, context: context("c".repeat(40)), environment: "dev", reviewFile });
     expect(comments.map((comment) => comment.body.split("\n").slice(0, 2).join(" | "))).toEqual([
       "a person's comment",
+      "<!-- sentry-ops review: dev --> | another app's bot copying the marker",
       "<!-- sentry-ops review: dev --> | ### `sentry-ops review dev` at cccccccccccc",
       "<!-- sentry-ops review: staging --> | ### `sentry-ops review staging` at bbbbbbbbbbbb",
     ]);
-    expect(comments[2].body).toContain("No review: the job stopped before `sentry-ops review` ran");
+    expect(comments[3].body).toContain("No review: the job stopped before `sentry-ops review` ran");
     expect(reviewComment.commentBody("dev", "x".repeat(100000), "d".repeat(40)).length).toBeLessThanOrEqual(65000);
   });
 
@@ -229,5 +233,10 @@ describe("workflow scripts", () => {
     expect(runScript("deploy.sh", { ENVIRONMENT: "prod", APPROVE: "sentry-foundation-prod:aws_sqs_queue.a aws_sqs_queue.b", APPROVE_BROADENING: "true" }, path).stdout.trim()).toBe(
       "sentry-ops deploy prod --approve sentry-foundation-prod:aws_sqs_queue.a --approve aws_sqs_queue.b --approve-broadening",
     );
+    // An address with an index is a glob pattern: a file it matches in the working folder must not replace it.
+    const cwd = mkdtempSync(join(tmpdir(), "deploy-cwd-"));
+    writeFileSync(join(cwd, "sentry-foundation-dev:aws_sqs_queue.qo"), "");
+    const indexed = spawnSync("bash", [join(GITHUB, "scripts", "deploy.sh")], { cwd, env: { PATH: path, ENVIRONMENT: "dev", APPROVE: 'sentry-foundation-dev:aws_sqs_queue.q["orders"]' }, encoding: "utf8" });
+    expect(indexed.stdout.trim()).toBe('sentry-ops deploy dev --approve sentry-foundation-dev:aws_sqs_queue.q["orders"]');
   });
 });
