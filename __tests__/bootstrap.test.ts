@@ -4,6 +4,7 @@ import { CI_ENVIRONMENTS } from "../src/config";
 import { GithubActionsRole } from "../src/constructs/identity/github-actions-role";
 import { PermissionsBoundaryPolicy } from "../src/constructs/identity/permissions-boundary-policy";
 import { BootstrapStack } from "../src/stacks/bootstrap-stack";
+import { wafLogGroupName } from "../src/stacks/sentry-stack";
 import { dataOf, policyStatements, resource, resourcesOf, statementBySid, testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 const tf = JSON.parse(Testing.synth(new BootstrapStack(Testing.app(), testConfig("dev").operator)));
@@ -218,6 +219,8 @@ describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per env
       for (const arn of statement.resources as string[]) {
         if (arn === "*" && statement.sid === "DeregisterTaskDefinitions") {
           expect(statement.actions).toEqual(["ecs:DeregisterTaskDefinition"]);
+        } else if (arn === "*" && statement.sid === "WafLogDelivery") {
+          statement.actions.forEach((action: string) => expect(action).toMatch(/^logs:[A-Za-z]+LogDeliver(y|ies)$/));
         } else if (arn === "*") {
           const tagged = (statement.condition ?? []).some((c: { variable: string; values: string[] }) => /^aws:(Resource|Request)Tag\/Environment$/.test(c.variable) && c.values.join() === env);
           expect(tagged || statement.actions.every((action: string) => READ.test(action) || action === "secretsmanager:GetRandomPassword")).toBe(true);
@@ -304,6 +307,16 @@ describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per env
       expect(reserved.resources).toEqual(expect.arrayContaining([`arn:\${data.aws_partition.partition.partition}:s3:::sentry-*${other}*`, `arn:\${data.aws_partition.partition.partition}:s3:::sentry-*${other}*/*`]));
     }
     expect(reserved.resources.some((arn: string) => arn.includes(`*${env}*`))).toBe(false);
+  });
+
+  test.each(ENVS)("%s: the CI roles reach WAF's request-log group and its log delivery (account resource policy, vended logs)", (env) => {
+    const account = "\${data.aws_caller_identity.account.account_id}";
+    const logs = `arn:\${data.aws_partition.partition.partition}:logs:us-east-1:${account}`;
+    expect(statementBySid(ci, `ci_${env}_deploy_permissions`, "ManageProjectResourcesByName")!.resources).toContain(`${logs}:log-group:${wafLogGroupName(env)}`);
+    expect(statementBySid(ci, `ci_${env}_plan_permissions`, "ReadProjectResourcesByName")!.resources).toContain(`${logs}:log-group:${wafLogGroupName(env)}`);
+    expect(statementBySid(ci, `ci_${env}_plan_permissions`, "ReadLogResourcePolicies")).toMatchObject({ actions: ["logs:DescribeResourcePolicies"], resources: [`${logs}:*`] });
+    expect(statementBySid(ci, `ci_${env}_deploy_permissions`, "WriteLogResourcePolicies")).toMatchObject({ actions: ["logs:DeleteResourcePolicy", "logs:PutResourcePolicy"], resources: [`${logs}:*`] });
+    expect(statementBySid(ci, `ci_${env}_deploy_permissions`, "WafLogDelivery")!.actions).toEqual(expect.arrayContaining(["logs:CreateLogDelivery", "logs:DeleteLogDelivery"]));
   });
 
   test("the boundary construct refuses a tag or reserved resources with no protected role to exempt", () => {

@@ -88,7 +88,13 @@ const READ_ONLY_ACTION = /^[a-z0-9-]+:(Describe|Get|List|BatchGet|AdminGet|Admin
 const ENVIRONMENT_TAG_KEYS = ["aws:ResourceTag/Environment", "aws:RequestTag/Environment"];
 
 /** Non-read actions the CI roles need that AWS authorizes only on "*" and with no tag condition. */
-const CI_UNSCOPABLE_ACTIONS = ["secretsmanager:GetRandomPassword", "ecs:DeregisterTaskDefinition"];
+const CI_UNSCOPABLE_ACTIONS = [
+  "secretsmanager:GetRandomPassword",
+  "ecs:DeregisterTaskDefinition",
+  "logs:CreateLogDelivery",
+  "logs:DeleteLogDelivery",
+  "logs:UpdateLogDelivery",
+];
 
 /**
  * A CI role's policy document whose every Allow statement on "*" either only reads or is held to one
@@ -291,11 +297,11 @@ export const EXCEPTIONS: readonly SecurityException[] = [
     covers: {
       types: ["data.aws_iam_policy_document"],
       description:
-        "the permissions of `sentry-plan-<env>` and `sentry-deploy-<env>` (bootstrap, `ci_<env>_<plan|deploy>_permissions`), while every Allow on \"*\" only reads (Describe, Get, List), deregisters task definitions or carries StringEquals `aws:ResourceTag/Environment` / `aws:RequestTag/Environment`",
+        "the permissions of `sentry-plan-<env>` and `sentry-deploy-<env>` (bootstrap, `ci_<env>_<plan|deploy>_permissions`), while every Allow on \"*\" only reads (Describe, Get, List), deregisters task definitions, manages WAF's log delivery or carries StringEquals `aws:ResourceTag/Environment` / `aws:RequestTag/Environment`",
       where: (resource) => addressMatching(/^data\.aws_iam_policy_document\.ci_[a-z]+_(plan|deploy)_permissions$/)(resource) && ciWildcardsReadOrTagged(resource),
     },
     reason:
-      "A Terraform refresh calls List and Describe actions AWS authorizes only on \"*\" (ec2:Describe*, elasticloadbalancing:Describe*, autoscaling:Describe*, ecs:DescribeTaskDefinition...); ecs:RegisterTaskDefinition only on \"*\" (held to the environment's tag in the request) and ecs:DeregisterTaskDefinition only on \"*\" with no condition at all (a deregistered revision keeps running tasks running). VPC parts, the user pool, keys, the certificate, the connection and scaling targets have ARNs with generated ids, not names: the roles reach those only through the environment's tag (on the resource, or in the create request). Everything named (queues, tables, roles, buckets, clusters, secrets...) is scoped by name.",
+      "A Terraform refresh calls List and Describe actions AWS authorizes only on \"*\" (ec2:Describe*, elasticloadbalancing:Describe*, autoscaling:Describe*, ecs:DescribeTaskDefinition...); ecs:RegisterTaskDefinition only on \"*\" (held to the environment's tag in the request) and ecs:DeregisterTaskDefinition only on \"*\" with no condition at all (a deregistered revision keeps running tasks running); WAF's request logs need CloudWatch Logs' log delivery actions, which exist only on \"*\". VPC parts, the user pool, keys, the certificate, the connection and scaling targets have ARNs with generated ids, not names: the roles reach those only through the environment's tag (on the resource, or in the create request). Everything named (queues, tables, roles, buckets, clusters, secrets...) is scoped by name.",
     liftedWhen: "AWS gives those reads resource-level permissions, or the project names those resources so that their ARNs carry the name.",
   },
   {

@@ -23,7 +23,7 @@ import { GithubOidcProvider } from "../constructs/identity/github-oidc-provider"
 import { PermissionsBoundaryPolicy } from "../constructs/identity/permissions-boundary-policy";
 import { TerraformCiRoles } from "../constructs/identity/terraform-ci-roles";
 import { ReadableStack } from "./readable-stack";
-import { ciBoundaryPolicyName, ciRoleName, projectTags, STATE_KEY_PREFIX, WORKSPACE_KEY_PREFIX } from "./sentry-stack";
+import { ciBoundaryPolicyName, ciRoleName, projectTags, STATE_KEY_PREFIX, wafLogGroupName, WORKSPACE_KEY_PREFIX } from "./sentry-stack";
 
 const BOOTSTRAP_STACK_NAME = "sentry-bootstrap";
 /** At the project root (git-ignored), not in cdktf.out/, which synth output may replace. */
@@ -191,7 +191,7 @@ export class BootstrapStack extends ReadableStack {
           region: operator.region,
           resourceNamePattern: ciResourcePattern(env),
           secretNamePrefix: `sentry/${env}/`,
-          logGroupPatterns: [`/sentry/${env}/*`, `/sentry/*/sentry-*-${env}*`],
+          logGroupPatterns: [`/sentry/${env}/*`, `/sentry/*/sentry-*-${env}*`, wafLogGroupName(env)],
           resourceTags: { Project: tags.Project, Environment: tags.Environment },
           state: { bucketArn: state.bucket.arn, keyArn, objectPrefix: `${WORKSPACE_KEY_PREFIX}/${env}/${STATE_KEY_PREFIX}/` },
           hostedZoneId: operator.hostedZoneId,

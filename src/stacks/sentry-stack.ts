@@ -62,6 +62,11 @@ export function webAclName(environment: EnvironmentName): string {
   return `sentry-waf-${environment}`;
 }
 
+/** Log group of the web ACL's request logs (WAF accepts only `aws-waf-logs-*`); the CI roles of the environment manage it. */
+export function wafLogGroupName(environment: EnvironmentName): string {
+  return `aws-waf-logs-sentry-${environment}`;
+}
+
 /** A host the load balancer answers: `admin.<domain>`, `ws.<domain>`. */
 export function publicHostname(host: PublicHost, domain: string): string {
   return `${host}.${domain}`;

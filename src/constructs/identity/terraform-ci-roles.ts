@@ -105,6 +105,9 @@ const SERVICE_LINKED_ROLES = [
   "elasticloadbalancing.amazonaws.com",
 ];
 
+/** What wafv2:PutLoggingConfiguration to a log group needs besides the log group (CloudWatch Logs' vended logs). */
+const LOG_DELIVERY_ACTIONS = ["logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:GetLogDelivery", "logs:ListLogDeliveries", "logs:UpdateLogDelivery"];
+
 const tagConditions = (prefix: "aws:ResourceTag" | "aws:RequestTag", tags: Readonly<Record<string, string>>): DataAwsIamPolicyDocumentStatementCondition[] =>
   Object.entries(tags).map(([key, value]) => ({ test: "StringEquals", variable: `${prefix}/${key}`, values: [value] }));
 
@@ -153,6 +156,8 @@ function sharedReadStatements(props: TerraformCiRolesProps): DataAwsIamPolicyDoc
   const { partition: p, region: r } = props;
   return [
     { sid: "ReadWithoutResourceLevelPermissions", actions: READ_WITHOUT_RESOURCE_LEVEL, resources: ["*"] },
+    // CloudWatch Logs resource policies (WAF's log delivery) are the account's, not a log group's.
+    { sid: "ReadLogResourcePolicies", actions: ["logs:DescribeResourcePolicies"], resources: [`arn:${p}:logs:${r}:${props.accountId}:*`] },
     // The ECS-optimized AMI id the launch templates read (an AWS public parameter).
     { sid: "ReadEcsOptimizedAmiParameter", actions: ["ssm:GetParameter", "ssm:GetParameters"], resources: [`arn:${p}:ssm:${r}::parameter/aws/service/ecs/*`] },
   ];
@@ -219,6 +224,10 @@ export function deployStatements(props: TerraformCiRolesProps): DataAwsIamPolicy
     },
     // An alias carries no tag: the deploy role manages the aliases named like the project's resources.
     { sid: "ManageKeyAliases", actions: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"], resources: [`arn:${p}:kms:${props.region}:${a}:alias/${props.resourceNamePattern}`] },
+    // WAF's request logs to CloudWatch Logs: the account's log resource policy and a vended-logs delivery, which
+    // CloudWatch Logs authorizes on the account (policies) and only on `*` (deliveries).
+    { sid: "WriteLogResourcePolicies", actions: ["logs:DeleteResourcePolicy", "logs:PutResourcePolicy"], resources: [`arn:${p}:logs:${props.region}:${a}:*`] },
+    { sid: "WafLogDelivery", actions: LOG_DELIVERY_ACTIONS, resources: ["*"] },
     // ECS authorizes task definition writes only on `*`: registering is held to the project's tags (the provider
     // sends default tags), deregistering cannot be held to anything.
     { sid: "RegisterTaskDefinitionsWithTags", actions: ["ecs:RegisterTaskDefinition"], resources: ["*"], condition: tagConditions("aws:RequestTag", props.resourceTags) },
