@@ -1,6 +1,6 @@
 import { TerraformStack, Testing } from "cdktf";
 import { join } from "path";
-import { CI_ENVIRONMENTS } from "../src/config";
+import { CI_ENVIRONMENTS, CI_SESSION_SECONDS } from "../src/config";
 import { GithubActionsRole } from "../src/constructs/identity/github-actions-role";
 import { PermissionsBoundaryPolicy } from "../src/constructs/identity/permissions-boundary-policy";
 import { BootstrapStack } from "../src/stacks/bootstrap-stack";
@@ -172,6 +172,7 @@ describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per env
           name: `sentry-${kind}-${env}`,
           assume_role_policy: `\${data.aws_iam_policy_document.ci_${env}_${kind}_trust.json}`,
           permissions_boundary: `\${aws_iam_policy.ci_${env}_boundary.arn}`,
+          max_session_duration: CI_SESSION_SECONDS[kind as "plan" | "deploy"],
         });
       }
     }

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "os";
 import { dirname, join } from "path";
 import { parse } from "yaml";
-import { CI_ENVIRONMENTS, CI_ROLE_KINDS, ciRoleVariable, ENVIRONMENT_NAMES, githubDeployEnvironment, githubPlanEnvironment } from "../src/config";
+import { CI_ENVIRONMENTS, CI_ROLE_KINDS, CI_SESSION_SECONDS, ciRoleVariable, ENVIRONMENT_NAMES, githubDeployEnvironment, githubPlanEnvironment } from "../src/config";
 import { OPERATOR_VARIABLES } from "../src/config/operator";
 import { USAGE } from "../src/ops/cli";
 
@@ -108,7 +108,12 @@ describe("workflows: structure", () => {
       expect(job.environment).toBe(githubDeployEnvironment(env));
       expect(job.if).toContain("github.ref == 'refs/heads/main'");
       expect(usesOf(job).slice(-2)).toEqual(["./.github/actions/setup", PLAN_REVIEW]);
-      expect(stepUsing(job, PLAN_REVIEW).with).toEqual({ environment: env, "role-arn": `\${{ vars.${ciRoleVariable("deploy", env)} }}`, "aws-region": "${{ vars.SENTRY_AWS_REGION }}" });
+      expect(stepUsing(job, PLAN_REVIEW).with).toEqual({
+        environment: env,
+        "role-arn": `\${{ vars.${ciRoleVariable("deploy", env)} }}`,
+        "aws-region": "${{ vars.SENTRY_AWS_REGION }}",
+        "session-seconds": String(CI_SESSION_SECONDS.deploy),
+      });
       const last = job.steps[job.steps.length - 1];
       expect(last).toMatchObject({ name: "sentry-ops deploy", run: ".github/scripts/deploy.sh" });
       // Approvals come from a person's manual run only: empty on a push.
@@ -116,6 +121,20 @@ describe("workflows: structure", () => {
       expect(last.env.APPROVE_BROADENING).toBe("${{ github.event_name == 'workflow_dispatch' && inputs.approve-broadening }}");
     }
     expect(deploy.on.workflow_dispatch.inputs.environment.options).toEqual([...ENVIRONMENT_NAMES]);
+  });
+
+  test("a role's credentials outlast the job: session seconds (the role's maximum) at least the job's timeout", () => {
+    const planReview = actions[".github/actions/plan-review/action.yml"];
+    expect(planReview.runs.steps.find((step: Yaml) => String(step.uses).startsWith("aws-actions/configure-aws-credentials@")).with["role-duration-seconds"]).toBe("${{ inputs.session-seconds }}");
+    expect(planReview.inputs["session-seconds"].default).toBe(String(CI_SESSION_SECONDS.plan));
+    const roleJobs = allJobs.filter(([, job]) => usesOf(job).includes(PLAN_REVIEW));
+    expect(roleJobs.length).toBe(5);
+    for (const [name, job] of roleJobs) {
+      const seconds = Number(stepUsing(job, PLAN_REVIEW).with["session-seconds"] ?? planReview.inputs["session-seconds"].default);
+      const kind = JSON.stringify(job).includes("SENTRY_DEPLOY_ROLE_ARN_") ? "deploy" : "plan";
+      expect([name, seconds]).toEqual([name, CI_SESSION_SECONDS[kind]]);
+      expect([name, job["timeout-minutes"] * 60 <= seconds]).toEqual([name, true]);
+    }
   });
 
   test("pull requests never assume a deploy role; deploys never a plan role", () => {

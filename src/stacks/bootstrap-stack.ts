@@ -7,6 +7,7 @@ import { Construct } from "constructs";
 import {
   CI_ENVIRONMENTS,
   CI_ROLE_KINDS,
+  CI_SESSION_SECONDS,
   CiEnvironmentConfig,
   ciRoleVariable,
   ConfigError,
@@ -197,6 +198,8 @@ export class BootstrapStack extends ReadableStack {
           hostedZoneId: operator.hostedZoneId,
           // The reference (not the name) makes Terraform create the boundary before the roles that carry it.
           permissionsBoundaryArn: boundary.policy.arn,
+          planSessionSeconds: CI_SESSION_SECONDS.plan,
+          deploySessionSeconds: CI_SESSION_SECONDS.deploy,
         });
         variables[ciRoleVariable("plan", env)] = roles.planRole.role.arn;
         variables[ciRoleVariable("deploy", env)] = roles.deployRole.role.arn;

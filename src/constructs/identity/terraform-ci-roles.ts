@@ -45,6 +45,10 @@ export interface TerraformCiRolesProps {
   readonly hostedZoneId?: string;
   /** Managed policy capping both roles (and every role the deploy role creates). */
   readonly permissionsBoundaryArn: string;
+  /** Seconds a plan role session lasts (900 to 43200). @default 3600 */
+  readonly planSessionSeconds?: number;
+  /** Seconds a deploy role session lasts: at least the deploy job's timeout (900 to 43200). @default 3600 */
+  readonly deploySessionSeconds?: number;
 }
 
 /** Read actions of the services whose reads AWS authorizes only on `*` (Terraform's refresh calls them). */
@@ -269,15 +273,16 @@ export class TerraformCiRoles extends Construct {
     if (!/[A-Za-z0-9]/.test(props.resourceNamePattern)) {
       throw new Error(`TerraformCiRoles ${props.deployRoleName}: resourceNamePattern "${props.resourceNamePattern}" names nothing; it would match every resource of the account`);
     }
-    const role = (roleName: string, subjects: readonly GithubJobSubject[], statements: DataAwsIamPolicyDocumentStatement[]) => ({
+    const role = (roleName: string, subjects: readonly GithubJobSubject[], statements: DataAwsIamPolicyDocumentStatement[], maxSessionDurationSeconds?: number) => ({
       roleName,
+      maxSessionDurationSeconds,
       oidcProviderArn: props.oidcProviderArn,
       repository: props.repository,
       subjects,
       statements,
       permissionsBoundaryArn: props.permissionsBoundaryArn,
     });
-    this.planRole = new GithubActionsRole(this, "plan", role(props.planRoleName, props.planSubjects, planStatements(props)));
-    this.deployRole = new GithubActionsRole(this, "deploy", role(props.deployRoleName, props.deploySubjects, deployStatements(props)));
+    this.planRole = new GithubActionsRole(this, "plan", role(props.planRoleName, props.planSubjects, planStatements(props), props.planSessionSeconds));
+    this.deployRole = new GithubActionsRole(this, "deploy", role(props.deployRoleName, props.deploySubjects, deployStatements(props), props.deploySessionSeconds));
   }
 }
