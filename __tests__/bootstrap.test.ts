@@ -1,8 +1,10 @@
 import { TerraformStack, Testing } from "cdktf";
 import { join } from "path";
-import { CI_ENVIRONMENTS } from "../src/config";
+import { CI_ENVIRONMENTS, CI_SESSION_SECONDS } from "../src/config";
 import { GithubActionsRole } from "../src/constructs/identity/github-actions-role";
+import { PermissionsBoundaryPolicy } from "../src/constructs/identity/permissions-boundary-policy";
 import { BootstrapStack } from "../src/stacks/bootstrap-stack";
+import { wafLogGroupName } from "../src/stacks/sentry-stack";
 import { dataOf, policyStatements, resource, resourcesOf, statementBySid, testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 const tf = JSON.parse(Testing.synth(new BootstrapStack(Testing.app(), testConfig("dev").operator)));
@@ -143,7 +145,7 @@ describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per env
   const ci = JSON.parse(Testing.synth(new BootstrapStack(Testing.app(), testConfig("dev", ciVariables).operator)));
   const ENVS = ["dev", "staging", "prod"] as const;
   const ROLES = ENVS.flatMap((env) => [`ci_${env}_plan`, `ci_${env}_deploy`]);
-  const BOUNDARY_ARN = "arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.account.account_id}:policy/sentry-ci-boundary";
+  const boundaryArn = (env: string) => `arn:\${data.aws_partition.partition.partition}:iam::\${data.aws_caller_identity.account.account_id}:policy/sentry-ci-boundary-${env}`;
   const trust = (role: string) => policyStatements(ci, `${role}_trust`);
   const permissions = (role: string) => policyStatements(ci, `${role}_permissions`);
   const subjects = (role: string) => trust(role)[0].condition.find((c: { variable: string }) => c.variable === "token.actions.githubusercontent.com:sub").values;
@@ -169,7 +171,8 @@ describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per env
         expect(resource(ci, "aws_iam_role", `ci_${env}_${kind}`)).toMatchObject({
           name: `sentry-${kind}-${env}`,
           assume_role_policy: `\${data.aws_iam_policy_document.ci_${env}_${kind}_trust.json}`,
-          permissions_boundary: "${aws_iam_policy.ci_boundary.arn}",
+          permissions_boundary: `\${aws_iam_policy.ci_${env}_boundary.arn}`,
+          max_session_duration: CI_SESSION_SECONDS[kind as "plan" | "deploy"],
         });
       }
     }
@@ -205,6 +208,8 @@ describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per env
       // The bucket's key: decrypt the state, encrypt the lock file (no resource of its own).
       { action: "kms:Decrypt", resources: ["${aws_kms_key.state_key.arn}"] },
       { action: "kms:GenerateDataKey", resources: ["${aws_kms_key.state_key.arn}"] },
+      // Not a write: a secret version's refresh decrypts it (below, only through Secrets Manager).
+      { action: "kms:Decrypt", resources: ["*"] },
     ]);
     expect(statementBySid(ci, `ci_${env}_plan_permissions`, "ReadStateOfThisWorkspace")!.resources).toEqual([`\${aws_s3_bucket.state_bucket.arn}/env:/${env}/sentry/*`]);
   });
@@ -213,7 +218,11 @@ describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per env
     const others = ENVS.filter((other) => other !== env);
     for (const statement of permissions(`ci_${env}_deploy`)) {
       for (const arn of statement.resources as string[]) {
-        if (arn === "*") {
+        if (arn === "*" && statement.sid === "DeregisterTaskDefinitions") {
+          expect(statement.actions).toEqual(["ecs:DeregisterTaskDefinition"]);
+        } else if (arn === "*" && statement.sid === "WafLogDelivery") {
+          statement.actions.forEach((action: string) => expect(action).toMatch(/^logs:[A-Za-z]+LogDeliver(y|ies)$/));
+        } else if (arn === "*") {
           const tagged = (statement.condition ?? []).some((c: { variable: string; values: string[] }) => /^aws:(Resource|Request)Tag\/Environment$/.test(c.variable) && c.values.join() === env);
           expect(tagged || statement.actions.every((action: string) => READ.test(action) || action === "secretsmanager:GetRandomPassword")).toBe(true);
         } else {
@@ -227,23 +236,48 @@ describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per env
     );
   });
 
-  test("the boundary: no users or keys, IAM only on sentry-* roles, the CI roles untouchable, new roles only under it, one region", () => {
-    expect(resource(ci, "aws_iam_policy", "ci_boundary")).toMatchObject({ name: "sentry-ci-boundary", policy: "${data.aws_iam_policy_document.ci_boundary_document.json}" });
+  test.each(ENVS)("%s: the plan role can refresh a secret version (Decrypt on its environment's key, through Secrets Manager only)", (env) => {
+    expect(statementBySid(ci, `ci_${env}_plan_permissions`, "DecryptSecretsOfTheEnvironment")).toMatchObject({
+      actions: ["kms:Decrypt"],
+      resources: ["*"],
+      condition: expect.arrayContaining([
+        { test: "StringEquals", variable: "aws:ResourceTag/Environment", values: [env] },
+        { test: "StringEquals", variable: "kms:ViaService", values: ["secretsmanager.us-east-1.amazonaws.com"] },
+      ]),
+    });
+  });
+
+  test.each(ENVS)("%s: calls AWS authorizes only on * are granted on * (task definitions, the user pool domain), key aliases by name", (env) => {
+    const shared = statementBySid(ci, `ci_${env}_plan_permissions`, "ReadWithoutResourceLevelPermissions")!;
+    expect(shared.actions).toEqual(expect.arrayContaining(["ecs:DescribeTaskDefinition", "cognito-idp:DescribeUserPoolDomain"]));
+    expect(statementBySid(ci, `ci_${env}_deploy_permissions`, "RegisterTaskDefinitionsWithTags")).toMatchObject({
+      actions: ["ecs:RegisterTaskDefinition"],
+      resources: ["*"],
+      condition: expect.arrayContaining([{ test: "StringEquals", variable: "aws:RequestTag/Environment", values: [env] }]),
+    });
+    // The foundation's alias is alias/sentry-<env>: the pattern must match it, and an alias has no tag to match.
+    expect(statementBySid(ci, `ci_${env}_deploy_permissions`, "ManageKeyAliases")!.resources).toEqual([
+      `arn:\${data.aws_partition.partition.partition}:kms:us-east-1:\${data.aws_caller_identity.account.account_id}:alias/sentry-*${env}*`,
+    ]);
+  });
+
+  test.each(ENVS)("%s: the boundary: no users or keys, IAM only on the environment's sentry-* roles, the CI roles untouchable, new roles only under it, one region", (env) => {
+    expect(resource(ci, "aws_iam_policy", `ci_${env}_boundary`)).toMatchObject({ name: `sentry-ci-boundary-${env}`, policy: `\${data.aws_iam_policy_document.ci_${env}_boundary_document.json}` });
     const iam = (resource: string) => `arn:\${data.aws_partition.partition.partition}:iam::\${data.aws_caller_identity.account.account_id}:${resource}`;
-    const bySid = (sid: string) => statementBySid(ci, "ci_boundary_document", sid)!;
+    const bySid = (sid: string) => statementBySid(ci, `ci_${env}_boundary_document`, sid)!;
     expect(bySid("NoUsersGroupsKeysOrIdentityProviders")).toMatchObject({ effect: "Deny", resources: ["*"] });
     expect(bySid("NoUsersGroupsKeysOrIdentityProviders").actions).toEqual(expect.arrayContaining(["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile"]));
     expect(bySid("IamOnlyOnProjectRoles")).toEqual({
       sid: "IamOnlyOnProjectRoles",
       effect: "Deny",
       actions: ["iam:*"],
-      not_resources: [iam("role/sentry-*"), iam("instance-profile/sentry-*"), iam("role/aws-service-role/*")],
+      not_resources: [iam(`role/sentry-*${env}*`), iam(`instance-profile/sentry-*${env}*`), iam("role/aws-service-role/*")],
     });
     expect(bySid("NotTheProtectedRoles")).toMatchObject({ effect: "Deny", actions: ["iam:*"], resources: [iam("role/sentry-plan-*"), iam("role/sentry-deploy-*")] });
     expect(bySid("NewRolesOnlyUnderThisBoundary")).toMatchObject({
       effect: "Deny",
       actions: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
-      condition: [{ test: "StringNotEquals", variable: "iam:PermissionsBoundary", values: [BOUNDARY_ARN] }],
+      condition: [{ test: "StringNotEquals", variable: "iam:PermissionsBoundary", values: [boundaryArn(env)] }],
     });
     expect(bySid("KeepTheBoundary")).toMatchObject({ effect: "Deny", actions: ["iam:DeleteRolePermissionsBoundary"] });
     expect(bySid("StayInTheRegion")).toMatchObject({
@@ -251,6 +285,62 @@ describe("bootstrap stack (CI access: GitHub OIDC, plan and deploy roles per env
       not_actions: ["iam:*", "route53:*", "sts:*"],
       condition: [{ test: "StringNotEquals", variable: "aws:RequestedRegion", values: ["us-east-1"] }],
     });
+  });
+
+  test.each(ENVS)("%s: a role the deploy role creates stays in its environment: nothing tagged otherwise, no other environment's bucket, no state", (env) => {
+    const bySid = (sid: string) => statementBySid(ci, `ci_${env}_boundary_document`, sid)!;
+    const exemptCiRoles = {
+      test: "ArnNotLike",
+      variable: "aws:PrincipalArn",
+      values: ["plan", "deploy"].map((kind) => `arn:\${data.aws_partition.partition.partition}:iam::\${data.aws_caller_identity.account.account_id}:role/sentry-${kind}-*`),
+    };
+    expect(bySid("OnlyResourcesOfThisTag")).toEqual({
+      sid: "OnlyResourcesOfThisTag",
+      effect: "Deny",
+      actions: ["*"],
+      resources: ["*"],
+      condition: [{ test: "StringNotEqualsIfExists", variable: "aws:ResourceTag/Environment", values: [env] }, exemptCiRoles],
+    });
+    const reserved = bySid("ReservedForTheProtectedRoles");
+    expect(reserved).toMatchObject({ effect: "Deny", actions: ["*"], condition: [exemptCiRoles] });
+    expect(reserved.resources).toEqual(expect.arrayContaining(["arn:${data.aws_partition.partition.partition}:s3:::sentry-test-state/*", "arn:${data.aws_partition.partition.partition}:s3:::sentry-test-state-logs/*"]));
+    for (const other of ENVS.filter((name) => name !== env)) {
+      expect(reserved.resources).toEqual(expect.arrayContaining([`arn:\${data.aws_partition.partition.partition}:s3:::sentry-*${other}*`, `arn:\${data.aws_partition.partition.partition}:s3:::sentry-*${other}*/*`]));
+    }
+    expect(reserved.resources.some((arn: string) => arn.includes(`*${env}*`))).toBe(false);
+  });
+
+  test.each(ENVS)("%s: the CI roles reach WAF's request-log group and its log delivery (account resource policy, vended logs)", (env) => {
+    const account = "\${data.aws_caller_identity.account.account_id}";
+    const logs = `arn:\${data.aws_partition.partition.partition}:logs:us-east-1:${account}`;
+    expect(statementBySid(ci, `ci_${env}_deploy_permissions`, "ManageProjectResourcesByName")!.resources).toContain(`${logs}:log-group:${wafLogGroupName(env)}`);
+    expect(statementBySid(ci, `ci_${env}_plan_permissions`, "ReadProjectResourcesByName")!.resources).toContain(`${logs}:log-group:${wafLogGroupName(env)}`);
+    expect(statementBySid(ci, `ci_${env}_plan_permissions`, "ReadLogResourcePolicies")).toMatchObject({ actions: ["logs:DescribeResourcePolicies"], resources: [`${logs}:*`] });
+    expect(statementBySid(ci, `ci_${env}_deploy_permissions`, "WriteLogResourcePolicies")).toMatchObject({ actions: ["logs:DeleteResourcePolicy", "logs:PutResourcePolicy"], resources: [`${logs}:*`] });
+    expect(statementBySid(ci, `ci_${env}_deploy_permissions`, "WafLogDelivery")!.actions).toEqual(expect.arrayContaining(["logs:CreateLogDelivery", "logs:DeleteLogDelivery"]));
+  });
+
+  test("the boundary construct refuses a tag or reserved resources with no protected role to exempt", () => {
+    const build = () =>
+      new PermissionsBoundaryPolicy(new TerraformStack(Testing.app(), "test"), "b", {
+        policyName: "b",
+        partition: "aws",
+        accountId: "123456789012",
+        region: "us-east-1",
+        services: ["sqs"],
+        globalServices: [],
+        iamNamePattern: "sentry-*",
+        protectedRoleNamePatterns: [],
+        confiningTag: { key: "Environment", value: "dev" },
+      });
+    expect(build).toThrow("PermissionsBoundaryPolicy b: confiningTag and reservedResourceArns need protectedRoleNamePatterns (the roles exempt from them)");
+  });
+
+  test.each(ENVS)("%s: the boundary fits IAM's 6,144 characters per managed policy (ids resolved, whitespace removed)", (env) => {
+    const rendered = JSON.stringify({ Version: "2012-10-17", Statement: policyStatements(ci, `ci_${env}_boundary_document`) })
+      .replace(/\$\{data\.aws_partition\.partition\.partition\}/g, "aws")
+      .replace(/\$\{data\.aws_caller_identity\.account\.account_id\}/g, "123456789012");
+    expect(rendered.length).toBeLessThan(6144);
   });
 
   test("every inline policy fits IAM's 10,240 characters per role (rendered as IAM stores it, ids resolved)", () => {

@@ -85,11 +85,13 @@ describe("Terraform principals (SENTRY_TERRAFORM_ROLE_ARNS, the CI roles)", () =
     ]);
   });
 
-  test("with CI on, every role of an environment stack carries the CI permissions boundary (the deploy role may create no other)", () => {
+  test("with CI on, every role of an environment stack carries its environment's CI boundary and a name inside it (the deploy role may create no other)", () => {
     const roles = Object.values(configured.compute.resource.aws_iam_role) as TerraformJson[];
     expect(roles.length).toBeGreaterThan(0);
     for (const role of roles) {
-      expect(resolveFor(OPERATOR, role.permissions_boundary)).toBe("arn:aws:iam::123456789012:policy/sentry-ci-boundary");
+      expect(resolveFor(OPERATOR, role.permissions_boundary)).toBe("arn:aws:iam::123456789012:policy/sentry-ci-boundary-dev");
+      // The boundary allows IAM only on sentry-*dev* roles.
+      expect(role.name).toMatch(/^sentry-.*dev/);
     }
     for (const role of Object.values(fallback.compute.resource.aws_iam_role) as TerraformJson[]) expect(role.permissions_boundary).toBeUndefined();
   });

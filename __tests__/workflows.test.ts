@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "os";
 import { dirname, join } from "path";
 import { parse } from "yaml";
-import { CI_ENVIRONMENTS, CI_ROLE_KINDS, ciRoleVariable, ENVIRONMENT_NAMES, githubDeployEnvironment, githubPlanEnvironment } from "../src/config";
+import { CI_ENVIRONMENTS, CI_ROLE_KINDS, CI_SESSION_SECONDS, ciRoleVariable, ENVIRONMENT_NAMES, githubDeployEnvironment, githubPlanEnvironment } from "../src/config";
 import { OPERATOR_VARIABLES } from "../src/config/operator";
 import { USAGE } from "../src/ops/cli";
 
@@ -108,7 +108,12 @@ describe("workflows: structure", () => {
       expect(job.environment).toBe(githubDeployEnvironment(env));
       expect(job.if).toContain("github.ref == 'refs/heads/main'");
       expect(usesOf(job).slice(-2)).toEqual(["./.github/actions/setup", PLAN_REVIEW]);
-      expect(stepUsing(job, PLAN_REVIEW).with).toEqual({ environment: env, "role-arn": `\${{ vars.${ciRoleVariable("deploy", env)} }}`, "aws-region": "${{ vars.SENTRY_AWS_REGION }}" });
+      expect(stepUsing(job, PLAN_REVIEW).with).toEqual({
+        environment: env,
+        "role-arn": `\${{ vars.${ciRoleVariable("deploy", env)} }}`,
+        "aws-region": "${{ vars.SENTRY_AWS_REGION }}",
+        "session-seconds": String(CI_SESSION_SECONDS.deploy),
+      });
       const last = job.steps[job.steps.length - 1];
       expect(last).toMatchObject({ name: "sentry-ops deploy", run: ".github/scripts/deploy.sh" });
       // Approvals come from a person's manual run only: empty on a push.
@@ -116,6 +121,20 @@ describe("workflows: structure", () => {
       expect(last.env.APPROVE_BROADENING).toBe("${{ github.event_name == 'workflow_dispatch' && inputs.approve-broadening }}");
     }
     expect(deploy.on.workflow_dispatch.inputs.environment.options).toEqual([...ENVIRONMENT_NAMES]);
+  });
+
+  test("a role's credentials outlast the job: session seconds (the role's maximum) at least the job's timeout", () => {
+    const planReview = actions[".github/actions/plan-review/action.yml"];
+    expect(planReview.runs.steps.find((step: Yaml) => String(step.uses).startsWith("aws-actions/configure-aws-credentials@")).with["role-duration-seconds"]).toBe("${{ inputs.session-seconds }}");
+    expect(planReview.inputs["session-seconds"].default).toBe(String(CI_SESSION_SECONDS.plan));
+    const roleJobs = allJobs.filter(([, job]) => usesOf(job).includes(PLAN_REVIEW));
+    expect(roleJobs.length).toBe(5);
+    for (const [name, job] of roleJobs) {
+      const seconds = Number(stepUsing(job, PLAN_REVIEW).with["session-seconds"] ?? planReview.inputs["session-seconds"].default);
+      const kind = JSON.stringify(job).includes("SENTRY_DEPLOY_ROLE_ARN_") ? "deploy" : "plan";
+      expect([name, seconds]).toEqual([name, CI_SESSION_SECONDS[kind]]);
+      expect([name, job["timeout-minutes"] * 60 <= seconds]).toEqual([name, true]);
+    }
   });
 
   test("pull requests never assume a deploy role; deploys never a plan role", () => {
@@ -183,13 +202,16 @@ describe("workflow scripts", () => {
     const dir = mkdtempSync(join(tmpdir(), "review-comment-"));
     const reviewFile = join(dir, "review.md");
     writeFileSync(reviewFile, "## Review\nnothing to approve\n");
-    const comments: { id: number; body: string; user: { type: string } }[] = [{ id: 1, body: "a person's comment", user: { type: "User" } }];
+    const comments: { id: number; body: string; user: { type: string; login: string } }[] = [
+      { id: 1, body: "a person's comment", user: { type: "User", login: "alice" } },
+      { id: 2, body: "<!-- sentry-ops review: dev -->\nanother app's bot copying the marker", user: { type: "Bot", login: "other-app[bot]" } },
+    ];
     const github = {
       paginate: async () => comments,
       rest: {
         issues: {
           listComments: () => undefined,
-          createComment: async ({ body }: { body: string }) => comments.push({ id: comments.length + 1, body, user: { type: "Bot" } }),
+          createComment: async ({ body }: { body: string }) => comments.push({ id: comments.length + 1, body, user: { type: "Bot", login: "github-actions[bot]" } }),
           updateComment: async ({ comment_id, body }: { comment_id: number; body: string }) => (comments.find((comment) => comment.id === comment_id)!.body = body),
         },
       },
@@ -200,10 +222,11 @@ describe("workflow scripts", () => {
     await reviewComment({ github, context: context("c".repeat(40)), environment: "dev", reviewFile });
     expect(comments.map((comment) => comment.body.split("\n").slice(0, 2).join(" | "))).toEqual([
       "a person's comment",
+      "<!-- sentry-ops review: dev --> | another app's bot copying the marker",
       "<!-- sentry-ops review: dev --> | ### `sentry-ops review dev` at cccccccccccc",
       "<!-- sentry-ops review: staging --> | ### `sentry-ops review staging` at bbbbbbbbbbbb",
     ]);
-    expect(comments[2].body).toContain("No review: the job stopped before `sentry-ops review` ran");
+    expect(comments[3].body).toContain("No review: the job stopped before `sentry-ops review` ran");
     expect(reviewComment.commentBody("dev", "x".repeat(100000), "d".repeat(40)).length).toBeLessThanOrEqual(65000);
   });
 
@@ -229,5 +252,10 @@ describe("workflow scripts", () => {
     expect(runScript("deploy.sh", { ENVIRONMENT: "prod", APPROVE: "sentry-foundation-prod:aws_sqs_queue.a aws_sqs_queue.b", APPROVE_BROADENING: "true" }, path).stdout.trim()).toBe(
       "sentry-ops deploy prod --approve sentry-foundation-prod:aws_sqs_queue.a --approve aws_sqs_queue.b --approve-broadening",
     );
+    // An address with an index is a glob pattern: a file it matches in the working folder must not replace it.
+    const cwd = mkdtempSync(join(tmpdir(), "deploy-cwd-"));
+    writeFileSync(join(cwd, "sentry-foundation-dev:aws_sqs_queue.qo"), "");
+    const indexed = spawnSync("bash", [join(GITHUB, "scripts", "deploy.sh")], { cwd, env: { PATH: path, ENVIRONMENT: "dev", APPROVE: 'sentry-foundation-dev:aws_sqs_queue.q["orders"]' }, encoding: "utf8" });
+    expect(indexed.stdout.trim()).toBe('sentry-ops deploy dev --approve sentry-foundation-dev:aws_sqs_queue.q["orders"]');
   });
 });

@@ -4,7 +4,9 @@
 set -euo pipefail
 environment="${ENVIRONMENT:?}"
 args=()
-for address in ${APPROVE:-}; do
+# Split on spaces without pathname expansion: an address such as aws_sqs_queue.q["orders"] is a glob pattern.
+read -r -a addresses <<< "${APPROVE:-}"
+for address in "${addresses[@]}"; do
   args+=(--approve "$address")
 done
 if [ "${APPROVE_BROADENING:-false}" = "true" ]; then

@@ -2,6 +2,8 @@
 // (actions/github-script calls it with its authenticated client and the event's context).
 const { existsSync, readFileSync } = require("fs");
 
+/** The author of comments made with the workflow's GITHUB_TOKEN. */
+const WORKFLOW_BOT = "github-actions[bot]";
 /** GitHub refuses comment bodies over 65,536 characters. */
 const MAX_BODY_CHARS = 65000;
 
@@ -24,7 +26,8 @@ module.exports = async function reviewComment({ github, context, environment, re
   const { owner, repo } = context.repo;
   const issue_number = context.issue.number;
   const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number, per_page: 100 });
-  const existing = comments.find((comment) => comment.user?.type === "Bot" && comment.body?.startsWith(marker(environment)));
+  // Only the workflow's own comment: anyone can write the marker, and another app's bot is not this workflow.
+  const existing = comments.find((comment) => comment.user?.login === WORKFLOW_BOT && comment.body?.startsWith(marker(environment)));
   if (existing) {
     await github.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
   } else {

@@ -10,6 +10,13 @@ import { ConfigError } from "./validate";
 export const CI_ROLE_KINDS = ["plan", "deploy"] as const;
 export type CiRoleKind = (typeof CI_ROLE_KINDS)[number];
 
+/**
+ * Seconds a CI role's session lasts, at least the timeout of the longest job that assumes it (configure-aws-credentials
+ * gets the same value): deploy.yml's jobs run up to 90 minutes, pull-request.yml's plans up to 30. Credentials that
+ * expire mid-apply leave a half-applied phase.
+ */
+export const CI_SESSION_SECONDS: Readonly<Record<CiRoleKind, number>> = { plan: 3600, deploy: 5400 };
+
 /** The repository variable holding a CI role's ARN, which the workflows pass to configure-aws-credentials. */
 export function ciRoleVariable(kind: CiRoleKind, environment: EnvironmentName): string {
   return `SENTRY_${kind.toUpperCase()}_ROLE_ARN_${environment.toUpperCase()}`;

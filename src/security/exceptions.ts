@@ -87,6 +87,15 @@ const READ_ONLY_ACTION = /^[a-z0-9-]+:(Describe|Get|List|BatchGet|AdminGet|Admin
 /** The tag conditions that hold a statement to one environment's resources. */
 const ENVIRONMENT_TAG_KEYS = ["aws:ResourceTag/Environment", "aws:RequestTag/Environment"];
 
+/** Non-read actions the CI roles need that AWS authorizes only on "*" and with no tag condition. */
+const CI_UNSCOPABLE_ACTIONS = [
+  "secretsmanager:GetRandomPassword",
+  "ecs:DeregisterTaskDefinition",
+  "logs:CreateLogDelivery",
+  "logs:DeleteLogDelivery",
+  "logs:UpdateLogDelivery",
+];
+
 /**
  * A CI role's policy document whose every Allow statement on "*" either only reads or is held to one
  * environment's resources by a StringEquals tag condition.
@@ -96,7 +105,7 @@ export function ciWildcardsReadOrTagged(resource: ResourceView): boolean {
     .filter((statement) => statement.effect !== "Deny" && blocks(statement.resources).includes("*"))
     .every(
       (statement) =>
-        blocks(statement.actions).every((action: string) => READ_ONLY_ACTION.test(action) || action === "secretsmanager:GetRandomPassword") ||
+        blocks(statement.actions).every((action: string) => READ_ONLY_ACTION.test(action) || CI_UNSCOPABLE_ACTIONS.includes(action)) ||
         blocks(statement.condition).some((c) => c.test === "StringEquals" && ENVIRONMENT_TAG_KEYS.includes(c.variable) && blocks(c.values).length === 1 && !String(blocks(c.values)[0]).includes("*")),
     );
 }
@@ -288,11 +297,11 @@ export const EXCEPTIONS: readonly SecurityException[] = [
     covers: {
       types: ["data.aws_iam_policy_document"],
       description:
-        "the permissions of `sentry-plan-<env>` and `sentry-deploy-<env>` (bootstrap, `ci_<env>_<plan|deploy>_permissions`), while every Allow on \"*\" only reads (Describe, Get, List) or carries StringEquals `aws:ResourceTag/Environment` / `aws:RequestTag/Environment`",
+        "the permissions of `sentry-plan-<env>` and `sentry-deploy-<env>` (bootstrap, `ci_<env>_<plan|deploy>_permissions`), while every Allow on \"*\" only reads (Describe, Get, List), deregisters task definitions, manages WAF's log delivery or carries StringEquals `aws:ResourceTag/Environment` / `aws:RequestTag/Environment`",
       where: (resource) => addressMatching(/^data\.aws_iam_policy_document\.ci_[a-z]+_(plan|deploy)_permissions$/)(resource) && ciWildcardsReadOrTagged(resource),
     },
     reason:
-      "A Terraform refresh calls List and Describe actions AWS authorizes only on \"*\" (ec2:Describe*, elasticloadbalancing:Describe*, autoscaling:Describe*...). VPC parts, the user pool, keys, the certificate, the connection and scaling targets have ARNs with generated ids, not names: the roles reach those only through the environment's tag (on the resource, or in the create request). Everything named (queues, tables, roles, buckets, clusters, secrets...) is scoped by name.",
+      "A Terraform refresh calls List and Describe actions AWS authorizes only on \"*\" (ec2:Describe*, elasticloadbalancing:Describe*, autoscaling:Describe*, ecs:DescribeTaskDefinition...); ecs:RegisterTaskDefinition only on \"*\" (held to the environment's tag in the request) and ecs:DeregisterTaskDefinition only on \"*\" with no condition at all (a deregistered revision keeps running tasks running); WAF's request logs need CloudWatch Logs' log delivery actions, which exist only on \"*\". VPC parts, the user pool, keys, the certificate, the connection and scaling targets have ARNs with generated ids, not names: the roles reach those only through the environment's tag (on the resource, or in the create request). Everything named (queues, tables, roles, buckets, clusters, secrets...) is scoped by name.",
     liftedWhen: "AWS gives those reads resource-level permissions, or the project names those resources so that their ARNs carry the name.",
   },
   {
@@ -301,11 +310,11 @@ export const EXCEPTIONS: readonly SecurityException[] = [
     rules: ["iam-resource-wildcard"],
     covers: {
       types: ["data.aws_iam_policy_document"],
-      description: "the document of the managed policy `sentry-ci-boundary` (bootstrap)",
-      addresses: ["data.aws_iam_policy_document.ci_boundary_document"],
+      description: "the documents of the managed policies `sentry-ci-boundary-<env>` (bootstrap)",
+      addresses: ["dev", "staging", "prod"].map((env) => `data.aws_iam_policy_document.ci_${env}_boundary_document`),
     },
     reason:
-      "A permissions boundary grants nothing: it is the ceiling of what a role carrying it may do, and each role's own policy scopes the resources. Its Deny statements do the work (no users or keys, IAM only on sentry-* roles, no role without this boundary, one region).",
+      "A permissions boundary grants nothing: it is the ceiling of what a role carrying it may do, and each role's own policy scopes the resources. Its Deny statements do the work (no users or keys, IAM only on the environment's sentry-* roles, no role without this boundary, nothing tagged with another environment, no other environment's buckets, no state, one region).",
     liftedWhen: "Never for a boundary; the entry goes if the boundary does.",
   },
   {

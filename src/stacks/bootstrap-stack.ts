@@ -7,6 +7,7 @@ import { Construct } from "constructs";
 import {
   CI_ENVIRONMENTS,
   CI_ROLE_KINDS,
+  CI_SESSION_SECONDS,
   CiEnvironmentConfig,
   ciRoleVariable,
   ConfigError,
@@ -23,7 +24,7 @@ import { GithubOidcProvider } from "../constructs/identity/github-oidc-provider"
 import { PermissionsBoundaryPolicy } from "../constructs/identity/permissions-boundary-policy";
 import { TerraformCiRoles } from "../constructs/identity/terraform-ci-roles";
 import { ReadableStack } from "./readable-stack";
-import { CI_BOUNDARY_POLICY_NAME, ciRoleName, projectTags, STATE_KEY_PREFIX, WORKSPACE_KEY_PREFIX } from "./sentry-stack";
+import { ciBoundaryPolicyName, ciRoleName, projectTags, STATE_KEY_PREFIX, wafLogGroupName, WORKSPACE_KEY_PREFIX } from "./sentry-stack";
 
 const BOOTSTRAP_STACK_NAME = "sentry-bootstrap";
 /** At the project root (git-ignored), not in cdktf.out/, which synth output may replace. */
@@ -90,7 +91,7 @@ function matchesIamPattern(pattern: string, name: string): boolean {
  * Applied once per AWS account, with local state: the S3 bucket every phase keeps its state in (SSE-KMS with
  * this stack's key, since the environments' keys come later), and a bucket for its server access logs: the
  * state holds secrets, and who read it matters. With a GitHub repository, the CI access too: GitHub's OIDC
- * provider, the permissions boundary `sentry-ci-boundary`, and per environment `sentry-plan-<env>` and
+ * provider, and per environment the permissions boundary `sentry-ci-boundary-<env>`, `sentry-plan-<env>` and
  * `sentry-deploy-<env>`. Its state file holds no secret; keep it (or re-import the buckets, the key and the
  * roles with `terraform import` if it is lost).
  */
@@ -157,19 +158,28 @@ export class BootstrapStack extends ReadableStack {
         }
       }
       const github = new GithubOidcProvider(this, "github-oidc");
-      const boundary = new PermissionsBoundaryPolicy(this, "ci-boundary", {
-        policyName: CI_BOUNDARY_POLICY_NAME,
-        partition,
-        accountId,
-        region: operator.region,
-        services: BOUNDED_SERVICES,
-        globalServices: GLOBAL_SERVICES,
-        iamNamePattern: "sentry-*",
-        protectedRoleNamePatterns: CI_ROLE_KINDS.map((kind) => `sentry-${kind}-*`),
-      });
       const variables: Record<string, string> = {};
       for (const env of ENVIRONMENT_NAMES) {
         const tags = projectTags(env, "");
+        const bucketsOf = (name: string) => [`arn:${partition}:s3:::${name}`, `arn:${partition}:s3:::${name}/*`];
+        const boundary = new PermissionsBoundaryPolicy(this, `ci-${env}-boundary`, {
+          policyName: ciBoundaryPolicyName(env),
+          partition,
+          accountId,
+          region: operator.region,
+          services: BOUNDED_SERVICES,
+          globalServices: GLOBAL_SERVICES,
+          iamNamePattern: ciResourcePattern(env),
+          protectedRoleNamePatterns: CI_ROLE_KINDS.map((kind) => `sentry-${kind}-*`),
+          // A role the deploy role creates must not reach another environment: not its tagged resources, not its
+          // buckets (S3 objects carry no bucket tag), not the state of any workspace.
+          confiningTag: { key: "Environment", value: tags.Environment },
+          reservedResourceArns: [
+            ...bucketsOf(operator.stateBucket),
+            ...bucketsOf(logBucketName),
+            ...ENVIRONMENT_NAMES.filter((other) => other !== env).flatMap((other) => bucketsOf(ciResourcePattern(other))),
+          ],
+        });
         const roles = new TerraformCiRoles(this, `ci-${env}`, {
           planRoleName: ciRoleName("plan", env),
           deployRoleName: ciRoleName("deploy", env),
@@ -182,12 +192,14 @@ export class BootstrapStack extends ReadableStack {
           region: operator.region,
           resourceNamePattern: ciResourcePattern(env),
           secretNamePrefix: `sentry/${env}/`,
-          logGroupPatterns: [`/sentry/${env}/*`, `/sentry/*/sentry-*-${env}*`],
+          logGroupPatterns: [`/sentry/${env}/*`, `/sentry/*/sentry-*-${env}*`, wafLogGroupName(env)],
           resourceTags: { Project: tags.Project, Environment: tags.Environment },
           state: { bucketArn: state.bucket.arn, keyArn, objectPrefix: `${WORKSPACE_KEY_PREFIX}/${env}/${STATE_KEY_PREFIX}/` },
           hostedZoneId: operator.hostedZoneId,
           // The reference (not the name) makes Terraform create the boundary before the roles that carry it.
           permissionsBoundaryArn: boundary.policy.arn,
+          planSessionSeconds: CI_SESSION_SECONDS.plan,
+          deploySessionSeconds: CI_SESSION_SECONDS.deploy,
         });
         variables[ciRoleVariable("plan", env)] = roles.planRole.role.arn;
         variables[ciRoleVariable("deploy", env)] = roles.deployRole.role.arn;

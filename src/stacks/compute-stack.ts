@@ -6,7 +6,7 @@ import { CLUSTER_NAMES, ClusterConfig, ClusterName, EnvironmentConfig, IngressCo
 import { EcsEc2Cluster } from "../constructs/compute/ecs-ec2-cluster";
 import { ServerAccessLogBucket } from "../constructs/encryption/server-access-log-bucket";
 import { PublicLoadBalancer } from "../constructs/ingress/public-load-balancer";
-import { publicHostname, SentryStack, SentryStackProps, webAclName } from "./sentry-stack";
+import { publicHostname, SentryStack, SentryStackProps, wafLogGroupName, webAclName } from "./sentry-stack";
 
 /** Prefix of the load balancer's log bucket's own server access logs. */
 const LOAD_BALANCER_LOGS_PREFIX = "load-balancer-logs/";
@@ -101,7 +101,7 @@ export class ComputeStack extends SentryStack {
         ? {
             name: webAclName(env),
             requestsPerIpPer5Minutes: props.ingress.waf.requestsPerIpPer5Minutes,
-            logs: { logGroupName: `aws-waf-logs-sentry-${env}`, kmsKeyArn, retentionDays: props.logRetentionDays, partition, region: operator.region },
+            logs: { logGroupName: wafLogGroupName(env), kmsKeyArn, retentionDays: props.logRetentionDays, partition, region: operator.region },
             anonymousSourcesBlockedOn: props.ingress.waf.anonymousSourcesBlockedOn.map((host) => publicHostname(host, operator.domain)),
           }
         : undefined,

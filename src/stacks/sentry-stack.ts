@@ -31,8 +31,13 @@ export function ciRoleName(kind: CiRoleKind, environment: EnvironmentName): stri
   return `sentry-${kind}-${environment}`;
 }
 
-/** Permissions boundary of the CI roles (bootstrap): every role of an environment stack carries it when CI is on. */
-export const CI_BOUNDARY_POLICY_NAME = "sentry-ci-boundary";
+/**
+ * Permissions boundary of an environment's CI roles (bootstrap): every role of that environment's stacks carries it
+ * when CI is on, so a role the deploy role creates stays in its environment.
+ */
+export function ciBoundaryPolicyName(environment: EnvironmentName): string {
+  return `sentry-ci-boundary-${environment}`;
+}
 
 /** The principals that run Terraform, as the policies of phases 1 and 2 name them. */
 export interface TerraformPrincipals {
@@ -55,6 +60,11 @@ export function imageRepositoryName(service: string, environment: EnvironmentNam
 /** The web ACL in front of an environment's load balancer (phase 3); phase 4 alarms on its blocked requests. */
 export function webAclName(environment: EnvironmentName): string {
   return `sentry-waf-${environment}`;
+}
+
+/** Log group of the web ACL's request logs (WAF accepts only `aws-waf-logs-*`); the CI roles of the environment manage it. */
+export function wafLogGroupName(environment: EnvironmentName): string {
+  return `aws-waf-logs-sentry-${environment}`;
 }
 
 /** A host the load balancer answers: `admin.<domain>`, `ws.<domain>`. */
@@ -108,7 +118,7 @@ export abstract class SentryStack extends ReadableStack {
       const partition = new DataAwsPartition(this, "ci-partition").partition;
       const iam = (resource: string) => `arn:${partition}:iam::${accountId}:${resource}`;
       this.ciRoles = { plan: iam(`role/${ciRoleName("plan", props.environment)}`), deploy: iam(`role/${ciRoleName("deploy", props.environment)}`) };
-      Aspects.of(this).add(new PermissionsBoundary(iam(`policy/${CI_BOUNDARY_POLICY_NAME}`)));
+      Aspects.of(this).add(new PermissionsBoundary(iam(`policy/${ciBoundaryPolicyName(props.environment)}`)));
     }
   }
 

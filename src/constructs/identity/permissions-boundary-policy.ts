@@ -16,6 +16,17 @@ export interface PermissionsBoundaryPolicyProps {
   readonly iamNamePattern: string;
   /** IAM wildcards of role names no role under the boundary may touch (the roles that carry it, e.g. CI roles). */
   readonly protectedRoleNamePatterns: readonly string[];
+  /**
+   * A tag that confines roles under the boundary: a resource carrying `key` with another value is out of their
+   * reach (a role one environment's deploy role creates cannot touch another environment's resources). The
+   * protected roles are exempt (their own policies scope them). @default - no tag limit
+   */
+  readonly confiningTag?: { readonly key: string; readonly value: string };
+  /**
+   * ARNs (wildcards allowed) only the protected roles may touch: what a tag cannot guard, e.g. the Terraform state
+   * bucket's objects and other environments' buckets. @default - none
+   */
+  readonly reservedResourceArns?: readonly string[];
 }
 
 /** IAM actions that create an identity outside roles: users, groups, their keys and passwords, identity providers. */
@@ -40,7 +51,8 @@ const IDENTITY_CREATION_ACTIONS = [
  * policies grant. It allows only the listed services, in one region; denies creating users, groups, keys and
  * identity providers, any IAM change outside the named roles and instance profiles, touching the protected roles,
  * and creating a role or setting a boundary other than this one (so nothing a role under it creates can exceed it)
- * or removing it. It grants nothing by itself.
+ * or removing it. With a confining tag and reserved resources, every role under it except the protected ones
+ * stays away from resources tagged otherwise and from the reserved ones. It grants nothing by itself.
  */
 export class PermissionsBoundaryPolicy extends Construct {
   readonly policy: IamPolicy;
@@ -55,6 +67,11 @@ export class PermissionsBoundaryPolicy extends Construct {
     }
     const iam = (resource: string) => `arn:${props.partition}:iam::${props.accountId}:${resource}`;
     this.arn = iam(`policy/${props.policyName}`);
+    const reserved = props.reservedResourceArns ?? [];
+    if ((props.confiningTag !== undefined || reserved.length > 0) && props.protectedRoleNamePatterns.length === 0) {
+      throw new Error(`PermissionsBoundaryPolicy ${props.policyName}: confiningTag and reservedResourceArns need protectedRoleNamePatterns (the roles exempt from them)`);
+    }
+    const notTheProtectedRoles = { test: "ArnNotLike", variable: "aws:PrincipalArn", values: props.protectedRoleNamePatterns.map((pattern) => iam(`role/${pattern}`)) };
     const document = new DataAwsIamPolicyDocument(this, "document", {
       statement: [
         // A boundary is a ceiling: "*" here grants nothing, the role's own policies decide what it may touch.
@@ -77,6 +94,18 @@ export class PermissionsBoundaryPolicy extends Construct {
           condition: [{ test: "StringNotEquals", variable: "iam:PermissionsBoundary", values: [this.arn] }],
         },
         { sid: "KeepTheBoundary", effect: "Deny", actions: ["iam:DeleteRolePermissionsBoundary"], resources: ["*"] },
+        ...(props.confiningTag === undefined
+          ? []
+          : [
+              {
+                sid: "OnlyResourcesOfThisTag",
+                effect: "Deny",
+                actions: ["*"],
+                resources: ["*"],
+                condition: [{ test: "StringNotEqualsIfExists", variable: `aws:ResourceTag/${props.confiningTag.key}`, values: [props.confiningTag.value] }, notTheProtectedRoles],
+              },
+            ]),
+        ...(reserved.length === 0 ? [] : [{ sid: "ReservedForTheProtectedRoles", effect: "Deny", actions: ["*"], resources: [...reserved], condition: [notTheProtectedRoles] }]),
         {
           sid: "StayInTheRegion",
           effect: "Deny",

@@ -45,6 +45,10 @@ export interface TerraformCiRolesProps {
   readonly hostedZoneId?: string;
   /** Managed policy capping both roles (and every role the deploy role creates). */
   readonly permissionsBoundaryArn: string;
+  /** Seconds a plan role session lasts (900 to 43200). @default 3600 */
+  readonly planSessionSeconds?: number;
+  /** Seconds a deploy role session lasts: at least the deploy job's timeout (900 to 43200). @default 3600 */
+  readonly deploySessionSeconds?: number;
 }
 
 /** Read actions of the services whose reads AWS authorizes only on `*` (Terraform's refresh calls them). */
@@ -57,7 +61,9 @@ const READ_WITHOUT_RESOURCE_LEVEL = [
   "cognito-idp:ListUserPools",
   "dynamodb:ListTables",
   "ec2:Describe*",
+  "cognito-idp:DescribeUserPoolDomain",
   "ecs:DescribeCapacityProviders",
+  "ecs:DescribeTaskDefinition",
   "ecs:List*",
   "elasticache:Describe*",
   "elasticloadbalancing:Describe*",
@@ -102,6 +108,9 @@ const SERVICE_LINKED_ROLES = [
   "elasticache.amazonaws.com",
   "elasticloadbalancing.amazonaws.com",
 ];
+
+/** What wafv2:PutLoggingConfiguration to a log group needs besides the log group (CloudWatch Logs' vended logs). */
+const LOG_DELIVERY_ACTIONS = ["logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:GetLogDelivery", "logs:ListLogDeliveries", "logs:UpdateLogDelivery"];
 
 const tagConditions = (prefix: "aws:ResourceTag" | "aws:RequestTag", tags: Readonly<Record<string, string>>): DataAwsIamPolicyDocumentStatementCondition[] =>
   Object.entries(tags).map(([key, value]) => ({ test: "StringEquals", variable: `${prefix}/${key}`, values: [value] }));
@@ -151,6 +160,8 @@ function sharedReadStatements(props: TerraformCiRolesProps): DataAwsIamPolicyDoc
   const { partition: p, region: r } = props;
   return [
     { sid: "ReadWithoutResourceLevelPermissions", actions: READ_WITHOUT_RESOURCE_LEVEL, resources: ["*"] },
+    // CloudWatch Logs resource policies (WAF's log delivery) are the account's, not a log group's.
+    { sid: "ReadLogResourcePolicies", actions: ["logs:DescribeResourcePolicies"], resources: [`arn:${p}:logs:${r}:${props.accountId}:*`] },
     // The ECS-optimized AMI id the launch templates read (an AWS public parameter).
     { sid: "ReadEcsOptimizedAmiParameter", actions: ["ssm:GetParameter", "ssm:GetParameters"], resources: [`arn:${p}:ssm:${r}::parameter/aws/service/ecs/*`] },
   ];
@@ -172,6 +183,17 @@ export function planStatements(props: TerraformCiRolesProps): DataAwsIamPolicyDo
       actions: [...TAGGED_SERVICES.flatMap((service) => READ_ACTIONS.map((action) => `${service}:${action}`)), "cognito-idp:AdminGetUser", "cognito-idp:AdminListGroupsForUser"],
       resources: ["*"],
       condition: tagConditions("aws:ResourceTag", props.resourceTags),
+    },
+    // A refresh of a secret version is a GetSecretValue, which needs Decrypt on the environment's key: only
+    // through Secrets Manager, only on the environment's tagged keys.
+    {
+      sid: "DecryptSecretsOfTheEnvironment",
+      actions: ["kms:Decrypt"],
+      resources: ["*"],
+      condition: [
+        ...tagConditions("aws:ResourceTag", props.resourceTags),
+        { test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${props.region}.amazonaws.com`] },
+      ],
     },
   ];
   if (props.hostedZoneId !== undefined) {
@@ -204,6 +226,16 @@ export function deployStatements(props: TerraformCiRolesProps): DataAwsIamPolicy
       resources: ["*"],
       condition: tagConditions("aws:RequestTag", props.resourceTags),
     },
+    // An alias carries no tag: the deploy role manages the aliases named like the project's resources.
+    { sid: "ManageKeyAliases", actions: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"], resources: [`arn:${p}:kms:${props.region}:${a}:alias/${props.resourceNamePattern}`] },
+    // WAF's request logs to CloudWatch Logs: the account's log resource policy and a vended-logs delivery, which
+    // CloudWatch Logs authorizes on the account (policies) and only on `*` (deliveries).
+    { sid: "WriteLogResourcePolicies", actions: ["logs:DeleteResourcePolicy", "logs:PutResourcePolicy"], resources: [`arn:${p}:logs:${props.region}:${a}:*`] },
+    { sid: "WafLogDelivery", actions: LOG_DELIVERY_ACTIONS, resources: ["*"] },
+    // ECS authorizes task definition writes only on `*`: registering is held to the project's tags (the provider
+    // sends default tags), deregistering cannot be held to anything.
+    { sid: "RegisterTaskDefinitionsWithTags", actions: ["ecs:RegisterTaskDefinition"], resources: ["*"], condition: tagConditions("aws:RequestTag", props.resourceTags) },
+    { sid: "DeregisterTaskDefinitions", actions: ["ecs:DeregisterTaskDefinition"], resources: ["*"] },
     {
       sid: "CreateServiceLinkedRoles",
       actions: ["iam:CreateServiceLinkedRole"],
@@ -241,15 +273,16 @@ export class TerraformCiRoles extends Construct {
     if (!/[A-Za-z0-9]/.test(props.resourceNamePattern)) {
       throw new Error(`TerraformCiRoles ${props.deployRoleName}: resourceNamePattern "${props.resourceNamePattern}" names nothing; it would match every resource of the account`);
     }
-    const role = (roleName: string, subjects: readonly GithubJobSubject[], statements: DataAwsIamPolicyDocumentStatement[]) => ({
+    const role = (roleName: string, subjects: readonly GithubJobSubject[], statements: DataAwsIamPolicyDocumentStatement[], maxSessionDurationSeconds?: number) => ({
       roleName,
+      maxSessionDurationSeconds,
       oidcProviderArn: props.oidcProviderArn,
       repository: props.repository,
       subjects,
       statements,
       permissionsBoundaryArn: props.permissionsBoundaryArn,
     });
-    this.planRole = new GithubActionsRole(this, "plan", role(props.planRoleName, props.planSubjects, planStatements(props)));
-    this.deployRole = new GithubActionsRole(this, "deploy", role(props.deployRoleName, props.deploySubjects, deployStatements(props)));
+    this.planRole = new GithubActionsRole(this, "plan", role(props.planRoleName, props.planSubjects, planStatements(props), props.planSessionSeconds));
+    this.deployRole = new GithubActionsRole(this, "deploy", role(props.deployRoleName, props.deploySubjects, deployStatements(props), props.deploySessionSeconds));
   }
 }
