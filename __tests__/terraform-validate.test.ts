@@ -6,7 +6,7 @@ import { BOOTSTRAP_STACK } from "../src/ops/stacks";
 import { PHASES, stackName } from "../src/stacks/sentry-stack";
 import { terraformAvailable } from "../src/tooling/terraform-cli";
 import { ValidationReport, validateStacks } from "../src/tooling/validate-stacks";
-import { synthesizedEnvironment, testConfig } from "./support/synth";
+import { synthesizedEnvironment, testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 /**
  * Every stack of every environment must be valid Terraform for hashicorp/aws 5.100.0. All stacks are validated
@@ -24,8 +24,23 @@ if (!TERRAFORM) {
 }
 
 const workDir = mkdtempSync(join(tmpdir(), "sentry-validate-"));
-/** The bootstrap stack (the same in every environment) and every phase of every environment. */
-const stackNames = [BOOTSTRAP_STACK, ...ENVIRONMENT_NAMES.flatMap((env) => PHASES.map((phase) => stackName(phase, env)))];
+/**
+ * The account's CI access and the explicit Terraform principals (SENTRY_GITHUB_REPOSITORY, SENTRY_TERRAFORM_ROLE_ARNS)
+ * change the bootstrap (OIDC provider, CI roles, boundaries) and every stack (boundaries, policies): validated too,
+ * for one environment, as `<stack>-with-ci`.
+ */
+const CI_VARIABLES = {
+  ...TEST_OPERATOR_VARIABLES,
+  SENTRY_GITHUB_REPOSITORY: "acme/sentry-infrastructure",
+  SENTRY_TERRAFORM_ROLE_ARNS: "arn:aws:iam::123456789012:role/sentry-operator",
+};
+const WITH_CI = "-with-ci";
+/** The bootstrap stack (the same in every environment) and every phase of every environment, then dev's with CI. */
+const stackNames = [
+  BOOTSTRAP_STACK,
+  ...ENVIRONMENT_NAMES.flatMap((env) => PHASES.map((phase) => stackName(phase, env))),
+  ...[BOOTSTRAP_STACK, ...PHASES.map((phase) => stackName(phase, "dev"))].map((name) => `${name}${WITH_CI}`),
+];
 /** Stack name to folder: the synthesized ones (the first environment's bootstrap stack), then the broken copies. */
 const stackFolders: Record<string, string> = {};
 
@@ -50,6 +65,8 @@ suite("terraform validate with the real aws provider", () => {
       const stacks = join(synthesizedEnvironment(testConfig(env)), "stacks");
       for (const name of readdirSync(stacks)) stackFolders[name] ??= join(stacks, name);
     }
+    const withCi = join(synthesizedEnvironment(testConfig("dev", CI_VARIABLES)), "stacks");
+    for (const name of readdirSync(withCi)) stackFolders[`${name}${WITH_CI}`] = join(withCi, name);
     synthesized = Object.keys(stackFolders);
     const foundation = stackFolders["sentry-foundation-dev"];
     brokenCopy("broken-unknown-argument", foundation, (tf) => {
