@@ -34,7 +34,8 @@ Commands
   deploy <env>           apply exactly the saved, reviewed plans in order (a phase without one is planned
                          and reviewed first); refuses stale plans and changes that need approval
   drift <env>            plan of every deployed phase; lists what was deleted or changed outside Terraform
-                         that the configuration would revert, and rules no resource manages (exit 2)
+                         that the configuration would revert, and rules no resource manages (exit 2);
+                         what only AWS or a sibling resource writes is not drift
   outputs <env>          every phase's published outputs
   destroy <env>          destroy plans in reverse order, review, confirmation; never the bootstrap stack;
                          refuses before destroying anything while protectData (or the state) protects a resource
@@ -61,7 +62,8 @@ project root, or $${WORK_DIR_VARIABLE}/<env>/.
 Exit codes: 0 done / nothing needs approval; 2 something needs approval (review, deploy), drift found, or
 (status) something needs a person or is not deployed;
 1 anything failed (the line before names the stack and the first Terraform error; review: a phase's plan
-failed); 130 interrupted (Ctrl-C reaches terraform once; the command waits for it to stop).`;
+failed; a held state lock: who holds it, the operation, since when, the lock ID, and when force-unlock is
+safe); 130 interrupted (Ctrl-C reaches terraform once; the command waits for it to stop).`;
 
 /** Options each command accepts. */
 const TERRAFORM_OPTIONS = ["--phase", "--backend-config", "--override"];
