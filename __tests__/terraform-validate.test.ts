@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import { App } from "cdktf";
 import { ENVIRONMENT_NAMES } from "../src/config";
 import { BOOTSTRAP_STACK } from "../src/ops/stacks";
+import { BootstrapStack } from "../src/stacks/bootstrap-stack";
 import { PHASES, stackName } from "../src/stacks/sentry-stack";
 import { terraformAvailable } from "../src/tooling/terraform-cli";
 import { ValidationReport, validateStacks } from "../src/tooling/validate-stacks";
@@ -25,9 +27,9 @@ if (!TERRAFORM) {
 
 const workDir = mkdtempSync(join(tmpdir(), "sentry-validate-"));
 /**
- * The account's CI access and the explicit Terraform principals (SENTRY_GITHUB_REPOSITORY, SENTRY_TERRAFORM_ROLE_ARNS)
- * change the bootstrap (OIDC provider, CI roles, boundaries) and every stack (boundaries, policies): validated too,
- * for one environment, as `<stack>-with-ci`.
+ * The account's CI access (SENTRY_GITHUB_REPOSITORY, SENTRY_TERRAFORM_ROLE_ARNS) adds resource types to the bootstrap
+ * only (OIDC provider, CI roles, boundary policies); in the phases it changes values (boundary ARNs, principals). So
+ * the bootstrap is validated a second time with it, as `sentry-bootstrap-with-ci` (the bootstrap alone: the phases with CI cost ~7 s more, for no new resource type).
  */
 const CI_VARIABLES = {
   ...TEST_OPERATOR_VARIABLES,
@@ -35,12 +37,8 @@ const CI_VARIABLES = {
   SENTRY_TERRAFORM_ROLE_ARNS: "arn:aws:iam::123456789012:role/sentry-operator",
 };
 const WITH_CI = "-with-ci";
-/** The bootstrap stack (the same in every environment) and every phase of every environment, then dev's with CI. */
-const stackNames = [
-  BOOTSTRAP_STACK,
-  ...ENVIRONMENT_NAMES.flatMap((env) => PHASES.map((phase) => stackName(phase, env))),
-  ...[BOOTSTRAP_STACK, ...PHASES.map((phase) => stackName(phase, "dev"))].map((name) => `${name}${WITH_CI}`),
-];
+/** The bootstrap stack (the same in every environment) and every phase of every environment, then the bootstrap with CI. */
+const stackNames = [BOOTSTRAP_STACK, ...ENVIRONMENT_NAMES.flatMap((env) => PHASES.map((phase) => stackName(phase, env))), `${BOOTSTRAP_STACK}${WITH_CI}`];
 /** Stack name to folder: the synthesized ones (the first environment's bootstrap stack), then the broken copies. */
 const stackFolders: Record<string, string> = {};
 
@@ -65,8 +63,10 @@ suite("terraform validate with the real aws provider", () => {
       const stacks = join(synthesizedEnvironment(testConfig(env)), "stacks");
       for (const name of readdirSync(stacks)) stackFolders[name] ??= join(stacks, name);
     }
-    const withCi = join(synthesizedEnvironment(testConfig("dev", CI_VARIABLES)), "stacks");
-    for (const name of readdirSync(withCi)) stackFolders[`${name}${WITH_CI}`] = join(withCi, name);
+    const withCi = new App({ outdir: join(workDir, "with-ci"), skipValidation: true });
+    new BootstrapStack(withCi, testConfig("dev", CI_VARIABLES).operator);
+    withCi.synth();
+    stackFolders[`${BOOTSTRAP_STACK}${WITH_CI}`] = join(workDir, "with-ci", "stacks", BOOTSTRAP_STACK);
     synthesized = Object.keys(stackFolders);
     const foundation = stackFolders["sentry-foundation-dev"];
     brokenCopy("broken-unknown-argument", foundation, (tf) => {
