@@ -11,8 +11,4 @@ module.exports = {
   testTimeout: 120000,
   // Jest's default leaves a core idle (one worker on a 2-core machine); synthesis is CPU-bound, use them all.
   maxWorkers: "100%",
-  // A worker whose heap outgrew this after a file is replaced before its next one. Without it the worker that ran
-  // the most files ends with ~700 MB of old module registries and takes longer than jest's 500 ms to exit ("A worker
-  // process has failed to exit gracefully"), though no handle is open (checked per file); the restarts cost ~2 s.
-  workerIdleMemoryLimit: "600MB",
 };
