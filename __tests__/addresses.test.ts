@@ -1,5 +1,5 @@
 import { EnvironmentName } from "../src/config";
-import { Phase } from "../src/stacks/sentry-stack";
+import { Phase } from "../src/stacks/names";
 import { PINNED } from "./support/pinned-addresses";
 import { synthPhase, testConfig, TerraformJson } from "./support/synth";
 

@@ -1,6 +1,6 @@
 import { TerraformStack, Testing } from "cdktf";
 import { ENVIRONMENT_NAMES, EnvironmentName } from "../src/config";
-import { PHASES, Phase, stackName } from "../src/stacks/sentry-stack";
+import { Phase, PHASES, stackName } from "../src/stacks/names";
 import { buildTestApp, synthPhase, testConfig } from "./support/synth";
 
 /** Which phases each phase reads through terraform_remote_state (and so must be applied after). */

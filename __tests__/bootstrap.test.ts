@@ -4,7 +4,7 @@ import { CI_ENVIRONMENTS, CI_SESSION_SECONDS } from "../src/config";
 import { GithubActionsRole } from "../src/constructs/identity/github-actions-role";
 import { PermissionsBoundaryPolicy } from "../src/constructs/identity/permissions-boundary-policy";
 import { BootstrapStack } from "../src/stacks/bootstrap-stack";
-import { wafLogGroupName } from "../src/stacks/sentry-stack";
+import { wafLogGroupName } from "../src/stacks/names";
 import { dataOf, policyStatements, resource, resourcesOf, statementBySid, testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 const tf = JSON.parse(Testing.synth(new BootstrapStack(Testing.app(), testConfig("dev").operator)));

@@ -8,7 +8,7 @@ import { validateEnvironmentConfig } from "../src/config/validate";
 import { ContainerPipeline } from "../src/constructs/delivery/container-pipeline";
 import { ImageRepository } from "../src/constructs/delivery/image-repository";
 import { CONDITION_SCOPED_ACTIONS, NO_RESOURCE_LEVEL_ACTIONS } from "../src/security/rules";
-import { stackName } from "../src/stacks/sentry-stack";
+import { stackName } from "../src/stacks/names";
 import { ServerAccessLogBucket } from "../src/constructs/encryption/server-access-log-bucket";
 import { TEST_OPERATOR_VARIABLES, TerraformJson, buildTestApp, dataOf, policyStatements, resource, resourcesOf, statementBySid, synthPhase, testConfig } from "./support/synth";
 

@@ -1,7 +1,7 @@
 import { TerraformStack, Testing } from "cdktf";
 import { placeholderWarnings } from "../src/config";
 import { SESSION_PRINCIPAL_WARNING } from "../src/config/operator";
-import { Phase, stackName } from "../src/stacks/sentry-stack";
+import { Phase, stackName } from "../src/stacks/names";
 import { buildTestApp, policyStatements, TerraformJson, testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 /**

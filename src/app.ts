@@ -5,7 +5,8 @@ import { CicdStack, cicdStackProps } from "./stacks/cicd-stack";
 import { ComputeStack, computeStackProps } from "./stacks/compute-stack";
 import { DataStack, dataStackProps } from "./stacks/data-stack";
 import { FoundationStack, foundationStackProps } from "./stacks/foundation-stack";
-import { Phase, SentryStack } from "./stacks/sentry-stack";
+import { Phase } from "./stacks/names";
+import { SentryStack } from "./stacks/sentry-stack";
 import { ServicesStack, servicesStackProps } from "./stacks/services-stack";
 
 /** How each phase's stack is built from the environment's config (a stack reads other phases only through their state). */

@@ -1,5 +1,5 @@
 import { EnvironmentName } from "../../src/config";
-import { Phase } from "../../src/stacks/sentry-stack";
+import { Phase } from "../../src/stacks/names";
 
 /**
  * Terraform addresses of stateful resources. Renaming one makes Terraform destroy and recreate it (data loss,

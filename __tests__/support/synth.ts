@@ -1,7 +1,7 @@
 import { App, Testing } from "cdktf";
 import { buildSentryApp, PHASE_STACKS } from "../../src/app";
 import { EnvironmentConfig, EnvironmentName, loadEnvironmentConfig } from "../../src/config";
-import { Phase } from "../../src/stacks/sentry-stack";
+import { Phase } from "../../src/stacks/names";
 import { synthesizeInProcess } from "../../src/ops/stacks";
 import { cacheEntry, cachedFolder, cachedText } from "./synth-cache";
 

@@ -3,7 +3,7 @@ import { resolve } from "path";
 import { createInterface } from "readline";
 import { EnvironmentVariable } from "../lib/environment-variables";
 import { ConfigError, DEFAULT_ENVIRONMENT, ENVIRONMENT_NAMES, EnvironmentName, parseEnvironmentName } from "../config";
-import { Phase, PHASES } from "../stacks/sentry-stack";
+import { Phase, PHASES } from "../stacks/names";
 import { BackendConfigError, BackendSettings, parseBackendConfig } from "./backend-config";
 import { Command, COMMAND_HANDLERS, CommandOptions, COMMANDS, OpsDependencies } from "./commands";
 import { REVIEW_FORMATS, ReviewFormat } from "./review/render";

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from "fs";
 import { join } from "path";
 import { buildSentryApp } from "../app";
 import { EnvironmentConfig, EnvironmentName } from "../config";
-import { Phase, PHASES, stackName } from "../stacks/sentry-stack";
+import { Phase, PHASES, stackName } from "../stacks/names";
 
 /** Builds the app for one environment into `outdir` (cdktf's layout: `manifest.json`, `stacks/<stack>/cdk.tf.json`). */
 export type Synthesizer = (config: EnvironmentConfig, outdir: string) => void;

@@ -24,7 +24,8 @@ import { GithubOidcProvider } from "../constructs/identity/github-oidc-provider"
 import { PermissionsBoundaryPolicy } from "../constructs/identity/permissions-boundary-policy";
 import { TerraformCiRoles } from "../constructs/identity/terraform-ci-roles";
 import { ReadableStack } from "./readable-stack";
-import { ciBoundaryPolicyName, ciRoleName, projectTags, STATE_KEY_PREFIX, wafLogGroupName, WORKSPACE_KEY_PREFIX } from "./sentry-stack";
+import { ciBoundaryPolicyName, ciRoleName, STATE_KEY_PREFIX, wafLogGroupName, WORKSPACE_KEY_PREFIX } from "./names";
+import { projectTags } from "./sentry-stack";
 
 const BOOTSTRAP_STACK_NAME = "sentry-bootstrap";
 /** At the project root (git-ignored), not in cdktf.out/, which synth output may replace. */

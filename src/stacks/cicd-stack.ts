@@ -8,7 +8,8 @@ import { ContainerPipeline, ContainerPipelineDeployProps } from "../constructs/d
 import { ImageRepository } from "../constructs/delivery/image-repository";
 import { SecureBucket } from "../constructs/encryption/secure-bucket";
 import { ServerAccessLogBucket } from "../constructs/encryption/server-access-log-bucket";
-import { imageRepositoryName, SentryStack, SentryStackProps } from "./sentry-stack";
+import { imageRepositoryName } from "./names";
+import { SentryStack, SentryStackProps } from "./sentry-stack";
 
 /** Artifacts are intermediate build outputs: once expired, no old version needs to linger. */
 const ARTIFACT_NONCURRENT_VERSION_DAYS = 1;

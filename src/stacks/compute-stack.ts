@@ -6,7 +6,8 @@ import { CLUSTER_NAMES, ClusterConfig, ClusterName, EnvironmentConfig, IngressCo
 import { EcsEc2Cluster } from "../constructs/compute/ecs-ec2-cluster";
 import { ServerAccessLogBucket } from "../constructs/encryption/server-access-log-bucket";
 import { PublicLoadBalancer } from "../constructs/ingress/public-load-balancer";
-import { publicHostname, SentryStack, SentryStackProps, wafLogGroupName, webAclName } from "./sentry-stack";
+import { publicHostname, wafLogGroupName, webAclName } from "./names";
+import { SentryStack, SentryStackProps } from "./sentry-stack";
 
 /** Prefix of the load balancer's log bucket's own server access logs. */
 const LOAD_BALANCER_LOGS_PREFIX = "load-balancer-logs/";

@@ -12,7 +12,8 @@ import { Network } from "../constructs/network/network";
 import { PlaceholderSecret } from "../constructs/storage/placeholder-secret";
 import { PublicCertificate } from "../constructs/ingress/public-certificate";
 import { SqsQueueWithDlq } from "../constructs/storage/sqs-queue-with-dlq";
-import { executionRoleName, publicHostname, SentryStack, SentryStackProps } from "./sentry-stack";
+import { executionRoleName, publicHostname } from "./names";
+import { SentryStack, SentryStackProps } from "./sentry-stack";
 
 /** The guide's secrets (section 1.6) and the keys each must hold. */
 export const SECRETS = {

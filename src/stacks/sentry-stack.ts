@@ -5,39 +5,10 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Aspects, DataTerraformRemoteStateS3, Fn, S3Backend, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
 import { PermissionsBoundary } from "../aspects/permissions-boundary";
-import { CiRoleKind, EnvironmentName, OperatorSettings, PublicHost } from "../config";
+import { CiRoleKind, EnvironmentName, OperatorSettings } from "../config";
 import { WorkspaceGuard } from "../constructs/guards/workspace-guard";
+import { ciBoundaryPolicyName, ciRoleName, Phase, PHASES, phaseStateLocation, stackName } from "./names";
 import { ReadableStack } from "./readable-stack";
-
-/** The guide's phases, in deployment order; each is one stack and one state file per workspace. */
-export const PHASES = ["foundation", "data", "compute", "services", "cicd"] as const;
-export type Phase = (typeof PHASES)[number];
-
-/** Key of a phase's state inside the bucket: `env:/<workspace>/sentry/<phase>.tfstate`. */
-export const STATE_KEY_PREFIX = "sentry";
-export const WORKSPACE_KEY_PREFIX = "env:";
-
-export function stateKey(phase: Phase): string {
-  return `${STATE_KEY_PREFIX}/${phase}.tfstate`;
-}
-
-/** Execution role of a service's tasks: phase 4 creates it; phase 1 names it in the secrets' resource policies. */
-export function executionRoleName(service: string, environment: EnvironmentName): string {
-  return `sentry-${service}-execution-${environment}`;
-}
-
-/** Role a GitHub workflow assumes for an environment: the bootstrap creates it; phases 1 and 2 name it in secret policies. */
-export function ciRoleName(kind: CiRoleKind, environment: EnvironmentName): string {
-  return `sentry-${kind}-${environment}`;
-}
-
-/**
- * Permissions boundary of an environment's CI roles (bootstrap): every role of that environment's stacks carries it
- * when CI is on, so a role the deploy role creates stays in its environment.
- */
-export function ciBoundaryPolicyName(environment: EnvironmentName): string {
-  return `sentry-ci-boundary-${environment}`;
-}
 
 /** The principals that run Terraform, as the policies of phases 1 and 2 name them. */
 export interface TerraformPrincipals {
@@ -45,31 +16,6 @@ export interface TerraformPrincipals {
   readonly secretReaders: readonly string[];
   /** Administer the environment key besides the account root and the operators. */
   readonly keyAdministrators: readonly string[];
-}
-
-/** Stack name as `cdktf` shows it and operators type it: `sentry-<phase>-<env>`. */
-export function stackName(phase: Phase, environment: EnvironmentName): string {
-  return `sentry-${phase}-${environment}`;
-}
-
-/** ECR repository of a service in an environment: phase 5 creates it, phase 4 pulls from it by default. */
-export function imageRepositoryName(service: string, environment: EnvironmentName): string {
-  return `sentry-${service}-${environment}`;
-}
-
-/** The web ACL in front of an environment's load balancer (phase 3); phase 4 alarms on its blocked requests. */
-export function webAclName(environment: EnvironmentName): string {
-  return `sentry-waf-${environment}`;
-}
-
-/** Log group of the web ACL's request logs (WAF accepts only `aws-waf-logs-*`); the CI roles of the environment manage it. */
-export function wafLogGroupName(environment: EnvironmentName): string {
-  return `aws-waf-logs-sentry-${environment}`;
-}
-
-/** A host the load balancer answers: `admin.<domain>`, `ws.<domain>`. */
-export function publicHostname(host: PublicHost, domain: string): string {
-  return `${host}.${domain}`;
 }
 
 export interface SentryStackProps {
@@ -101,14 +47,9 @@ export abstract class SentryStack extends ReadableStack {
       region: props.operator.region,
       defaultTags: [{ tags: this.tags }],
     });
-    const backend = new S3Backend(this, {
-      bucket: props.operator.stateBucket,
-      key: stateKey(phase),
-      region: props.operator.region,
-      workspaceKeyPrefix: WORKSPACE_KEY_PREFIX,
-      // No `encrypt`: without a kms_key_id it uploads with SSE-S3 (AES256), overriding the bucket's default
-      // SSE-KMS with the bootstrap key. Left unset, every state object gets the bucket's default.
-    });
+    // No `encrypt`: without a kms_key_id it uploads with SSE-S3 (AES256), overriding the bucket's default SSE-KMS
+    // with the bootstrap key. Left unset, every state object gets the bucket's default.
+    const backend = new S3Backend(this, phaseStateLocation(props.operator, phase));
     // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3BackendConfig has no field for it.
     backend.addOverride("use_lockfile", true);
     new WorkspaceGuard(this, "workspace-guard", { expectedWorkspace: props.environment });
@@ -148,13 +89,7 @@ export abstract class SentryStack extends ReadableStack {
 
   /** Reads the outputs another phase published, from its state in this environment's workspace. */
   protected readPhase(phase: Phase): DataTerraformRemoteStateS3 {
-    return new DataTerraformRemoteStateS3(this, `${phase}-outputs`, {
-      bucket: this.operator.stateBucket,
-      key: stateKey(phase),
-      region: this.operator.region,
-      workspaceKeyPrefix: WORKSPACE_KEY_PREFIX,
-      workspace: this.environment,
-    });
+    return new DataTerraformRemoteStateS3(this, `${phase}-outputs`, { ...phaseStateLocation(this.operator, phase), workspace: this.environment });
   }
 
   /** One entry of a map output another phase published (`secret_arns["redis"]`); the plan fails if it is missing. */

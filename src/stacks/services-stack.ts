@@ -25,7 +25,8 @@ import { EcsContainerSecret, EcsEc2Service, EcsEc2ServiceProps, EcsServiceLoadBa
 import { LoadBalancerRoute } from "../constructs/ingress/load-balancer-route";
 import { natGatewayZones } from "../constructs/network/network";
 import { SECRETS, SecretName } from "./foundation-stack";
-import { executionRoleName, imageRepositoryName, publicHostname, SentryStack, SentryStackProps, webAclName } from "./sentry-stack";
+import { executionRoleName, imageRepositoryName, publicHostname, webAclName } from "./names";
+import { SentryStack, SentryStackProps } from "./sentry-stack";
 import { monitorServices } from "./services-monitoring";
 
 /** Environment variable → key of the foundation's secret JSON (guide 4.1 for the exchange credentials). */

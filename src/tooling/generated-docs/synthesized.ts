@@ -3,7 +3,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { ENVIRONMENT_NAMES, EnvironmentName, loadEnvironmentConfig } from "../../config";
 import { phaseOf, readSynthesized, synthesizeInProcess } from "../../ops/stacks";
-import { Phase, PHASES } from "../../stacks/sentry-stack";
+import { Phase, PHASES } from "../../stacks/names";
 
 /** The parts of a synthesized stack's `cdk.tf.json` the documentation reads. */
 export interface StackJson {
