@@ -1,5 +1,9 @@
 import { TerraformStack, Testing } from "cdktf";
+import { mkdtempSync, readFileSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
 import { ENVIRONMENT_NAMES, EnvironmentName } from "../src/config";
+import { writeStateReaders } from "../src/ops/stacks";
 import { Phase, PHASES, stackName } from "../src/stacks/names";
 import { buildTestApp, synthPhase, testConfig } from "./support/synth";
 
@@ -37,5 +41,20 @@ describe.each(ENVIRONMENT_NAMES)("%s app", (env: EnvironmentName) => {
 
   test.each(PHASES)("%s synthesizes the same alone as in the whole app (the tests synthesize phases alone)", (phase) => {
     expect(synthPhase(testConfig(env), phase).json).toBe(Testing.synth(stack(phase)));
+  });
+
+  test("sentry-ops reads each phase's state (status, outputs) through exactly the backend the stack synthesizes", () => {
+    const config = testConfig(env);
+    const outdir = mkdtempSync(join(tmpdir(), "sentry-state-readers-"));
+    try {
+      const readers = writeStateReaders(env, config.operator, outdir);
+      expect([...readers.stacks.keys()]).toEqual(PHASES.map((phase) => stackName(phase, env)));
+      for (const phase of PHASES) {
+        const reader = JSON.parse(readFileSync(join(readers.stacks.get(stackName(phase, env))!.folder, "cdk.tf.json"), "utf8"));
+        expect(reader).toEqual({ terraform: { backend: synthPhase(config, phase).tf.terraform.backend } });
+      }
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

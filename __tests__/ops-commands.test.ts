@@ -1,4 +1,4 @@
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
 import { REMOTE_STATE_OVERRIDE_FILE } from "../src/ops/backend-config";
@@ -371,12 +371,30 @@ describe("sentry-ops destroy", () => {
   });
 });
 
+test("the CLI starts without the app, cdktf, the provider or the AWS SDK: review, status and outputs never load them", () => {
+  const root = join(__dirname, "..");
+  const loaded = spawnSync(
+    process.execPath,
+    ["--require", join(root, "src", "tooling", "register.js"), "-e", `require(${JSON.stringify(join(root, "src", "ops", "cli.ts"))}); console.log(JSON.stringify(Object.keys(require.cache)))`],
+    { encoding: "utf8" },
+  );
+  expect(loaded.status).toBe(0);
+  const modules: string[] = JSON.parse(loaded.stdout);
+  expect(modules.filter((file) => /node_modules\/(cdktf|@cdktf|constructs|@aws-sdk)\/|\/src\/(app|stacks\/\w+-stack|constructs\/)/.test(file))).toEqual([]);
+  expect(modules.some((file) => file.endsWith(join("src", "ops", "commands.ts")))).toBe(true);
+});
+
+/** The synthesizer of a command that must only read state. */
+const neverSynthesizes: Synthesizer = () => {
+  throw new Error("the command synthesized the app: it only reads state, through each phase's backend alone");
+};
+
 describe("sentry-ops drift, outputs, bootstrap", () => {
   test("outputs: every phase's outputs, sensitive ones hidden", async () => {
     const w = world();
     markDeployed(w.fake, STACKS);
     writeFileSync(join(w.fake.stateDir, `${DATA}.json`), JSON.stringify({ redis_port: { value: 6379, sensitive: false }, token: { value: "SuperSecretValue-123", sensitive: true } }));
-    expect(await w.run("outputs dev")).toBe(0);
+    expect(await w.run("outputs dev", { synthesize: neverSynthesizes })).toBe(0);
     const printed = w.stdout.join("");
     expect(printed).toContain(`${DATA}\n  redis_port = 6379\n  token = (sensitive)\n`);
     expect(printed).not.toContain("SuperSecretValue-123");

@@ -2,7 +2,7 @@ import { App, Testing } from "cdktf";
 import { buildSentryApp, PHASE_STACKS } from "../../src/app";
 import { EnvironmentConfig, EnvironmentName, loadEnvironmentConfig } from "../../src/config";
 import { Phase } from "../../src/stacks/names";
-import { synthesizeInProcess } from "../../src/ops/stacks";
+import { synthesizeInProcess } from "../../src/ops/synth";
 import { cacheEntry, cachedFolder, cachedText } from "./synth-cache";
 
 /** Operator settings fixed for tests, whatever the caller's shell exports. */

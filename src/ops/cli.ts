@@ -9,7 +9,6 @@ import { Command, COMMAND_HANDLERS, CommandOptions, COMMANDS, OpsDependencies } 
 import { REVIEW_FORMATS, ReviewFormat } from "./review/render";
 import { INTERRUPTED_EXIT_CODE, processRunner, RunningTerraform } from "./runner";
 import { OpsFailure } from "./session";
-import { synthesizeInProcess } from "./stacks";
 
 /** `sentry-ops <command> <env> [options]`: argument parsing, usage, exit codes. */
 
@@ -191,7 +190,9 @@ export function processDependencies(running: RunningTerraform = new RunningTerra
     workDir: process.env[WORK_DIR_VARIABLE]?.trim() ? resolve(process.env[WORK_DIR_VARIABLE] as string) : DEFAULT_WORK_DIR,
     variables: process.env,
     runner: processRunner("terraform", running),
-    synthesize: synthesizeInProcess,
+    // Required here, not imported: loading the app (cdktf and the provider's classes) takes ~0.45 s, which
+    // `review`, `status` and `outputs` never need.
+    synthesize: (config, outdir) => (require("./synth") as typeof import("./synth")).synthesizeInProcess(config, outdir),
     print: (text) => process.stdout.write(text),
     progress: (line) => process.stderr.write(`${line}\n`),
     ask,

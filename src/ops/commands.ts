@@ -14,15 +14,16 @@ import { showValue } from "./review/values";
 import { Outcome, runGraph } from "./schedule";
 import { ProtectedResource, protectedInConfiguration, protectedInPlan } from "./protection";
 import { OpsFailure, OpsIo, protectDataFix, Session, WorkspaceMissing } from "./session";
-import { BOOTSTRAP_STACK, phaseOf, phaseStack, readSynthesized, SynthesizedEnvironment, SynthesizedStack, Synthesizer } from "./stacks";
+import { BOOTSTRAP_STACK, phaseOf, phaseStack, readSynthesized, SynthesizedEnvironment, SynthesizedStack, Synthesizer, writeStateReaders } from "./stacks";
 import { fetchLive, readPhase } from "./status/collect";
 import { sdkStatusAws, StatusAwsFactory } from "./status/live";
 import { buildStatus, liveQueries, statusExitCode } from "./status/model";
 import { renderStatus } from "./status/render";
 
 /**
- * The operator commands. Each synthesizes the environment once, in this process, then drives terraform in
- * the stack folders through the session (and so through the injected runner), phases in dependency order.
+ * The operator commands. Each synthesizes the environment once, in this process (`status` and `outputs`, which
+ * only read state, write each phase's backend instead), then drives terraform in the stack folders through the
+ * session (and so through the injected runner), phases in dependency order.
  */
 
 export const COMMANDS = ["bootstrap", "plan", "review", "deploy", "drift", "outputs", "destroy", "status"] as const;
@@ -90,14 +91,26 @@ function environmentConfig(io: OpsDependencies, options: CommandOptions): Enviro
   }
 }
 
-function open(io: OpsDependencies, options: CommandOptions, folder: string, workspace: string | undefined, createWorkspace = false): Run {
-  const config = environmentConfig(io, options);
-  placeholderWarnings(io.variables).forEach((warning) => io.progress(warning));
-  const workDir = join(io.workDir, folder);
+/**
+ * How a command gets its stack folders: `synth` builds the app (every command that plans); `state` writes each
+ * phase's backend alone (the commands that only read state: no synth, no cdktf).
+ */
+type StackSource = "synth" | "state";
+
+function stackFolders(io: OpsDependencies, options: CommandOptions, config: EnvironmentConfig, workDir: string, source: StackSource): SynthesizedEnvironment {
+  if (source === "state") return writeStateReaders(options.environment, config.operator, join(workDir, "state"));
   const outdir = join(workDir, "synth");
   const started = process.hrtime.bigint();
   io.synthesize(config, outdir);
   io.progress(`[sentry-ops] synth ${options.environment} (${seconds(started)} s)`);
+  return readSynthesized(options.environment, outdir);
+}
+
+function open(io: OpsDependencies, options: CommandOptions, folder: string, workspace: string | undefined, createWorkspace = false, source: StackSource = "synth"): Run {
+  const config = environmentConfig(io, options);
+  placeholderWarnings(io.variables).forEach((warning) => io.progress(warning));
+  const workDir = join(io.workDir, folder);
+  const synthesized = stackFolders(io, options, config, workDir, source);
   const session = new Session(io, {
     environment: options.environment,
     workspace,
@@ -109,13 +122,13 @@ function open(io: OpsDependencies, options: CommandOptions, folder: string, work
     logDir: join(workDir, "logs"),
   });
   const phases = selectedPhases(options);
-  return { io, config, options, synthesized: readSynthesized(options.environment, outdir), session, store: new PlanStore(join(workDir, "plans")), workDir, phases };
+  return { io, config, options, synthesized, session, store: new PlanStore(join(workDir, "plans")), workDir, phases };
 }
 
 /** `plan` and `deploy` create the workspace when it does not exist; the other commands only read what is deployed. */
-function openEnvironment(io: OpsDependencies, options: CommandOptions, createWorkspace = false): Run {
+function openEnvironment(io: OpsDependencies, options: CommandOptions, createWorkspace = false, source: StackSource = "synth"): Run {
   checkAgreement(io.variables, options.environment);
-  return open(io, options, options.environment, options.environment, createWorkspace);
+  return open(io, options, options.environment, options.environment, createWorkspace, source);
 }
 
 const stackOf = (run: Run, phase: Phase): SynthesizedStack => phaseStack(run.synthesized, phase);
@@ -329,7 +342,7 @@ export async function driftCommand(io: OpsDependencies, options: CommandOptions)
 }
 
 export async function outputsCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
-  const run = openEnvironment(io, options);
+  const run = openEnvironment(io, options, false, "state");
   const outcomes = await runGraph(run.phases, () => [], async (phase) => {
     await run.session.outputs(stackOf(run, phase));
   });
@@ -418,7 +431,7 @@ export async function statusCommand(io: OpsDependencies, options: CommandOptions
   checkAgreement(io.variables, options.environment);
   const aws = (io.statusAws ?? sdkStatusAws)(environmentConfig(io, options).operator.region);
   await aws.checkCredentials();
-  const run = openEnvironment(io, options);
+  const run = openEnvironment(io, options, false, "state");
   const phases = await Promise.all(run.phases.map((phase) => readPhase(run.session, run.store, aws, phase, stackOf(run, phase))));
   const model = buildStatus(run.config, phases, await fetchLive(aws, liveQueries(phases)));
   io.print(renderStatus(model, options.format));

@@ -1,20 +1,13 @@
-import { App } from "cdktf";
-import { mkdirSync, readFileSync } from "fs";
+import { mkdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
-import { buildSentryApp } from "../app";
-import { EnvironmentConfig, EnvironmentName } from "../config";
-import { Phase, PHASES, stackName } from "../stacks/names";
+import { EnvironmentConfig, EnvironmentName, OperatorSettings } from "../config";
+import { Phase, PHASES, phaseStateLocation, stackName } from "../stacks/names";
 
-/** Builds the app for one environment into `outdir` (cdktf's layout: `manifest.json`, `stacks/<stack>/cdk.tf.json`). */
+/**
+ * Builds the app for one environment into `outdir` (cdktf's layout: `manifest.json`, `stacks/<stack>/cdk.tf.json`);
+ * `synthesizeInProcess` (`synth.ts`) in the CLI.
+ */
 export type Synthesizer = (config: EnvironmentConfig, outdir: string) => void;
-
-/** The app's own synth, in this process: no `cdktf synth` child, no per-resource `terraform version`. */
-export const synthesizeInProcess: Synthesizer = (config, outdir) => {
-  mkdirSync(outdir, { recursive: true });
-  const app = new App({ outdir, skipValidation: true });
-  buildSentryApp(app, config);
-  app.synth();
-};
 
 export const BOOTSTRAP_STACK = "sentry-bootstrap";
 
@@ -54,4 +47,28 @@ export function phaseStack(synthesized: SynthesizedEnvironment, phase: Phase): S
 /** The phase a stack name belongs to. */
 export function phaseOf(synthesized: SynthesizedEnvironment, stack: string): Phase | undefined {
   return PHASES.find((phase) => stackName(phase, synthesized.environment) === stack);
+}
+
+/**
+ * Stack folders for the commands that only read state (`status`, `outputs`): each phase's `cdk.tf.json` holds its
+ * S3 backend and nothing else, which is all `terraform init`, `state pull` and `output` need, so these commands
+ * neither synthesize the app nor load cdktf. `app.test.ts` checks each backend equals the synthesized stack's.
+ */
+export function writeStateReaders(environment: EnvironmentName, operator: OperatorSettings, outdir: string): SynthesizedEnvironment {
+  const stacks = new Map(
+    PHASES.map((phase) => {
+      const name = stackName(phase, environment);
+      const folder = join(outdir, "stacks", name);
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, "cdk.tf.json"), `${JSON.stringify({ terraform: { backend: { s3: stateBackend(operator, phase) } } }, null, 2)}\n`);
+      return [name, { name, folder, dependencies: [] }];
+    }),
+  );
+  return { environment, stacks };
+}
+
+/** A phase's S3 backend block as Terraform JSON writes it (the stacks lock their state with a lock file). */
+function stateBackend(operator: OperatorSettings, phase: Phase): Record<string, unknown> {
+  const { bucket, key, region, workspaceKeyPrefix } = phaseStateLocation(operator, phase);
+  return { bucket, key, region, use_lockfile: true, workspace_key_prefix: workspaceKeyPrefix };
 }

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { ENVIRONMENT_NAMES, EnvironmentName, loadEnvironmentConfig } from "../../config";
-import { phaseOf, readSynthesized, synthesizeInProcess } from "../../ops/stacks";
+import { phaseOf, readSynthesized } from "../../ops/stacks";
+import { synthesizeInProcess } from "../../ops/synth";
 import { Phase, PHASES } from "../../stacks/names";
 
 /** The parts of a synthesized stack's `cdk.tf.json` the documentation reads. */
