@@ -400,6 +400,14 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
     expect(printed).not.toContain("SuperSecretValue-123");
   });
 
+  test("drift plans every phase at the same time: a plan reads deployed outputs, never another phase's drift", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    expect(await w.run("drift dev", { variables: { FAKE_TF_DELAY_MS: "400" } })).toBe(0);
+    const plans = STACKS.map((stack) => only(w.calls(), stack, "plan"));
+    for (const plan of plans.slice(1)) expect(overlap(plans[0], plan)).toBe(true);
+  });
+
   test("outputs, drift and destroy never create a workspace: a phase without one is not deployed", async () => {
     const w = world();
     markDeployed(w.fake, [FOUNDATION]);

@@ -32,8 +32,8 @@ Commands
   review <env>           review the saved plans: data loss, security-sensitive changes, everything else
   deploy <env>           apply exactly the saved, reviewed plans in order (a phase without one is planned
                          and reviewed first); refuses stale plans and changes that need approval
-  drift <env>            plan of every deployed phase; lists what was deleted or changed outside Terraform
-                         that the configuration would revert, and rules no resource manages (exit 2);
+  drift <env>            plan of every deployed phase, all at once; lists what was deleted or changed outside
+                         Terraform that the configuration would revert, and rules no resource manages (exit 2);
                          what only AWS or a sibling resource writes is not drift
   outputs <env>          every phase's published outputs
   destroy <env>          destroy plans in reverse order, review, confirmation; never the bootstrap stack;
