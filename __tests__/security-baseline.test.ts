@@ -31,7 +31,7 @@ import { TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { BaselineViolation, evaluateStack, Exemption } from "../src/aspects/security-baseline";
+import { BaselineViolation, evaluateStack, Exemption } from "../src/security/baseline";
 import { ENVIRONMENT_NAMES } from "../src/config";
 import { SecureBucket } from "../src/constructs/encryption/secure-bucket";
 import { anonymousSourcesBlockedOnAdminOnly, EXCEPTIONS, ingressToInternetFacingLoadBalancer, SecurityException } from "../src/security/exceptions";

@@ -22,6 +22,8 @@ export interface SecurityAwareStack {
   readonly environmentKeyArn?: string;
   /** Environment whose audit floor applies. */
   readonly auditedEnvironment?: string;
+  /** The stack's Terraform JSON, synthesized without the baseline check (what the check itself reads). */
+  unauditedTerraform(): Json;
 }
 
 /** A synthesized stack, as the security rules see it. */
@@ -50,8 +52,7 @@ export function blocks(value: Json): Json[] {
   return Array.isArray(value) ? value : [value];
 }
 
-export function stackView(stack: TerraformStack & SecurityAwareStack): StackView {
-  const tf = stack.toTerraform();
+export function stackView(stack: TerraformStack & SecurityAwareStack, tf: Json = stack.unauditedTerraform()): StackView {
   const views = (section: Json, prefix: string): ResourceView[] =>
     Object.entries(section ?? {}).flatMap(([type, byName]) =>
       Object.entries(byName as Record<string, Json>).map(([name, attributes]) => ({

@@ -9,7 +9,7 @@ export function renderSecurityMarkdown(rules: readonly SecurityRule[] = RULES, e
     "",
     "Generated from `src/security/rules.ts` and `src/security/exceptions.ts` by `npm run security-register`; a test",
     "fails when this file and the code disagree. Every stack of every environment passes every rule at synth",
-    "(`src/aspects/security-baseline.ts`); an entry below is the only way past a rule, and a test fails when an",
+    "(`src/security/baseline.ts`); an entry below is the only way past a rule, and a test fails when an",
     "entry no longer exempts anything, or an address it names no longer needs it.",
     "",
     "## Rules",

@@ -1,21 +1,32 @@
-import { Aspects, TerraformElement, TerraformStack } from "cdktf";
-import { Construct, Node } from "constructs";
-import { SecurityBaseline } from "../aspects/security-baseline";
+import { TerraformElement, TerraformStack } from "cdktf";
+import { Node } from "constructs";
+import { assertBaseline } from "../security/baseline";
+import { Json } from "../security/model";
 
 /**
  * A stack whose Terraform addresses follow the construct path (`queues/orders-bitget` → `queues_orders_bitget`)
  * without the hash cdktf appends by default, so plans read well and a refactor that would move (destroy and
  * recreate) a resource shows up in review and in the address tests. A child named `Resource` stands for its
- * parent (`orders-bitget/Resource` → `orders_bitget`). Every such stack is held to the `SecurityBaseline`.
+ * parent (`orders-bitget/Resource` → `orders_bitget`). Every such stack is held to the security baseline
+ * (`src/security/baseline.ts`) on the JSON it synthesizes.
  */
 export abstract class ReadableStack extends TerraformStack {
   private readonly allocatedIds = new Map<string, string>();
   /** The KMS key ARN every resource of the stack that takes a key must name (`useEnvironmentKey`). */
   private keyArn?: string;
 
-  protected constructor(scope: Construct, id: string) {
-    super(scope, id);
-    Aspects.of(this).add(new SecurityBaseline());
+  /**
+   * The Terraform JSON, checked against the security baseline: cdktf's synth and `Testing.synth` call this once per
+   * stack, after every aspect ran, so the check reads exactly what is written (and resolves the stack only once).
+   */
+  toTerraform(): Json {
+    const tf = this.unauditedTerraform();
+    assertBaseline(this, tf);
+    return tf;
+  }
+
+  unauditedTerraform(): Json {
+    return super.toTerraform();
   }
 
   /** The stack's environment key, as the security baseline compares it; undefined until `useEnvironmentKey`. */

@@ -1,8 +1,7 @@
-import { IAspect, TerraformStack } from "cdktf";
-import { IConstruct } from "constructs";
-import { EXCEPTIONS, SecurityException } from "../security/exceptions";
-import { ResourceView, SecurityAwareStack, StackView, stackView } from "../security/model";
-import { RULES, SecurityRule } from "../security/rules";
+import { TerraformStack } from "cdktf";
+import { EXCEPTIONS, SecurityException } from "./exceptions";
+import { Json, ResourceView, SecurityAwareStack, StackView, stackView } from "./model";
+import { RULES, SecurityRule } from "./rules";
 
 /** One resource breaking one rule. */
 export interface Violation {
@@ -37,9 +36,17 @@ export function exempts(exception: SecurityException, rule: SecurityRule, resour
   );
 }
 
-/** Every rule on every resource of the stack; violations an exception covers are exemptions. */
-export function evaluateStack(stack: TerraformStack & SecurityAwareStack, rules: readonly SecurityRule[] = RULES, exceptions: readonly SecurityException[] = EXCEPTIONS): BaselineReport {
-  const view = stackView(stack);
+/**
+ * Every rule on every resource of the stack (its Terraform JSON `tf`, by default synthesized here); violations an
+ * exception covers are exemptions.
+ */
+export function evaluateStack(
+  stack: TerraformStack & SecurityAwareStack,
+  rules: readonly SecurityRule[] = RULES,
+  exceptions: readonly SecurityException[] = EXCEPTIONS,
+  tf: Json = stack.unauditedTerraform(),
+): BaselineReport {
+  const view = stackView(stack, tf);
   const report: BaselineReport = { violations: [], exemptions: [] };
   for (const resource of view.resources) {
     for (const rule of rules.filter((candidate) => candidate.types.includes(typeKey(resource)))) {
@@ -63,13 +70,10 @@ export class BaselineViolation extends Error {
 }
 
 /**
- * The security baseline (`src/security/rules.ts`), checked once per stack at synth whatever construct made the
- * resources. Only the register of deliberate exceptions (`src/security/exceptions.ts`) lets a violation through.
+ * The security baseline (`rules.ts`) on a stack's synthesized JSON, whatever construct made the resources: throws
+ * when a rule is broken. Only the register of deliberate exceptions (`exceptions.ts`) lets a violation through.
  */
-export class SecurityBaseline implements IAspect {
-  visit(node: IConstruct): void {
-    if (!TerraformStack.isStack(node)) return;
-    const { violations } = evaluateStack(node as TerraformStack & SecurityAwareStack);
-    if (violations.length > 0) throw new BaselineViolation(violations);
-  }
+export function assertBaseline(stack: TerraformStack & SecurityAwareStack, tf: Json): void {
+  const { violations } = evaluateStack(stack, RULES, EXCEPTIONS, tf);
+  if (violations.length > 0) throw new BaselineViolation(violations);
 }
