@@ -408,6 +408,26 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
     for (const plan of plans.slice(1)) expect(overlap(plans[0], plan)).toBe(true);
   });
 
+  test("outputs reads state with the terraform block of each --override file alone (a provider override has nothing to merge into)", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    const overrides = join(w.root, "accounts-dev");
+    mkdirSync(overrides);
+    const backend = { backend: { s3: { endpoints: { s3: "http://localhost:5000" }, use_path_style: true } } };
+    writeFileSync(join(overrides, "emulator_override.tf.json"), JSON.stringify({ terraform: backend, provider: { aws: { endpoints: [{ s3: "http://localhost:5000" }] } } }));
+    writeFileSync(join(overrides, "provider_override.tf.json"), JSON.stringify({ provider: { aws: { assume_role: [{ role_arn: "arn:aws:iam::222222222222:role/sentry-deploy" }] } } }));
+    expect(await w.run(`outputs dev --override ${overrides}`, { synthesize: neverSynthesizes })).toBe(0);
+    const inits = callsOf(w.calls(), "init");
+    expect(inits).toHaveLength(STACKS.length);
+    for (const init of inits) {
+      expect(init.overrides).toEqual(["emulator_override.tf.json"]);
+      expect(JSON.parse(readFileSync(join(init.cwd, "emulator_override.tf.json"), "utf8"))).toEqual({ terraform: backend });
+    }
+    writeFileSync(join(overrides, "broken_override.tf.json"), "{ not json");
+    expect(await w.run(`outputs dev --override ${overrides}`, { synthesize: neverSynthesizes })).toBe(1);
+    expect(w.stderr[w.stderr.length - 1]).toMatch(/^--override: \S+broken_override\.tf\.json is not JSON \(/);
+  });
+
   test("outputs, drift and destroy never create a workspace: a phase without one is not deployed", async () => {
     const w = world();
     markDeployed(w.fake, [FOUNDATION]);

@@ -167,12 +167,20 @@ export class Session {
   /**
    * Exactly the override files of this run (none without options): those of `--override`, then the one that
    * gives the stack's remote-state reads the `--backend-config` settings. An earlier run's files never linger.
+   * A folder that only reads state gets the `terraform` block of each file alone, so a provider override neither
+   * fails its init nor makes it install the provider.
    */
   private layOverrides(stack: SynthesizedStack): void {
     for (const file of readdirSync(stack.folder).filter((name) => OVERRIDE_FILE.test(name))) rmSync(join(stack.folder, file));
     if (this.options.overrideDir) {
       for (const file of readdirSync(this.options.overrideDir).filter((name) => OVERRIDE_FILE.test(name))) {
-        copyFileSync(join(this.options.overrideDir, file), join(stack.folder, file));
+        const source = join(this.options.overrideDir, file);
+        if (!stack.stateOnly) {
+          copyFileSync(source, join(stack.folder, file));
+          continue;
+        }
+        const terraform = backendPart(source);
+        if (terraform) writeFileSync(join(stack.folder, file), `${JSON.stringify({ terraform }, null, 2)}\n`, { mode: 0o600 });
       }
     }
     if (!this.options.backendSettings) return;
@@ -242,4 +250,16 @@ export function explainError(result: Pick<TerraformResult, "stdout" | "stderr">,
 /** The switch to flip before a protected resource can be destroyed. */
 export function protectDataFix(environment: string): string {
   return `set protectData: false for ${environment} in src/config/environments.ts, deploy, then destroy again`;
+}
+
+/** The `terraform` block of an override file (backend settings), if it has one. */
+function backendPart(file: string): unknown {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new OpsFailure(`--override: ${file} is not JSON (${(error as Error).message})`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new OpsFailure(`--override: ${file} is not a JSON object`);
+  return (json as { terraform?: unknown }).terraform;
 }

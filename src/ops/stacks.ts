@@ -17,6 +17,11 @@ export interface SynthesizedStack {
   readonly folder: string;
   /** Stacks it reads (from the app's `addDependency`, via cdktf's manifest). */
   readonly dependencies: readonly string[];
+  /**
+   * The folder holds the phase's backend alone (`writeStateReaders`): of an `--override` file only its `terraform`
+   * block applies there (a provider or resource override has nothing to merge into). @default false
+   */
+  readonly stateOnly?: boolean;
 }
 
 export interface SynthesizedEnvironment {
@@ -61,7 +66,7 @@ export function writeStateReaders(environment: EnvironmentName, operator: Operat
       const folder = join(outdir, "stacks", name);
       mkdirSync(folder, { recursive: true });
       writeFileSync(join(folder, "cdk.tf.json"), `${JSON.stringify({ terraform: { backend: { s3: stateBackend(operator, phase) } } }, null, 2)}\n`);
-      return [name, { name, folder, dependencies: [] }];
+      return [name, { name, folder, dependencies: [], stateOnly: true }];
     }),
   );
   return { environment, stacks };
