@@ -1,4 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { createServer, IncomingHttpHeaders } from "http";
+import { AddressInfo } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
 import { runCli } from "../src/ops/cli";
@@ -7,7 +9,7 @@ import { PlanStore } from "../src/ops/plan-store";
 import { TerraformCall, TerraformResult, TerraformRunner } from "../src/ops/runner";
 import { Synthesizer } from "../src/ops/stacks";
 import { fetchLive } from "../src/ops/status/collect";
-import { AwsAccessFailure, awsFailure, CertificateFacts, ServiceFacts, StateObject, StatusAws, SubscriptionFacts } from "../src/ops/status/live";
+import { AwsAccessFailure, awsFailure, CertificateFacts, sdkStatusAws, ServiceFacts, StateObject, StatusAws, SubscriptionFacts } from "../src/ops/status/live";
 import { buildStatus, LiveFacts, liveQueries, PhaseInput, stateObjectOf, StatusModel, statusExitCode } from "../src/ops/status/model";
 import { renderStatus } from "../src/ops/status/render";
 import { parseState, TerraformState } from "../src/ops/status/state";
@@ -189,8 +191,22 @@ describe("the model, from real state", () => {
     expect(stateObjectOf({ backend: { type: "s3", config } }, "dev")).toEqual({ bucket: "b", key: "env:/dev/sentry/foundation.tfstate", region: "eu-west-1" });
     expect(stateObjectOf({ backend: { type: "s3", config: { ...config, profile: "tooling" } } }, "dev")).toMatchObject({ profile: "tooling" });
     const role = "arn:aws:iam::111111111111:role/state";
-    expect(stateObjectOf({ backend: { type: "s3", config: { ...config, assume_role: { role_arn: role, session_name: null } } } }, "dev")).toMatchObject({ role });
-    expect(stateObjectOf({ backend: { type: "s3", config: { ...config, assume_role_with_web_identity: { role_arn: role } } } }, "dev")).toMatchObject({ role });
+    expect(stateObjectOf({ backend: { type: "s3", config: { ...config, assume_role: { role_arn: role, session_name: null } } } }, "dev")).toEqual({
+      bucket: "b",
+      key: "env:/dev/sentry/foundation.tfstate",
+      region: "eu-west-1",
+      assumeRole: { roleArn: role },
+    });
+    const everything = { ...config, assume_role: [{ role_arn: role, external_id: "acme", session_name: "ops", source_identity: "alice" }], endpoints: { sts: "http://127.0.0.1:5000" }, sts_region: "us-east-1" };
+    expect(stateObjectOf({ backend: { type: "s3", config: everything } }, "dev")?.assumeRole).toEqual({
+      roleArn: role,
+      externalId: "acme",
+      sessionName: "ops",
+      sourceIdentity: "alice",
+      stsEndpoint: "http://127.0.0.1:5000",
+      stsRegion: "us-east-1",
+    });
+    expect(stateObjectOf({ backend: { type: "s3", config: { ...config, assume_role_with_web_identity: { role_arn: role } } } }, "dev")).toMatchObject({ webIdentityRole: role });
   });
 });
 
@@ -229,6 +245,8 @@ describe("AWS errors", () => {
 /** A stub AWS recording its calls. */
 class StubAws implements StatusAws {
   readonly calls: string[] = [];
+  /** Where each `stateLastModified` was asked to look. */
+  readonly locations: StateObject[] = [];
   constructor(
     private readonly live: LiveFacts,
     private readonly failures: { credentials?: Error; secrets?: Error } = {},
@@ -260,6 +278,7 @@ class StubAws implements StatusAws {
   }
   async stateLastModified(location: StateObject): Promise<Date | undefined> {
     this.calls.push(`head s3://${location.bucket}/${location.key}`);
+    this.locations.push(location);
     return new Date("2026-11-30T07:59:00.000Z");
   }
 }
@@ -396,20 +415,93 @@ describe("sentry-ops status <env>", () => {
     }
   });
 
-  test("a state bucket behind --backend-config's assume_role: the last write is not asked with the environment's credentials, and says why", async () => {
+  test("a state bucket behind --backend-config's assume_role: the last write is asked as that role, as the backend reads the state", async () => {
     const role = "arn:aws:iam::111111111111:role/state";
     const aws = new StubAws(settled());
     const { code, stdout } = await status("status dev --backend-config tooling.s3.tfbackend", PHASES, aws, (root) =>
-      writeFileSync(join(root, "tooling.s3.tfbackend"), `assume_role = {\n  role_arn = "${role}"\n}\n`),
+      writeFileSync(join(root, "tooling.s3.tfbackend"), `assume_role = {\n  role_arn = "${role}"\n  external_id = "acme"\n}\n`),
+    );
+    expect(code).toBe(0);
+    expect(aws.calls.filter((call) => call.startsWith("head "))).toHaveLength(PHASES.length);
+    expect(aws.locations.every((location) => location.assumeRole?.roleArn === role && location.assumeRole.externalId === "acme")).toBe(true);
+    expect(stdout).toMatch(/^foundation\s+sentry-foundation-dev\s+deployed\s+\d+\s+\d+\s+2026-11-30T07:59:00\.000Z/m);
+  });
+
+  test("a state bucket behind a web identity role: the last write is not asked, and says why", async () => {
+    const role = "arn:aws:iam::111111111111:role/state";
+    const aws = new StubAws(settled());
+    const { code, stdout } = await status("status dev --backend-config tooling.s3.tfbackend", PHASES, aws, (root) =>
+      writeFileSync(join(root, "tooling.s3.tfbackend"), `assume_role_with_web_identity = {\n  role_arn = "${role}"\n  web_identity_token_file = "/var/run/token"\n}\n`),
     );
     expect(code).toBe(0);
     expect(aws.calls.filter((call) => call.startsWith("head "))).toEqual([]);
-    expect(stdout).toMatch(new RegExp(`^foundation\\s+sentry-foundation-dev\\s+deployed\\s+\\d+\\s+\\d+\\s+unknown \\(the state bucket is reached through ${role}, which status does not assume\\)`, "m"));
+    expect(stdout).toMatch(new RegExp(`^foundation\\s+sentry-foundation-dev\\s+deployed\\s+\\d+\\s+\\d+\\s+unknown \\(the state bucket is reached through ${role} with a web identity, which status does not assume\\)`, "m"));
   });
 
   test("status takes no approval options", async () => {
     const { code, stderr } = await status("status dev --yes", PHASES, new StubAws(settled()));
     expect(code).toBe(1);
     expect(stderr).toEqual([expect.stringMatching(/^sentry-ops: status takes no option --yes; it takes --phase, --backend-config, --override, --format/)]);
+  });
+});
+
+describe("the SDK clients", () => {
+  /** A local endpoint for STS and S3: AssumeRole grants fixed credentials, HEAD of the state object answers its last write. */
+  async function localAws(): Promise<{ url: string; requests: { method?: string; url?: string; headers: IncomingHttpHeaders; body: string }[]; close: () => void }> {
+    const requests: { method?: string; url?: string; headers: IncomingHttpHeaders; body: string }[] = [];
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        const body = Buffer.concat(chunks).toString();
+        requests.push({ method: request.method, url: request.url, headers: request.headers, body });
+        if (request.method === "POST" && body.includes("Action=AssumeRole")) {
+          response.writeHead(200, { "Content-Type": "text/xml" });
+          response.end(
+            '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIAASSUMED</AccessKeyId>' +
+              "<SecretAccessKey>assumed-secret</SecretAccessKey><SessionToken>assumed-token</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials>" +
+              "</AssumeRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>",
+          );
+        } else if (request.method === "HEAD") {
+          response.writeHead(200, { "Last-Modified": "Mon, 30 Nov 2026 07:59:00 GMT", "Content-Length": "0" });
+          response.end();
+        } else {
+          response.writeHead(400);
+          response.end();
+        }
+      });
+    });
+    await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close: () => server.close() };
+  }
+
+  test("a state bucket behind assume_role: STS is asked with the run's credentials, the state object with the role's", async () => {
+    const aws = await localAws();
+    const names = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"];
+    const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+    names.forEach((name) => delete process.env[name]);
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIARUN", AWS_SECRET_ACCESS_KEY: "run-secret" });
+    try {
+      const role = "arn:aws:iam::111111111111:role/state";
+      const modified = await sdkStatusAws("eu-west-1").stateLastModified({
+        bucket: "tooling-state",
+        key: "env:/dev/sentry/foundation.tfstate",
+        region: "eu-west-1",
+        endpoint: aws.url,
+        pathStyle: true,
+        assumeRole: { roleArn: role, externalId: "acme", stsEndpoint: aws.url },
+      });
+      expect(modified).toEqual(new Date("2026-11-30T07:59:00Z"));
+      const [assume, head] = aws.requests;
+      const asked = new URLSearchParams(assume.body);
+      expect([asked.get("Action"), asked.get("RoleArn"), asked.get("ExternalId"), asked.get("RoleSessionName")]).toEqual(["AssumeRole", role, "acme", "sentry-ops-status"]);
+      expect(assume.headers.authorization).toContain("Credential=AKIARUN/");
+      expect([head.method, head.url]).toEqual(["HEAD", "/tooling-state/env%3A/dev/sentry/foundation.tfstate"]);
+      expect(head.headers.authorization).toContain("Credential=ASIAASSUMED/");
+      expect(head.headers["x-amz-security-token"]).toBe("assumed-token");
+    } finally {
+      names.forEach((name) => (saved[name] === undefined ? delete process.env[name] : (process.env[name] = saved[name])));
+      aws.close();
+    }
   });
 });

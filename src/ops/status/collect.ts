@@ -40,8 +40,7 @@ export async function readPhase(session: Session, store: PlanStore, aws: StatusA
   if (!resourceCount(state)) return { ...base, state };
   const location = stateObjectOf(initBackend(stack), session.options.workspace ?? "default");
   if (!location) return { ...base, state, lastWriteNote: "the backend is not S3" };
-  // the run's credentials are the environment's: asked with them, a bucket behind a role would answer 403
-  if (location.role) return { ...base, state, lastWriteNote: `the state bucket is reached through ${location.role}, which status does not assume` };
+  if (location.webIdentityRole) return { ...base, state, lastWriteNote: `the state bucket is reached through ${location.webIdentityRole} with a web identity, which status does not assume` };
   try {
     const modified = await aws.stateLastModified(location);
     return { ...base, state, lastWrite: modified?.toISOString(), lastWriteNote: modified ? undefined : "no time in the answer" };

@@ -46,8 +46,22 @@ export interface StateObject {
   readonly pathStyle?: boolean;
   /** The shared-config profile the backend reaches the bucket with (`--backend-config` `profile`). */
   readonly profile?: string;
-  /** The role the backend assumes to reach the bucket (`assume_role`, `assume_role_with_web_identity`). */
-  readonly role?: string;
+  /** The role the backend assumes to reach the bucket (`assume_role`): status assumes it the same way. */
+  readonly assumeRole?: AssumedRole;
+  /** The role the backend reaches the bucket through with a web identity token: status does not assume it. */
+  readonly webIdentityRole?: string;
+}
+
+/** The backend's `assume_role` settings that decide whether STS grants the role. */
+export interface AssumedRole {
+  readonly roleArn: string;
+  readonly externalId?: string;
+  /** @default "sentry-ops-status" */
+  readonly sessionName?: string;
+  readonly sourceIdentity?: string;
+  /** The backend's STS endpoint (`endpoints.sts`) and region (`sts_region`); @default - the SDK's for the bucket's region */
+  readonly stsEndpoint?: string;
+  readonly stsRegion?: string;
 }
 
 export interface StatusAws {
@@ -209,7 +223,8 @@ const sdkClients = (region: string): StatusAws => ({
   },
   async stateLastModified(location) {
     const { S3Client, HeadObjectCommand } = await import("@aws-sdk/client-s3");
-    const client = new S3Client({ region: location.region, endpoint: location.endpoint, forcePathStyle: location.pathStyle, profile: location.profile });
+    const credentials = location.assumeRole ? await assumedCredentials(location.assumeRole, location) : undefined;
+    const client = new S3Client({ region: location.region, endpoint: location.endpoint, forcePathStyle: location.pathStyle, ...(credentials ? { credentials } : { profile: location.profile }) });
     try {
       const head = await call(`HeadObject s3://${location.bucket}/${location.key}`, () => client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key })));
       return head.LastModified;
@@ -218,6 +233,22 @@ const sdkClients = (region: string): StatusAws => ({
     }
   },
 });
+
+/** Temporary credentials of the role the backend assumes, asked of STS with the run's credentials (or the backend's profile). */
+async function assumedCredentials(role: AssumedRole, location: StateObject) {
+  const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/client-sts");
+  const sts = new STSClient({ region: role.stsRegion ?? location.region, endpoint: role.stsEndpoint, profile: location.profile });
+  try {
+    const answer = await call(`AssumeRole ${role.roleArn}`, () =>
+      sts.send(new AssumeRoleCommand({ RoleArn: role.roleArn, RoleSessionName: role.sessionName ?? "sentry-ops-status", ExternalId: role.externalId, SourceIdentity: role.sourceIdentity })),
+    );
+    const granted = answer.Credentials;
+    if (!granted?.AccessKeyId || !granted.SecretAccessKey) throw new OpsFailure(`status: AssumeRole ${role.roleArn} returned no credentials`);
+    return { accessKeyId: granted.AccessKeyId, secretAccessKey: granted.SecretAccessKey, sessionToken: granted.SessionToken, expiration: granted.Expiration };
+  } finally {
+    sts.destroy();
+  }
+}
 
 /** The region of an ARN (`arn:aws:acm:eu-west-1:...`), or undefined for a bare name. */
 export function regionOfArn(arn: string): string | undefined {

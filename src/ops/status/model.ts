@@ -1,5 +1,5 @@
 import { EnvironmentConfig, TABLE_NAMES } from "../../config";
-import { CertificateFacts, ServiceFacts, StateObject, SubscriptionFacts } from "./live";
+import { AssumedRole, CertificateFacts, ServiceFacts, StateObject, SubscriptionFacts } from "./live";
 import { instancesOf, resourceCount, TerraformState, text } from "./state";
 
 /**
@@ -313,29 +313,47 @@ export function statusExitCode(model: StatusModel): 0 | 2 {
   return model.complete ? 0 : 2;
 }
 
+/** A string setting, or undefined when unset (`init` records unset settings as null). */
+function setting(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** A nested block (`assume_role`, `endpoints`) as one object, however `init` recorded it. */
+function nested(value: unknown): Record<string, unknown> | undefined {
+  const block = Array.isArray(value) ? value[0] : value;
+  return block && typeof block === "object" ? (block as Record<string, unknown>) : undefined;
+}
+
 /** Where `init` says the phase's state lives: `.terraform/terraform.tfstate`'s S3 backend settings. */
 export function stateObjectOf(backendFile: unknown, workspace: string): StateObject | undefined {
   const backend = (backendFile as { backend?: { type?: string; config?: Record<string, unknown> } })?.backend;
   if (backend?.type !== "s3" || !backend.config) return undefined;
   const config = backend.config;
-  const bucket = typeof config.bucket === "string" ? config.bucket : undefined;
-  const key = typeof config.key === "string" ? config.key : undefined;
-  const region = typeof config.region === "string" ? config.region : undefined;
+  const [bucket, key, region] = [setting(config.bucket), setting(config.key), setting(config.region)];
   if (!bucket || !key || !region) return undefined;
-  const prefix = typeof config.workspace_key_prefix === "string" ? config.workspace_key_prefix : "env:";
-  const endpoints = config.endpoints as Record<string, unknown> | undefined;
-  const endpoint = (Array.isArray(endpoints) ? (endpoints[0] as Record<string, unknown> | undefined)?.s3 : endpoints?.s3) ?? config.endpoint;
-  const role = [config.assume_role, config.assume_role_with_web_identity]
-    .map((block) => (Array.isArray(block) ? block[0] : block) as Record<string, unknown> | null | undefined)
-    .map((block) => block?.role_arn)
-    .find((arn): arn is string => typeof arn === "string" && arn !== "");
+  const prefix = setting(config.workspace_key_prefix) ?? "env:";
+  const endpoints = nested(config.endpoints);
+  const assumed = nested(config.assume_role);
+  const roleArn = setting(assumed?.role_arn);
+  const assumeRole: AssumedRole | undefined = roleArn
+    ? {
+        roleArn,
+        externalId: setting(assumed?.external_id),
+        sessionName: setting(assumed?.session_name),
+        sourceIdentity: setting(assumed?.source_identity),
+        stsEndpoint: setting(endpoints?.sts ?? config.sts_endpoint),
+        stsRegion: setting(config.sts_region),
+      }
+    : undefined;
+  const webIdentityRole = setting(nested(config.assume_role_with_web_identity)?.role_arn);
   return {
     bucket,
     key: workspace === "default" ? key : `${prefix}/${workspace}/${key}`,
     region,
-    endpoint: typeof endpoint === "string" && endpoint ? endpoint : undefined,
+    endpoint: setting(endpoints?.s3 ?? config.endpoint),
     pathStyle: config.use_path_style === true || config.force_path_style === true ? true : undefined,
-    ...(typeof config.profile === "string" && config.profile ? { profile: config.profile } : {}),
-    ...(role ? { role } : {}),
+    ...(setting(config.profile) ? { profile: setting(config.profile) } : {}),
+    ...(assumeRole ? { assumeRole } : {}),
+    ...(webIdentityRole ? { webIdentityRole } : {}),
   };
 }
