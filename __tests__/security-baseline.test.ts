@@ -27,9 +27,10 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Wafv2WebAcl, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
-import { TerraformStack, Testing } from "cdktf";
+import { App, TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
-import { readFileSync } from "fs";
+import { mkdtempSync, readFileSync, rmSync } from "fs";
+import { tmpdir } from "os";
 import { join } from "path";
 import { BaselineViolation, evaluateStack, Exemption } from "../src/security/baseline";
 import { ENVIRONMENT_NAMES } from "../src/config";
@@ -103,6 +104,20 @@ describe("security baseline rules", () => {
         new DataAwsIamPolicyDocument(stack, "login", { statement: [{ actions: ["ecr:GetAuthorizationToken"], resources: ["*"] }] });
       }),
     ).not.toThrow();
+  });
+
+  test("every way a stack is written runs the check: the app's synth (cdktf synth, sentry-ops), Testing.synth, HCL output", () => {
+    const violating = (app: App) => new ProbeStack(app, undefined, (stack) => new SqsQueue(stack, "plain-queue", { sqsManagedSseEnabled: true }));
+    const outdir = mkdtempSync(join(tmpdir(), "sentry-baseline-"));
+    try {
+      const app = new App({ outdir, skipValidation: true });
+      violating(app);
+      expect(() => app.synth()).toThrow(ruleMessage("environment-key", "plain-queue"));
+      expect(() => Testing.synthHcl(violating(Testing.app()))).toThrow(ruleMessage("environment-key", "plain-queue"));
+      expect(() => Testing.synth(violating(Testing.app()))).toThrow(ruleMessage("environment-key", "plain-queue"));
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test("environment-key: an SQS-managed, unencrypted or foreign-key resource fails", () => {

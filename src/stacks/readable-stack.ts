@@ -25,6 +25,12 @@ export abstract class ReadableStack extends TerraformStack {
     return tf;
   }
 
+  /** HCL output (`cdktf synth --hcl`, `Testing.synthHcl`) never calls `toTerraform`: the same check first. */
+  toHclTerraform(): Json {
+    assertBaseline(this, this.unauditedTerraform());
+    return super.toHclTerraform();
+  }
+
   unauditedTerraform(): Json {
     return super.toTerraform();
   }
