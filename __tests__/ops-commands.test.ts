@@ -371,16 +371,22 @@ describe("sentry-ops destroy", () => {
   });
 });
 
-test("the CLI starts without the app, cdktf, the provider or the AWS SDK: review, status and outputs never load them", () => {
-  const root = join(__dirname, "..");
-  const loaded = spawnSync(
-    process.execPath,
-    ["--require", join(root, "src", "tooling", "register.js"), "-e", `require(${JSON.stringify(join(root, "src", "ops", "cli.ts"))}); console.log(JSON.stringify(Object.keys(require.cache)))`],
-    { encoding: "utf8" },
-  );
-  expect(loaded.status).toBe(0);
-  const modules: string[] = JSON.parse(loaded.stdout);
-  expect(modules.filter((file) => /node_modules\/(cdktf|@cdktf|constructs|@aws-sdk)\/|\/src\/(app|stacks\/\w+-stack|constructs\/)/.test(file))).toEqual([]);
+test.each([
+  ["review dev", 1],
+  ["outputs dev", 0],
+])("`sentry-ops %s` (the real entry point) loads neither the app nor cdktf, the provider or the AWS SDK", (command, exitCode) => {
+  const w = world();
+  markDeployed(w.fake, STACKS);
+  const report = join(w.root, "modules.json");
+  const preload = join(w.root, "report-modules.js");
+  writeFileSync(preload, `process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify(Object.keys(require.cache))));\n`);
+  const cli = spawnSync(process.execPath, ["--require", preload, join(__dirname, "..", "src", "ops", "sentry-ops.js"), ...command.split(" ")], {
+    env: { ...process.env, ...TEST_OPERATOR_VARIABLES, ...fakeVariables(w.fake), SENTRY_OPS_DIR: join(w.root, WORK_DIR) },
+    encoding: "utf8",
+  });
+  expect(cli.status).toBe(exitCode);
+  const modules: string[] = JSON.parse(readFileSync(report, "utf8"));
+  expect(modules.filter((file) => /node_modules\/(cdktf|@cdktf|constructs|@aws-sdk)\/|\/src\/(app|ops\/synth|stacks\/\w+-stack|constructs\/)/.test(file))).toEqual([]);
   expect(modules.some((file) => file.endsWith(join("src", "ops", "commands.ts")))).toBe(true);
 });
 
