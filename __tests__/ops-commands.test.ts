@@ -414,13 +414,14 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
     for (const plan of plans.slice(1)) expect(overlap(plans[0], plan)).toBe(true);
   });
 
-  test("outputs reads state with the terraform block of each --override file alone (a provider override has nothing to merge into)", async () => {
+  test("outputs reads state with each --override file's backend alone (a provider override has nothing to merge into); a broken file: one line before anything runs", async () => {
     const w = world();
     markDeployed(w.fake, STACKS);
     const overrides = join(w.root, "accounts-dev");
     mkdirSync(overrides);
     const backend = { backend: { s3: { endpoints: { s3: "http://localhost:5000" }, use_path_style: true } } };
-    writeFileSync(join(overrides, "emulator_override.tf.json"), JSON.stringify({ terraform: backend, provider: { aws: { endpoints: [{ s3: "http://localhost:5000" }] } } }));
+    const emulator = { terraform: { ...backend, required_providers: { aws: { source: "hashicorp/aws" } } }, provider: { aws: { endpoints: [{ s3: "http://localhost:5000" }] } } };
+    writeFileSync(join(overrides, "emulator_override.tf.json"), JSON.stringify(emulator));
     writeFileSync(join(overrides, "provider_override.tf.json"), JSON.stringify({ provider: { aws: { assume_role: [{ role_arn: "arn:aws:iam::222222222222:role/sentry-deploy" }] } } }));
     expect(await w.run(`outputs dev --override ${overrides}`, { synthesize: neverSynthesizes })).toBe(0);
     const inits = callsOf(w.calls(), "init");
@@ -430,8 +431,10 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
       expect(JSON.parse(readFileSync(join(init.cwd, "emulator_override.tf.json"), "utf8"))).toEqual({ terraform: backend });
     }
     writeFileSync(join(overrides, "broken_override.tf.json"), "{ not json");
+    const before = { calls: w.calls().length, lines: w.stderr.length };
     expect(await w.run(`outputs dev --override ${overrides}`, { synthesize: neverSynthesizes })).toBe(1);
-    expect(w.stderr[w.stderr.length - 1]).toMatch(/^--override: \S+broken_override\.tf\.json is not JSON \(/);
+    expect(w.stderr.slice(before.lines)).toEqual([expect.stringMatching(/^--override: \S+broken_override\.tf\.json is not JSON \(/)]);
+    expect(w.calls()).toHaveLength(before.calls);
   });
 
   test("outputs, drift and destroy never create a workspace: a phase without one is not deployed", async () => {

@@ -8,6 +8,7 @@ import { BackendConfigError, BackendSettings, parseBackendConfig } from "./backe
 import { Command, COMMAND_HANDLERS, CommandOptions, COMMANDS, OpsDependencies } from "./commands";
 import { REVIEW_FORMATS, ReviewFormat } from "./review/render";
 import { INTERRUPTED_EXIT_CODE, processRunner, RunningTerraform } from "./runner";
+import { OverrideFile, OverrideFileError, readOverrideFiles } from "./override-files";
 import { OpsFailure } from "./session";
 
 /** `sentry-ops <command> <env> [options]`: argument parsing, usage, exit codes. */
@@ -95,7 +96,7 @@ export function parseArguments(argv: readonly string[], cwd: string, variables: 
   const approve: string[] = [];
   let backendConfig: string | undefined;
   let backendSettings: BackendSettings | undefined;
-  let overrideDir: string | undefined;
+  let overrides: OverrideFile[] | undefined;
   let format: ReviewFormat = "text";
   let approveBroadening = false;
   let yes = false;
@@ -122,8 +123,9 @@ export function parseArguments(argv: readonly string[], cwd: string, variables: 
       if (!existsSync(backendConfig) || !statSync(backendConfig).isFile()) throw new UsageError(`--backend-config ${value}: no such file`);
       backendSettings = parseBackendConfig(readFileSync(backendConfig, "utf8"), backendConfig);
     } else if (option === "--override") {
-      overrideDir = resolve(cwd, value);
+      const overrideDir = resolve(cwd, value);
       if (!existsSync(overrideDir) || !statSync(overrideDir).isDirectory()) throw new UsageError(`--override ${value}: no such folder`);
+      overrides = readOverrideFiles(overrideDir);
     } else if (option === "--format") {
       if (!(REVIEW_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format ${value}: expected one of ${REVIEW_FORMATS.join(", ")}`);
       format = value as ReviewFormat;
@@ -132,7 +134,7 @@ export function parseArguments(argv: readonly string[], cwd: string, variables: 
     }
   }
   const environment = environmentArgument(command, positional, variables);
-  return { help: false, command, options: { environment, phases, backendConfig, backendSettings, overrideDir, format, approvals: { addresses: approve, broadening: approveBroadening }, yes } };
+  return { help: false, command, options: { environment, phases, backendConfig, backendSettings, overrides, format, approvals: { addresses: approve, broadening: approveBroadening }, yes } };
 }
 
 function environmentArgument(command: Command, positional: readonly string[], variables: NodeJS.ProcessEnv): EnvironmentName {
@@ -165,7 +167,7 @@ export async function runCli(argv: readonly string[], io: OpsDependencies, cwd: 
       io.progress(error.message);
       return error.exitCode;
     }
-    if (error instanceof ConfigError || error instanceof BackendConfigError) {
+    if (error instanceof ConfigError || error instanceof BackendConfigError || error instanceof OverrideFileError) {
       io.progress(error.message);
       return 1;
     }

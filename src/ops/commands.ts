@@ -13,6 +13,7 @@ import { renderReview, renderText, ReviewFormat } from "./review/render";
 import { showValue } from "./review/values";
 import { Outcome, runGraph } from "./schedule";
 import { ProtectedResource, protectedInConfiguration, protectedInPlan } from "./protection";
+import { OverrideFile } from "./override-files";
 import { OpsFailure, OpsIo, protectDataFix, Session, WorkspaceMissing } from "./session";
 import { BOOTSTRAP_STACK, phaseOf, phaseStack, readSynthesized, SynthesizedEnvironment, SynthesizedStack, Synthesizer, writeStateReaders } from "./stacks";
 import { fetchLive, readPhase } from "./status/collect";
@@ -36,7 +37,8 @@ export interface CommandOptions {
   readonly backendConfig?: string;
   /** The settings of `backendConfig`, for every remote-state read. */
   readonly backendSettings?: BackendSettings;
-  readonly overrideDir?: string;
+  /** The files of `--override DIR`, read once. */
+  readonly overrides?: readonly OverrideFile[];
   readonly approvals: Approvals;
   readonly format: ReviewFormat;
   /** destroy: no confirmation question. */
@@ -117,7 +119,7 @@ function open(io: OpsDependencies, options: CommandOptions, folder: string, work
     createWorkspace,
     backendConfig: options.backendConfig,
     backendSettings: options.backendSettings,
-    overrideDir: options.overrideDir,
+    overrides: options.overrides,
     cliConfigFile: writeTerraformCliConfig(undefined, io.variables).path,
     logDir: join(workDir, "logs"),
   });

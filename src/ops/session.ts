@@ -1,6 +1,7 @@
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { BackendSettings, REMOTE_STATE_OVERRIDE_FILE, remoteStateOverride } from "./backend-config";
+import { OVERRIDE_FILE, OverrideFile } from "./override-files";
 import { firstErrorLine, TerraformResult, TerraformRunner } from "./runner";
 import { SynthesizedStack } from "./stacks";
 import { lockMessage, parseLockError } from "./state-lock";
@@ -43,15 +44,14 @@ export interface SessionOptions {
   readonly backendConfig?: string;
   /** The settings of `backendConfig`: every `terraform_remote_state` read gets them too (a generated override file). */
   readonly backendSettings?: BackendSettings;
-  /** Folder whose `*_override.tf.json` files are laid into every stack folder before `init`. */
-  readonly overrideDir?: string;
+  /** The `*_override.tf.json` files of `--override`, laid into every stack folder before `init`. */
+  readonly overrides?: readonly OverrideFile[];
   /** TF_CLI_CONFIG_FILE for every call. */
   readonly cliConfigFile: string;
   /** Where a failed call's full output is kept. */
   readonly logDir: string;
 }
 
-const OVERRIDE_FILE = /_override\.tf\.json$/;
 
 /** Set by the session itself for every call. */
 const OVERRIDDEN_VARIABLES = ["TF_WORKSPACE"];
@@ -167,21 +167,13 @@ export class Session {
   /**
    * Exactly the override files of this run (none without options): those of `--override`, then the one that
    * gives the stack's remote-state reads the `--backend-config` settings. An earlier run's files never linger.
-   * A folder that only reads state gets the `terraform` block of each file alone, so a provider override neither
-   * fails its init nor makes it install the provider.
+   * A folder that only reads state gets each file's `terraform.backend` alone (`OverrideFile.backend`).
    */
   private layOverrides(stack: SynthesizedStack): void {
     for (const file of readdirSync(stack.folder).filter((name) => OVERRIDE_FILE.test(name))) rmSync(join(stack.folder, file));
-    if (this.options.overrideDir) {
-      for (const file of readdirSync(this.options.overrideDir).filter((name) => OVERRIDE_FILE.test(name))) {
-        const source = join(this.options.overrideDir, file);
-        if (!stack.stateOnly) {
-          copyFileSync(source, join(stack.folder, file));
-          continue;
-        }
-        const terraform = backendPart(source);
-        if (terraform) writeFileSync(join(stack.folder, file), `${JSON.stringify({ terraform }, null, 2)}\n`, { mode: 0o600 });
-      }
+    for (const file of this.options.overrides ?? []) {
+      if (!stack.stateOnly) writeFileSync(join(stack.folder, file.name), file.text, { mode: 0o600 });
+      else if (file.backend !== undefined) writeFileSync(join(stack.folder, file.name), `${JSON.stringify({ terraform: { backend: file.backend } }, null, 2)}\n`, { mode: 0o600 });
     }
     if (!this.options.backendSettings) return;
     const override = remoteStateOverride(JSON.parse(readFileSync(join(stack.folder, "cdk.tf.json"), "utf8")), this.options.backendSettings);
@@ -250,16 +242,4 @@ export function explainError(result: Pick<TerraformResult, "stdout" | "stderr">,
 /** The switch to flip before a protected resource can be destroyed. */
 export function protectDataFix(environment: string): string {
   return `set protectData: false for ${environment} in src/config/environments.ts, deploy, then destroy again`;
-}
-
-/** The `terraform` block of an override file (backend settings), if it has one. */
-function backendPart(file: string): unknown {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new OpsFailure(`--override: ${file} is not JSON (${(error as Error).message})`);
-  }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new OpsFailure(`--override: ${file} is not a JSON object`);
-  return (json as { terraform?: unknown }).terraform;
 }
