@@ -10,7 +10,7 @@ import { TerraformCall, TerraformResult, TerraformRunner } from "../src/ops/runn
 import { Synthesizer } from "../src/ops/stacks";
 import { fetchLive } from "../src/ops/status/collect";
 import { AwsAccessFailure, awsFailure, CertificateFacts, sdkStatusAws, ServiceFacts, StateObject, StatusAws, SubscriptionFacts } from "../src/ops/status/live";
-import { buildStatus, LiveFacts, liveQueries, PhaseInput, stateObjectOf, StatusModel, statusExitCode } from "../src/ops/status/model";
+import { buildStatus, durationSeconds, LiveFacts, liveQueries, PhaseInput, stateObjectOf, StatusModel, statusExitCode } from "../src/ops/status/model";
 import { renderStatus } from "../src/ops/status/render";
 import { parseState, TerraformState } from "../src/ops/status/state";
 import { parseBackendConfig } from "../src/ops/backend-config";
@@ -197,16 +197,35 @@ describe("the model, from real state", () => {
       region: "eu-west-1",
       assumeRole: { roleArn: role },
     });
-    const everything = { ...config, assume_role: [{ role_arn: role, external_id: "acme", session_name: "ops", source_identity: "alice" }], endpoints: { sts: "http://127.0.0.1:5000" }, sts_region: "us-east-1" };
+    const assumed = {
+      role_arn: role,
+      external_id: "acme",
+      session_name: "ops",
+      source_identity: "alice",
+      tags: { team: "platform" },
+      transitive_tag_keys: ["team"],
+      policy: '{"Version":"2012-10-17","Statement":[]}',
+      policy_arns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+      duration: "1h30m",
+    };
+    const everything = { ...config, assume_role: [assumed], endpoints: { sts: "http://127.0.0.1:5000" }, sts_region: "us-east-1" };
     expect(stateObjectOf({ backend: { type: "s3", config: everything } }, "dev")?.assumeRole).toEqual({
       roleArn: role,
       externalId: "acme",
       sessionName: "ops",
       sourceIdentity: "alice",
+      tags: { team: "platform" },
+      transitiveTagKeys: ["team"],
+      policy: assumed.policy,
+      policyArns: assumed.policy_arns,
+      durationSeconds: 5400,
       stsEndpoint: "http://127.0.0.1:5000",
       stsRegion: "us-east-1",
     });
+    expect(["15m", "900s", "1h", "2.5h", "soon"].map(durationSeconds)).toEqual([900, 900, 3600, 9000, undefined]);
     expect(stateObjectOf({ backend: { type: "s3", config: { ...config, assume_role_with_web_identity: { role_arn: role } } } }, "dev")).toMatchObject({ webIdentityRole: role });
+    const files = { ...config, shared_config_files: ["/etc/aws/config"], shared_credentials_files: ["/etc/aws/credentials"] };
+    expect(stateObjectOf({ backend: { type: "s3", config: files } }, "dev")).toMatchObject({ credentialFiles: ["/etc/aws/config", "/etc/aws/credentials"] });
   });
 });
 
@@ -249,7 +268,7 @@ class StubAws implements StatusAws {
   readonly locations: StateObject[] = [];
   constructor(
     private readonly live: LiveFacts,
-    private readonly failures: { credentials?: Error; secrets?: Error } = {},
+    private readonly failures: { credentials?: Error; secrets?: Error; state?: Error } = {},
   ) {}
   async checkCredentials(): Promise<void> {
     this.calls.push("credentials");
@@ -279,6 +298,7 @@ class StubAws implements StatusAws {
   async stateLastModified(location: StateObject): Promise<Date | undefined> {
     this.calls.push(`head s3://${location.bucket}/${location.key}`);
     this.locations.push(location);
+    if (this.failures.state) throw awsFailure(this.failures.state, `HeadObject s3://${location.bucket}/${location.key}`);
     return new Date("2026-11-30T07:59:00.000Z");
   }
 }
@@ -427,6 +447,21 @@ describe("sentry-ops status <env>", () => {
     expect(stdout).toMatch(/^foundation\s+sentry-foundation-dev\s+deployed\s+\d+\s+\d+\s+2026-11-30T07:59:00\.000Z/m);
   });
 
+  test("the backend's own profile: its expired credentials or its own config files give a note, not a failed status", async () => {
+    const expired = Object.assign(new Error("The security token included in the request is expired"), { name: "ExpiredToken" });
+    const aws = new StubAws(settled(), { state: expired });
+    const profile = await status("status dev --backend-config tooling.s3.tfbackend", PHASES, aws, (root) => writeFileSync(join(root, "tooling.s3.tfbackend"), 'profile = "tooling"\n'));
+    expect(profile.code).toBe(0);
+    expect(profile.stdout).toMatch(/^foundation\s+sentry-foundation-dev\s+deployed\s+\d+\s+\d+\s+unknown \(the backend's own credentials \(profile tooling\) were refused: ExpiredToken: The security token included in the request is expired\)/m);
+    const files = await status("status dev --backend-config tooling.s3.tfbackend", PHASES, new StubAws(settled()), (root) =>
+      writeFileSync(join(root, "tooling.s3.tfbackend"), 'profile = "tooling"\nshared_config_files = ["/etc/aws/tooling"]\n'),
+    );
+    expect(files.code).toBe(0);
+    expect(files.stdout).toMatch(/^foundation\s+sentry-foundation-dev\s+deployed\s+\d+\s+\d+\s+unknown \(the backend reads its credentials from \/etc\/aws\/tooling, which status does not read\)/m);
+    const own = await status("status dev", PHASES, new StubAws(settled(), { state: expired }));
+    expect(own.code).toBe(1);
+  });
+
   test("a state bucket behind a web identity role: the last write is not asked, and says why", async () => {
     const role = "arn:aws:iam::111111111111:role/state";
     const aws = new StubAws(settled());
@@ -489,12 +524,18 @@ describe("the SDK clients", () => {
         region: "eu-west-1",
         endpoint: aws.url,
         pathStyle: true,
-        assumeRole: { roleArn: role, externalId: "acme", stsEndpoint: aws.url },
+        assumeRole: { roleArn: role, externalId: "acme", tags: { team: "platform" }, policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], durationSeconds: 900, stsEndpoint: aws.url },
       });
       expect(modified).toEqual(new Date("2026-11-30T07:59:00Z"));
       const [assume, head] = aws.requests;
       const asked = new URLSearchParams(assume.body);
       expect([asked.get("Action"), asked.get("RoleArn"), asked.get("ExternalId"), asked.get("RoleSessionName")]).toEqual(["AssumeRole", role, "acme", "sentry-ops-status"]);
+      expect([asked.get("Tags.member.1.Key"), asked.get("Tags.member.1.Value"), asked.get("PolicyArns.member.1.arn"), asked.get("DurationSeconds")]).toEqual([
+        "team",
+        "platform",
+        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "900",
+      ]);
       expect(assume.headers.authorization).toContain("Credential=AKIARUN/");
       expect([head.method, head.url]).toEqual(["HEAD", "/tooling-state/env%3A/dev/sentry/foundation.tfstate"]);
       expect(head.headers.authorization).toContain("Credential=ASIAASSUMED/");

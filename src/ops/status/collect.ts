@@ -41,11 +41,16 @@ export async function readPhase(session: Session, store: PlanStore, aws: StatusA
   const location = stateObjectOf(initBackend(stack), session.options.workspace ?? "default");
   if (!location) return { ...base, state, lastWriteNote: "the backend is not S3" };
   if (location.webIdentityRole) return { ...base, state, lastWriteNote: `the state bucket is reached through ${location.webIdentityRole} with a web identity, which status does not assume` };
+  if (location.credentialFiles) return { ...base, state, lastWriteNote: `the backend reads its credentials from ${location.credentialFiles.join(", ")}, which status does not read` };
   try {
     const modified = await aws.stateLastModified(location);
     return { ...base, state, lastWrite: modified?.toISOString(), lastWriteNote: modified ? undefined : "no time in the answer" };
   } catch (error) {
-    if (error instanceof AwsAccessFailure) throw error;
+    if (error instanceof AwsAccessFailure) {
+      // The run's own credentials were checked first: refused credentials of the backend's profile or role are the backend's.
+      if (!location.profile && !location.assumeRole) throw error;
+      return { ...base, state, lastWriteNote: `the backend's own credentials (${location.profile ? `profile ${location.profile}` : location.assumeRole?.roleArn}) were refused: ${error.reason}` };
+    }
     return { ...base, state, lastWriteNote: (error as Error).message.replace(/^status: /, "") };
   }
 }

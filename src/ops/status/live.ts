@@ -50,15 +50,25 @@ export interface StateObject {
   readonly assumeRole?: AssumedRole;
   /** The role the backend reaches the bucket through with a web identity token: status does not assume it. */
   readonly webIdentityRole?: string;
+  /** The backend's own shared config or credentials files (`shared_config_files`, ...): status does not read them. */
+  readonly credentialFiles?: readonly string[];
 }
 
-/** The backend's `assume_role` settings that decide whether STS grants the role. */
+/** The backend's `assume_role` settings: what decides whether STS grants the role, and what the session may do. */
 export interface AssumedRole {
   readonly roleArn: string;
   readonly externalId?: string;
   /** @default "sentry-ops-status" */
   readonly sessionName?: string;
   readonly sourceIdentity?: string;
+  /** Session tags (a trust policy may require them, a bucket policy may match them) and which of them pass on. */
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly transitiveTagKeys?: readonly string[];
+  /** Session policies: they narrow what the session may do. */
+  readonly policy?: string;
+  readonly policyArns?: readonly string[];
+  /** @default - STS's (1 hour) */
+  readonly durationSeconds?: number;
   /** The backend's STS endpoint (`endpoints.sts`) and region (`sts_region`); @default - the SDK's for the bucket's region */
   readonly stsEndpoint?: string;
   readonly stsRegion?: string;
@@ -82,7 +92,15 @@ export interface StatusAws {
 export type StatusAwsFactory = (region: string) => StatusAws;
 
 /** No credentials, or credentials AWS refuses as expired or unknown: one line, exit 1. */
-export class AwsAccessFailure extends OpsFailure {}
+export class AwsAccessFailure extends OpsFailure {
+  constructor(
+    message: string,
+    /** What AWS said (`ExpiredToken: ...`), without the fix. */
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
 
 const CREDENTIAL_ERRORS = new Set([
   "CredentialsProviderError",
@@ -106,7 +124,7 @@ export function awsFailure(error: unknown, what: string): OpsFailure {
   const name = (error as { name?: string })?.name ?? "Error";
   const message = ((error as Error)?.message ?? String(error)).split("\n")[0];
   if (CREDENTIAL_ERRORS.has(name) || /expired|could not load credentials/i.test(message)) {
-    return new AwsAccessFailure(`status: AWS credentials missing or expired (${name}: ${message}); ${CREDENTIALS_FIX}; status stopped before printing anything`);
+    return new AwsAccessFailure(`status: AWS credentials missing or expired (${name}: ${message}); ${CREDENTIALS_FIX}; status stopped before printing anything`, `${name}: ${message}`);
   }
   return new OpsFailure(`status: ${what} failed: ${name}: ${message}`);
 }
@@ -240,7 +258,19 @@ async function assumedCredentials(role: AssumedRole, location: StateObject) {
   const sts = new STSClient({ region: role.stsRegion ?? location.region, endpoint: role.stsEndpoint, profile: location.profile });
   try {
     const answer = await call(`AssumeRole ${role.roleArn}`, () =>
-      sts.send(new AssumeRoleCommand({ RoleArn: role.roleArn, RoleSessionName: role.sessionName ?? "sentry-ops-status", ExternalId: role.externalId, SourceIdentity: role.sourceIdentity })),
+      sts.send(
+        new AssumeRoleCommand({
+          RoleArn: role.roleArn,
+          RoleSessionName: role.sessionName ?? "sentry-ops-status",
+          ExternalId: role.externalId,
+          SourceIdentity: role.sourceIdentity,
+          Tags: role.tags && Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value })),
+          TransitiveTagKeys: role.transitiveTagKeys && [...role.transitiveTagKeys],
+          Policy: role.policy,
+          PolicyArns: role.policyArns?.map((arn) => ({ arn })),
+          DurationSeconds: role.durationSeconds,
+        }),
+      ),
     );
     const granted = answer.Credentials;
     if (!granted?.AccessKeyId || !granted.SecretAccessKey) throw new OpsFailure(`status: AssumeRole ${role.roleArn} returned no credentials`);

@@ -318,6 +318,28 @@ function setting(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
+/** A list of strings (`policy_arns`), or undefined when unset or empty. */
+function stringList(value: unknown): string[] | undefined {
+  const list = Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === "string" && entry !== "") : [];
+  return list.length ? list : undefined;
+}
+
+/** A map of strings (`tags`), or undefined when unset or empty. */
+function stringMap(value: unknown): Record<string, string> | undefined {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string");
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
+/** A Go duration as Terraform takes it (`1h`, `15m`, `1h30m`, `900s`) in whole seconds; undefined when unset or unreadable. */
+export function durationSeconds(value: unknown): number | undefined {
+  const text = setting(value);
+  const match = text === undefined ? null : /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(text);
+  if (!match || !text) return undefined;
+  const [hours, minutes, secs] = match.slice(1).map((part) => Number(part ?? 0));
+  return Math.round(hours * 3600 + minutes * 60 + secs);
+}
+
 /** A nested block (`assume_role`, `endpoints`) as one object, however `init` recorded it. */
 function nested(value: unknown): Record<string, unknown> | undefined {
   const block = Array.isArray(value) ? value[0] : value;
@@ -341,11 +363,17 @@ export function stateObjectOf(backendFile: unknown, workspace: string): StateObj
         externalId: setting(assumed?.external_id),
         sessionName: setting(assumed?.session_name),
         sourceIdentity: setting(assumed?.source_identity),
+        tags: stringMap(assumed?.tags),
+        transitiveTagKeys: stringList(assumed?.transitive_tag_keys),
+        policy: setting(assumed?.policy),
+        policyArns: stringList(assumed?.policy_arns),
+        durationSeconds: durationSeconds(assumed?.duration),
         stsEndpoint: setting(endpoints?.sts ?? config.sts_endpoint),
         stsRegion: setting(config.sts_region),
       }
     : undefined;
   const webIdentityRole = setting(nested(config.assume_role_with_web_identity)?.role_arn);
+  const credentialFiles = [config.shared_config_files, config.shared_credentials_files, config.shared_credentials_file].flatMap((value) => stringList(value) ?? setting(value) ?? []);
   return {
     bucket,
     key: workspace === "default" ? key : `${prefix}/${workspace}/${key}`,
@@ -355,5 +383,6 @@ export function stateObjectOf(backendFile: unknown, workspace: string): StateObj
     ...(setting(config.profile) ? { profile: setting(config.profile) } : {}),
     ...(assumeRole ? { assumeRole } : {}),
     ...(webIdentityRole ? { webIdentityRole } : {}),
+    ...(credentialFiles.length ? { credentialFiles } : {}),
   };
 }
