@@ -33,7 +33,7 @@ Commands
   review <env>           review the saved plans: data loss, security-sensitive changes, everything else
   deploy <env>           apply exactly the saved, reviewed plans in order (a phase without one is planned
                          and reviewed first); refuses stale plans and changes that need approval
-  drift <env>            plan of every deployed phase, all at once; lists what was deleted or changed outside
+  drift <env>            plan of every deployed phase, two at a time; lists what was deleted or changed outside
                          Terraform that the configuration would revert, and rules no resource manages (exit 2);
                          what only AWS or a sibling resource writes is not drift
   outputs <env>          every phase's published outputs

@@ -312,24 +312,35 @@ async function prepareDeployed(run: Run, stack: SynthesizedStack): Promise<boole
 }
 
 /**
+ * Drift plans running at the same time: each runs the aws provider (~600 MB), and a plan the system kills for memory
+ * leaves its state lock behind. Two, as `plan` runs data and compute.
+ */
+const DRIFT_PLANS_AT_ONCE = 2;
+
+/**
  * A normal plan of every deployed phase (saved only long enough for `show -json`), read by the drift model:
- * deleted outside Terraform, moved and reverted by the plan, or a rule no resource manages. The phases are
- * planned all at once (only their inits queue): a plan reads the other phases' deployed outputs, never their
- * drift, so no phase waits for another and one phase's failed plan hides nothing in the others.
+ * deleted outside Terraform, moved and reverted by the plan, or a rule no resource manages. A plan reads the other
+ * phases' deployed outputs, never their drift, so no phase waits for another and one phase's failed plan hides
+ * nothing in the others; `DRIFT_PLANS_AT_ONCE` run at a time.
  */
 export async function driftCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
   const run = openEnvironment(io, options);
   const driftStore = new PlanStore(join(run.workDir, "drift"));
   const plans = new Map<Phase, PlanJson>();
-  const outcomes = await runGraph(run.phases, () => [], async (phase) => {
-    const stack = stackOf(run, phase);
-    if (!(await prepareDeployed(run, stack))) return;
-    try {
-      plans.set(phase, await planAndShow(run, driftStore, stack, { action: "drift plan" }));
-    } finally {
-      driftStore.clear(stack.name);
-    }
-  });
+  const outcomes = await runGraph(
+    run.phases,
+    () => [],
+    async (phase) => {
+      const stack = stackOf(run, phase);
+      if (!(await prepareDeployed(run, stack))) return;
+      try {
+        plans.set(phase, await planAndShow(run, driftStore, stack, { action: "drift plan" }));
+      } finally {
+        driftStore.clear(stack.name);
+      }
+    },
+    DRIFT_PLANS_AT_ONCE,
+  );
   const code = report(run, outcomes, (phase) => stackOf(run, phase).name);
   const entries = run.phases.map((phase): DriftStackPlan => {
     const stack = stackOf(run, phase).name;

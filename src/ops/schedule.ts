@@ -1,11 +1,18 @@
 /**
- * Runs tasks over a dependency graph: each starts as soon as everything it waits for is done, so independent
- * phases (data and compute) run at the same time. A failed task skips whatever waits for it.
+ * Runs tasks over a dependency graph: each starts as soon as everything it waits for is done (and one of the
+ * `concurrency` slots is free), so independent phases (data and compute) run at the same time. A failed task skips
+ * whatever waits for it.
  */
 
 export type Outcome = { readonly status: "done" } | { readonly status: "failed"; readonly error: unknown } | { readonly status: "skipped"; readonly because: string };
 
-export async function runGraph<T extends string>(nodes: readonly T[], waitsFor: (node: T) => readonly T[], task: (node: T) => Promise<void>): Promise<Map<T, Outcome>> {
+export async function runGraph<T extends string>(
+  nodes: readonly T[],
+  waitsFor: (node: T) => readonly T[],
+  task: (node: T) => Promise<void>,
+  concurrency = Number.POSITIVE_INFINITY,
+): Promise<Map<T, Outcome>> {
+  const slot = limiter(concurrency);
   const outcomes = new Map<T, Outcome>();
   const running = new Map<T, Promise<Outcome>>();
   const start = (node: T): Promise<Outcome> => {
@@ -17,7 +24,7 @@ export async function runGraph<T extends string>(nodes: readonly T[], waitsFor: 
       const blocker = results.find(([, outcome]) => outcome.status !== "done");
       if (blocker) return { status: "skipped", because: blocker[0] };
       try {
-        await task(node);
+        await slot(() => task(node));
         return { status: "done" };
       } catch (error) {
         return { status: "failed", error };
@@ -28,4 +35,22 @@ export async function runGraph<T extends string>(nodes: readonly T[], waitsFor: 
   };
   await Promise.all(nodes.map(async (node) => outcomes.set(node, await start(node))));
   return new Map(nodes.map((node) => [node, outcomes.get(node) as Outcome]));
+}
+
+/** Runs at most `size` of the functions it is given at a time, the others in the order they came. */
+function limiter(size: number): (work: () => Promise<void>) => Promise<void> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (work) => {
+    if (running < size) running += 1;
+    else await new Promise<void>((start) => waiting.push(start));
+    try {
+      await work();
+    } finally {
+      // A finished function hands its slot to the next one waiting, so no newcomer can take it in between.
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
 }
