@@ -1,6 +1,7 @@
 /** Tests run transpile-only (@swc/jest); `npm test` type-checks with tsc first. */
 module.exports = {
-  testEnvironment: "node",
+  // jest's node environment; a worker ends as soon as it is done (see the file).
+  testEnvironment: "<rootDir>/__tests__/support/test-environment.ts",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
