@@ -425,13 +425,22 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
     const emulator = { terraform: { ...backend, required_providers: { aws: { source: "hashicorp/aws" } } }, provider: { aws: { endpoints: [{ s3: "http://localhost:5000" }] } } };
     writeFileSync(join(overrides, "emulator_override.tf.json"), JSON.stringify(emulator));
     writeFileSync(join(overrides, "provider_override.tf.json"), JSON.stringify({ provider: { aws: { assume_role: [{ role_arn: "arn:aws:iam::222222222222:role/sentry-deploy" }] } } }));
+    const lock = { backend: { s3: { use_lockfile: false } } };
+    writeFileSync(join(overrides, "state_override.tf.json"), JSON.stringify([{ terraform: [lock] }, { output: { x: { value: "y" } } }]));
     expect(await w.run(`outputs dev --override ${overrides}`, { synthesize: neverSynthesizes })).toBe(0);
     const inits = callsOf(w.calls(), "init");
     expect(inits).toHaveLength(STACKS.length);
     for (const init of inits) {
-      expect(init.overrides).toEqual(["emulator_override.tf.json"]);
-      expect(JSON.parse(readFileSync(join(init.cwd, "emulator_override.tf.json"), "utf8"))).toEqual({ terraform: backend });
+      expect(init.overrides).toEqual(["emulator_override.tf.json", "state_override.tf.json"]);
+      expect(JSON.parse(readFileSync(join(init.cwd, "emulator_override.tf.json"), "utf8"))).toEqual({ terraform: [backend] });
+      expect(JSON.parse(readFileSync(join(init.cwd, "state_override.tf.json"), "utf8"))).toEqual({ terraform: [lock] });
     }
+    const bytes = Buffer.concat([Buffer.from('{"output":{"x":{"value":"'), Buffer.from([0xff]), Buffer.from('"}}}')]);
+    writeFileSync(join(overrides, "bytes_override.tf.json"), bytes);
+    expect(await w.run(`plan dev --override ${overrides}`)).toBe(0);
+    const folder = join(w.root, WORK_DIR, "dev", "synth", "stacks", FOUNDATION);
+    expect(readFileSync(join(folder, "bytes_override.tf.json")).equals(bytes)).toBe(true);
+    expect(readFileSync(join(folder, "provider_override.tf.json"), "utf8")).toBe(readFileSync(join(overrides, "provider_override.tf.json"), "utf8"));
     writeFileSync(join(overrides, "broken_override.tf.json"), "{ not json");
     const before = { calls: w.calls().length, lines: w.stderr.length };
     expect(await w.run(`outputs dev --override ${overrides}`, { synthesize: neverSynthesizes })).toBe(1);

@@ -222,7 +222,9 @@ describe("the model, from real state", () => {
       stsEndpoint: "http://127.0.0.1:5000",
       stsRegion: "us-east-1",
     });
-    expect(["15m", "900s", "1h", "2.5h", "soon"].map(durationSeconds)).toEqual([900, 900, 3600, 9000, undefined]);
+    expect(["15m", "900s", "1h", "2.5h", "30m1h", ".5h", "5400000ms", "3600000000us", "1h0m0s", "0.25h1m", "-1h", "soon", "1hour"].map(durationSeconds)).toEqual([
+      900, 900, 3600, 9000, 5400, 1800, 5400, 3600, 3600, 960, undefined, undefined, undefined,
+    ]);
     expect(stateObjectOf({ backend: { type: "s3", config: { ...config, assume_role_with_web_identity: { role_arn: role } } } }, "dev")).toMatchObject({ webIdentityRole: role });
     const files = { ...config, shared_config_files: ["/etc/aws/config"], shared_credentials_files: ["/etc/aws/credentials"] };
     expect(stateObjectOf({ backend: { type: "s3", config: files } }, "dev")).toMatchObject({ credentialFiles: ["/etc/aws/config", "/etc/aws/credentials"] });

@@ -1,6 +1,8 @@
 import { TestEnvironment } from "jest-environment-node";
 
 let exitsAtOnce = false;
+/** The script a jest worker process runs. */
+const JEST_WORKER = /jest-worker[\\/]build[\\/]workers[\\/]processChild\.js$/;
 
 /**
  * Jest's node environment, with one change to the worker process it runs in: once the worker is done (the
@@ -12,8 +14,9 @@ let exitsAtOnce = false;
 export default class SentryTestEnvironment extends TestEnvironment {
   constructor(...args: ConstructorParameters<typeof TestEnvironment>) {
     super(...args);
-    // only in a worker process (it talks to jest over IPC), never in jest's own process (a run in band)
-    if (exitsAtOnce || typeof process.send !== "function") return;
+    // Only in a jest worker process, never in jest's own (a run in band): jest's own decides its exit code in an
+    // "exit" listener of its own, which this one would cut short.
+    if (exitsAtOnce || !JEST_WORKER.test(process.argv[1] ?? "")) return;
     exitsAtOnce = true;
     process.on("exit", (code) => process.exit(code));
   }

@@ -167,13 +167,13 @@ export class Session {
   /**
    * Exactly the override files of this run (none without options): those of `--override`, then the one that
    * gives the stack's remote-state reads the `--backend-config` settings. An earlier run's files never linger.
-   * A folder that only reads state gets each file's `terraform.backend` alone (`OverrideFile.backend`).
+   * A folder that only reads state gets each file's `terraform.backend` blocks alone (`OverrideFile.backends`).
    */
   private layOverrides(stack: SynthesizedStack): void {
     for (const file of readdirSync(stack.folder).filter((name) => OVERRIDE_FILE.test(name))) rmSync(join(stack.folder, file));
     for (const file of this.options.overrides ?? []) {
-      if (!stack.stateOnly) writeFileSync(join(stack.folder, file.name), file.text, { mode: 0o600 });
-      else if (file.backend !== undefined) writeFileSync(join(stack.folder, file.name), `${JSON.stringify({ terraform: { backend: file.backend } }, null, 2)}\n`, { mode: 0o600 });
+      if (!stack.stateOnly) writeFileSync(join(stack.folder, file.name), file.content, { mode: 0o600 });
+      else if (file.backends.length) writeFileSync(join(stack.folder, file.name), `${JSON.stringify({ terraform: file.backends.map((backend) => ({ backend })) }, null, 2)}\n`, { mode: 0o600 });
     }
     if (!this.options.backendSettings) return;
     const override = remoteStateOverride(JSON.parse(readFileSync(join(stack.folder, "cdk.tf.json"), "utf8")), this.options.backendSettings);

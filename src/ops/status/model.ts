@@ -331,13 +331,18 @@ function stringMap(value: unknown): Record<string, string> | undefined {
   return entries.length ? Object.fromEntries(entries) : undefined;
 }
 
-/** A Go duration as Terraform takes it (`1h`, `15m`, `1h30m`, `900s`) in whole seconds; undefined when unset or unreadable. */
+/** Seconds per unit of a Go duration. */
+const DURATION_UNITS: Readonly<Record<string, number>> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, "μs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/**
+ * A Go duration as Terraform parses it (`time.ParseDuration`: `1h30m`, `30m1h`, `.5h`, `5400000ms`) in whole
+ * seconds; undefined when unset, negative or unreadable (Terraform's `init` refuses those first).
+ */
 export function durationSeconds(value: unknown): number | undefined {
   const text = setting(value);
-  const match = text === undefined ? null : /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(text);
-  if (!match || !text) return undefined;
-  const [hours, minutes, secs] = match.slice(1).map((part) => Number(part ?? 0));
-  return Math.round(hours * 3600 + minutes * 60 + secs);
+  if (text === undefined || !/^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.test(text)) return text === "0" ? 0 : undefined;
+  const seconds = [...text.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)].reduce((sum, [, amount, unit]) => sum + Number(amount) * DURATION_UNITS[unit], 0);
+  return text.startsWith("-") ? undefined : Math.round(seconds);
 }
 
 /** A nested block (`assume_role`, `endpoints`) as one object, however `init` recorded it. */
