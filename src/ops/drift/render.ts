@@ -1,4 +1,4 @@
-import { ReviewFormat } from "../review/render";
+import { renderReport, ReviewFormat } from "../review/render";
 import { DriftItem, DriftPhase, DriftReport } from "./model";
 
 /** Renderers of the drift model. They print only what the model holds (names and redacted text). */
@@ -68,12 +68,6 @@ export function renderDriftMarkdown(report: DriftReport): string {
   return `${out.join("\n")}\n`;
 }
 
-export function renderDriftJson(report: DriftReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
-}
-
 export function renderDrift(report: DriftReport, format: ReviewFormat): string {
-  if (format === "markdown") return renderDriftMarkdown(report);
-  if (format === "json") return renderDriftJson(report);
-  return renderDriftText(report);
+  return renderReport(report, format, { text: renderDriftText, markdown: renderDriftMarkdown });
 }

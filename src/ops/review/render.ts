@@ -5,6 +5,17 @@ import { ChangedAttribute, COUNTED_ACTIONS, Counts, DataLossItem, OtherItem, Pha
 export const REVIEW_FORMATS = ["text", "markdown", "json"] as const;
 export type ReviewFormat = (typeof REVIEW_FORMATS)[number];
 
+/** A report's own text and markdown renderers; its JSON is the model itself. */
+export interface ReportRenderers<T> {
+  readonly text: (model: T) => string;
+  readonly markdown: (model: T) => string;
+}
+
+/** `--format` of every report (review, destroy, drift, status): text, markdown, or the model as JSON. */
+export function renderReport<T>(model: T, format: ReviewFormat, renderers: ReportRenderers<T>): string {
+  return format === "json" ? `${JSON.stringify(model, null, 2)}\n` : renderers[format](model);
+}
+
 const DATA_LOSS_TITLE = "1. Blocking: data loss";
 const DATA_LOST_TITLE = "1. Data lost: resources holding data or identity";
 const dataLossTitle = (review: Review): string => (review.mode === "destroy" ? DATA_LOST_TITLE : DATA_LOSS_TITLE);
@@ -132,12 +143,6 @@ export function renderMarkdown(review: Review): string {
   return `${out.join("\n")}\n`;
 }
 
-export function renderJson(review: Review): string {
-  return `${JSON.stringify(review, null, 2)}\n`;
-}
-
 export function renderReview(review: Review, format: ReviewFormat): string {
-  if (format === "markdown") return renderMarkdown(review);
-  if (format === "json") return renderJson(review);
-  return renderText(review);
+  return renderReport(review, format, { text: renderText, markdown: renderMarkdown });
 }

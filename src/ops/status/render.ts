@@ -1,4 +1,4 @@
-import { ReviewFormat } from "../review/render";
+import { renderReport, ReviewFormat } from "../review/render";
 import { ChecklistItem, PersonAction, PhaseStatus, StatusModel } from "./model";
 
 /** Renderers of the status model; they print only what the model holds (names, ids, statuses, DNS records). */
@@ -64,12 +64,6 @@ export function renderStatusMarkdown(model: StatusModel): string {
   return `${out.join("\n")}\n`;
 }
 
-export function renderStatusJson(model: StatusModel): string {
-  return `${JSON.stringify(model, null, 2)}\n`;
-}
-
 export function renderStatus(model: StatusModel, format: ReviewFormat): string {
-  if (format === "markdown") return renderStatusMarkdown(model);
-  if (format === "json") return renderStatusJson(model);
-  return renderStatusText(model);
+  return renderReport(model, format, { text: renderStatusText, markdown: renderStatusMarkdown });
 }
