@@ -510,7 +510,7 @@ describe("the SDK clients", () => {
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close: () => server.close() };
   }
 
-  test("a state bucket behind assume_role: STS is asked with the run's credentials, the state object with the role's", async () => {
+  test("a state bucket behind assume_role: STS is asked with the run's credentials (once for every phase), the state object with the role's", async () => {
     const aws = await localAws();
     const names = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"];
     const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
@@ -518,16 +518,20 @@ describe("the SDK clients", () => {
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIARUN", AWS_SECRET_ACCESS_KEY: "run-secret" });
     try {
       const role = "arn:aws:iam::111111111111:role/state";
-      const modified = await sdkStatusAws("eu-west-1").stateLastModified({
+      const clients = sdkStatusAws("eu-west-1");
+      const location = (phase: string): StateObject => ({
         bucket: "tooling-state",
-        key: "env:/dev/sentry/foundation.tfstate",
+        key: `env:/dev/sentry/${phase}.tfstate`,
         region: "eu-west-1",
         endpoint: aws.url,
         pathStyle: true,
         assumeRole: { roleArn: role, externalId: "acme", tags: { team: "platform" }, policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"], durationSeconds: 900, stsEndpoint: aws.url },
       });
-      expect(modified).toEqual(new Date("2026-11-30T07:59:00Z"));
-      const [assume, head] = aws.requests;
+      const modified = await Promise.all(["foundation", "data"].map((phase) => clients.stateLastModified(location(phase))));
+      expect(modified).toEqual([new Date("2026-11-30T07:59:00Z"), new Date("2026-11-30T07:59:00Z")]);
+      expect(aws.requests.map((request) => request.method)).toEqual(["POST", "HEAD", "HEAD"]);
+      const assume = aws.requests[0];
+      const head = aws.requests.find((request) => request.url?.includes("foundation")) as (typeof aws.requests)[number];
       const asked = new URLSearchParams(assume.body);
       expect([asked.get("Action"), asked.get("RoleArn"), asked.get("ExternalId"), asked.get("RoleSessionName")]).toEqual(["AssumeRole", role, "acme", "sentry-ops-status"]);
       expect([asked.get("Tags.member.1.Key"), asked.get("Tags.member.1.Value"), asked.get("PolicyArns.member.1.arn"), asked.get("DurationSeconds")]).toEqual([

@@ -124,7 +124,10 @@ export function awsFailure(error: unknown, what: string): OpsFailure {
   const name = (error as { name?: string })?.name ?? "Error";
   const message = ((error as Error)?.message ?? String(error)).split("\n")[0];
   if (CREDENTIAL_ERRORS.has(name) || /expired|could not load credentials/i.test(message)) {
-    return new AwsAccessFailure(`status: AWS credentials missing or expired (${name}: ${message}); ${CREDENTIALS_FIX}; status stopped before printing anything`, `${name}: ${message}`);
+    return new AwsAccessFailure(
+      `status: AWS credentials missing or expired (${name}: ${message}); ${CREDENTIALS_FIX}; status stopped before printing anything`,
+      `${name}: ${message}`,
+    );
   }
   return new OpsFailure(`status: ${what} failed: ${name}: ${message}`);
 }
@@ -149,114 +152,126 @@ export const sdkStatusAws: StatusAwsFactory = (region) => {
   return sdkClients(region);
 };
 
-const sdkClients = (region: string): StatusAws => ({
-  async checkCredentials() {
-    const { SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
-    const client = new SecretsManagerClient({ region });
-    try {
-      await call("resolving AWS credentials", () => client.config.credentials());
-    } finally {
-      client.destroy();
+/** Sends through a client, then closes it: its kept-alive sockets would otherwise hold the process open. */
+async function using<C extends { destroy(): void }, T>(client: C, use: (client: C) => Promise<T>): Promise<T> {
+  try {
+    return await use(client);
+  } finally {
+    client.destroy();
+  }
+}
+
+const sdkClients = (region: string): StatusAws => {
+  /** One AssumeRole per role and base profile for the whole run, not one per phase. */
+  const assumed = new Map<string, ReturnType<typeof assumedCredentials>>();
+  const roleCredentials = (role: AssumedRole, location: StateObject) => {
+    const key = JSON.stringify([role, location.profile, location.region]);
+    let credentials = assumed.get(key);
+    if (!credentials) {
+      credentials = assumedCredentials(role, location);
+      assumed.set(key, credentials);
     }
-  },
-  async certificate(arn) {
-    const { ACMClient, DescribeCertificateCommand } = await import("@aws-sdk/client-acm");
-    const client = new ACMClient({ region: regionOfArn(arn) ?? region });
-    try {
-      const { Certificate } = await call(`DescribeCertificate ${arn}`, () => client.send(new DescribeCertificateCommand({ CertificateArn: arn })));
-      const records = (Certificate?.DomainValidationOptions ?? []).flatMap((option) =>
-        option.ResourceRecord?.Name && option.ResourceRecord.Type && option.ResourceRecord.Value
-          ? [{ name: option.ResourceRecord.Name, type: option.ResourceRecord.Type, value: option.ResourceRecord.Value }]
-          : [],
+    return credentials;
+  };
+  return {
+    async checkCredentials() {
+      const { SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
+      return using(new SecretsManagerClient({ region }), async (client) => {
+        await call("resolving AWS credentials", () => client.config.credentials());
+      });
+    },
+    async certificate(arn) {
+      const { ACMClient, DescribeCertificateCommand } = await import("@aws-sdk/client-acm");
+      return using(new ACMClient({ region: regionOfArn(arn) ?? region }), async (client) => {
+        const { Certificate } = await call(`DescribeCertificate ${arn}`, () => client.send(new DescribeCertificateCommand({ CertificateArn: arn })));
+        const records = (Certificate?.DomainValidationOptions ?? []).flatMap((option) =>
+          option.ResourceRecord?.Name && option.ResourceRecord.Type && option.ResourceRecord.Value
+            ? [{ name: option.ResourceRecord.Name, type: option.ResourceRecord.Type, value: option.ResourceRecord.Value }]
+            : [],
+        );
+        return { status: Certificate?.Status ?? "UNKNOWN", records };
+      });
+    },
+    async connectionStatus(arn) {
+      const { CodeStarConnectionsClient, GetConnectionCommand } = await import("@aws-sdk/client-codestar-connections");
+      return using(new CodeStarConnectionsClient({ region: regionOfArn(arn) ?? region }), async (client) => {
+        const { Connection } = await call(`GetConnection ${arn}`, () => client.send(new GetConnectionCommand({ ConnectionArn: arn })));
+        return Connection?.ConnectionStatus ?? "UNKNOWN";
+      });
+    },
+    async subscriptions(topicArn) {
+      const { SNSClient, ListSubscriptionsByTopicCommand } = await import("@aws-sdk/client-sns");
+      return using(new SNSClient({ region: regionOfArn(topicArn) ?? region }), async (client) => {
+        const found: SubscriptionFacts[] = [];
+        let token: string | undefined;
+        do {
+          const page = await call(`ListSubscriptionsByTopic ${topicArn}`, () =>
+            client.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token })),
+          );
+          for (const s of page.Subscriptions ?? []) found.push({ protocol: s.Protocol ?? "", endpoint: s.Endpoint ?? "", arn: s.SubscriptionArn ?? "" });
+          token = page.NextToken;
+        } while (token);
+        return found;
+      });
+    },
+    async secretVersionStages(secretId) {
+      const { SecretsManagerClient, DescribeSecretCommand } = await import("@aws-sdk/client-secrets-manager");
+      return using(new SecretsManagerClient({ region: regionOfArn(secretId) ?? region }), async (client) => {
+        const described = await call(`DescribeSecret ${secretId}`, () => client.send(new DescribeSecretCommand({ SecretId: secretId })));
+        return Object.fromEntries(Object.entries(described.VersionIdsToStages ?? {}).map(([id, stages]) => [id, [...stages]]));
+      });
+    },
+    async services(cluster, names) {
+      const { ECSClient, DescribeServicesCommand } = await import("@aws-sdk/client-ecs");
+      return using(new ECSClient({ region: regionOfArn(cluster) ?? region }), async (client) => {
+        const found: ServiceFacts[] = [];
+        for (let start = 0; start < names.length; start += 10) {
+          const batch = names.slice(start, start + 10);
+          const answer = await call(`DescribeServices ${cluster}`, () => client.send(new DescribeServicesCommand({ cluster, services: [...batch] })));
+          for (const service of answer.services ?? []) {
+            const primary = (service.deployments ?? []).find((deployment) => deployment.status === "PRIMARY");
+            found.push({
+              name: service.serviceName ?? "",
+              status: service.status ?? "UNKNOWN",
+              running: service.runningCount ?? 0,
+              desired: service.desiredCount ?? 0,
+              rollout: primary?.rolloutState,
+              rolloutReason: primary?.rolloutStateReason,
+            });
+          }
+          for (const failure of answer.failures ?? []) {
+            const name = failure.arn?.split("/").pop() ?? "";
+            found.push({ name, status: "MISSING", running: 0, desired: 0, rolloutReason: failure.reason });
+          }
+        }
+        return found;
+      });
+    },
+    async stateLastModified(location) {
+      const { S3Client, HeadObjectCommand } = await import("@aws-sdk/client-s3");
+      const credentials = location.assumeRole ? await roleCredentials(location.assumeRole, location) : undefined;
+      return using(
+        new S3Client({
+          region: location.region,
+          endpoint: location.endpoint,
+          forcePathStyle: location.pathStyle,
+          ...(credentials ? { credentials } : { profile: location.profile }),
+        }),
+        async (client) => {
+          const head = await call(`HeadObject s3://${location.bucket}/${location.key}`, () =>
+            client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key })),
+          );
+          return head.LastModified;
+        },
       );
-      return { status: Certificate?.Status ?? "UNKNOWN", records };
-    } finally {
-      client.destroy();
-    }
-  },
-  async connectionStatus(arn) {
-    const { CodeStarConnectionsClient, GetConnectionCommand } = await import("@aws-sdk/client-codestar-connections");
-    const client = new CodeStarConnectionsClient({ region: regionOfArn(arn) ?? region });
-    try {
-      const { Connection } = await call(`GetConnection ${arn}`, () => client.send(new GetConnectionCommand({ ConnectionArn: arn })));
-      return Connection?.ConnectionStatus ?? "UNKNOWN";
-    } finally {
-      client.destroy();
-    }
-  },
-  async subscriptions(topicArn) {
-    const { SNSClient, ListSubscriptionsByTopicCommand } = await import("@aws-sdk/client-sns");
-    const client = new SNSClient({ region: regionOfArn(topicArn) ?? region });
-    try {
-      const found: SubscriptionFacts[] = [];
-      let token: string | undefined;
-      do {
-        const page = await call(`ListSubscriptionsByTopic ${topicArn}`, () => client.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token })));
-        for (const s of page.Subscriptions ?? []) found.push({ protocol: s.Protocol ?? "", endpoint: s.Endpoint ?? "", arn: s.SubscriptionArn ?? "" });
-        token = page.NextToken;
-      } while (token);
-      return found;
-    } finally {
-      client.destroy();
-    }
-  },
-  async secretVersionStages(secretId) {
-    const { SecretsManagerClient, DescribeSecretCommand } = await import("@aws-sdk/client-secrets-manager");
-    const client = new SecretsManagerClient({ region: regionOfArn(secretId) ?? region });
-    try {
-      const described = await call(`DescribeSecret ${secretId}`, () => client.send(new DescribeSecretCommand({ SecretId: secretId })));
-      return Object.fromEntries(Object.entries(described.VersionIdsToStages ?? {}).map(([id, stages]) => [id, [...stages]]));
-    } finally {
-      client.destroy();
-    }
-  },
-  async services(cluster, names) {
-    const { ECSClient, DescribeServicesCommand } = await import("@aws-sdk/client-ecs");
-    const client = new ECSClient({ region: regionOfArn(cluster) ?? region });
-    try {
-      const found: ServiceFacts[] = [];
-      for (let start = 0; start < names.length; start += 10) {
-        const batch = names.slice(start, start + 10);
-        const answer = await call(`DescribeServices ${cluster}`, () => client.send(new DescribeServicesCommand({ cluster, services: [...batch] })));
-        for (const service of answer.services ?? []) {
-          const primary = (service.deployments ?? []).find((deployment) => deployment.status === "PRIMARY");
-          found.push({
-            name: service.serviceName ?? "",
-            status: service.status ?? "UNKNOWN",
-            running: service.runningCount ?? 0,
-            desired: service.desiredCount ?? 0,
-            rollout: primary?.rolloutState,
-            rolloutReason: primary?.rolloutStateReason,
-          });
-        }
-        for (const failure of answer.failures ?? []) {
-          const name = failure.arn?.split("/").pop() ?? "";
-          found.push({ name, status: "MISSING", running: 0, desired: 0, rolloutReason: failure.reason });
-        }
-      }
-      return found;
-    } finally {
-      client.destroy();
-    }
-  },
-  async stateLastModified(location) {
-    const { S3Client, HeadObjectCommand } = await import("@aws-sdk/client-s3");
-    const credentials = location.assumeRole ? await assumedCredentials(location.assumeRole, location) : undefined;
-    const client = new S3Client({ region: location.region, endpoint: location.endpoint, forcePathStyle: location.pathStyle, ...(credentials ? { credentials } : { profile: location.profile }) });
-    try {
-      const head = await call(`HeadObject s3://${location.bucket}/${location.key}`, () => client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key })));
-      return head.LastModified;
-    } finally {
-      client.destroy();
-    }
-  },
-});
+    },
+  };
+};
 
 /** Temporary credentials of the role the backend assumes, asked of STS with the run's credentials (or the backend's profile). */
 async function assumedCredentials(role: AssumedRole, location: StateObject) {
   const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/client-sts");
-  const sts = new STSClient({ region: role.stsRegion ?? location.region, endpoint: role.stsEndpoint, profile: location.profile });
-  try {
+  return using(new STSClient({ region: role.stsRegion ?? location.region, endpoint: role.stsEndpoint, profile: location.profile }), async (sts) => {
     const answer = await call(`AssumeRole ${role.roleArn}`, () =>
       sts.send(
         new AssumeRoleCommand({
@@ -275,9 +290,7 @@ async function assumedCredentials(role: AssumedRole, location: StateObject) {
     const granted = answer.Credentials;
     if (!granted?.AccessKeyId || !granted.SecretAccessKey) throw new OpsFailure(`status: AssumeRole ${role.roleArn} returned no credentials`);
     return { accessKeyId: granted.AccessKeyId, secretAccessKey: granted.SecretAccessKey, sessionToken: granted.SessionToken, expiration: granted.Expiration };
-  } finally {
-    sts.destroy();
-  }
+  });
 }
 
 /** The region of an ARN (`arn:aws:acm:eu-west-1:...`), or undefined for a bare name. */
