@@ -5,7 +5,7 @@ import { REMOTE_STATE_OVERRIDE_FILE } from "../src/ops/backend-config";
 import { INTERRUPT_MESSAGE } from "../src/ops/cli";
 import { Synthesizer } from "../src/ops/stacks";
 import { FakeCall, fakeVariables, markDeployed } from "./support/fake-terraform";
-import { removeWorlds, sharedSynthesizer, WORK_DIR, world } from "./support/ops-world";
+import { neverSynthesizes, removeWorlds, sharedSynthesizer, WORK_DIR, world } from "./support/ops-world";
 import { TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 const STACKS = ["foundation", "data", "compute", "services", "cicd"].map((phase) => `sentry-${phase}-dev`);
@@ -389,11 +389,6 @@ test.each([
   expect(modules.filter((file) => /node_modules\/(cdktf|@cdktf|constructs|@aws-sdk)\/|\/src\/(app|ops\/synth|stacks\/\w+-stack|constructs\/)/.test(file))).toEqual([]);
   expect(modules.some((file) => file.endsWith(join("src", "ops", "commands.ts")))).toBe(true);
 });
-
-/** The synthesizer of a command that must only read state. */
-const neverSynthesizes: Synthesizer = () => {
-  throw new Error("the command synthesized the app: it only reads state, through each phase's backend alone");
-};
 
 describe("sentry-ops drift, outputs, bootstrap", () => {
   test("outputs: every phase's outputs, sensitive ones hidden", async () => {

@@ -7,13 +7,13 @@ import { runCli } from "../src/ops/cli";
 import { OpsDependencies } from "../src/ops/commands";
 import { PlanStore } from "../src/ops/plan-store";
 import { TerraformCall, TerraformResult, TerraformRunner } from "../src/ops/runner";
-import { Synthesizer } from "../src/ops/stacks";
 import { fetchLive } from "../src/ops/status/collect";
 import { AwsAccessFailure, awsFailure, CertificateFacts, sdkStatusAws, ServiceFacts, StateObject, StatusAws, SubscriptionFacts } from "../src/ops/status/live";
 import { buildStatus, durationSeconds, LiveFacts, liveQueries, PhaseInput, stateObjectOf, StatusModel, statusExitCode } from "../src/ops/status/model";
 import { renderStatus } from "../src/ops/status/render";
 import { parseState, TerraformState } from "../src/ops/status/state";
 import { parseBackendConfig } from "../src/ops/backend-config";
+import { neverSynthesizes } from "./support/ops-world";
 import { testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 /**
@@ -317,9 +317,6 @@ test("fetchLive asks each cluster once for its services", async () => {
 
 describe("sentry-ops status <env>", () => {
   const scratch = mkdtempSync(join(tmpdir(), "sentry-ops-status-"));
-  const neverSynthesizes: Synthesizer = () => {
-    throw new Error("status synthesized the app: it reads state through each phase's backend alone");
-  };
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   /**

@@ -22,6 +22,11 @@ export const sharedSynthesizer: Synthesizer = (config, outdir) => {
   cpSync(synthesizedEnvironment(config), outdir, { recursive: true });
 };
 
+/** The synthesizer of a command that must only read state (`status`, `outputs`): it fails the test if called. */
+export const neverSynthesizes: Synthesizer = () => {
+  throw new Error("the command synthesized the app: it only reads state, through each phase's backend alone");
+};
+
 /** The folder a world's commands keep their working files in (`SENTRY_OPS_DIR`). */
 export const WORK_DIR = ".sentry-ops";
 
