@@ -6,7 +6,7 @@ import { ENVIRONMENT_NAMES } from "../src/config";
 import { BOOTSTRAP_STACK } from "../src/ops/stacks";
 import { BootstrapStack } from "../src/stacks/bootstrap-stack";
 import { PHASES, stackName } from "../src/stacks/names";
-import { terraformAvailable } from "../src/tooling/terraform-cli";
+import { terraformAvailable } from "../src/lib/terraform-cli";
 import { ValidationReport, validateStacks } from "../src/tooling/validate-stacks";
 import { synthesizedEnvironment, testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
 

@@ -2,7 +2,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { ConfigError, EnvironmentConfig, EnvironmentName, loadEnvironmentConfig, placeholderWarnings } from "../config";
 import { Phase, PHASES, stackName } from "../stacks/names";
-import { writeTerraformCliConfig } from "../tooling/terraform-cli";
+import { writeTerraformCliConfig } from "../lib/terraform-cli";
 import { BackendSettings } from "./backend-config";
 import { Fingerprint, fingerprintOf, PlanStore, staleReason } from "./plan-store";
 import { buildDriftReport, driftExitCode, DriftStackPlan } from "./drift/model";

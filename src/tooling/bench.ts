@@ -3,7 +3,7 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync
 import { tmpdir } from "os";
 import { join, relative, resolve } from "path";
 import { EnvironmentVariable } from "../lib/environment-variables";
-import { TOOLING_DIR } from "./terraform-cli";
+import { TOOLING_DIR } from "../lib/terraform-cli";
 import { validateStacks } from "./validate-stacks";
 
 /**

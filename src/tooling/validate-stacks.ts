@@ -1,7 +1,7 @@
 import { execFileSync } from "child_process";
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
-import { writeTerraformCliConfig } from "./terraform-cli";
+import { writeTerraformCliConfig } from "../lib/terraform-cli";
 
 /**
  * Validates many synthesized stacks with one start of the aws provider.
