@@ -130,7 +130,7 @@ export function runAsProcess(): void {
 
 /** The binary: the project's transpile-only loader, then this file's `runAsProcess`. */
 const SCRIPT = `#!/usr/bin/env node
-require(${JSON.stringify(resolve(__dirname, "..", "..", "src", "tooling", "register.js"))});
+require(${JSON.stringify(resolve(__dirname, "..", "..", "src", "lib", "register.js"))});
 require(${JSON.stringify(__filename)}).runAsProcess();
 `;
 
