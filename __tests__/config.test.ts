@@ -1,9 +1,10 @@
-import { execFileSync } from "child_process";
-import { readFileSync } from "fs";
+import { execFileSync, spawnSync } from "child_process";
+import { mkdtempSync, readFileSync, rmSync } from "fs";
+import { tmpdir } from "os";
 import { join } from "path";
-import { ConfigError, EnvironmentConfig, loadEnvironmentConfig, parseEnvironmentName } from "../src/config";
+import { ConfigError, ENVIRONMENT_NAMES, EnvironmentConfig, loadEnvironmentConfig, parseEnvironmentName } from "../src/config";
 import { ENVIRONMENTS } from "../src/config/environments";
-import { placeholderWarnings, readOperatorSettings, SESSION_PRINCIPAL_WARNING } from "../src/config/operator";
+import { OPERATOR_ENVIRONMENT_VARIABLES, placeholderWarnings, readOperatorSettings, SESSION_PRINCIPAL_WARNING } from "../src/config/operator";
 import { validateEnvironmentConfig } from "../src/config/validate";
 import { TEST_OPERATOR_VARIABLES, testConfig } from "./support/synth";
 
@@ -112,10 +113,40 @@ describe("operator settings", () => {
     expect(placeholderWarnings({ SENTRY_ADMIN_EMAIL: "ops@acme.io" })).toEqual([
       'Warning: SENTRY_STATE_BUCKET is not set; using the placeholder "sentry-terraform-state". Set it before deploying.',
       'Warning: SENTRY_DOMAIN is not set; using the placeholder "sentry.example.com". Set it before deploying.',
-      'Warning: SENTRY_ADMIN_ROLE_ARNS is not set; using the placeholder "". Set it before deploying.',
+      "Warning: SENTRY_ADMIN_ROLE_ARNS is not set; no operator role may read the secrets or administer the keys (only the principals running Terraform may). Set it before deploying.",
       SESSION_PRINCIPAL_WARNING,
     ]);
     expect(placeholderWarnings(TEST_OPERATOR_VARIABLES)).toEqual([SESSION_PRINCIPAL_WARNING]);
+  });
+
+  test("no warning or variable description, in any environment with any variable unset, quotes an empty value", () => {
+    const unsetOne = Object.keys(TEST_OPERATOR_VARIABLES).map((name) => ({ ...TEST_OPERATOR_VARIABLES, [name]: "" }));
+    for (const env of ENVIRONMENT_NAMES) {
+      for (const variables of [{}, ...unsetOne]) {
+        expect(() => loadEnvironmentConfig(env, variables)).not.toThrow();
+        const messages = [...placeholderWarnings(variables), ...OPERATOR_ENVIRONMENT_VARIABLES.flatMap((variable) => [variable.meaning, variable.default ?? "-"])];
+        expect(messages.filter((message) => message.includes('""'))).toEqual([]);
+      }
+    }
+  });
+
+  test("the app cdktf runs gives its warnings to cdktf as annotations of the bootstrap stack, once each, and writes nothing to stderr", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "sentry-main-"));
+    const [command, ...args] = JSON.parse(readFileSync(join(ROOT, "cdktf.json"), "utf8")).app.split(" ");
+    const unset = Object.fromEntries(Object.keys(process.env).filter((name) => name.startsWith("SENTRY_")).map((name) => [name, undefined]));
+    try {
+      // GIVEN no SENTRY_* variable WHEN the app synthesizes as `cdktf synth` runs it
+      const synth = spawnSync(command, args, { cwd: ROOT, env: { ...process.env, ...unset, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
+      // THEN cdktf has nothing to print as [ERROR], and prints each warning once, as WARN, from the manifest
+      expect(synth.status).toBe(0);
+      expect(synth.stderr).toBe("");
+      const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { annotations: { level: string; message: string }[] }> };
+      const annotations = Object.entries(manifest.stacks).flatMap(([stack, { annotations }]) => annotations.map((annotation) => `${stack} ${annotation.level} ${annotation.message}`));
+      expect(annotations).toEqual(placeholderWarnings({}).map((warning) => `sentry-bootstrap @cdktf/warn ${warning}`));
+      expect(annotations).toHaveLength(5);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test("a region change must come with zones of that region", () => {

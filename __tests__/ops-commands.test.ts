@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from "child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
+import { placeholderWarnings } from "../src/config";
 import { REMOTE_STATE_OVERRIDE_FILE } from "../src/ops/backend-config";
 import { INTERRUPT_MESSAGE } from "../src/ops/cli";
 import { Synthesizer } from "../src/ops/stacks";
@@ -399,6 +400,16 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
     const printed = w.stdout.join("");
     expect(printed).toContain(`${DATA}\n  redis_port = 6379\n  token = (sensitive)\n`);
     expect(printed).not.toContain("SuperSecretValue-123");
+  });
+
+  test("placeholders still in use: sentry-ops prints each warning once (its synth runs in-process, where cdktf prints no annotation)", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    const variables = { SENTRY_STATE_BUCKET: "", SENTRY_DOMAIN: "" };
+    expect(await w.run("outputs dev", { variables, synthesize: neverSynthesizes })).toBe(0);
+    const warnings = placeholderWarnings({ ...TEST_OPERATOR_VARIABLES, ...variables });
+    expect(warnings).toHaveLength(3);
+    for (const warning of warnings) expect(w.stderr.filter((line) => line === warning)).toHaveLength(1);
   });
 
   test("drift plans two phases at a time, none waiting for another: a plan reads deployed outputs, never another phase's drift", async () => {

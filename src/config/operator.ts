@@ -73,10 +73,22 @@ export const OPERATOR_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = (O
   };
 });
 
+/** What an unset list grants, for the settings whose placeholder is an empty list. */
+const EMPTY_PLACEHOLDER_MEANS: Readonly<Partial<Record<keyof OperatorSettings, string>>> = {
+  adminRoleArns: "no operator role may read the secrets or administer the keys (only the principals running Terraform may)",
+};
+
+/** What a deploy gets while a setting is unset: its placeholder in quotes, never an empty one. */
+function unsetConsequence(key: keyof OperatorSettings): string {
+  const fallback: string | readonly string[] | undefined = OPERATOR_DEFAULTS[key];
+  const placeholder = typeof fallback === "string" ? fallback : (fallback ?? []).join(",");
+  return placeholder ? `using the placeholder "${placeholder}"` : (EMPTY_PLACEHOLDER_MEANS[key] ?? "it stays empty");
+}
+
 /** One warning per placeholder still in use, naming the variable to set; and one when no Terraform principal is named. */
 export function placeholderWarnings(variables: NodeJS.ProcessEnv): string[] {
   const placeholders = MUST_SET_BEFORE_DEPLOY.filter((key) => !variables[OPERATOR_VARIABLES[key]]?.trim()).map(
-    (key) => `Warning: ${OPERATOR_VARIABLES[key]} is not set; using the placeholder "${OPERATOR_DEFAULTS[key]}". Set it before deploying.`,
+    (key) => `Warning: ${OPERATOR_VARIABLES[key]} is not set; ${unsetConsequence(key)}. Set it before deploying.`,
   );
   const principalsNamed = (["terraformRoleArns", "githubRepository"] as const).some((key) => variables[OPERATOR_VARIABLES[key]]?.trim());
   return principalsNamed ? placeholders : [...placeholders, SESSION_PRINCIPAL_WARNING];

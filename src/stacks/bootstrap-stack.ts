@@ -27,7 +27,7 @@ import { ReadableStack } from "./readable-stack";
 import { ciBoundaryPolicyName, ciRoleName, STATE_KEY_PREFIX, wafLogGroupName, WORKSPACE_KEY_PREFIX } from "./names";
 import { projectTags } from "./sentry-stack";
 
-const BOOTSTRAP_STACK_NAME = "sentry-bootstrap";
+export const BOOTSTRAP_STACK_NAME = "sentry-bootstrap";
 /** At the project root (git-ignored), not in cdktf.out/, which synth output may replace. */
 const BOOTSTRAP_STATE_PATH = resolve(__dirname, "..", "..", "terraform.sentry-bootstrap.tfstate");
 
