@@ -1,3 +1,4 @@
+import { execSync } from "child_process";
 import { readdirSync, readFileSync, statSync } from "fs";
 import { dirname, join, relative } from "path";
 import { ENVIRONMENTS } from "../src/config/environments";
@@ -174,6 +175,11 @@ describe("README and links", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     expect(readme.trimEnd().split("\n").length).toBeLessThanOrEqual(README_MAX_LINES);
     expect(readme).toMatch(/^# .+\n\n```bash\nnpm ci && npx cdktf synth +#.*\nnpm test +#.*\n```\n/);
+  });
+
+  test("`npm run help` prints the quick reference, the top-level help file, as it is", () => {
+    const script = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.help;
+    expect(execSync(script, { cwd: ROOT, encoding: "utf8" })).toBe(readFileSync(join(ROOT, "help"), "utf8"));
   });
 
   test("every docs file opens with the question it answers", () => {
