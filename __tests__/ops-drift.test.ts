@@ -3,7 +3,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { runCli } from "../src/ops/cli";
 import { OpsDependencies } from "../src/ops/commands";
-import { buildDriftReport, DriftReport, driftExitCode, DriftStackPlan } from "../src/ops/drift/model";
+import { buildDriftReport, DriftOtherPhase, DriftReport, driftExitCode, DriftStackPlan } from "../src/ops/drift/model";
 import { renderDrift } from "../src/ops/drift/render";
 import { parsePlanJson, PlanJson } from "../src/ops/review/plan-json";
 import { processRunner } from "../src/ops/runner";
@@ -22,7 +22,7 @@ const FIXTURES = join(__dirname, "fixtures", "drift");
 const fixture = (name: string): PlanJson => parsePlanJson(readFileSync(join(FIXTURES, `${name}.json`), "utf8"), name);
 const FOUNDATION = "sentry-foundation-dev";
 const entry = (name: string): DriftStackPlan => ({ phase: "foundation", stack: FOUNDATION, plan: fixture(name) });
-const report = (stacks: DriftStackPlan[], allPhases = true): DriftReport => buildDriftReport(stacks, { environment: "dev", allPhases });
+const report = (stacks: DriftStackPlan[], otherPhases?: DriftOtherPhase[]): DriftReport => buildDriftReport(stacks, { environment: "dev", otherPhases });
 const summaries = (r: DriftReport) => r.items.map((item) => `${item.kind} ${item.address} ${item.attributes.map((a) => a.name).join(",")}`);
 
 describe("drift model on real plans", () => {
@@ -99,7 +99,7 @@ describe("drift model on real plans", () => {
     });
   });
 
-  test("a rule resource of another phase manages a group's rule: not reported; with --phase the check is skipped and said so", () => {
+  test("a rule resource of another phase manages a group's rule: not reported", () => {
     const plan = fixture("hand-edits");
     const app = plan.prior_state?.values?.root_module?.resources?.find((r) => r.address === "aws_security_group.app");
     const groupId = (app?.values as { id: string }).id;
@@ -120,10 +120,24 @@ describe("drift model on real plans", () => {
       },
     };
     expect(report([entry("hand-edits"), services]).items.map((item) => item.kind)).not.toContain("unmanaged");
-    const partial = report([entry("hand-edits")], false);
+  });
+
+  test("with --phase: the groups of the phases checked are searched, the rule resources of the other phases (from their state) count as managing", () => {
+    const plan = fixture("hand-edits");
+    const app = plan.prior_state?.values?.root_module?.resources?.find((r) => r.address === "aws_security_group.app");
+    const groupId = (app?.values as { id: string }).id;
+    const ssh = { mode: "managed" as const, type: "aws_vpc_security_group_ingress_rule", values: { security_group_id: groupId, ip_protocol: "tcp", from_port: 22, to_port: 22, cidr_ipv4: "0.0.0.0/0" }, sensitive_values: {} };
+    // GIVEN only foundation planned WHEN services' state holds no rule for the group THEN the hand-added rule is unmanaged
+    const alone = report([entry("hand-edits")], [{ stack: "sentry-services-dev", resources: [] }]);
+    expect(alone.unmanagedRulesChecked).toBe(true);
+    expect(summaries(alone)).toContain("unmanaged aws_security_group.app ");
+    // WHEN services' state holds a rule resource for it THEN it is managed
+    expect(report([entry("hand-edits")], [{ stack: "sentry-services-dev", resources: [ssh] }]).items.map((item) => item.kind)).not.toContain("unmanaged");
+    // WHEN a state could not be read THEN nothing is looked for, and the report says so
+    const partial = report([entry("hand-edits")], [{ stack: "sentry-services-dev", failed: true }]);
     expect(partial.unmanagedRulesChecked).toBe(false);
     expect(partial.items).toHaveLength(4);
-    expect(renderDrift(partial, "text")).toContain("(security group rules that no resource manages are looked for only when every phase is checked (no --phase))");
+    expect(renderDrift(partial, "text")).toContain("(security group rules that no resource manages were not looked for: a phase's plan failed or its state could not be read)");
   });
 
   test("a group made with count or for_each: its inline rules are the configuration's (the configuration block names it without the index)", () => {
@@ -277,7 +291,44 @@ describe("sentry-ops drift against a fake terraform", () => {
     const clean = world();
     writeFileSync(join(clean.fake.plansDir, `${FOUNDATION}.plan.json`), readFileSync(join(FIXTURES, "clean.json")));
     expect(await clean.run("drift dev --phase foundation --format json")).toBe(0);
-    expect(JSON.parse(clean.stdout.join(""))).toMatchObject({ environment: "dev", items: [], unmanagedRulesChecked: false, phases: [{ stack: FOUNDATION, drifted: 0 }] });
+    expect(JSON.parse(clean.stdout.join(""))).toMatchObject({ environment: "dev", items: [], unmanagedRulesChecked: true, phases: [{ stack: FOUNDATION, drifted: 0 }] });
+  });
+
+  test("--phase: only that phase is planned; the others' states are pulled through backend-only folders, and their rule resources manage rules of its groups", async () => {
+    const plan = readFileSync(join(FIXTURES, "hand-edits.json"), "utf8");
+    const groupId = (fixture("hand-edits").prior_state?.values?.root_module?.resources?.find((r) => r.address === "aws_security_group.app")?.values as { id: string }).id;
+    const servicesState = {
+      version: 4,
+      serial: 3,
+      resources: [
+        {
+          mode: "managed",
+          type: "aws_vpc_security_group_ingress_rule",
+          name: "ssh",
+          instances: [{ attributes: { security_group_id: groupId, ip_protocol: "tcp", from_port: 22, to_port: 22, cidr_ipv4: "0.0.0.0/0" } }],
+        },
+      ],
+    };
+    const drift = async (services?: object) => {
+      const w = world();
+      writeFileSync(join(w.fake.plansDir, `${FOUNDATION}.plan.json`), plan);
+      if (services) writeFileSync(join(w.fake.stateDir, "sentry-services-dev.tfstate"), JSON.stringify(services));
+      const code = await w.run("drift dev --phase foundation --format json");
+      return { w, code, report: JSON.parse(w.stdout.join("")) as DriftReport };
+    };
+    // GIVEN no other phase manages the hand-added rule WHEN drift checks foundation alone THEN it is reported
+    const alone = await drift();
+    expect(alone.code).toBe(2);
+    expect(alone.report.unmanagedRulesChecked).toBe(true);
+    expect(alone.report.items.filter((item) => item.kind === "unmanaged").map((item) => item.address)).toEqual(["aws_security_group.app"]);
+    const calls = fakeCalls(alone.w.fake);
+    expect(calls.filter((call) => call.args[0] === "plan").map((call) => call.stack)).toEqual([FOUNDATION]);
+    const pulls = calls.filter((call) => call.args.join(" ") === "state pull");
+    expect(pulls.map((call) => call.stack).sort()).toEqual(PHASE_STACKS.slice(1).sort());
+    expect(pulls.every((call) => call.cwd.includes(`${join("dev", "state")}`))).toBe(true);
+    // GIVEN services' state holds a rule resource for it THEN it is managed
+    const managed = await drift(servicesState);
+    expect(managed.report.items.map((item) => item.kind)).not.toContain("unmanaged");
   });
 
   test("a held state lock: one line naming the holder and the lock, exit 1; every other phase is still checked", async () => {

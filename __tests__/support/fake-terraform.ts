@@ -9,7 +9,7 @@ import { TerraformRunner } from "../../src/ops/runner";
  * applied), `workspace select` without `-or-create` fails like Terraform for a stack never applied, `plan -out`
  * writes the plan kind (plan, destroy, refresh-only) into the plan file, `show -json` prints
  * FAKE_TF_PLANS/<stack>.<kind>.json or <stack>.json or an empty plan, `apply` of a plan writes (or for a destroy
- * plan removes) the stack's outputs. FAKE_TF_FAIL="<stack>:<subcommand>:<message>" makes that call print the
+ * plan removes) the stack's outputs, `state pull` prints FAKE_TF_STATE/<stack>.tfstate (nothing without it). FAKE_TF_FAIL="<stack>:<subcommand>:<message>" makes that call print the
  * message on stderr and exit 1; FAKE_TF_DELAY_MS slows plan and apply down, FAKE_TF_INIT_DELAY_MS init.
  *
  * One implementation, two ways to run it:
@@ -55,6 +55,10 @@ function respond({ args, cwd, env }: FakeRequest): FakeResponse {
     return done(1, "", `\n│ Error: Workspace "${last}" doesn't exist.\n│ \n│ You can create this workspace with the "new" subcommand\n│ or include the "-or-create" flag with the "select" subcommand.\n`);
   }
   if (subcommand === "output") return done(0, existsSync(stateFile) ? readFileSync(stateFile, "utf8") : "{}\n");
+  if (subcommand === "state" && args[1] === "pull") {
+    const pulled = join(env.FAKE_TF_STATE as string, `${stack}.tfstate`);
+    return done(0, existsSync(pulled) ? readFileSync(pulled, "utf8") : "");
+  }
   const inFolder = (file: string) => resolve(cwd, file);
   if (subcommand === "plan") {
     const out = (args.find((arg) => arg.startsWith("-out=")) as string).slice(5);

@@ -5,10 +5,11 @@ import { Phase, PHASES, stackName } from "../stacks/names";
 import { writeTerraformCliConfig } from "../lib/terraform-cli";
 import { BackendSettings } from "./backend-config";
 import { Fingerprint, fingerprintOf, PlanStore, staleReason } from "./plan-store";
-import { buildDriftReport, driftExitCode, DriftStackPlan } from "./drift/model";
+import { buildDriftReport, driftExitCode, DriftOtherPhase, DriftStackPlan } from "./drift/model";
+import { stateRuleResources } from "./drift/rules";
 import { renderDrift } from "./drift/render";
 import { Approvals, buildReview, COUNTED_ACTIONS, Review, reviewExitCode, StackPlan } from "./review/model";
-import { PlanJson } from "./review/plan-json";
+import { PlanJson, StateResource } from "./review/plan-json";
 import { renderReview, renderText, ReviewFormat } from "./review/render";
 import { showValue } from "./review/values";
 import { Outcome, runGraph } from "./schedule";
@@ -20,6 +21,7 @@ import { fetchLive, readPhase } from "./status/collect";
 import { sdkStatusAws, StatusAwsFactory } from "./status/live";
 import { buildStatus, liveQueries, statusExitCode } from "./status/model";
 import { renderStatus } from "./status/render";
+import { parseState } from "./status/state";
 
 /**
  * The operator commands. Each synthesizes the environment once, in this process (`status` and `outputs`, which
@@ -318,19 +320,42 @@ async function prepareDeployed(run: Run, stack: SynthesizedStack): Promise<boole
 const DRIFT_PLANS_AT_ONCE = 2;
 
 /**
+ * The rule resources of a phase outside `--phase`, from its state (through a folder with the backend alone: no
+ * provider to install): they may manage rules on the groups of the phases checked. None when it is not deployed.
+ */
+async function phaseRuleResources(run: Run, readers: SynthesizedEnvironment, phase: Phase): Promise<StateResource[]> {
+  const stack = phaseStack(readers, phase);
+  if (!(await prepareDeployed(run, stack))) return [];
+  const pulled = await run.session.run(stack, "state pull", ["state", "pull"], { quiet: true, secretOutput: true });
+  try {
+    return stateRuleResources(parseState(pulled.stdout, `terraform state pull of ${stack.name}`));
+  } catch (error) {
+    throw new OpsFailure(`[${stack.name}] ${(error as Error).message}`);
+  }
+}
+
+/**
  * A normal plan of every deployed phase (saved only long enough for `show -json`), read by the drift model:
  * deleted outside Terraform, moved and reverted by the plan, or a rule no resource manages. A plan reads the other
  * phases' deployed outputs, never their drift, so no phase waits for another and one phase's failed plan hides
- * nothing in the others; `DRIFT_PLANS_AT_ONCE` run at a time.
+ * nothing in the others; `DRIFT_PLANS_AT_ONCE` run at a time. With `--phase`, the other phases' states are read
+ * for their rule resources only, so that unmanaged rules are looked for in the groups of the phases checked.
  */
 export async function driftCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
   const run = openEnvironment(io, options);
   const driftStore = new PlanStore(join(run.workDir, "drift"));
   const plans = new Map<Phase, PlanJson>();
+  const others = PHASES.filter((phase) => !run.phases.includes(phase));
+  const readers = others.length ? writeStateReaders(options.environment, run.config.operator, join(run.workDir, "state")) : undefined;
+  const ruleResources = new Map<Phase, StateResource[]>();
   const outcomes = await runGraph(
-    run.phases,
+    [...run.phases, ...others],
     () => [],
     async (phase) => {
+      if (readers && others.includes(phase)) {
+        ruleResources.set(phase, await phaseRuleResources(run, readers, phase));
+        return;
+      }
       const stack = stackOf(run, phase);
       if (!(await prepareDeployed(run, stack))) return;
       try {
@@ -350,7 +375,11 @@ export async function driftCommand(io: OpsDependencies, options: CommandOptions)
     if (!outcome || outcome.status === "done") return { phase, stack, note: "not deployed" };
     return { phase, stack, note: "not checked: its plan failed", failed: true };
   });
-  const drift = buildDriftReport(entries, { environment: options.environment, allPhases: options.phases.length === 0 });
+  const otherPhases = others.map((phase): DriftOtherPhase => {
+    const stack = stackOf(run, phase).name;
+    return outcomes.get(phase)?.status === "done" ? { stack, resources: ruleResources.get(phase) ?? [] } : { stack, failed: true };
+  });
+  const drift = buildDriftReport(entries, { environment: options.environment, otherPhases });
   io.print(renderDrift(drift, options.format));
   return code === 1 ? 1 : driftExitCode(drift);
 }

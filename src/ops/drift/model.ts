@@ -1,7 +1,8 @@
 import { hasPolicyDocument, SecurityLine, securityFinding } from "../review/security";
 import { ChangedAttribute, changedAttributes, reviewAction } from "../review/model";
-import { PlanChange, PlanJson, PlanResourceChange } from "../review/plan-json";
+import { PlanChange, PlanJson, PlanResourceChange, StateResource } from "../review/plan-json";
 import { Broadening } from "../review/policy-diff";
+import { removedControls, weakenedControls } from "../review/weakening";
 import { isSecuritySensitive } from "../resource-types";
 import { unmanagedRules } from "./rules";
 
@@ -15,7 +16,8 @@ import { unmanagedRules } from "./rules";
  * - a managed resource deleted outside Terraform (`resource_drift` delete);
  * - an argument whose real value moved AND that the plan would change back to a known value (so the
  *   configuration sets it; a replacement's recomputed attributes are unknown, not changed back);
- *   security facts (policy statements, rules, public access) of such a change are listed with its values;
+ *   security facts (policy statements, rules, public access) of such a change are listed with its values, and a
+ *   control the value in AWS lacks and the configuration's has (rotation, encryption, logging...) is named;
  * - a rule on a managed security group that no rule resource and no inline block manages (no plan removes
  *   it; it is reported because it opens a group outside review).
  * What only moved (a queue's `policy` written by its `aws_sqs_queue_policy`, a route table's `route` written by
@@ -37,6 +39,8 @@ export interface DriftItem {
   readonly security: readonly SecurityLine[];
   /** Whether that change grants more than Terraform wrote; absent when it is not security-relevant. */
   readonly broadening?: Broadening;
+  /** Controls the change took away (`key rotation`, `WAF association`): what AWS has is weaker than the configuration. */
+  readonly weakens: readonly string[];
   /** The plan replaces the resource to revert it (an attribute that cannot change in place moved). */
   readonly replaces: boolean;
   /** The command that puts the configuration's values back. */
@@ -72,16 +76,24 @@ export interface DriftReport {
   readonly phases: readonly DriftPhase[];
   readonly items: readonly DriftItem[];
   /**
-   * Rules that no resource manages are looked for only when every phase was planned: a phase may add rules to
-   * another phase's group (services to the Redis and load balancer groups).
+   * Rules that no resource manages are looked for in the groups of the phases checked, once every phase's rule
+   * resources are known: a phase may add rules to another phase's group (services to the Redis and load balancer
+   * groups). False when a plan failed or the state of a phase outside `--phase` could not be read.
    */
   readonly unmanagedRulesChecked: boolean;
 }
 
+/** A phase outside `--phase`: its resources from its state (rule resources among them), or that they are unknown. */
+export interface DriftOtherPhase {
+  readonly stack: string;
+  readonly resources?: readonly StateResource[];
+  readonly failed?: boolean;
+}
+
 export interface DriftOptions {
   readonly environment: string;
-  /** Every phase is in this run (no `--phase`). */
-  readonly allPhases: boolean;
+  /** The phases not planned in this run (`--phase`). @default - none: every phase is planned */
+  readonly otherPhases?: readonly DriftOtherPhase[];
 }
 
 const managed = (resource: PlanResourceChange): boolean => resource.mode === "managed" && !resource.deposed;
@@ -124,7 +136,15 @@ function stackItems(entry: DriftStackPlan, plan: PlanJson, environment: string):
     const base = { phase: entry.phase, stack: entry.stack, address: drift.address, type: drift.type, revert };
     if (reviewAction(drift.change.actions) === "delete") {
       explained.add(drift.address);
-      items.push({ ...base, kind: "deleted", attributes: [], ...securityOf(drift.type, drift.change), replaces: false, accept: `remove ${drift.address} from the configuration` });
+      items.push({
+        ...base,
+        kind: "deleted",
+        attributes: [],
+        ...securityOf(drift.type, drift.change),
+        weakens: removedControls(drift.type),
+        replaces: false,
+        accept: `remove ${drift.address} from the configuration`,
+      });
       continue;
     }
     const change = changes.get(drift.address);
@@ -143,6 +163,7 @@ function stackItems(entry: DriftStackPlan, plan: PlanJson, environment: string):
       kind: "changed",
       attributes: reverted,
       ...securityOf(drift.type, scoped(drift.change, ignored)),
+      weakens: weakenedControls(drift.type, change.change.after, drift.change.after, reverted.map((attribute) => attribute.name)),
       replaces: action === "replace",
       accept: `set ${reverted.map((attribute) => attribute.name).join(", ")} of ${drift.address} in the configuration to the value now in AWS`,
     });
@@ -161,9 +182,10 @@ export function buildDriftReport(stacks: readonly DriftStackPlan[], options: Dri
     items.push(...found.items);
     pending.set(entry.stack, found.pending);
   }
-  const unmanagedRulesChecked = options.allPhases && stacks.every((entry) => !entry.failed);
+  const others = options.otherPhases ?? [];
+  const unmanagedRulesChecked = stacks.every((entry) => !entry.failed) && others.every((other) => !other.failed);
   if (unmanagedRulesChecked) {
-    for (const found of unmanagedRules(stacks)) {
+    for (const found of unmanagedRules(stacks, others.flatMap((other) => other.resources ?? []))) {
       const entry = stacks.find((stack) => stack.stack === found.stack) as DriftStackPlan;
       items.push({
         phase: entry.phase,
@@ -174,6 +196,7 @@ export function buildDriftReport(stacks: readonly DriftStackPlan[], options: Dri
         attributes: [],
         security: found.rules.map((rule) => ({ sign: "+", text: rule })),
         broadening: "yes",
+        weakens: [],
         replaces: false,
         revert: "remove the rule in AWS (no plan removes a rule that no resource manages)",
         accept: `add a rule resource (aws_vpc_security_group_ingress_rule / egress_rule) for it to the configuration of ${entry.stack}`,

@@ -3,7 +3,7 @@ import { DriftItem, DriftPhase, DriftReport } from "./model";
 
 /** Renderers of the drift model. They print only what the model holds (names and redacted text). */
 
-const UNMANAGED_NOT_CHECKED = "security group rules that no resource manages are looked for only when every phase is checked (no --phase)";
+const UNMANAGED_NOT_CHECKED = "security group rules that no resource manages were not looked for: a phase's plan failed or its state could not be read";
 
 function what(item: DriftItem): string {
   if (item.kind === "deleted") return "deleted outside Terraform";
@@ -12,9 +12,10 @@ function what(item: DriftItem): string {
   return `changed outside Terraform (${names})${item.replaces ? ", deploy replaces it" : ""}`;
 }
 
-function broadeningText(item: DriftItem): string {
-  if (!item.broadening) return "";
-  return item.broadening === "yes" ? ", broadening" : item.broadening === "unknown" ? ", possibly broadening" : ", not broadening";
+/** Security both ways: whether the change grants more, and which controls it weakened. */
+function securityText(item: DriftItem): string {
+  const broadening = !item.broadening ? "" : item.broadening === "yes" ? ", broadening" : item.broadening === "unknown" ? ", possibly broadening" : ", not broadening";
+  return `${broadening}${item.weakens.map((control) => `, weakens ${control}`).join("")}`;
 }
 
 function phaseLine(phase: DriftPhase): string {
@@ -36,7 +37,7 @@ export function renderDriftText(report: DriftReport): string {
   for (const phase of report.phases) {
     out.push(phaseLine(phase));
     for (const item of report.items.filter((found) => found.stack === phase.stack)) {
-      out.push(`  ${item.address}: ${what(item)}${broadeningText(item)}`);
+      out.push(`  ${item.address}: ${what(item)}${securityText(item)}`);
       out.push(...item.security.map((line) => `      ${line.sign} ${line.text}`));
       out.push(`      revert: ${item.revert}`, `      accept: ${item.accept}`);
     }
@@ -60,7 +61,7 @@ export function renderDriftMarkdown(report: DriftReport): string {
     out.push("", "| stack | address | what | security | revert / accept |", "|---|---|---|---|---|");
     for (const item of report.items) {
       const security = item.security.map((line) => `\`${line.sign}\` ${cell(line.text)}`).join("<br>") || "–";
-      out.push(`| \`${item.stack}\` | \`${item.address}\` | ${cell(what(item))}${cell(broadeningText(item))} | ${security} | ${item.kind === "unmanaged" ? cell(item.revert) : `\`${cell(item.revert)}\``}<br>${cell(item.accept)} |`);
+      out.push(`| \`${item.stack}\` | \`${item.address}\` | ${cell(what(item))}${cell(securityText(item))} | ${security} | ${item.kind === "unmanaged" ? cell(item.revert) : `\`${cell(item.revert)}\``}<br>${cell(item.accept)} |`);
     }
   }
   if (!report.unmanagedRulesChecked) out.push("", `_${UNMANAGED_NOT_CHECKED}_`);

@@ -1,5 +1,6 @@
 import { PlanJson, StateResource } from "../review/plan-json";
 import { ruleTexts } from "../review/security";
+import { TerraformState } from "../status/state";
 
 /**
  * Security group rules that exist in AWS but that no resource manages. A group whose configuration sets no
@@ -38,10 +39,10 @@ function withSelf(rule: string, groupId: string): string[] {
   return suffix.test(rule) ? [rule, rule.replace(suffix, " $1 self")] : [rule];
 }
 
-/** Rule texts per group id, from every rule resource in the refreshed state of every plan. */
-function managedRules(stacks: readonly PlannedStack[]): Map<string, Set<string>> {
+/** Rule texts per group id, from every rule resource in the refreshed state of every plan and in `others`. */
+function managedRules(stacks: readonly PlannedStack[], others: readonly StateResource[]): Map<string, Set<string>> {
   const byGroup = new Map<string, Set<string>>();
-  for (const resource of stacks.flatMap((entry) => stateResources(entry.plan))) {
+  for (const resource of [...stacks.flatMap((entry) => stateResources(entry.plan)), ...others]) {
     const groupId = stringAt(resource.values, "security_group_id");
     if (!resource.type || !RULE_RESOURCE_TYPES.includes(resource.type) || !groupId) continue;
     const rules = byGroup.get(groupId) ?? new Set<string>();
@@ -62,9 +63,12 @@ function inlineDirections(plan: PlanJson, address: string): string[] {
   return DIRECTIONS.filter((direction) => configured?.expressions?.[direction] !== undefined);
 }
 
-/** Per managed security group: the rules AWS has that neither an inline block nor a rule resource manages. */
-export function unmanagedRules(stacks: readonly PlannedStack[]): UnmanagedRules[] {
-  const managed = managedRules(stacks);
+/**
+ * Per managed security group of the planned stacks: the rules AWS has that neither an inline block nor a rule
+ * resource manages. `others`: the resources of the phases not planned (their rule resources count as managing).
+ */
+export function unmanagedRules(stacks: readonly PlannedStack[], others: readonly StateResource[] = []): UnmanagedRules[] {
+  const managed = managedRules(stacks, others);
   return stacks.flatMap((entry) => {
     const plan = entry.plan;
     if (!plan) return [];
@@ -79,4 +83,11 @@ export function unmanagedRules(stacks: readonly PlannedStack[]): UnmanagedRules[
       return rules.length ? [{ stack: entry.stack, address: group.address, type: group.type, rules }] : [];
     });
   });
+}
+
+/** The rule resources of a state (`terraform state pull`), as a plan's state representation holds them. */
+export function stateRuleResources(state: TerraformState | undefined): StateResource[] {
+  return (state?.resources ?? [])
+    .filter((resource) => resource.mode === "managed" && RULE_RESOURCE_TYPES.includes(resource.type))
+    .flatMap((resource) => (resource.instances ?? []).map((instance): StateResource => ({ mode: "managed", type: resource.type, values: instance.attributes ?? {}, sensitive_values: {} })));
 }
