@@ -206,6 +206,102 @@ describe("drift model on real plans", () => {
   });
 });
 
+/** A plan in which `type.name` moved outside Terraform from the configuration's values to `real`, and the plan puts them back. */
+function handEdited(type: string, configured: Record<string, unknown>, real: Record<string, unknown>): DriftStackPlan {
+  const base = { address: `${type}.this`, mode: "managed" as const, type, name: "this" };
+  const change = (before: unknown, after: unknown) => ({ actions: ["update" as const], before, after, before_sensitive: {}, after_sensitive: {}, after_unknown: {} });
+  return {
+    phase: "foundation",
+    stack: FOUNDATION,
+    plan: { format_version: "1.2", resource_drift: [{ ...base, change: change(configured, real) }], resource_changes: [{ ...base, change: change(real, configured) }] },
+  };
+}
+
+/** A plan in which `type.this` was deleted outside Terraform (the plan creates it again). */
+function deletedOutside(type: string, values: Record<string, unknown>): DriftStackPlan {
+  const base = { address: `${type}.this`, mode: "managed" as const, type, name: "this" };
+  const change = (actions: ("delete" | "create")[], before: unknown, after: unknown) => ({ actions, before, after, before_sensitive: {}, after_sensitive: {}, after_unknown: {} });
+  return {
+    phase: "foundation",
+    stack: FOUNDATION,
+    plan: { format_version: "1.2", resource_drift: [{ ...base, change: change(["delete"], values, null) }], resource_changes: [{ ...base, change: change(["create"], null, values) }] },
+  };
+}
+
+const only = (found: DriftReport) => {
+  expect(found.items).toHaveLength(1);
+  return found.items[0];
+};
+
+describe("drift names a weakened control: the configuration has it, AWS no longer does", () => {
+  const sse = (algorithm: string) => ({ bucket: "b", rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: algorithm, kms_master_key_id: "" }], bucket_key_enabled: true }] });
+  test.each([
+    ["aws_kms_key", { enable_key_rotation: true, is_enabled: true }, { enable_key_rotation: false, is_enabled: true }, ["key rotation"]],
+    ["aws_kms_key", { enable_key_rotation: true, is_enabled: true }, { enable_key_rotation: true, is_enabled: false }, ["key enabled"]],
+    ["aws_sqs_queue", { kms_master_key_id: "arn:aws:kms:us-east-1:123456789012:key/k", sqs_managed_sse_enabled: false }, { kms_master_key_id: "", sqs_managed_sse_enabled: false }, ["queue encryption"]],
+    ["aws_sqs_queue", { kms_master_key_id: "", sqs_managed_sse_enabled: true }, { kms_master_key_id: "", sqs_managed_sse_enabled: false }, ["queue encryption"]],
+    ["aws_dynamodb_table", { server_side_encryption: [{ enabled: true, kms_key_arn: "k" }] }, { server_side_encryption: [{ enabled: false, kms_key_arn: "" }] }, ["table encryption with the KMS key"]],
+    ["aws_dynamodb_table", { deletion_protection_enabled: true }, { deletion_protection_enabled: false }, ["deletion protection"]],
+    ["aws_dynamodb_table", { point_in_time_recovery: [{ enabled: true }] }, { point_in_time_recovery: [{ enabled: false }] }, ["point-in-time recovery"]],
+    ["aws_elasticache_replication_group", { at_rest_encryption_enabled: "true", transit_encryption_enabled: true }, { at_rest_encryption_enabled: "false", transit_encryption_enabled: false }, ["encryption at rest", "encryption in transit"]],
+    ["aws_ebs_volume", { encrypted: true }, { encrypted: false }, ["volume encryption"]],
+    ["aws_ebs_encryption_by_default", { enabled: true }, { enabled: false }, ["EBS encryption by default"]],
+    ["aws_launch_template", { block_device_mappings: [{ device_name: "/dev/xvda", ebs: [{ encrypted: "true" }] }] }, { block_device_mappings: [{ device_name: "/dev/xvda", ebs: [{ encrypted: "false" }] }] }, ["volume encryption"]],
+    ["aws_s3_bucket_server_side_encryption_configuration", sse("aws:kms"), sse("AES256"), ["bucket encryption with the KMS key"]],
+    ["aws_lb", { access_logs: [{ bucket: "logs", enabled: true }] }, { access_logs: [{ bucket: "logs", enabled: false }] }, ["access logs"]],
+    ["aws_lb", { enable_deletion_protection: true }, { enable_deletion_protection: false }, ["deletion protection"]],
+    ["aws_lb_listener", { ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }, { ssl_policy: "ELBSecurityPolicy-2016-08" }, ["TLS policy"]],
+    ["aws_lb_listener", { ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }, { ssl_policy: "ELBSecurityPolicy-TLS-1-1-2017-01" }, ["TLS policy"]],
+    ["aws_s3_bucket_public_access_block", { block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true }, { block_public_acls: true, block_public_policy: false, ignore_public_acls: true, restrict_public_buckets: false }, ["public access block (block_public_policy)", "public access block (restrict_public_buckets)"]],
+    ["aws_cloudwatch_metric_alarm", { actions_enabled: true, alarm_actions: ["arn:aws:sns:us-east-1:123456789012:alarms"] }, { actions_enabled: false, alarm_actions: ["arn:aws:sns:us-east-1:123456789012:alarms"] }, ["alarm actions"]],
+  ])("%s %j -> %j: weakens %j", (type, configured, real, controls) => {
+    const item = only(report([handEdited(type, configured, real)]));
+    expect(item.weakens).toEqual(controls);
+    const text = renderDrift(report([handEdited(type, configured, real)]), "text");
+    expect(text).toContain(`  ${type}.this: changed outside Terraform (`);
+    expect(text).toContain(controls.map((control) => `, weakens ${control}`).join(""));
+  });
+
+  test.each([
+    ["aws_s3_bucket_server_side_encryption_configuration", "bucket encryption"],
+    ["aws_s3_bucket_logging", "bucket access logging"],
+    ["aws_flow_log", "flow logs"],
+    ["aws_wafv2_web_acl_logging_configuration", "WAF logging"],
+    ["aws_wafv2_web_acl_association", "WAF association"],
+    ["aws_s3_bucket_public_access_block", "public access block"],
+  ])("%s deleted outside Terraform: weakens %s", (type, control) => {
+    const found = report([deletedOutside(type, { id: "x" })]);
+    expect(only(found)).toMatchObject({ kind: "deleted", weakens: [control] });
+    expect(renderDrift(found, "text")).toContain(`  ${type}.this: deleted outside Terraform`);
+    expect(renderDrift(found, "text")).toContain(`, weakens ${control}\n`);
+  });
+
+  test("the environment key's rotation turned off: 'not broadening, weakens key rotation' in text and markdown, in json as data; the exit code stays 2", () => {
+    const found = report([handEdited("aws_kms_key", { enable_key_rotation: true, description: "env" }, { enable_key_rotation: false, description: "env" })]);
+    expect(renderDrift(found, "text")).toContain("  aws_kms_key.this: changed outside Terraform (enable_key_rotation), not broadening, weakens key rotation\n");
+    expect(renderDrift(found, "markdown")).toContain("| changed outside Terraform (enable_key_rotation), not broadening, weakens key rotation |");
+    expect(JSON.parse(renderDrift(found, "json")).items[0].weakens).toEqual(["key rotation"]);
+    expect(driftExitCode(found)).toBe(2);
+  });
+
+  test.each([
+    ["a control turned on outside Terraform (stronger than configured)", "aws_kms_key", { enable_key_rotation: false }, { enable_key_rotation: true }],
+    ["a TLS policy upgraded", "aws_lb_listener", { ssl_policy: "ELBSecurityPolicy-TLS-1-2-2017-01" }, { ssl_policy: "ELBSecurityPolicy-TLS13-1-3-2021-06" }],
+    ["a TLS policy of the same minimum version", "aws_lb_listener", { ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }, { ssl_policy: "ELBSecurityPolicy-TLS-1-2-2017-01" }],
+    ["a queue moved from its KMS key to SQS-managed encryption", "aws_sqs_queue", { kms_master_key_id: "k", sqs_managed_sse_enabled: false }, { kms_master_key_id: "", sqs_managed_sse_enabled: true }],
+    ["an alarm's threshold", "aws_cloudwatch_metric_alarm", { actions_enabled: true, threshold: 5 }, { actions_enabled: true, threshold: 50 }],
+    ["a queue's visibility timeout", "aws_sqs_queue", { visibility_timeout_seconds: 30, sqs_managed_sse_enabled: true }, { visibility_timeout_seconds: 120, sqs_managed_sse_enabled: true }],
+  ])("%s: not labelled", (_, type, configured, real) => {
+    const found = report([handEdited(type, configured, real)]);
+    expect(only(found).weakens).toEqual([]);
+    expect(renderDrift(found, "text")).not.toContain("weakens");
+  });
+
+  test("the hand edits of the real plans weaken nothing", () => {
+    expect(report([entry("hand-edits")]).items.flatMap((item) => item.weakens)).toEqual([]);
+  });
+});
+
 const LOCK_OUTPUT = readFileSync(join(__dirname, "fixtures", "terraform", "state-lock.stderr"), "utf8");
 const LOCK_ID = "5b0d3c8e-2f61-9a4e-7c1d-0e8b6a5f4d21";
 
