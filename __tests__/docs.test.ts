@@ -26,7 +26,7 @@ function sources(dir: string): string[] {
   });
 }
 
-const MARKDOWN_FILES = ["README.md", "SECURITY.md", ...readdirSync(join(ROOT, "docs")).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)];
+const MARKDOWN_FILES = ["README.md", "SECURITY.md", "CHANGELOG.md", ...readdirSync(join(ROOT, "docs")).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)];
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to dashes. */
 function anchor(heading: string): string {
@@ -180,6 +180,13 @@ describe("README and links", () => {
   test("`npm run help` prints the quick reference, the top-level help file, as it is", () => {
     const script = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.help;
     expect(execSync(script, { cwd: ROOT, encoding: "utf8" })).toBe(readFileSync(join(ROOT, "help"), "utf8"));
+  });
+
+  test("reference docs describe what is: the project's history (issues, before and after) is in CHANGELOG.md only", () => {
+    const history = /\bissues? \d+|before and after|Nothing is deployed yet/i;
+    const found = [...MARKDOWN_FILES.filter((file) => file !== "CHANGELOG.md"), "help"].filter((file) => history.test(readFileSync(join(ROOT, file), "utf8")));
+    expect(found).toEqual([]);
+    expect(readFileSync(join(ROOT, "CHANGELOG.md"), "utf8")).toMatch(/^# Changelog\n[\s\S]*\n## \[Unreleased\]\n/);
   });
 
   test("every docs file opens with the question it answers", () => {
