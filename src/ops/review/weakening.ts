@@ -8,7 +8,7 @@ import { PathStep, valueAt } from "./values";
  * configuration's). Only values are compared, never shown.
  */
 
-export interface Control {
+interface Control {
   readonly types: readonly string[];
   /** How reports name it: `weakens <name>`. */
   readonly name: string;
@@ -53,7 +53,7 @@ function volumesEncrypted(values: unknown): boolean | undefined {
  * `ELBSecurityPolicy-2016-08`: 1.0). Names and versions: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
  * (read 2026-12-07). Undefined for a name that does not say.
  */
-export function minimumTlsVersion(policy: unknown): number | undefined {
+function minimumTlsVersion(policy: unknown): number | undefined {
   if (typeof policy !== "string") return undefined;
   const named = /-(?:TLS13|TLS|FS)-1-(\d)-/.exec(policy);
   if (named) return 1 + Number(named[1]) / 10;
@@ -71,7 +71,7 @@ const SSE_ALGORITHM: readonly PathStep[] = ["rule", 0, "apply_server_side_encryp
 const ALARM_TYPES = ["aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm"];
 const PUBLIC_ACCESS_BLOCK_TYPES = ["aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"];
 
-export const CONTROLS: readonly Control[] = [
+const CONTROLS: readonly Control[] = [
   onOff(["aws_kms_key"], "key rotation", ["enable_key_rotation"]),
   onOff(["aws_kms_key"], "key enabled", ["is_enabled"]),
   {
@@ -102,7 +102,7 @@ export const CONTROLS: readonly Control[] = [
 ];
 
 /** Resources that are a control by existing: deleting one removes it. */
-export const CONTROL_RESOURCES: Readonly<Record<string, string>> = {
+const CONTROL_RESOURCES: Readonly<Record<string, string>> = {
   aws_s3_bucket_server_side_encryption_configuration: "bucket encryption",
   aws_s3_bucket_logging: "bucket access logging",
   aws_s3_bucket_public_access_block: "public access block",
