@@ -1,7 +1,10 @@
-import { writeFileSync } from "fs";
+import { spawn } from "child_process";
+import { readFileSync, writeFileSync } from "fs";
+import { createServer, Server } from "http";
+import { AddressInfo } from "net";
 import { join } from "path";
 import { parseArguments } from "../src/ops/cli";
-import { CapacityProviderFacts, EcsServiceCounts, MetricQuery, ScalableTargetFacts, ScalingAws, ScalingPolicyFacts, SCALING_ACTIONS } from "../src/ops/scaling/collect";
+import { CapacityProviderFacts, EcsServiceCounts, MetricQuery, ScalableTargetFacts, ScalingAws, scalingFailure, ScalingPolicyFacts, SCALING_ACTIONS } from "../src/ops/scaling/collect";
 import {
   buildScaling,
   ClusterFacts,
@@ -18,7 +21,10 @@ import {
   windowEnding,
 } from "../src/ops/scaling/model";
 import { renderScaling } from "../src/ops/scaling/render";
-import { removeWorlds, neverSynthesizes, World, world } from "./support/ops-world";
+import { sdkScalingAws } from "../src/ops/scaling/sdk";
+import { fakeVariables } from "./support/fake-terraform";
+import { neverSynthesizes, removeWorlds, WORK_DIR, World, world } from "./support/ops-world";
+import { TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 /**
  * `sentry-ops scaling`. The model and renderers from facts built here; the command through the CLI with the
@@ -451,5 +457,183 @@ describe("sentry-ops scaling <env>", () => {
     writeFileSync(join(w.fake.stateDir, `${COMPUTE}.json`), JSON.stringify({ cluster_names: output({ oms: "sentry-oms-dev" }) }));
     expect(await w.run("scaling dev", { synthesize: neverSynthesizes, scalingAws: () => new StubAws() })).toBe(1);
     expect(w.stderr[w.stderr.length - 1]).toBe(`scaling: ${COMPUTE} publishes no output capacity_provider_names (deployed before it existed): deploy it again with \`sentry-ops deploy dev --phase compute\``);
+  });
+});
+
+describe("the SDK clients (sdk.ts) against a local endpoint speaking each API's protocol", () => {
+  const JSON_ANSWERS: Record<string, unknown> = {
+    "AmazonEC2ContainerServiceV20141113.DescribeServices": {
+      services: [{ serviceName: "sentry-oms-dev", status: "ACTIVE", runningCount: 1, desiredCount: 3, pendingCount: 1 }],
+      failures: [{ arn: "arn:aws:ecs:us-east-1:123456789012:service/sentry-oms-dev/sentry-gone-dev", reason: "MISSING" }],
+    },
+    "AmazonEC2ContainerServiceV20141113.DescribeCapacityProviders": {
+      capacityProviders: [{ name: "sentry-oms-ec2-dev", autoScalingGroupProvider: { autoScalingGroupArn: "arn:aws:autoscaling:x", managedScaling: { status: "ENABLED", targetCapacity: 70 } } }],
+    },
+    "AnyScaleFrontendService.DescribeScalableTargets": {
+      ScalableTargets: [{ ServiceNamespace: "ecs", ResourceId: "service/sentry-oms-dev/sentry-oms-dev", ScalableDimension: "ecs:service:DesiredCount", MinCapacity: 1, MaxCapacity: 4, RoleARN: "r", CreationTime: 1.7e9 }],
+    },
+    "AnyScaleFrontendService.DescribeScalingPolicies": {
+      ScalingPolicies: [
+        {
+          PolicyARN: "p",
+          PolicyName: "cpu",
+          ServiceNamespace: "ecs",
+          ResourceId: "service/sentry-oms-dev/sentry-oms-dev",
+          ScalableDimension: "ecs:service:DesiredCount",
+          PolicyType: "TargetTrackingScaling",
+          CreationTime: 1.7e9,
+          TargetTrackingScalingPolicyConfiguration: { TargetValue: 70, PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" }, ScaleOutCooldown: 60, ScaleInCooldown: 300 },
+        },
+      ],
+    },
+    "AnyScaleFrontendService.DescribeScalingActivities": {
+      ScalingActivities: [
+        {
+          ActivityId: "a",
+          ServiceNamespace: "ecs",
+          ResourceId: "service/sentry-oms-dev/sentry-oms-dev",
+          ScalableDimension: "ecs:service:DesiredCount",
+          Description: "Setting desired count to 3.",
+          Cause: SCALE_OUT_CAUSE,
+          StartTime: 1796611200,
+          EndTime: 1796611230,
+          StatusCode: "Successful",
+          StatusMessage: "Successfully set desired count to 3.\nChange successfully fulfilled by ecs.",
+        },
+      ],
+    },
+  };
+  const XML_ANSWERS: Record<string, string> = {
+    DescribeAutoScalingGroups: `<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult><AutoScalingGroups><member><AutoScalingGroupName>sentry-oms-asg-dev</AutoScalingGroupName><MinSize>1</MinSize><MaxSize>2</MaxSize><DesiredCapacity>2</DesiredCapacity><Instances>${["InService", "InService", "Pending"].map((state, index) => `<member><InstanceId>i-${index}</InstanceId><LifecycleState>${state}</LifecycleState></member>`).join("")}</Instances></member></AutoScalingGroups></DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>`,
+    DescribeScalingActivities: `<DescribeScalingActivitiesResponse><DescribeScalingActivitiesResult><Activities><member><ActivityId>b</ActivityId><AutoScalingGroupName>sentry-oms-asg-dev</AutoScalingGroupName><Description>Launching a new EC2 instance: i-1</Description><Cause>At 2026-12-07T03:00:00Z an instance was started in response to a difference between desired and actual capacity.</Cause><StartTime>2026-12-07T03:00:05Z</StartTime><StatusCode>Failed</StatusCode><StatusMessage>We currently do not have sufficient t4g.small capacity.</StatusMessage><Progress>100</Progress></member></Activities></DescribeScalingActivitiesResult></DescribeScalingActivitiesResponse>`,
+  };
+  const METRIC_PAGES = [
+    { MetricDataResults: [{ Id: "s0_cpu_avg", Label: "cpu", Timestamps: [1796608800], Values: [41.5], StatusCode: "PartialData" }], NextToken: "page-2" },
+    { MetricDataResults: [{ Id: "s0_cpu_avg", Label: "cpu", Timestamps: [1796608860], Values: [43], StatusCode: "Complete" }] },
+  ];
+  const saved = { ...process.env };
+  let server: Server;
+  const requests: string[] = [];
+  /** Targets and actions answered with AccessDenied. */
+  const refuse = new Set<string>();
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        const body = Buffer.concat(chunks).toString();
+        const target = String(request.headers["x-amz-target"] ?? "");
+        const action = new URLSearchParams(body).get("Action") ?? "";
+        requests.push(target || action);
+        const denied = `User: ana is not authorized to perform: ${target ? "ecs" : "autoscaling"}:${(target || action).split(".").pop()}`;
+        if (refuse.has(target)) {
+          response.writeHead(400, { "Content-Type": "application/x-amz-json-1.1" });
+          return response.end(JSON.stringify({ __type: "AccessDeniedException", message: denied }));
+        }
+        if (refuse.has(action)) {
+          response.writeHead(403, { "Content-Type": "text/xml" });
+          return response.end(`<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${denied}</Message></Error><RequestId>r</RequestId></ErrorResponse>`);
+        }
+        if (target === "GraniteServiceVersion20100801.GetMetricData") {
+          response.writeHead(200, { "Content-Type": "application/x-amz-json-1.0" });
+          return response.end(JSON.stringify(METRIC_PAGES[JSON.parse(body).NextToken ? 1 : 0]));
+        }
+        if (JSON_ANSWERS[target]) {
+          response.writeHead(200, { "Content-Type": "application/x-amz-json-1.1" });
+          return response.end(JSON.stringify(JSON_ANSWERS[target]));
+        }
+        response.writeHead(XML_ANSWERS[action] ? 200 : 400, { "Content-Type": "text/xml" });
+        return response.end(XML_ANSWERS[action] ?? "<ErrorResponse><Error><Code>Unknown</Code></Error></ErrorResponse>");
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    Object.assign(process.env, { AWS_ENDPOINT_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_MAX_ATTEMPTS: "1" });
+  });
+
+  afterAll(async () => {
+    for (const name of ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_MAX_ATTEMPTS"]) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  test("each call's answer, as the collector reads it", async () => {
+    const aws = sdkScalingAws("us-east-1");
+    try {
+      await aws.checkCredentials();
+      const window = windowEnding(new Date("2026-12-07T04:00:00Z"), 3600);
+      const [services, providers, groups, groupActivities, targets, policies, activities, metrics] = await Promise.all([
+        aws.services("sentry-oms-dev", ["sentry-oms-dev", "sentry-gone-dev"]),
+        aws.capacityProviders(["sentry-oms-ec2-dev"]),
+        aws.groups(["sentry-oms-asg-dev"]),
+        aws.groupActivities("sentry-oms-asg-dev"),
+        aws.scalableTargets(["service/sentry-oms-dev/sentry-oms-dev"]),
+        aws.scalingPolicies("service/sentry-oms-dev/sentry-oms-dev"),
+        aws.serviceActivities("service/sentry-oms-dev/sentry-oms-dev"),
+        aws.metrics([{ id: "s0_cpu_avg", namespace: "AWS/ECS", metric: "CPUUtilization", dimensions: { ClusterName: "c", ServiceName: "s" }, stat: "Average" }], window),
+      ]);
+      expect(services).toEqual([
+        { name: "sentry-oms-dev", found: true, running: 1, desired: 3, pending: 1 },
+        { name: "sentry-gone-dev", found: false, running: 0, desired: 0, pending: 0 },
+      ]);
+      expect(providers).toEqual([{ name: "sentry-oms-ec2-dev", managedScaling: "ENABLED", targetCapacity: 70 }]);
+      expect(groups).toEqual([{ name: "sentry-oms-asg-dev", found: true, min: 1, max: 2, desired: 2, inService: 2 }]);
+      expect(groupActivities).toEqual([
+        {
+          start: "2026-12-07T03:00:05.000Z",
+          end: undefined,
+          status: "Failed",
+          description: "Launching a new EC2 instance: i-1",
+          cause: "At 2026-12-07T03:00:00Z an instance was started in response to a difference between desired and actual capacity.",
+          message: "We currently do not have sufficient t4g.small capacity.",
+        },
+      ]);
+      expect(targets).toEqual([{ resourceId: "service/sentry-oms-dev/sentry-oms-dev", min: 1, max: 4 }]);
+      expect(policies).toEqual([{ metric: "ECSServiceAverageCPUUtilization", targetValue: 70, scaleOutCooldownSeconds: 60, scaleInCooldownSeconds: 300 }]);
+      expect(activities[0]).toEqual(expect.objectContaining({ status: "Successful", start: new Date(1796611200 * 1000).toISOString(), message: "Successfully set desired count to 3. Change successfully fulfilled by ecs." }));
+      expect(metrics.get("s0_cpu_avg")).toEqual([
+        { time: new Date(1796608800 * 1000).toISOString(), value: 41.5 },
+        { time: new Date(1796608860 * 1000).toISOString(), value: 43 },
+      ]);
+      expect(requests.filter((request) => request.endsWith("GetMetricData"))).toHaveLength(2);
+    } finally {
+      aws.close();
+    }
+  });
+
+  test("`sentry-ops scaling dev` (the real entry point) loads its four SDK clients, never the app, cdktf or the provider", async () => {
+    const w = world();
+    deploy(w);
+    const report = join(w.root, "modules.json");
+    const preload = join(w.root, "report-modules.js");
+    writeFileSync(preload, `process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify(Object.keys(require.cache))));\n`);
+    const cli = spawn(process.execPath, ["--require", preload, join(__dirname, "..", "src", "ops", "sentry-ops.js"), "scaling", "dev"], {
+      env: { ...process.env, ...TEST_OPERATOR_VARIABLES, ...fakeVariables(w.fake), SENTRY_OPS_DIR: join(w.root, WORK_DIR) },
+    });
+    const stdout: Buffer[] = [];
+    cli.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    const code = await new Promise<number | null>((resolve) => cli.on("close", resolve));
+    expect(code).toBe(2);
+    expect(Buffer.concat(stdout).toString()).toContain("  - cluster oms: sentry-oms-asg-dev is at its MaxSize of 2 (2 in service)");
+    const modules: string[] = JSON.parse(readFileSync(report, "utf8"));
+    expect(modules.filter((file) => /node_modules\/(cdktf|@cdktf|constructs)\/|\/src\/(app|ops\/synth|stacks\/\w+-stack|constructs\/)/.test(file))).toEqual([]);
+    const clients = ["client-ecs", "client-application-auto-scaling", "client-auto-scaling", "client-cloudwatch"];
+    expect(clients.filter((client) => modules.some((file) => file.includes(`node_modules/@aws-sdk/${client}/`)))).toEqual(clients);
+  });
+
+  test("AccessDenied as each protocol sends it (JSON, query XML): the collector's line names the action", async () => {
+    const aws = sdkScalingAws("us-east-1");
+    refuse.add("AmazonEC2ContainerServiceV20141113.DescribeCapacityProviders").add("DescribeAutoScalingGroups");
+    try {
+      const json = await aws.capacityProviders(["x"]).catch((error: unknown) => error);
+      expect(scalingFailure(json, "capacityProviders").message).toMatch(/^scaling: AWS refused ecs:DescribeCapacityProviders \(AccessDeniedException: User: ana is not authorized to perform: ecs:DescribeCapacityProviders\); allow /);
+      const query = await aws.groups(["x"]).catch((error: unknown) => error);
+      expect(scalingFailure(query, "groups").message).toMatch(/^scaling: AWS refused autoscaling:DescribeAutoScalingGroups \(AccessDenied: User: ana is not authorized to perform: autoscaling:DescribeAutoScalingGroups\); allow /);
+    } finally {
+      refuse.clear();
+      aws.close();
+    }
   });
 });
