@@ -176,9 +176,9 @@ export interface ScalingReport {
 }
 
 /** Activities each view keeps. */
-export const SHOWN_ACTIVITIES = 5;
+const SHOWN_ACTIVITIES = 5;
 /** The environments the guide keeps auto scaling off in, for cost ("Custos altos inesperados"). */
-export const COST_CHECKED_ENVIRONMENTS: readonly string[] = ["dev", "staging"];
+const COST_CHECKED_ENVIRONMENTS: readonly string[] = ["dev", "staging"];
 /**
  * Target tracking scales out after 3 consecutive one-minute datapoints above the target (the alarm AWS creates
  * for a target-tracking policy: https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html,
@@ -190,7 +190,7 @@ const CONFIG_FILE = "src/config/environments.ts";
 
 const round = (value: number): number => Math.round(value * 10) / 10;
 
-export function statistic(series: MetricSeries): WindowStatistic {
+function statistic(series: MetricSeries): WindowStatistic {
   const averages = series.average.map((point) => point.value);
   const maxima = series.maximum.map((point) => point.value);
   if (!averages.length && !maxima.length) return { datapoints: 0 };
@@ -204,7 +204,7 @@ export function statistic(series: MetricSeries): WindowStatistic {
 }
 
 /** Target tracking names its alarms `TargetTracking-<resource>-AlarmHigh-<id>` (scale out) and `...-AlarmLow-...` (scale in). */
-export function directionOf(activity: ScalingActivity): ScalingDirection | undefined {
+function directionOf(activity: ScalingActivity): ScalingDirection | undefined {
   if (/AlarmHigh/.test(activity.cause)) return "out";
   if (/AlarmLow/.test(activity.cause)) return "in";
   return undefined;
@@ -404,7 +404,7 @@ const SINCE_UNITS: Readonly<Record<string, number>> = { m: 60, h: 3600, d: 86400
  * CloudWatch keeps 1-minute datapoints 15 days and 5-minute ones 63 days
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html, read 2026-12-07).
  */
-export const MAX_SINCE_SECONDS = 63 * 86400;
+const MAX_SINCE_SECONDS = 63 * 86400;
 
 /** `--since`: minutes, hours or days (`30m`, `6h`, `2d`) in seconds; throws a one-line reason. */
 export function parseSince(text: string): number {
