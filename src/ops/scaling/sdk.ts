@@ -22,7 +22,10 @@ function lazy<C extends { destroy(): void }>(make: () => Promise<C>): { get: () 
   let client: Promise<C> | undefined;
   return {
     get: () => (client ??= make()),
-    close: () => void client?.then((made) => made.destroy()),
+    close: () => void client?.then(
+      (made) => made.destroy(),
+      () => undefined,
+    ),
   };
 }
 
