@@ -3,6 +3,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { runCli } from "../../src/ops/cli";
 import { OpsDependencies } from "../../src/ops/commands";
+import { ScalingAwsFactory } from "../../src/ops/scaling/collect";
 import { processRunner } from "../../src/ops/runner";
 import { Synthesizer } from "../../src/ops/stacks";
 import { fakeCalls, FakeCall, fakeRunner, FakeTerraform, fakeVariables, installFakeTerraform } from "./fake-terraform";
@@ -37,6 +38,8 @@ export interface RunOptions {
   readonly synthesize?: Synthesizer;
   /** Run the fake as a process on PATH (`processRunner`), as the CLI does. @default false - in this process (`fakeRunner`) */
   readonly process?: boolean;
+  /** The AWS clients of `scaling`. @default - the AWS SDK's */
+  readonly scalingAws?: ScalingAwsFactory;
 }
 
 export interface World {
@@ -71,6 +74,7 @@ export function world(): World {
         variables: { ...TEST_OPERATOR_VARIABLES, ...fakeVariables(fake), ...options.variables },
         runner: options.process ? processRunner() : fakeRunner(),
         synthesize: options.synthesize ?? sharedSynthesizer,
+        scalingAws: options.scalingAws,
         print: (text) => stdout.push(text),
         progress: (line) => stderr.push(line),
         ask: async () => options.answer ?? "",

@@ -10,6 +10,8 @@ import { REVIEW_FORMATS, ReviewFormat } from "./review/render";
 import { INTERRUPTED_EXIT_CODE, processRunner, RunningTerraform } from "./runner";
 import { OverrideFile, OverrideFileError, readOverrideFiles } from "./override-files";
 import { OpsFailure } from "./session";
+import { SCALING_HELP } from "./scaling/command";
+import { parseSince } from "./scaling/model";
 
 /** `sentry-ops <command> <env> [options]`: argument parsing, usage, exit codes. */
 
@@ -43,24 +45,26 @@ Commands
                          guide's checklist ticked from state; what needs a person (certificate validation,
                          CodeStar handshake, alarm e-mail confirmation, placeholder secrets, ECS services
                          below their desired count), from AWS (the run's credentials and region)
-  (drift, outputs, destroy and status never create workspace <env>: a stack without it is not deployed)
+  scaling <env>          ${SCALING_HELP.summary.join(`\n${" ".repeat(25)}`)}
+  (drift, outputs, destroy, status and scaling never create workspace <env>: a stack without it is not deployed)
 
 Options
   --phase P              only phase P (${PHASES.join(", ")}); repeatable (not bootstrap)
   --backend-config FILE  passed as -backend-config=FILE to every init, and its settings to every
                          terraform_remote_state read (not bootstrap, review)
   --override DIR         DIR/*_override.tf.json laid into every stack folder before init (not review)
-  --format F             review/destroy/drift/status output: ${REVIEW_FORMATS.join(" | ")} (default text)
+  --format F             review/destroy/drift/status/scaling output: ${REVIEW_FORMATS.join(" | ")} (default text)
   --approve ADDRESS      approve a blocking change (data loss or broadening) of ADDRESS or STACK:ADDRESS; repeatable
   --approve-broadening   approve every security broadening
   --yes                  destroy without the confirmation question
+${SCALING_HELP.options.slice(0, 2).map((entry) => `  ${entry.option.padEnd(23)}scaling: ${entry.meaning}`).join("\n")}
   -h, --help             this text
 
 Working files (synth output, saved plans: they hold sensitive values) go to .sentry-ops/<env>/ at the
 project root, or $${WORK_DIR_VARIABLE}/<env>/.
 
 Exit codes: 0 done / nothing needs approval; 2 something needs approval (review, deploy), drift found, or
-(status) something needs a person or is not deployed;
+(status) something needs a person or is not deployed, (scaling) findings;
 1 anything failed (the line before names the stack and the first Terraform error; review: a phase's plan
 failed; a held state lock: who holds it, the operation, since when, the lock ID, and when force-unlock is
 safe); 130 interrupted (Ctrl-C reaches terraform once; the command waits for it to stop).`;
@@ -77,6 +81,7 @@ const OPTIONS: Readonly<Record<Command, readonly string[]>> = {
   outputs: TERRAFORM_OPTIONS,
   destroy: [...TERRAFORM_OPTIONS, "--format", "--yes"],
   status: [...TERRAFORM_OPTIONS, "--format"],
+  scaling: ["--backend-config", "--override", "--format", "--service", "--since"],
 };
 const FLAGS = ["--approve-broadening", "--yes"];
 
@@ -100,6 +105,8 @@ export function parseArguments(argv: readonly string[], cwd: string, variables: 
   let format: ReviewFormat = "text";
   let approveBroadening = false;
   let yes = false;
+  const services: string[] = [];
+  let since: number | undefined;
   for (let index = 0; index < rest.length; index += 1) {
     const argument = rest[index];
     if (!argument.startsWith("--")) {
@@ -126,6 +133,10 @@ export function parseArguments(argv: readonly string[], cwd: string, variables: 
       const overrideDir = resolve(cwd, value);
       if (!existsSync(overrideDir) || !statSync(overrideDir).isDirectory()) throw new UsageError(`--override ${value}: no such folder`);
       overrides = readOverrideFiles(overrideDir);
+    } else if (option === "--service") {
+      services.push(value);
+    } else if (option === "--since") {
+      since = sinceSeconds(value);
     } else if (option === "--format") {
       if (!(REVIEW_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format ${value}: expected one of ${REVIEW_FORMATS.join(", ")}`);
       format = value as ReviewFormat;
@@ -134,7 +145,16 @@ export function parseArguments(argv: readonly string[], cwd: string, variables: 
     }
   }
   const environment = environmentArgument(command, positional, variables);
-  return { help: false, command, options: { environment, phases, backendConfig, backendSettings, overrides, format, approvals: { addresses: approve, broadening: approveBroadening }, yes } };
+  return { help: false, command, options: { environment, phases, backendConfig, backendSettings, overrides, format, approvals: { addresses: approve, broadening: approveBroadening }, yes, services, since } };
+}
+
+/** `--since` in seconds; a bad value is a usage error. */
+function sinceSeconds(value: string): number {
+  try {
+    return parseSince(value);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function environmentArgument(command: Command, positional: readonly string[], variables: NodeJS.ProcessEnv): EnvironmentName {

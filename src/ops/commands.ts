@@ -22,6 +22,8 @@ import { sdkStatusAws, StatusAwsFactory } from "./status/live";
 import { buildStatus, liveQueries, statusExitCode } from "./status/model";
 import { renderStatus } from "./status/render";
 import { parseState } from "./status/state";
+import { scalingCommand } from "./scaling/command";
+import { ScalingAwsFactory } from "./scaling/collect";
 
 /**
  * The operator commands. Each synthesizes the environment once, in this process (`status` and `outputs`, which
@@ -29,7 +31,7 @@ import { parseState } from "./status/state";
  * session (and so through the injected runner), phases in dependency order.
  */
 
-export const COMMANDS = ["bootstrap", "plan", "review", "deploy", "drift", "outputs", "destroy", "status"] as const;
+export const COMMANDS = ["bootstrap", "plan", "review", "deploy", "drift", "outputs", "destroy", "status", "scaling"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CommandOptions {
@@ -45,12 +47,18 @@ export interface CommandOptions {
   readonly format: ReviewFormat;
   /** destroy: no confirmation question. */
   readonly yes: boolean;
+  /** scaling: only these services (`--service`); empty or unset: every service. */
+  readonly services?: readonly string[];
+  /** scaling: the window in seconds (`--since`). @default - 1 hour */
+  readonly since?: number;
 }
 
 export interface OpsDependencies extends OpsIo {
   readonly synthesize: Synthesizer;
   /** The AWS clients `status` asks (tests pass stubs). @default - the AWS SDK's, loaded when `status` runs */
   readonly statusAws?: StatusAwsFactory;
+  /** The AWS clients `scaling` asks (tests pass stubs). @default - the AWS SDK's, loaded when `scaling` runs */
+  readonly scalingAws?: ScalingAwsFactory;
 }
 
 
@@ -508,4 +516,5 @@ export const COMMAND_HANDLERS: Readonly<Record<Command, (io: OpsDependencies, op
   outputs: outputsCommand,
   destroy: destroyCommand,
   status: statusCommand,
+  scaling: (io, options) => scalingCommand(io, options, () => openEnvironment(io, options, false, "state")),
 };

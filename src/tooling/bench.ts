@@ -10,8 +10,8 @@ import { validateStacks } from "./validate-stacks";
  * `npm run bench`: synth time and peak RSS of the project's app against the default cdktf setup (ts-node,
  * type-checking the same main.ts), the wall time of `npm test` (and of each test file), the disk `terraform
  * validate` uses, and the operator CLI: `sentry-ops review` of one environment's plan folder, the own overhead
- * of `sentry-ops plan` and `sentry-ops drift` over the terraform calls they make, and `sentry-ops status`'s
- * overhead over terraform and AWS (a local stub endpoint).
+ * of `sentry-ops plan` and `sentry-ops drift` over the terraform calls they make, and the overhead of
+ * `sentry-ops status` and `sentry-ops scaling` over terraform and AWS (a local stub endpoint).
  * Every run is a new process (cold start); medians of RUNS runs.
  */
 
@@ -22,7 +22,7 @@ const RSS_FILE_VARIABLE = { name: "SENTRY_BENCH_RSS_FILE", meaning: "set by `npm
 const TF_LOG_VARIABLE = { name: "SENTRY_BENCH_TF_LOG", meaning: "set by `npm run bench` for its no-op terraform: where each call logs its start and end" };
 /** The variables the benchmark reads, or sets for the processes it measures. */
 const SHOW_VARIABLE = { name: "SENTRY_BENCH_SHOW", meaning: "set by `npm run bench` for its no-op terraform: the plan JSON `show` prints (drift)" };
-const STATES_VARIABLE = { name: "SENTRY_BENCH_STATES", meaning: "set by `npm run bench` for its fake terraform: the folder of the state files `status` reads" };
+const STATES_VARIABLE = { name: "SENTRY_BENCH_STATES", meaning: "set by `npm run bench` for its fake terraform: the folder of the state files `status` reads and the outputs `scaling` reads" };
 const AWS_LOG_VARIABLE = { name: "SENTRY_BENCH_AWS_LOG", meaning: "set by `npm run bench` for its stub AWS endpoint: where each request logs its start and end" };
 export const BENCH_VARIABLES: readonly EnvironmentVariable[] = [RUNS_VARIABLE, ENVIRONMENT_VARIABLE, SKIP_TESTS_VARIABLE, RSS_FILE_VARIABLE, TF_LOG_VARIABLE, SHOW_VARIABLE, STATES_VARIABLE, AWS_LOG_VARIABLE];
 
@@ -176,17 +176,43 @@ esac
 echo "$start $(date +%s%N)" >> "$SENTRY_BENCH_TF_LOG"
 `;
 
+/** `scaling`'s fake terraform: `output` prints the phase's outputs from $SENTRY_BENCH_STATES/<stack>.json. */
+const SCALING_TERRAFORM = `#!/bin/sh
+start=$(date +%s%N)
+[ "$1" = output ] && cat "$SENTRY_BENCH_STATES/$(basename "$PWD").json"
+echo "$start $(date +%s%N)" >> "$SENTRY_BENCH_TF_LOG"
+`;
+
+/** The outputs `scaling` reads, as dev's compute and services phases publish them. */
+const SCALING_OUTPUTS: Readonly<Record<string, Record<string, Record<string, string>>>> = {
+  "sentry-compute-dev": {
+    cluster_names: { oms: "sentry-oms-dev", frontend: "sentry-frontend-dev" },
+    capacity_provider_names: { oms: "sentry-oms-ec2-dev", frontend: "sentry-frontend-ec2-dev" },
+    autoscaling_group_names: { oms: "sentry-oms-asg-dev", frontend: "sentry-frontend-asg-dev" },
+  },
+  "sentry-services-dev": {
+    service_names: { oms: "sentry-oms-dev", frontend: "sentry-frontend-dev", websocket: "sentry-websocket-dev" },
+    service_cluster_names: { oms: "sentry-oms-dev", frontend: "sentry-frontend-dev", websocket: "sentry-frontend-dev" },
+  },
+};
+
 /**
- * A local AWS endpoint for `status` (AWS_ENDPOINT_URL): minimal answers per API, each request's start and end
- * logged like the fake terraform's calls. A separate process, so it answers while the benchmark waits.
+ * A local AWS endpoint for `status` and `scaling` (AWS_ENDPOINT_URL): minimal answers per API, each request's
+ * start and end logged like the fake terraform's calls. A separate process, so it answers while the benchmark waits.
  */
-const STATUS_AWS_STUB = `
+const AWS_STUB = `
 const http = require("http");
 const fs = require("fs");
 const json = { "CertificateManager.DescribeCertificate": { Certificate: { Status: "ISSUED", DomainValidationOptions: [] } },
   "CodeStar_connections_20191201.GetConnection": { Connection: { ConnectionStatus: "AVAILABLE" } },
   "secretsmanager.DescribeSecret": { VersionIdsToStages: { a: ["AWSCURRENT"] } },
-  "AmazonEC2ContainerServiceV20141113.DescribeServices": { services: [], failures: [] } };
+  "AmazonEC2ContainerServiceV20141113.DescribeServices": { services: [], failures: [] },
+  "AmazonEC2ContainerServiceV20141113.DescribeCapacityProviders": { capacityProviders: [] },
+  "AnyScaleFrontendService.DescribeScalableTargets": { ScalableTargets: [] },
+  "AnyScaleFrontendService.DescribeScalingPolicies": { ScalingPolicies: [] },
+  "AnyScaleFrontendService.DescribeScalingActivities": { ScalingActivities: [] },
+  "GraniteServiceVersion20100801.GetMetricData": { MetricDataResults: [] } };
+const query = { DescribeAutoScalingGroups: "AutoScalingGroups", DescribeScalingActivities: "Activities", ListSubscriptionsByTopic: "Subscriptions" };
 const server = http.createServer((request, response) => {
   const start = BigInt(Date.now()) * 1000000n;
   const chunks = [];
@@ -200,9 +226,10 @@ const server = http.createServer((request, response) => {
     } else if (target && json[target]) {
       response.writeHead(200, { "Content-Type": "application/x-amz-json-1.1" });
       response.end(JSON.stringify(json[target]));
-    } else if (body.includes("Action=ListSubscriptionsByTopic")) {
+    } else if (query[new URLSearchParams(body).get("Action")]) {
+      const action = new URLSearchParams(body).get("Action");
       response.writeHead(200, { "Content-Type": "text/xml" });
-      response.end("<ListSubscriptionsByTopicResponse><ListSubscriptionsByTopicResult><Subscriptions/></ListSubscriptionsByTopicResult></ListSubscriptionsByTopicResponse>");
+      response.end("<" + action + "Response><" + action + "Result><" + query[action] + "/></" + action + "Result></" + action + "Response>");
     } else {
       response.writeHead(400, { "Content-Type": "application/json" });
       response.end(JSON.stringify({ __type: "UnknownOperation", message: String(target) }));
@@ -213,40 +240,66 @@ const server = http.createServer((request, response) => {
 server.listen(0, "127.0.0.1", () => console.log(server.address().port));
 `;
 
-/** `sentry-ops status` of a deployed environment (real moto states), with a fake terraform and a local AWS stub. */
-async function measureStatus(scratch: string): Promise<void> {
-  const bin = join(scratch, "status-bin");
-  mkdirSync(bin);
-  writeFileSync(join(bin, "terraform"), STATUS_TERRAFORM);
-  chmodSync(join(bin, "terraform"), 0o755);
-  const awsLog = join(scratch, "aws.log");
-  writeFileSync(join(scratch, "aws-stub.js"), STATUS_AWS_STUB);
+/** Runs `measure` with the local AWS stub listening; each request's start and end go to `awsLog`. */
+async function withAwsStub<T>(scratch: string, awsLog: string, measure: (endpoint: string) => T): Promise<T> {
+  writeFileSync(join(scratch, "aws-stub.js"), AWS_STUB);
   const stub = spawn(process.execPath, [join(scratch, "aws-stub.js")], { env: { ...process.env, [AWS_LOG_VARIABLE.name]: awsLog }, stdio: ["ignore", "pipe", "inherit"] });
   try {
     const port = await new Promise<string>((resolvePort) => stub.stdout.once("data", (chunk: Buffer) => resolvePort(chunk.toString().trim())));
-    const samples = Array.from({ length: RUNS }, (_, run) => {
-      const log = join(scratch, `status-terraform-${run}.log`);
-      writeFileSync(log, "");
-      writeFileSync(awsLog, "");
-      const total = runOps(["status", "dev"], {
-        PATH: `${bin}:${process.env.PATH}`,
-        SENTRY_OPS_DIR: join(scratch, `ops-status-${run}`),
-        SENTRY_ENV: "dev",
-        [TF_LOG_VARIABLE.name]: log,
-        [STATES_VARIABLE.name]: join(ROOT, "__tests__", "fixtures", "states"),
-        AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
-        AWS_ACCESS_KEY_ID: "bench",
-        AWS_SECRET_ACCESS_KEY: "bench",
-      });
-      const intervals = [log, awsLog].flatMap((file) => readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => line.split(" ").map(Number) as [number, number]));
-      return { total, inside: coveredSeconds(intervals), calls: intervals.length };
-    });
-    const total = median(samples.map((s) => s.total));
-    const overhead = median(samples.map((s) => s.total - s.inside));
-    console.log(`  status dev, deployed (${samples[0].calls} terraform and AWS calls, stubbed): ${total.toFixed(2)} s in all, ${overhead.toFixed(2)} s outside them (target <= 1.5 s)`);
+    return measure(`http://127.0.0.1:${port}`);
   } finally {
     stub.kill();
   }
+}
+
+/** A fake terraform script as `terraform` in its own folder. */
+function fakeTerraformBin(scratch: string, name: string, script: string): string {
+  const bin = join(scratch, name);
+  mkdirSync(bin);
+  writeFileSync(join(bin, "terraform"), script);
+  chmodSync(join(bin, "terraform"), 0o755);
+  return bin;
+}
+
+/** Median total time of `sentry-ops <command> dev` against a fake terraform and the AWS stub, and of the part outside both. */
+function overTerraformAndAws(command: string, bin: string, states: string, scratch: string, endpoint: string, awsLog: string): { total: number; overhead: number; calls: number } {
+  const samples = Array.from({ length: RUNS }, (_, run) => {
+    const log = join(scratch, `${command}-terraform-${run}.log`);
+    writeFileSync(log, "");
+    writeFileSync(awsLog, "");
+    const total = runOps([command, "dev"], {
+      PATH: `${bin}:${process.env.PATH}`,
+      SENTRY_OPS_DIR: join(scratch, `ops-${command}-${run}`),
+      SENTRY_ENV: "dev",
+      [TF_LOG_VARIABLE.name]: log,
+      [STATES_VARIABLE.name]: states,
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: "bench",
+      AWS_SECRET_ACCESS_KEY: "bench",
+    });
+    const intervals = [log, awsLog].flatMap((file) => readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => line.split(" ").map(Number) as [number, number]));
+    return { total, inside: coveredSeconds(intervals), calls: intervals.length };
+  });
+  return { total: median(samples.map((s) => s.total)), overhead: median(samples.map((s) => s.total - s.inside)), calls: samples[0].calls };
+}
+
+/**
+ * `sentry-ops status` of a deployed environment (real moto states) and `sentry-ops scaling` of its compute and
+ * services outputs, each with a fake terraform and the local AWS stub.
+ */
+async function measureStatusAndScaling(scratch: string): Promise<void> {
+  const awsLog = join(scratch, "aws.log");
+  const outputs = join(scratch, "scaling-outputs");
+  mkdirSync(outputs);
+  for (const [stack, values] of Object.entries(SCALING_OUTPUTS)) {
+    writeFileSync(join(outputs, `${stack}.json`), JSON.stringify(Object.fromEntries(Object.entries(values).map(([name, value]) => [name, { value, sensitive: false }]))));
+  }
+  await withAwsStub(scratch, awsLog, (endpoint) => {
+    const status = overTerraformAndAws("status", fakeTerraformBin(scratch, "status-bin", STATUS_TERRAFORM), join(ROOT, "__tests__", "fixtures", "states"), scratch, endpoint, awsLog);
+    console.log(`  status dev, deployed (${status.calls} terraform and AWS calls, stubbed): ${status.total.toFixed(2)} s in all, ${status.overhead.toFixed(2)} s outside them (target <= 1.5 s)`);
+    const scaling = overTerraformAndAws("scaling", fakeTerraformBin(scratch, "scaling-bin", SCALING_TERRAFORM), outputs, scratch, endpoint, awsLog);
+    console.log(`  scaling dev, deployed (${scaling.calls} terraform and AWS calls, stubbed): ${scaling.total.toFixed(2)} s in all, ${scaling.overhead.toFixed(2)} s outside them (target <= 1 s)`);
+  });
 }
 
 interface JestResults {
@@ -297,7 +350,7 @@ async function main(): Promise<void> {
     console.log(`  disk: validation folder ${(diskUsage(validateDir) / 2 ** 20).toFixed(1)} MiB, plugin cache ${(diskUsage(join(TOOLING_DIR, "plugin-cache")) / 2 ** 20).toFixed(1)} MiB (links into the provider mirror, not copies)`);
 
     measureOps(synthOut, scratch);
-    await measureStatus(scratch);
+    await measureStatusAndScaling(scratch);
 
     if (process.env[SKIP_TESTS_VARIABLE.name] !== "1") measureTests(scratch);
   } finally {

@@ -118,18 +118,18 @@ const CREDENTIAL_ERRORS = new Set([
 /** The fix for a credentials error, named in the one line `status` prints. */
 const CREDENTIALS_FIX = "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or renew the session (aws sso login)";
 
-/** An SDK error as one line; credentials errors become `AwsAccessFailure`, whatever call met them. */
-export function awsFailure(error: unknown, what: string): OpsFailure {
+/** An SDK error as one line, prefixed with the command (`status`, `scaling`); credentials errors become `AwsAccessFailure`, whatever call met them. */
+export function awsFailure(error: unknown, what: string, command = "status"): OpsFailure {
   if (error instanceof OpsFailure) return error;
   const name = (error as { name?: string })?.name ?? "Error";
   const message = ((error as Error)?.message ?? String(error)).split("\n")[0];
   if (CREDENTIAL_ERRORS.has(name) || /expired|could not load credentials/i.test(message)) {
     return new AwsAccessFailure(
-      `status: AWS credentials missing or expired (${name}: ${message}); ${CREDENTIALS_FIX}; status stopped before printing anything`,
+      `${command}: AWS credentials missing or expired (${name}: ${message}); ${CREDENTIALS_FIX}; ${command} stopped before printing anything`,
       `${name}: ${message}`,
     );
   }
-  return new OpsFailure(`status: ${what} failed: ${name}: ${message}`);
+  return new OpsFailure(`${command}: ${what} failed: ${name}: ${message}`);
 }
 
 async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
@@ -144,7 +144,7 @@ async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
  * The SDK's notice that its releases after January 2027 need Node.js 22 (eight lines on stderr on Node.js 20):
  * the pinned versions keep working, the project's engines say Node.js >= 20, and a failure must stay one line.
  */
-const SDK_NODE_NOTICE = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
+export const SDK_NODE_NOTICE = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
 
 /** The real clients, loaded on first use (only `status` pays the SDK's load time). */
 export const sdkStatusAws: StatusAwsFactory = (region) => {
