@@ -174,7 +174,7 @@ describe("README and links", () => {
   test(`README.md has at most ${README_MAX_LINES} lines and keeps the two commands first`, () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     expect(readme.trimEnd().split("\n").length).toBeLessThanOrEqual(README_MAX_LINES);
-    expect(readme).toMatch(/^# .+\n\n```bash\nnpm ci && npx cdktf synth +#.*\nnpm test +#.*\n```\n/);
+    expect(readme).toMatch(/^# .+\n\n```bash\nnpm ci && npm run synth +#.*\nnpm test +#.*\n```\n/);
   });
 
   test("`npm run help` prints the quick reference, the top-level help file, as it is", () => {
