@@ -8,6 +8,7 @@ export * from "./types";
 export { ConfigError } from "./validate";
 export { placeholderWarnings } from "./operator";
 export * from "./ci";
+export * from "./usage";
 
 /** The environment `main.ts` synthesizes when `SENTRY_ENV` is not set. */
 export const DEFAULT_ENVIRONMENT: EnvironmentName = "dev";

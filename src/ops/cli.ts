@@ -7,6 +7,7 @@ import { Phase, PHASES } from "../stacks/names";
 import { BackendConfigError, BackendSettings, parseBackendConfig } from "./backend-config";
 import { Command, COMMAND_HANDLERS, CommandOptions, COMMANDS, OpsDependencies } from "./commands";
 import { REVIEW_FORMATS, ReviewFormat } from "./review/render";
+import { ALL_ENVIRONMENTS, COST_HELP } from "./cost/command";
 import { INTERRUPTED_EXIT_CODE, processRunner, RunningTerraform } from "./runner";
 import { OverrideFile, OverrideFileError, readOverrideFiles } from "./override-files";
 import { OpsFailure } from "./session";
@@ -46,6 +47,7 @@ Commands
                          CodeStar handshake, alarm e-mail confirmation, placeholder secrets, ECS services
                          below their desired count), from AWS (the run's credentials and region)
   scaling <env>          ${SCALING_HELP.summary.join(`\n${" ".repeat(25)}`)}
+  cost <env>|all         ${COST_HELP.summary.join(`\n${" ".repeat(25)}`)}
   (drift, outputs, destroy, status and scaling never create workspace <env>: a stack without it is not deployed)
 
 Options
@@ -53,11 +55,12 @@ Options
   --backend-config FILE  passed as -backend-config=FILE to every init, and its settings to every
                          terraform_remote_state read (not bootstrap, review)
   --override DIR         DIR/*_override.tf.json laid into every stack folder before init (not review)
-  --format F             review/destroy/drift/status/scaling output: ${REVIEW_FORMATS.join(" | ")} (default text)
+  --format F             review/destroy/drift/status/scaling/cost output: ${REVIEW_FORMATS.join(" | ")} (default text)
   --approve ADDRESS      approve a blocking change (data loss or broadening) of ADDRESS or STACK:ADDRESS; repeatable
   --approve-broadening   approve every security broadening
   --yes                  destroy without the confirmation question
 ${SCALING_HELP.options.slice(0, 2).map((entry) => `  ${entry.option.padEnd(23)}scaling: ${entry.meaning}`).join("\n")}
+${COST_HELP.options.map((entry) => `  ${entry.option.padEnd(23)}cost: ${entry.meaning}`).join("\n")}
   -h, --help             this text
 
 Working files (synth output, saved plans: they hold sensitive values) go to .sentry-ops/<env>/ at the
@@ -82,6 +85,7 @@ const OPTIONS: Readonly<Record<Command, readonly string[]>> = {
   destroy: [...TERRAFORM_OPTIONS, "--format", "--yes"],
   status: [...TERRAFORM_OPTIONS, "--format"],
   scaling: ["--backend-config", "--override", "--format", "--service", "--since"],
+  cost: ["--format", "--usage"],
 };
 const FLAGS = ["--approve-broadening", "--yes"];
 
@@ -107,6 +111,7 @@ export function parseArguments(argv: readonly string[], cwd: string, variables: 
   let yes = false;
   const services: string[] = [];
   let since: number | undefined;
+  let usageFile: string | undefined;
   for (let index = 0; index < rest.length; index += 1) {
     const argument = rest[index];
     if (!argument.startsWith("--")) {
@@ -140,12 +145,15 @@ export function parseArguments(argv: readonly string[], cwd: string, variables: 
     } else if (option === "--format") {
       if (!(REVIEW_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format ${value}: expected one of ${REVIEW_FORMATS.join(", ")}`);
       format = value as ReviewFormat;
+    } else if (option === "--usage") {
+      usageFile = resolve(cwd, value);
     } else {
       approve.push(value);
     }
   }
-  const environment = environmentArgument(command, positional, variables);
-  return { help: false, command, options: { environment, phases, backendConfig, backendSettings, overrides, format, approvals: { addresses: approve, broadening: approveBroadening }, yes, services, since } };
+  const allEnvironments = command === "cost" && positional.length === 1 && positional[0] === ALL_ENVIRONMENTS;
+  const environment = allEnvironments ? DEFAULT_ENVIRONMENT : environmentArgument(command, positional, variables);
+  return { help: false, command, options: { environment, phases, backendConfig, backendSettings, overrides, format, approvals: { addresses: approve, broadening: approveBroadening }, yes, services, since, usageFile, allEnvironments } };
 }
 
 /** `--since` in seconds; a bad value is a usage error. */
@@ -164,7 +172,8 @@ function environmentArgument(command: Command, positional: readonly string[], va
   }
   if (positional.length !== 1) throw new UsageError(`${command} needs exactly one environment (${ENVIRONMENT_NAMES.join(" | ")})`);
   if (!(ENVIRONMENT_NAMES as readonly string[]).includes(positional[0])) {
-    throw new UsageError(`unknown environment "${positional[0]}"; expected one of ${ENVIRONMENT_NAMES.join(", ")}`);
+    const names = command === "cost" ? [...ENVIRONMENT_NAMES, ALL_ENVIRONMENTS] : ENVIRONMENT_NAMES;
+    throw new UsageError(`unknown environment "${positional[0]}"; expected one of ${names.join(", ")}`);
   }
   return positional[0] as EnvironmentName;
 }

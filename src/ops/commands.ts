@@ -24,6 +24,7 @@ import { renderStatus } from "./status/render";
 import { parseState } from "./status/state";
 import { scalingCommand } from "./scaling/command";
 import { ScalingAwsFactory } from "./scaling/collect";
+import { costCommand } from "./cost/command";
 
 /**
  * The operator commands. Each synthesizes the environment once, in this process (`status` and `outputs`, which
@@ -31,7 +32,7 @@ import { ScalingAwsFactory } from "./scaling/collect";
  * session (and so through the injected runner), phases in dependency order.
  */
 
-export const COMMANDS = ["bootstrap", "plan", "review", "deploy", "drift", "outputs", "destroy", "status", "scaling"] as const;
+export const COMMANDS = ["bootstrap", "plan", "review", "deploy", "drift", "outputs", "destroy", "status", "scaling", "cost"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CommandOptions {
@@ -51,6 +52,10 @@ export interface CommandOptions {
   readonly services?: readonly string[];
   /** scaling: the window in seconds (`--since`). @default - 1 hour */
   readonly since?: number;
+  /** cost: `--usage FILE`, usage replacing the environment's estimate. @default - the estimate in src/config/usage.ts */
+  readonly usageFile?: string;
+  /** cost: `all` instead of one environment. @default false */
+  readonly allEnvironments?: boolean;
 }
 
 export interface OpsDependencies extends OpsIo {
@@ -517,4 +522,5 @@ export const COMMAND_HANDLERS: Readonly<Record<Command, (io: OpsDependencies, op
   destroy: destroyCommand,
   status: statusCommand,
   scaling: (io, options) => scalingCommand(io, options, () => openEnvironment(io, options, false, "state")),
+  cost: costCommand,
 };

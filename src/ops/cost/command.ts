@@ -1,0 +1,103 @@
+import { readFileSync } from "fs";
+import { join } from "path";
+import { ConfigError, EnvironmentName, ENVIRONMENT_NAMES, loadEnvironmentConfig } from "../../config";
+import { DEFAULT_USAGE, UsageConfig } from "../../config/usage";
+import { PHASES, stackName } from "../../stacks/names";
+import type { CommandOptions, OpsDependencies } from "../commands";
+import { OpsFailure } from "../session";
+import { readSynthesized } from "../stacks";
+import { costChecks } from "./checks";
+import { buildCostReport, CostReport, StackResources } from "./model";
+import { PRICE_TABLES, PriceTable } from "./prices";
+import { renderCost } from "./render";
+import { applyUsageFile, UsageFileError } from "./usage-file";
+
+/** `sentry-ops cost <env>|all`: synthesizes each environment in this process and prices it; no AWS call. */
+
+/** The command's part of `sentry-ops --help`. */
+export const COST_HELP = {
+  usage: "cost <env>|all [--usage FILE] [--format text|markdown|json]",
+  /** Lines of at most 86 characters. */
+  summary: [
+    "monthly cost (all: dev, staging and prod side by side), offline from the synthesized",
+    "stacks: every priced resource, fixed apart from usage-based, per phase; the guide's",
+    "cost checks",
+  ],
+  options: [{ option: "--usage FILE", meaning: "JSON of usage fields replacing the estimate (src/config/usage.ts)" }],
+};
+
+/** The environment argument that prices every environment. */
+export const ALL_ENVIRONMENTS = "all";
+
+function seconds(started: bigint): string {
+  return (Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
+}
+
+function failure(message: string): OpsFailure {
+  return new OpsFailure(`sentry-ops: ${message}`);
+}
+
+function priceTable(region: string): PriceTable {
+  const table = PRICE_TABLES[region];
+  if (!table) throw failure(`cost: no price table for region ${region} (SENTRY_AWS_REGION); tables exist for ${Object.keys(PRICE_TABLES).join(", ")}`);
+  return table;
+}
+
+function usageOf(environment: EnvironmentName, file: string | undefined, text: string | undefined): UsageConfig {
+  if (file === undefined || text === undefined) return DEFAULT_USAGE[environment];
+  try {
+    return applyUsageFile(DEFAULT_USAGE[environment], text, file);
+  } catch (error) {
+    if (error instanceof UsageFileError) throw failure(error.message);
+    throw error;
+  }
+}
+
+function readUsageFile(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw failure(`--usage ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/** The phase stacks of a synth folder, as pricing reads them (the account's bootstrap stack is no environment's). */
+function phaseStacks(environment: EnvironmentName, outdir: string): StackResources[] {
+  const synthesized = readSynthesized(environment, outdir);
+  return PHASES.map((phase) => {
+    const stack = synthesized.stacks.get(stackName(phase, environment));
+    if (!stack) throw failure(`the synth produced no stack ${stackName(phase, environment)}`);
+    const json = JSON.parse(readFileSync(join(stack.folder, "cdk.tf.json"), "utf8")) as Pick<StackResources, "resource">;
+    return { stack: stack.name, phase, resource: json.resource };
+  });
+}
+
+export async function costCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
+  const environments: readonly EnvironmentName[] = options.allEnvironments ? ENVIRONMENT_NAMES : [options.environment];
+  const usageText = readUsageFile(options.usageFile);
+  const inputs = environments.map((environment) => {
+    let config;
+    try {
+      config = loadEnvironmentConfig(environment, io.variables);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new OpsFailure(error.message);
+      throw error;
+    }
+    return { config, prices: priceTable(config.operator.region), usage: usageOf(environment, options.usageFile, usageText) };
+  });
+  const reports: CostReport[] = [];
+  const checks: string[] = [];
+  for (const { config, prices, usage } of inputs) {
+    const started = process.hrtime.bigint();
+    const outdir = join(io.workDir, "cost", config.name);
+    io.synthesize(config, outdir);
+    const report = buildCostReport(config.name, phaseStacks(config.name, outdir), prices, usage);
+    io.progress(`[sentry-ops] cost ${config.name}: synth and ${report.resources.length} priced resources (${seconds(started)} s)`);
+    reports.push(report);
+    checks.push(...costChecks(config, prices));
+  }
+  if (options.format === "json") checks.forEach((line) => io.progress(line));
+  io.print(renderCost({ reports, checks }, options.format));
+  return 0;
+}
