@@ -24,7 +24,7 @@ import { renderStatus } from "./status/render";
 import { parseState } from "./status/state";
 import { scalingCommand } from "./scaling/command";
 import { ScalingAwsFactory } from "./scaling/collect";
-import { costCommand } from "./cost/command";
+import { costCommand, reviewCost } from "./cost/command";
 
 /**
  * The operator commands. Each synthesizes the environment once, in this process (`status` and `outputs`, which
@@ -274,7 +274,7 @@ export async function reviewCommand(io: OpsDependencies, options: CommandOptions
   const store = new PlanStore(join(io.workDir, options.environment, "plans"));
   const entries = savedPlans(store, selectedPhases(options), (phase) => stackName(phase, options.environment));
   if (entries.every((entry) => !entry.plan && entry.note === NOT_PLANNED)) throw new OpsFailure(`no saved plans for ${options.environment} in ${store.dir}: run \`sentry-ops plan ${options.environment}\` first`);
-  const review = buildReview(entries, options.approvals);
+  const review = { ...buildReview(entries, options.approvals), cost: reviewCost(options.environment, entries, io.variables) };
   io.print(renderReview(review, options.format));
   return reviewExitCode(review);
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { ConfigError, EnvironmentName, ENVIRONMENT_NAMES, loadEnvironmentConfig } from "../../config";
+import { readOperatorSettings } from "../../config/operator";
 import { DEFAULT_USAGE, UsageConfig } from "../../config/usage";
 import { PHASES, stackName } from "../../stacks/names";
 import type { CommandOptions, OpsDependencies } from "../commands";
@@ -8,6 +9,7 @@ import { OpsFailure } from "../session";
 import { readSynthesized } from "../stacks";
 import { costChecks } from "./checks";
 import { buildCostReport, CostReport, StackResources } from "./model";
+import { buildReviewCost, PlannedStack, ReviewCost } from "./plan-cost";
 import { PRICE_TABLES, PriceTable } from "./prices";
 import { renderCost } from "./render";
 import { applyUsageFile, UsageFileError } from "./usage-file";
@@ -100,4 +102,10 @@ export async function costCommand(io: OpsDependencies, options: CommandOptions):
   if (options.format === "json") checks.forEach((line) => io.progress(line));
   io.print(renderCost({ reports, checks }, options.format));
   return 0;
+}
+
+/** The review's cost section: the plans priced in the region of the run's settings; none without a price table. */
+export function reviewCost(environment: EnvironmentName, stacks: readonly PlannedStack[], variables: NodeJS.ProcessEnv): ReviewCost | undefined {
+  const prices = PRICE_TABLES[readOperatorSettings(variables).region];
+  return prices ? buildReviewCost(environment, stacks, prices, DEFAULT_USAGE[environment]) : undefined;
 }

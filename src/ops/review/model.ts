@@ -1,5 +1,6 @@
 import { holdsState, isSecuritySensitive } from "../resource-types";
 import { isFirstDeployment, PlanAction, PlanChange, PlanJson, PlanResourceChange } from "./plan-json";
+import type { ReviewCost } from "../cost/plan-cost";
 import { Broadening } from "./policy-diff";
 import { hasPolicyDocument, securityFinding, SecurityLine } from "./security";
 import { anyMarked, formatPath, marksAt, SENSITIVE, UNKNOWN } from "./values";
@@ -106,6 +107,8 @@ export interface Review {
   readonly other: readonly OtherItem[];
   /** Addresses still needing `--approve` (or `--approve-broadening` for broadening). */
   readonly pendingApprovals: readonly PendingApproval[];
+  /** The monthly cost change of the plans (`sentry-ops review`). @default - not priced */
+  readonly cost?: ReviewCost;
 }
 
 export interface PendingApproval {

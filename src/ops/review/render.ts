@@ -1,3 +1,4 @@
+import type { ReviewCost } from "../cost/plan-cost";
 import { ChangedAttribute, COUNTED_ACTIONS, Counts, DataLossItem, OtherItem, PhaseSummary, Review, SecurityItem } from "./model";
 
 /** Renderers of the review model. They print only what the model holds (names and redacted text). */
@@ -21,6 +22,17 @@ const DATA_LOST_TITLE = "1. Data lost: resources holding data or identity";
 const dataLossTitle = (review: Review): string => (review.mode === "destroy" ? DATA_LOST_TITLE : DATA_LOSS_TITLE);
 const SECURITY_TITLE = "2. Security-sensitive changes";
 const OTHER_TITLE = "3. Everything else";
+const COST_TITLE = "4. Monthly cost (USD, list prices; usage from the estimate)";
+
+const money = (amount: number): string => amount.toFixed(2);
+const signed = (amount: number): string => `${amount > 0 ? "+" : ""}${money(amount)}`;
+
+function costLines(cost: ReviewCost): string[] {
+  return [
+    ...cost.resources.map((r) => `${r.stack} ${r.address}: ${r.action}, ${money(r.monthlyBefore)} -> ${money(r.monthlyAfter)} (${signed(r.monthlyDelta)})`),
+    `total: ${money(cost.monthlyBefore)} -> ${money(cost.monthlyAfter)} a month (${signed(cost.monthlyDelta)})`,
+  ];
+}
 
 function attributeList(attributes: readonly ChangedAttribute[]): string {
   return attributes.map((attribute) => (attribute.hidden ? `${attribute.name} ${attribute.hidden}` : attribute.name)).join(", ");
@@ -94,6 +106,7 @@ export function renderText(review: Review): string {
   }
   out.push("", OTHER_TITLE);
   out.push(...(review.other.length ? review.other.map((item) => `  ${otherLine(item)}`) : ["  none"]));
+  if (review.cost) out.push("", COST_TITLE, ...costLines(review.cost).map((line) => `  ${line}`));
   const [summary, ...pending] = summaryLines(review);
   out.push("", summary, ...pending.map((line) => `  ${line}`));
   return `${out.join("\n")}\n`;
@@ -137,6 +150,11 @@ export function renderMarkdown(review: Review): string {
     out.push("<details><summary>" + `${review.other.length} resource${review.other.length === 1 ? "" : "s"}` + "</summary>", "");
     out.push(...review.other.map((item) => `- \`${item.address}\` (\`${item.stack}\`): ${cell(actionText(item))}${item.attributes.length ? `: ${cell(attributeList(item.attributes))}` : ""}`));
     out.push("", "</details>");
+  }
+  if (review.cost) {
+    out.push("", `#### ${COST_TITLE}`, "", "| stack | address | action | before | after | change |", "|---|---|---|--:|--:|--:|");
+    for (const r of review.cost.resources) out.push(`| \`${r.stack}\` | \`${r.address}\` | ${r.action} | ${money(r.monthlyBefore)} | ${money(r.monthlyAfter)} | ${signed(r.monthlyDelta)} |`);
+    out.push(`| **total** | | | ${money(review.cost.monthlyBefore)} | ${money(review.cost.monthlyAfter)} | **${signed(review.cost.monthlyDelta)}** |`);
   }
   const [summary, ...pending] = summaryLines(review);
   out.push("", `**${summary}**`, ...(pending.length ? ["", ...pending.map((line) => `- \`${line}\``)] : []));
