@@ -39,7 +39,8 @@ function failure(message: string): OpsFailure {
   return new OpsFailure(`sentry-ops: ${message}`);
 }
 
-function priceTable(region: string): PriceTable {
+/** The price table of a region; one line naming the region when there is none. */
+export function priceTable(region: string): PriceTable {
   const table = PRICE_TABLES[region];
   if (!table) throw failure(`cost: no price table for region ${region} (SENTRY_AWS_REGION); tables exist for ${Object.keys(PRICE_TABLES).join(", ")}`);
   return table;
