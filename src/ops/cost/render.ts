@@ -65,7 +65,7 @@ export function renderPhaseTable(reports: readonly CostReport[]): string {
     `|---|${reports.map(() => "--:|--:").join("|")}|`,
     ...costs[0].map((phase, index) => `| ${phase.phase} | ${costs.map((perPhase) => `${usd(perPhase[index].fixed)} | ${usd(perPhase[index].usage)}`).join(" | ")} |`),
     `| **total** | ${reports.map((r) => `**${usd(r.totals.fixed)}** | **${usd(r.totals.usage)}**`).join(" | ")} |`,
-    `| **fixed + usage** | ${reports.map((r) => `**${usd(r.totals.total)}** | `).join(" | ")}|`,
+    `| ${["**fixed + usage**", ...reports.flatMap((r) => [`**${usd(r.totals.total)}**`, ""])].join(" | ")} |`,
   ];
   return `${out.join("\n")}\n`;
 }

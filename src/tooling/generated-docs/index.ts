@@ -3,6 +3,7 @@ import { join } from "path";
 import { ENVIRONMENTS } from "../../config/environments";
 import { renderDiagram, renderMainResources, renderOutputs, renderResourceCounts } from "./architecture";
 import { renderParameterTables, renderVariables } from "./configuration";
+import { renderCostTable } from "./cost";
 import { fillGeneratedBlocks } from "./markers";
 import { DocumentedEnvironment } from "./synthesized";
 import { VARIABLE_READERS } from "./variables";
@@ -25,6 +26,7 @@ export function generatedBlocks(environments: readonly DocumentedEnvironment[]):
       parameters: renderParameterTables(ENVIRONMENTS),
       variables: renderVariables(VARIABLE_READERS),
     },
+    "docs/cost.md": { "cost-per-phase": renderCostTable(environments) },
   };
 }
 
