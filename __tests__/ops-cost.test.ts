@@ -250,7 +250,7 @@ describe("review: the monthly cost change of the saved plans", () => {
 });
 
 describe("sentry-ops cost", () => {
-  test("--format json prints exactly the stable interface", async () => {
+  test("--format json prints exactly the stable interface, offline", async () => {
     const w = world();
     expect(await w.run("cost staging --format json")).toBe(0);
     const report = JSON.parse(w.stdout.join(""));
@@ -261,6 +261,8 @@ describe("sentry-ops cost", () => {
     expect(Object.keys(report.unpriced[0])).toEqual(["type", "reason"]);
     expect(report.totals).toEqual(reportOf("staging").totals);
     expect(w.stderr).toEqual([expect.stringMatching(/^\[sentry-ops\] cost staging: synth and \d+ priced resources \(\d+\.\d s\)$/)]);
+    // offline: no terraform, no AWS
+    expect(w.calls()).toEqual([]);
   });
 
   test("cost all: dev, staging and prod side by side; the text says free tiers are not subtracted", async () => {

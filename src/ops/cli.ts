@@ -170,9 +170,9 @@ function environmentArgument(command: Command, positional: readonly string[], va
     if (positional.length) throw new UsageError(`bootstrap takes no environment (the state bucket is per account)`);
     return variables.SENTRY_ENV?.trim() ? parseEnvironmentName(variables.SENTRY_ENV) : DEFAULT_ENVIRONMENT;
   }
-  if (positional.length !== 1) throw new UsageError(`${command} needs exactly one environment (${ENVIRONMENT_NAMES.join(" | ")})`);
+  const names = command === "cost" ? [...ENVIRONMENT_NAMES, ALL_ENVIRONMENTS] : ENVIRONMENT_NAMES;
+  if (positional.length !== 1) throw new UsageError(`${command} needs exactly one environment (${names.join(" | ")})`);
   if (!(ENVIRONMENT_NAMES as readonly string[]).includes(positional[0])) {
-    const names = command === "cost" ? [...ENVIRONMENT_NAMES, ALL_ENVIRONMENTS] : ENVIRONMENT_NAMES;
     throw new UsageError(`unknown environment "${positional[0]}"; expected one of ${names.join(", ")}`);
   }
   return positional[0] as EnvironmentName;

@@ -1,6 +1,6 @@
 import { readFileSync } from "fs";
 import { join } from "path";
-import { ConfigError, EnvironmentName, ENVIRONMENT_NAMES, loadEnvironmentConfig } from "../../config";
+import { EnvironmentName, ENVIRONMENT_NAMES, loadEnvironmentConfig } from "../../config";
 import { readOperatorSettings } from "../../config/operator";
 import { DEFAULT_USAGE, UsageConfig } from "../../config/usage";
 import { PHASES, stackName } from "../../stacks/names";
@@ -14,7 +14,10 @@ import { PRICE_TABLES, PriceTable } from "./prices";
 import { renderCost } from "./render";
 import { applyUsageFile, UsageFileError } from "./usage-file";
 
-/** `sentry-ops cost <env>|all`: synthesizes each environment in this process and prices it; no AWS call. */
+/**
+ * `sentry-ops cost <env>|all`: synthesizes each environment in this process and prices it; no AWS call. Every
+ * input is read and checked before the first synth, so bad input prints its one line and nothing else.
+ */
 
 /** The command's part of `sentry-ops --help`. */
 export const COST_HELP = {
@@ -80,13 +83,7 @@ export async function costCommand(io: OpsDependencies, options: CommandOptions):
   const environments: readonly EnvironmentName[] = options.allEnvironments ? ENVIRONMENT_NAMES : [options.environment];
   const usageText = readUsageFile(options.usageFile);
   const inputs = environments.map((environment) => {
-    let config;
-    try {
-      config = loadEnvironmentConfig(environment, io.variables);
-    } catch (error) {
-      if (error instanceof ConfigError) throw new OpsFailure(error.message);
-      throw error;
-    }
+    const config = loadEnvironmentConfig(environment, io.variables);
     return { config, prices: priceTable(config.operator.region), usage: usageOf(environment, options.usageFile, usageText) };
   });
   const reports: CostReport[] = [];
