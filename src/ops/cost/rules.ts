@@ -77,6 +77,9 @@ function zonesOf(subnets: unknown, context: PricingContext): number {
   return Array.isArray(subnets) ? subnets.length : context.zones;
 }
 
+/** A log group without retention keeps everything: its storage is priced as ten years' worth. */
+const NEVER_EXPIRES_DAYS = 3653;
+
 /** Which usage field a log group's ingestion comes from, by the name the stacks give it. */
 function logUsage(name: string): UsageField {
   if (name.includes("vpc-flow-logs")) return "flowLogGb";
@@ -131,7 +134,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   aws_cloudwatch_dashboard: (_values, context) => priced(component("dashboard", context.prices.dashboardMonth, 1, false)),
   aws_cloudwatch_log_group: (values, context) => {
     const field = logUsage(text(values.name) ?? "");
-    const retentionDays = count(values.retention_in_days) || 3653;
+    const retentionDays = count(values.retention_in_days) || NEVER_EXPIRES_DAYS;
     const stored = (context.usage[field] * retentionDays) / 30;
     return priced(used("ingestion", context.prices.logIngestionGb, context, field), component(`storage (${retentionDays} days kept)`, context.prices.logStorageGbMonth, stored, true));
   },
