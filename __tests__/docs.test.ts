@@ -4,9 +4,9 @@ import { dirname, join, relative } from "path";
 import { ENVIRONMENTS } from "../src/config/environments";
 import { GUIDE_VALUES } from "../src/config/guide";
 import { OPERATOR_ENVIRONMENT_VARIABLES, OPERATOR_VARIABLES } from "../src/config/operator";
-import { generatedBlocks, renderDocs, ROOT } from "../src/tooling/generated-docs";
+import { generatedBlocks, renderDocs, RESOLVED_ENVIRONMENTS, ROOT } from "../src/tooling/generated-docs";
 import { outputFlows, renderDiagram, renderMainResources, renderResourceCounts } from "../src/tooling/generated-docs/architecture";
-import { flattenConfig, renderParameterTables, renderVariables } from "../src/tooling/generated-docs/configuration";
+import { flattenConfig, renderParameterTables, renderScalingProfiles, renderVariables } from "../src/tooling/generated-docs/configuration";
 import { beginMarker, endMarker, fillGeneratedBlocks } from "../src/tooling/generated-docs/markers";
 import { DocumentedEnvironment, synthesizeEnvironments } from "../src/tooling/generated-docs/synthesized";
 import { VARIABLE_READERS } from "../src/tooling/generated-docs/variables";
@@ -131,11 +131,11 @@ describe("architecture", () => {
 });
 
 describe("configuration", () => {
-  const tables = renderParameterTables(ENVIRONMENTS);
+  const tables = renderParameterTables(RESOLVED_ENVIRONMENTS);
 
   test("every value of every environment has a row, side by side", () => {
     const rows = tables.split("\n").filter((line) => line.startsWith("| `"));
-    const paths = new Set(Object.values(ENVIRONMENTS).flatMap((environment) => [...flattenConfig(environment).keys()]));
+    const paths = new Set(Object.values(RESOLVED_ENVIRONMENTS).flatMap((environment) => [...flattenConfig(environment).keys()]));
     expect(rows).toHaveLength(paths.size);
     expect(tables).toContain("| `vpcCidr` | `172.22.0.0/16` | `172.22.0.0/16` | `172.23.0.0/16` | guide `VpcCIDR` |");
     expect(tables).toContain("| `nodeType` | `cache.t4g.micro` | `cache.t4g.small` | `cache.r7g.large` | guide `NodeType` (dev, prod) |");
@@ -146,8 +146,37 @@ describe("configuration", () => {
     expect(tables).toContain("| `websocket.autoScaling.maxTaskCount` | `4` | `4` | `6` (guide: `8`) | guide `MaxTaskCount` |");
   });
 
+  test("each scaling profile shows what it sets and every number it resolves to, the defaults marked", () => {
+    const profiles = renderScalingProfiles(ENVIRONMENTS).split("\n");
+    expect(profiles.slice(2).map((row) => row.split(" | ")[0])).toEqual(["| `aggressive`", "| `conservative`", "| `proactive`", "| `economical`"]);
+    expect(profiles).toContain(
+      "| `aggressive` | `services[].autoScaling.profile` | `targetCpuUtilization` 50, `scaleOutCooldownSeconds` 30 | `targetCpuUtilization` 50, `scaleOutCooldownSeconds` 30, `scaleInCooldownSeconds` 300 (default) | – |",
+    );
+    expect(profiles).toContain(
+      "| `conservative` | `services[].autoScaling.profile` | `targetCpuUtilization` 80, `scaleInCooldownSeconds` 600 | `targetCpuUtilization` 80, `scaleOutCooldownSeconds` 60 (default), `scaleInCooldownSeconds` 600 | – |",
+    );
+    expect(profiles).toContain("| `proactive` | `clusters.<name>.managedScaling.profile` | `targetCapacity` 60 | `targetCapacity` 60 | – |");
+    expect(profiles).toContain("| `economical` | `clusters.<name>.managedScaling.profile` | `targetCapacity` 85 | `targetCapacity` 85 | – |");
+  });
+
+  test("the profiles table names the environments, services and clusters that choose each profile", () => {
+    const staging = ENVIRONMENTS.staging;
+    const chosen = {
+      ...ENVIRONMENTS,
+      staging: {
+        ...staging,
+        services: staging.services.map((service) => (service.name === "oms" ? { ...service, autoScaling: { ...service.autoScaling, profile: "conservative" as const } } : service)),
+        clusters: { ...staging.clusters, frontend: { ...staging.clusters.frontend, managedScaling: { ...staging.clusters.frontend.managedScaling, profile: "economical" as const } } },
+      },
+    };
+    const rows = renderScalingProfiles(chosen).split("\n");
+    expect(rows.find((row) => row.startsWith("| `conservative`"))).toMatch(/ \| `staging oms` \|$/);
+    expect(rows.find((row) => row.startsWith("| `economical`"))).toMatch(/ \| `staging frontend` \|$/);
+    expect(rows.find((row) => row.startsWith("| `aggressive`"))).toMatch(/ \| – \|$/);
+  });
+
   test("every guide path names a configuration value", () => {
-    const paths = new Set(Object.values(ENVIRONMENTS).flatMap((environment) => [...flattenConfig(environment).keys()]));
+    const paths = new Set(Object.values(RESOLVED_ENVIRONMENTS).flatMap((environment) => [...flattenConfig(environment).keys()]));
     expect(Object.keys(GUIDE_VALUES).filter((path) => !paths.has(path))).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
+import type { ClusterDefinition, ServiceAutoScalingDefinition, ServiceDefinition } from "./profiles";
 import {
   AlarmsConfig,
-  ClusterConfig,
+  ClusterName,
   DeploymentConfig,
   EnvironmentConfig,
   EnvironmentName,
@@ -10,11 +11,9 @@ import {
   PipelineConfig,
   QueueConfig,
   ServiceAccessConfig,
-  ServiceAutoScalingConfig,
   ServiceIngressConfig,
   ServiceName,
   SERVICE_NAMES,
-  ServiceConfig,
   TableConfig,
   TableName,
   WafConfig,
@@ -52,29 +51,25 @@ export const TABLES: Readonly<Record<TableName, TableConfig>> = {
   },
 };
 
-/** The guide's non-prod recommendation: task auto scaling off, 1..4 tasks when turned on. */
-const TASK_SCALING_OFF: ServiceAutoScalingConfig = {
-  enabled: false,
-  minTaskCount: 1,
-  maxTaskCount: 4,
-  targetCpuUtilization: 70,
-  scaleOutCooldownSeconds: 60,
-  scaleInCooldownSeconds: 300,
-};
+/**
+ * The guide's non-prod recommendation: task auto scaling off, 1..4 tasks when turned on. Target CPU and
+ * cooldowns are left to `profiles.ts` (the guide's 70 %, 60 s, 300 s unless a `profile` or a number is set here).
+ */
+const TASK_SCALING_OFF: ServiceAutoScalingDefinition = { enabled: false, minTaskCount: 1, maxTaskCount: 4 };
 
 /** The guide's prod recommendation: 2..8 tasks, target 70 % CPU. */
-const TASK_SCALING_PROD: ServiceAutoScalingConfig = { ...TASK_SCALING_OFF, enabled: true, minTaskCount: 2, maxTaskCount: 8 };
+const TASK_SCALING_PROD: ServiceAutoScalingDefinition = { ...TASK_SCALING_OFF, enabled: true, minTaskCount: 2, maxTaskCount: 8 };
 /**
  * Websocket shares the prod frontend cluster (at most 4 t4g.medium, 2 awsvpc tasks each = 8 tasks) with the
  * admin frontend's 2 tasks: the guide's 8 would not fit, so it scales to 6.
  */
-const WEBSOCKET_SCALING_PROD: ServiceAutoScalingConfig = { ...TASK_SCALING_PROD, maxTaskCount: 6 };
+const WEBSOCKET_SCALING_PROD: ServiceAutoScalingDefinition = { ...TASK_SCALING_PROD, maxTaskCount: 6 };
 
-/** Managed scaling numbers from the guide; enabled only in prod. */
-const MANAGED_SCALING = { targetCapacity: 70, minimumScalingStepSize: 1, maximumScalingStepSize: 2 };
+/** Managed scaling step sizes from the guide; enabled only in prod. Target capacity: `profiles.ts` (the guide's 70). */
+const MANAGED_SCALING = { minimumScalingStepSize: 1, maximumScalingStepSize: 2 };
 
 /** Guide 3.1/3.2, dev column; staging follows dev ("Configuração Recomendada: DEV/STAGING"). */
-const NONPROD_CLUSTER: ClusterConfig = {
+const NONPROD_CLUSTER: ClusterDefinition = {
   instanceType: "t4g.small",
   minSize: 1,
   maxSize: 2,
@@ -133,9 +128,9 @@ const WEBSOCKET_INGRESS: ServiceIngressConfig = {
 /** Containers, ports and sizes are ours: the guide gives none. */
 function services(
   desiredCount: number,
-  scaling: { readonly oms: ServiceAutoScalingConfig; readonly websocket: ServiceAutoScalingConfig },
+  scaling: { readonly oms: ServiceAutoScalingDefinition; readonly websocket: ServiceAutoScalingDefinition },
   deployment: DeploymentConfig,
-): ServiceConfig[] {
+): ServiceDefinition[] {
   const common = { imageTag: "latest", enableExecuteCommand: false, containerUser: "1000:1000", desiredCount, deployment, networkMode: "awsvpc" as const };
   return [
     { ...common, name: "oms", cluster: "oms", cpu: 512, memoryMiB: 1024, containerPort: 8080, exchangeCredentials: true, redisAccess: true, autoScaling: scaling.oms, access: ACCESS.oms },
@@ -237,7 +232,14 @@ export const AWSVPC_TASKS_PER_INSTANCE: Readonly<Record<string, number>> = {
   ),
 };
 
-export type EnvironmentDefinition = Omit<EnvironmentConfig, "operator">;
+/**
+ * One environment as written here: the configuration without the operator's settings, whose scaling may name a
+ * profile instead of numbers (`profiles.ts` resolves them before validation).
+ */
+export type EnvironmentDefinition = Omit<EnvironmentConfig, "operator" | "clusters" | "services"> & {
+  readonly clusters: Readonly<Record<ClusterName, ClusterDefinition>>;
+  readonly services: readonly ServiceDefinition[];
+};
 
 export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinition>> = {
   dev: {

@@ -1,6 +1,7 @@
 import { EnvironmentVariable } from "../lib/environment-variables";
-import { ENVIRONMENTS } from "./environments";
+import { EnvironmentDefinition, ENVIRONMENTS } from "./environments";
 import { OPERATOR_ENVIRONMENT_VARIABLES, readOperatorSettings } from "./operator";
+import { resolveScalingProfiles } from "./profiles";
 import { ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentName } from "./types";
 import { ConfigError, validateEnvironmentConfig } from "./validate";
 
@@ -27,9 +28,12 @@ export function parseEnvironmentName(value: string | undefined): EnvironmentName
   return name as EnvironmentName;
 }
 
-/** The validated configuration of one environment, with operator overrides read from `variables`. */
-export function loadEnvironmentConfig(name: EnvironmentName, variables: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
-  const config: EnvironmentConfig = { ...ENVIRONMENTS[name], operator: readOperatorSettings(variables) };
+/**
+ * The validated configuration of one environment, its scaling profiles resolved to numbers, with operator
+ * overrides read from `variables`. `definition` replaces `environments.ts`'s (tests load an edited copy).
+ */
+export function loadEnvironmentConfig(name: EnvironmentName, variables: NodeJS.ProcessEnv = process.env, definition: EnvironmentDefinition = ENVIRONMENTS[name]): EnvironmentConfig {
+  const config: EnvironmentConfig = { ...resolveScalingProfiles(definition), operator: readOperatorSettings(variables) };
   validateEnvironmentConfig(config);
   return config;
 }

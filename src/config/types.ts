@@ -103,6 +103,14 @@ export interface RedisConfig {
   readonly snapshotRetentionDays: number;
 }
 
+/** The guide's "Ajuste Fino do Scaling" for tasks; their values are in `profiles.ts`. */
+export const SERVICE_SCALING_PROFILES = ["aggressive", "conservative"] as const;
+export type ServiceScalingProfile = (typeof SERVICE_SCALING_PROFILES)[number];
+
+/** The guide's "Ajuste Fino do Scaling" for instances; their values are in `profiles.ts`. */
+export const MANAGED_SCALING_PROFILES = ["proactive", "economical"] as const;
+export type ManagedScalingProfile = (typeof MANAGED_SCALING_PROFILES)[number];
+
 export interface ManagedScalingConfig {
   /** Capacity provider managed scaling (instances follow task demand). */
   readonly enabled: boolean;
@@ -110,7 +118,12 @@ export interface ManagedScalingConfig {
   readonly targetCapacity: number;
   readonly minimumScalingStepSize: number;
   readonly maximumScalingStepSize: number;
+  /** The tuning `targetCapacity` came from, unless set explicitly. @default - none: the guide's 70 */
+  readonly profile?: ManagedScalingProfile;
 }
+
+/** The managed scaling values a profile sets. */
+export type ManagedScalingTuning = Pick<ManagedScalingConfig, "targetCapacity">;
 
 export interface ClusterConfig {
   /** EC2 instance type; ARM64 (Graviton) only. */
@@ -137,7 +150,12 @@ export interface ServiceAutoScalingConfig {
   readonly targetCpuUtilization: number;
   readonly scaleOutCooldownSeconds: number;
   readonly scaleInCooldownSeconds: number;
+  /** The tuning of the numbers not set explicitly. @default - none: the guide's 70 %, 60 s, 300 s */
+  readonly profile?: ServiceScalingProfile;
 }
+
+/** The service scaling values a profile sets. */
+export type ServiceScalingTuning = Pick<ServiceAutoScalingConfig, "targetCpuUtilization" | "scaleOutCooldownSeconds" | "scaleInCooldownSeconds">;
 
 /** Rolling deployment bounds, in percent of the desired count. */
 export interface DeploymentConfig {

@@ -1,6 +1,13 @@
-import { EnvironmentName } from "../../config";
+import { EnvironmentName, MANAGED_SCALING_PROFILES, SERVICE_SCALING_PROFILES } from "../../config";
 import { EnvironmentDefinition } from "../../config/environments";
 import { GUIDE_VALUES, GuideScalar } from "../../config/guide";
+import {
+  MANAGED_SCALING_PROFILE_VALUES,
+  resolveManagedScaling,
+  resolveServiceScaling,
+  ResolvedEnvironment,
+  SERVICE_SCALING_PROFILE_VALUES,
+} from "../../config/profiles";
 import { EnvironmentVariable } from "../../lib/environment-variables";
 
 /**
@@ -14,7 +21,7 @@ type Leaf = string | number | boolean | readonly string[] | undefined;
  * Config path (`network.vpcCidr`) → value, for every leaf. Lists of objects are keyed by their `name` (or
  * `service`), which is then no leaf of its own: `services.oms.cpu`, `cicd.pipelines.oms.branch`.
  */
-export function flattenConfig(environment: EnvironmentDefinition): Map<string, Leaf> {
+export function flattenConfig(environment: ResolvedEnvironment): Map<string, Leaf> {
   const leaves = new Map<string, Leaf>();
   const visit = (node: unknown, path: string, identity?: string) => {
     if (Array.isArray(node) && node.length && node.every((item) => typeof item === "object" && item !== null)) {
@@ -52,7 +59,7 @@ function groupOf(path: string): string {
 }
 
 /** One table per configuration group: path, value per environment, source (the guide's parameter, or ours). */
-export function renderParameterTables(environments: Readonly<Record<EnvironmentName, EnvironmentDefinition>>): string {
+export function renderParameterTables(environments: Readonly<Record<EnvironmentName, ResolvedEnvironment>>): string {
   const names = Object.keys(environments) as EnvironmentName[];
   const flat = new Map(names.map((name) => [name, flattenConfig(environments[name])]));
   const paths = [...new Set(names.flatMap((name) => [...(flat.get(name) as Map<string, Leaf>).keys()]))];
@@ -76,6 +83,48 @@ export function renderParameterTables(environments: Readonly<Record<EnvironmentN
     return [`### ${group}`, "", `| value | ${names.join(" | ")} | source |`, `|---|${names.map(() => "---").join("|")}|---|`, ...rows].join("\n");
   });
   return sections.join("\n\n");
+}
+
+/** `name value, name value` of the numbers a profile sets. */
+function settings(values: object): string {
+  return Object.entries(values)
+    .map(([name, value]) => `\`${name}\` ${String(value)}`)
+    .join(", ");
+}
+
+/** Every number of a resolved scaling, the ones the profile leaves to the default marked so. */
+function resolvedTo(resolved: object, fromProfile: object): string {
+  return Object.entries(resolved)
+    .map(([name, value]) => `\`${name}\` ${String(value)}${name in fromProfile ? "" : " (default)"}`)
+    .join(", ");
+}
+
+/**
+ * One row per scaling profile: where it is chosen, what it sets, every number it resolves to (by the resolver
+ * the configuration uses) and which environments choose it.
+ */
+export function renderScalingProfiles(environments: Readonly<Record<EnvironmentName, EnvironmentDefinition>>): string {
+  const all = Object.values(environments);
+  const servicesWith = (profile: string) =>
+    all.flatMap((environment) => environment.services.filter((service) => service.autoScaling.profile === profile).map((service) => `${environment.name} ${service.name}`));
+  const clustersWith = (profile: string) =>
+    all.flatMap((environment) =>
+      Object.entries(environment.clusters)
+        .filter(([, cluster]) => cluster.managedScaling.profile === profile)
+        .map(([name]) => `${environment.name} ${name}`),
+    );
+  const usedBy = (users: string[]) => (users.length ? users.map((user) => `\`${user}\``).join(", ") : "–");
+  const service = SERVICE_SCALING_PROFILES.map((profile) => {
+    const { targetCpuUtilization, scaleOutCooldownSeconds, scaleInCooldownSeconds } = resolveServiceScaling("profile", { enabled: true, minTaskCount: 1, maxTaskCount: 1, profile });
+    const values = SERVICE_SCALING_PROFILE_VALUES[profile];
+    return `| \`${profile}\` | \`services[].autoScaling.profile\` | ${settings(values)} | ${resolvedTo({ targetCpuUtilization, scaleOutCooldownSeconds, scaleInCooldownSeconds }, values)} | ${usedBy(servicesWith(profile))} |`;
+  });
+  const managed = MANAGED_SCALING_PROFILES.map((profile) => {
+    const { targetCapacity } = resolveManagedScaling("profile", { enabled: true, minimumScalingStepSize: 1, maximumScalingStepSize: 1, profile });
+    const values = MANAGED_SCALING_PROFILE_VALUES[profile];
+    return `| \`${profile}\` | \`clusters.<name>.managedScaling.profile\` | ${settings(values)} | ${resolvedTo({ targetCapacity }, values)} | ${usedBy(clustersWith(profile))} |`;
+  });
+  return ["| profile | chosen with | sets | resolves to | chosen by |", "|---|---|---|---|---|", ...service, ...managed].join("\n");
 }
 
 /** Where a list of variables is read, for the "read by" column. */

@@ -2,7 +2,9 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { ENVIRONMENTS } from "../../config/environments";
 import { renderDiagram, renderMainResources, renderOutputs, renderResourceCounts } from "./architecture";
-import { renderParameterTables, renderVariables } from "./configuration";
+import { EnvironmentName } from "../../config";
+import { ResolvedEnvironment, resolveScalingProfiles } from "../../config/profiles";
+import { renderParameterTables, renderScalingProfiles, renderVariables } from "./configuration";
 import { renderCostTable } from "./cost";
 import { fillGeneratedBlocks } from "./markers";
 import { DocumentedEnvironment } from "./synthesized";
@@ -10,6 +12,9 @@ import { VARIABLE_READERS } from "./variables";
 
 /** The project root: the files below are relative to it. */
 export const ROOT = join(__dirname, "..", "..", "..");
+
+/** Every environment as stacks see it: scaling profiles resolved to numbers. */
+export const RESOLVED_ENVIRONMENTS = Object.fromEntries(Object.entries(ENVIRONMENTS).map(([name, definition]) => [name, resolveScalingProfiles(definition)])) as Record<EnvironmentName, ResolvedEnvironment>;
 
 /** Each file with generated blocks, and the blocks it holds, from one synth per environment. */
 export function generatedBlocks(environments: readonly DocumentedEnvironment[]): Readonly<Record<string, Readonly<Record<string, string>>>> {
@@ -23,7 +28,8 @@ export function generatedBlocks(environments: readonly DocumentedEnvironment[]):
       "main-resources": renderMainResources(environments),
     },
     "docs/configuration.md": {
-      parameters: renderParameterTables(ENVIRONMENTS),
+      parameters: renderParameterTables(RESOLVED_ENVIRONMENTS),
+      "scaling-profiles": renderScalingProfiles(ENVIRONMENTS),
       variables: renderVariables(VARIABLE_READERS),
     },
     "docs/cost.md": { "cost-per-phase": renderCostTable(environments) },
