@@ -1,7 +1,8 @@
 import { ConfigError, EnvironmentName, loadEnvironmentConfig, ServiceName } from "../src/config";
 import { EnvironmentDefinition, ENVIRONMENTS } from "../src/config/environments";
 import { ClusterDefinition, resolveManagedScaling, resolveServiceScaling, ServiceAutoScalingDefinition } from "../src/config/profiles";
-import { resource, synthPhase, TEST_OPERATOR_VARIABLES } from "./support/synth";
+import { PHASES } from "../src/stacks/names";
+import { diffResources, resource, synthPhase, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 /** The guide's "Ajuste Fino do Scaling" profiles, resolved in src/config before any stack sees a number. */
 
@@ -97,5 +98,66 @@ describe("a profile reaches the synthesized stacks", () => {
     const targetCapacity = (cluster: string) => resource(tf, "aws_ecs_capacity_provider", `${cluster}_capacity_provider`).auto_scaling_group_provider.managed_scaling.target_capacity;
     expect(targetCapacity("oms")).toBe(85);
     expect(targetCapacity("frontend")).toBe(70);
+  });
+});
+
+describe("enabling auto scaling (docs/operations.md \"Enable service auto scaling\")", () => {
+  // The procedure's edit in src/config/environments.ts, staging: OMS scaling on, and Container Insights on its
+  // cluster, which validation requires for a service that may run more than one task.
+  const staging = ENVIRONMENTS.staging;
+  const enabled = withServiceScaling("staging", "oms", { enabled: true });
+  const edited: EnvironmentDefinition = { ...enabled, clusters: { ...staging.clusters, oms: { ...staging.clusters.oms, containerInsights: true } } };
+  const before = load(staging);
+  const after = load(edited);
+  const diff = Object.fromEntries(PHASES.map((phase) => [phase, diffResources(synthPhase(before, phase).tf, synthPhase(after, phase).tf)]));
+
+  test("the scaling switch alone is refused with one line naming the Container Insights line to change too", () => {
+    expect(() => load(enabled)).toThrow(
+      'Invalid configuration: staging.clusters.oms.containerInsights = false; expected true: services[0] (oms) may run more than one task, and without Container Insights its running-tasks alarm only sees "no task at all"',
+    );
+  });
+
+  test("adds exactly OMS's scalable target and its target tracking policy, and removes nothing, in every phase", () => {
+    expect(Object.fromEntries(PHASES.map((phase) => [phase, diff[phase].added]))).toEqual({
+      foundation: [],
+      data: [],
+      compute: [],
+      services: ["aws_appautoscaling_policy.oms_cpu_scaling_policy", "aws_appautoscaling_target.oms_scaling_target"],
+      cicd: [],
+    });
+    for (const phase of PHASES) expect({ phase, removed: diff[phase].removed }).toEqual({ phase, removed: [] });
+  });
+
+  test("the new target scales staging's OMS 1..4 tasks on the guide's 70 % CPU, 60 s out, 300 s in", () => {
+    const tf = synthPhase(after, "services").tf;
+    expect(resource(tf, "aws_appautoscaling_target", "oms_scaling_target")).toMatchObject({ min_capacity: 1, max_capacity: 4, scalable_dimension: "ecs:service:DesiredCount" });
+    expect(resource(tf, "aws_appautoscaling_policy", "oms_cpu_scaling_policy").target_tracking_scaling_policy_configuration).toMatchObject({
+      target_value: 70,
+      scale_out_cooldown: 60,
+      scale_in_cooldown: 300,
+    });
+  });
+
+  test("changes in place only what Container Insights and scaling touch, no name or other identity (nothing replaced)", () => {
+    expect(Object.fromEntries(PHASES.map((phase) => [phase, diff[phase].changed]))).toEqual({
+      foundation: {},
+      data: {},
+      // The cluster setting (an in-place UpdateClusterSettings).
+      compute: { "aws_ecs_cluster.oms": ["setting"] },
+      services: {
+        // Terraform stops resetting the desired count the autoscaler owns: a meta-argument, no API call.
+        "aws_ecs_service.oms": ["lifecycle"],
+        // "Fewer tasks than desired" from Container Insights replaces "no task at all" (PutMetricAlarm, same name).
+        "aws_cloudwatch_metric_alarm.oms_alarms_running_tasks": ["alarm_description", "comparison_operator", "dimensions", "metric_name", "metric_query", "namespace", "period", "statistic", "threshold"],
+        // Its dashboard widget follows the alarm (PutDashboard, same name).
+        "aws_cloudwatch_dashboard.dashboard": ["dashboard_body"],
+      },
+      cicd: {},
+    });
+    expect(resource(synthPhase(after, "services").tf, "aws_ecs_service", "oms").lifecycle).toEqual({ ignore_changes: ["desired_count", "task_definition"] });
+  });
+
+  test("no output of any phase changes", () => {
+    for (const phase of PHASES) expect({ phase, output: synthPhase(after, phase).tf.output }).toEqual({ phase, output: synthPhase(before, phase).tf.output });
   });
 });

@@ -102,3 +102,29 @@ export function policyStatements(tf: TerraformJson, document: string): Terraform
 export function statementBySid(tf: TerraformJson, document: string, sid: string): TerraformJson | undefined {
   return policyStatements(tf, document).find((candidate) => candidate.sid === sid);
 }
+
+/** What changed between two syntheses of a stack, resource by resource (`type.name` addresses). */
+export interface StackDiff {
+  readonly added: string[];
+  readonly removed: string[];
+  /** Address → the top-level attributes whose value differs. */
+  readonly changed: Record<string, string[]>;
+}
+
+export function diffResources(before: TerraformJson, after: TerraformJson): StackDiff {
+  const byAddress = (tf: TerraformJson) =>
+    new Map<string, TerraformJson>(Object.entries(tf.resource ?? {}).flatMap(([type, byName]) => Object.entries(byName as TerraformJson).map(([name, value]) => [`${type}.${name}`, value])));
+  const [old, current] = [byAddress(before), byAddress(after)];
+  const changed: Record<string, string[]> = {};
+  for (const [address, value] of old) {
+    const next = current.get(address);
+    if (next === undefined) continue;
+    const attributes = [...new Set([...Object.keys(value), ...Object.keys(next)])].filter((key) => JSON.stringify(value[key]) !== JSON.stringify(next[key]));
+    if (attributes.length) changed[address] = attributes.sort();
+  }
+  return {
+    added: [...current.keys()].filter((address) => !old.has(address)).sort(),
+    removed: [...old.keys()].filter((address) => !current.has(address)).sort(),
+    changed,
+  };
+}
