@@ -15,7 +15,7 @@ import {
   ServiceName,
   SERVICE_NAMES,
   TableConfig,
-  TableName,
+  SecretConfig,
   WafConfig,
 } from "./types";
 
@@ -38,7 +38,7 @@ export const QUEUES: readonly QueueConfig[] = [
 ];
 
 /** The two tables of the guide, their keys and indexes. The same in every environment. */
-export const TABLES: Readonly<Record<TableName, TableConfig>> = {
+export const TABLES = {
   // Config: pk = "<scope>" (e.g. "EXCHANGE#bitget"), sk = "<key>". Small, read-mostly items.
   config: { key: { partitionKey: "pk", sortKey: "sk" }, indexes: {} },
   // Trading: pk = "ORDER#<id>", sk = "META" | "EXEC#<timestamp>#<execution id>";
@@ -49,7 +49,14 @@ export const TABLES: Readonly<Record<TableName, TableConfig>> = {
     indexes: { gsi1: { partitionKey: "gsi1pk", sortKey: "gsi1sk" } },
     ttlAttribute: "expires_at",
   },
-};
+} satisfies Readonly<Record<string, TableConfig>>;
+
+/** The guide's secrets (section 1.6) and the keys each must hold. The same in every environment. */
+export const SECRETS = {
+  "exchange-credentials": { description: "Exchange API credentials for trading (OMS)", keys: ["api_key", "api_secret", "passphrase"], filledBy: "person" },
+  database: { description: "Database credentials", keys: ["connection_string", "host", "port", "database", "username", "password"], filledBy: "person" },
+  redis: { description: "Redis endpoint and AUTH token (written by the data phase)", keys: ["url", "host", "port", "password"], filledBy: "data phase" },
+} as const satisfies Readonly<Record<string, SecretConfig>>;
 
 /**
  * The guide's non-prod recommendation: task auto scaling off, 1..4 tasks when turned on. Target CPU and
@@ -255,6 +262,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     cognito: { mfa: "OPTIONAL" },
     queues: QUEUES,
     tables: TABLES,
+    secrets: SECRETS,
     secretRecoveryWindowDays: 7,
     redis: { nodeType: "cache.t4g.micro", numCacheNodes: 1, snapshotRetentionDays: 0 },
     clusters: { oms: NONPROD_CLUSTER, frontend: NONPROD_CLUSTER },
@@ -277,6 +285,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     cognito: { mfa: "OPTIONAL" },
     queues: QUEUES,
     tables: TABLES,
+    secrets: SECRETS,
     secretRecoveryWindowDays: 7,
     // The guide gives dev and prod only. Two small nodes rehearse prod's failover at a fraction of its cost.
     redis: { nodeType: "cache.t4g.small", numCacheNodes: 2, snapshotRetentionDays: 1 },
@@ -301,6 +310,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentDefinitio
     cognito: { mfa: "ON" },
     queues: QUEUES,
     tables: TABLES,
+    secrets: SECRETS,
     secretRecoveryWindowDays: 30,
     redis: { nodeType: "cache.r7g.large", numCacheNodes: 2, snapshotRetentionDays: 7 },
     clusters: {

@@ -20,6 +20,11 @@ export const CONFIG_VARIABLES: readonly EnvironmentVariable[] = [
   ...OPERATOR_ENVIRONMENT_VARIABLES,
 ];
 
+/** The names a configuration record is keyed by (`tables`, `secrets`, `clusters`), typed as its keys. */
+export function namesOf<K extends string>(record: Readonly<Record<K, unknown>>): K[] {
+  return Object.keys(record) as K[];
+}
+
 export function parseEnvironmentName(value: string | undefined): EnvironmentName {
   const name = value === undefined || value.trim() === "" ? DEFAULT_ENVIRONMENT : value.trim();
   if (!(ENVIRONMENT_NAMES as readonly string[]).includes(name)) {

@@ -3,6 +3,8 @@
  * Values come from the deployment guide (`shared/seed/DEPLOYMENT.md`); see `environments.ts`.
  */
 
+import type { SECRETS, TABLES } from "./environments";
+
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
@@ -15,9 +17,11 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 export const CLUSTER_NAMES = ["oms", "frontend"] as const;
 export type ClusterName = (typeof CLUSTER_NAMES)[number];
 
-/** The foundation's DynamoDB tables, `sentry-<table>-<env>`. */
-export const TABLE_NAMES = ["config", "trading"] as const;
-export type TableName = (typeof TABLE_NAMES)[number];
+/** The foundation's DynamoDB tables, `sentry-<table>-<env>`: the keys of `TABLES` (`environments.ts`). */
+export type TableName = keyof typeof TABLES;
+
+/** The foundation's Secrets Manager secrets, `sentry/<env>/<secret>`: the keys of `SECRETS` (`environments.ts`). */
+export type SecretName = keyof typeof SECRETS;
 
 /** Host names the load balancer routes, `<host>.<domain>`. */
 export const PUBLIC_HOSTS = ["admin", "ws"] as const;
@@ -180,6 +184,15 @@ export interface TableConfig {
   readonly ttlAttribute?: string;
 }
 
+/** One of the foundation's secrets, created with an empty placeholder value for each key. */
+export interface SecretConfig {
+  readonly description: string;
+  /** The JSON keys its value holds (the placeholder has each, empty). */
+  readonly keys: readonly string[];
+  /** Who writes the real value: a person after phase 1 (`status` lists it until then), or a phase of this project. */
+  readonly filledBy: "person" | "data phase";
+}
+
 /** What a service does with the foundation's queues and tables; its task role gets exactly this. */
 export interface ServiceAccessConfig {
   /** Queues it receives from and deletes (by short name, e.g. `orders-bitget`). */
@@ -305,6 +318,7 @@ export interface EnvironmentConfig {
   readonly cognito: CognitoConfig;
   readonly queues: readonly QueueConfig[];
   readonly tables: Readonly<Record<TableName, TableConfig>>;
+  readonly secrets: Readonly<Record<SecretName, SecretConfig>>;
   /** Days Secrets Manager waits before deleting a secret (7 to 30). */
   readonly secretRecoveryWindowDays: number;
   readonly redis: RedisConfig;

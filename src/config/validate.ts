@@ -14,7 +14,6 @@ import {
   QueueConfig,
   SERVICE_NAMES,
   ServiceConfig,
-  TABLE_NAMES,
 } from "./types";
 
 /** A configuration value that cannot be deployed. The message is one line: field, value, what is allowed. */
@@ -209,7 +208,7 @@ function validateService(prefix: string, service: ServiceConfig): void {
 }
 
 /** Every service declares its queues and tables; each names a foundation queue or table, once. */
-function validateAccess(prefix: string, service: ServiceConfig, queues: readonly QueueConfig[]): void {
+function validateAccess(prefix: string, service: ServiceConfig, queues: readonly QueueConfig[], tables: readonly string[]): void {
   const access = service.access;
   if (access === undefined || [access.consumes, access.produces, access.reads, access.writes].some((list) => !Array.isArray(list))) {
     throw new ConfigError(`${prefix}.access`, access ?? null, "expected the queues and tables the service uses, { consumes, produces, reads, writes } (empty lists for none): its task role is built from them");
@@ -220,7 +219,7 @@ function validateAccess(prefix: string, service: ServiceConfig, queues: readonly
     requireUnique(`${prefix}.access.${use}`, access[use]);
   }
   for (const use of ["reads", "writes"] as const) {
-    access[use].forEach((table, index) => requireOneOf(`${prefix}.access.${use}[${index}]`, table, TABLE_NAMES));
+    access[use].forEach((table, index) => requireOneOf(`${prefix}.access.${use}[${index}]`, table, tables));
     requireUnique(`${prefix}.access.${use}`, access[use]);
   }
 }
@@ -343,6 +342,15 @@ export function validateEnvironmentConfig(config: EnvironmentConfig): void {
     requireOneOf(`${prefix}.consumerServices`, queue.consumerServices, ["one", "many"] as const);
   });
   requireUnique(`${env}.queues`, config.queues.map((queue) => queue.name));
+  for (const name of Object.keys(config.tables)) {
+    requireMatch(`${env}.tables.${name}`, name, QUEUE_NAME, "a table name of lower-case letters, digits and single dashes");
+  }
+  for (const [name, secret] of Object.entries(config.secrets)) {
+    requireMatch(`${env}.secrets.${name}`, name, QUEUE_NAME, "a secret name of lower-case letters, digits and single dashes");
+    requireRange(`${env}.secrets.${name}.keys length`, secret.keys.length, 1, 50);
+    requireUnique(`${env}.secrets.${name}.keys`, secret.keys);
+    requireOneOf(`${env}.secrets.${name}.filledBy`, secret.filledBy, ["person", "data phase"] as const);
+  }
   requireRange(`${env}.secretRecoveryWindowDays`, config.secretRecoveryWindowDays, 7, 30);
 
   const redis = config.redis;
@@ -353,7 +361,7 @@ export function validateEnvironmentConfig(config: EnvironmentConfig): void {
   CLUSTER_NAMES.forEach((name) => validateCluster(`${env}.clusters.${name}`, config.clusters[name]));
   config.services.forEach((service, index) => validateService(`${env}.services[${index}]`, service));
   requireUnique(`${env}.services`, config.services.map((service) => service.name));
-  config.services.forEach((service, index) => validateAccess(`${env}.services[${index}]`, service, config.queues));
+  config.services.forEach((service, index) => validateAccess(`${env}.services[${index}]`, service, config.queues, Object.keys(config.tables)));
   requireSingleConsumers(env, config.services, config.queues);
   requireInsightsForManyTasks(env, config);
   validateIngress(`${env}.ingress`, config.ingress, config.services);

@@ -1,7 +1,21 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { Construct } from "constructs";
-import { AlarmsConfig, CognitoConfig, EnvironmentConfig, KmsConfig, NetworkConfig, PUBLIC_HOSTS, QueueConfig, ServiceConfig, TABLE_NAMES, TableConfig, TableName } from "../config";
+import {
+  AlarmsConfig,
+  CognitoConfig,
+  EnvironmentConfig,
+  KmsConfig,
+  namesOf,
+  NetworkConfig,
+  PUBLIC_HOSTS,
+  QueueConfig,
+  SecretConfig,
+  SecretName,
+  ServiceConfig,
+  TableConfig,
+  TableName,
+} from "../config";
 import { AdminUserPool } from "../constructs/identity/admin-user-pool";
 import { AlarmTopic } from "../constructs/observability/alarm-topic";
 import { DeadLetterQueueAlarms } from "../constructs/observability/dead-letter-queue-alarms";
@@ -15,31 +29,14 @@ import { SqsQueueWithDlq } from "../constructs/storage/sqs-queue-with-dlq";
 import { executionRoleName, publicHostname } from "./names";
 import { SentryStack, SentryStackProps } from "./sentry-stack";
 
-/** The guide's secrets (section 1.6) and the keys each must hold. */
-export const SECRETS = {
-  "exchange-credentials": {
-    description: "Exchange API credentials for trading (OMS)",
-    keys: ["api_key", "api_secret", "passphrase"],
-  },
-  database: {
-    description: "Database credentials",
-    keys: ["connection_string", "host", "port", "database", "username", "password"],
-  },
-  redis: {
-    description: "Redis endpoint and AUTH token (written by the data phase)",
-    keys: ["url", "host", "port", "password"],
-  },
-} as const;
-export type SecretName = keyof typeof SECRETS;
-
 /** Services whose execution role reads each foundation secret (phase 4 injects it into their containers). */
-export function secretReaders(services: readonly ServiceConfig[]): Record<SecretName, string[]> {
+export function secretReaders(services: readonly ServiceConfig[], secrets: readonly SecretName[]): Record<SecretName, string[]> {
   const names = (uses: (service: ServiceConfig) => boolean) => services.filter(uses).map((service) => service.name);
-  return {
+  const injected: Partial<Record<SecretName, string[]>> = {
     "exchange-credentials": names((service) => service.exchangeCredentials && service.exchangeCredentialsSecretArn === undefined),
-    database: [],
     redis: names((service) => service.redisAccess),
   };
+  return Object.fromEntries(secrets.map((name) => [name, injected[name] ?? []])) as Record<SecretName, string[]>;
 }
 
 /** AWS services through which principals of the account may use the environment key (`kms:ViaService`). */
@@ -55,6 +52,8 @@ export interface FoundationStackProps extends SentryStackProps {
   readonly cognito: CognitoConfig;
   readonly queues: readonly QueueConfig[];
   readonly tables: Readonly<Record<TableName, TableConfig>>;
+  /** Secrets `sentry/<env>/<name>`, each created with an empty placeholder. */
+  readonly secrets: Readonly<Record<SecretName, SecretConfig>>;
   /** Deletion protection on tables and the user pool. */
   readonly protectData: boolean;
   readonly secretRecoveryWindowDays: number;
@@ -73,11 +72,12 @@ export function foundationStackProps(config: EnvironmentConfig): FoundationStack
     cognito: config.cognito,
     queues: config.queues,
     tables: config.tables,
+    secrets: config.secrets,
     protectData: config.protectData,
     secretRecoveryWindowDays: config.secretRecoveryWindowDays,
     alarms: config.alarms,
     kms: config.kms,
-    secretReaders: secretReaders(config.services),
+    secretReaders: secretReaders(config.services, namesOf(config.secrets)),
   };
 }
 
@@ -146,8 +146,9 @@ export class FoundationStack extends SentryStack {
           })
         : undefined;
 
+    const tableNames = namesOf(props.tables);
     const tables = Object.fromEntries(
-      TABLE_NAMES.map((name) => {
+      tableNames.map((name) => {
         const table = props.tables[name];
         const construct = new DynamoDbTable(this, `${name}-table`, {
           name: `sentry-${name}-${env}`,
@@ -174,12 +175,13 @@ export class FoundationStack extends SentryStack {
         }),
     );
 
-    const secrets = (Object.keys(SECRETS) as SecretName[]).map(
+    const secretNames = namesOf(props.secrets);
+    const secrets = secretNames.map(
       (name) =>
         new PlaceholderSecret(this, `${name}-secret`, {
           name: `sentry/${env}/${name}`,
-          description: SECRETS[name].description,
-          keys: SECRETS[name].keys,
+          description: props.secrets[name].description,
+          keys: props.secrets[name].keys,
           recoveryWindowDays: props.secretRecoveryWindowDays,
           kmsKeyArn,
           // Role names are known before phase 4 creates the roles; aws:PrincipalArn matches them once they exist.
@@ -231,16 +233,16 @@ export class FoundationStack extends SentryStack {
     this.publish("config_table_arn", configTable.table.arn, "DynamoDB config table ARN");
     this.publish("trading_table_name", tradingTable.table.name, "DynamoDB trading table name");
     this.publish("trading_table_arn", tradingTable.table.arn, "DynamoDB trading table ARN");
-    const byTable = <T>(pick: (table: DynamoDbTable) => T) => Object.fromEntries(TABLE_NAMES.map((name) => [name, pick(tables[name])]));
-    this.publish("table_names", byTable((table) => table.table.name), "DynamoDB table name by table (config, trading): the applications' DYNAMODB_<TABLE>_TABLE");
+    const byTable = <T>(pick: (table: DynamoDbTable) => T) => Object.fromEntries(tableNames.map((name) => [name, pick(tables[name])]));
+    this.publish("table_names", byTable((table) => table.table.name), `DynamoDB table name by table (${tableNames.join(", ")}): the applications' DYNAMODB_<TABLE>_TABLE`);
     this.publish("table_arns", byTable((table) => table.table.arn), "DynamoDB table ARN by table");
     this.publish("queue_urls", byQueueName((queue) => queue.queue.url), "SQS queue URL by queue name");
     this.publish("queue_arns", byQueueName((queue) => queue.queue.arn), "SQS queue ARN by queue name");
     this.publish("dead_letter_queue_arns", byQueueName((queue) => queue.deadLetterQueue.arn), "SQS dead-letter queue ARN by queue name");
     this.publish(
       "secret_arns",
-      Object.fromEntries((Object.keys(SECRETS) as SecretName[]).map((name, index) => [name, secrets[index].secret.arn])),
-      "Secrets Manager secret ARN by name (exchange-credentials, database, redis); never the values",
+      Object.fromEntries(secretNames.map((name, index) => [name, secrets[index].secret.arn])),
+      `Secrets Manager secret ARN by name (${secretNames.join(", ")}); never the values`,
     );
     this.publish("alarm_topic_arn", alarmTopic.arn, "SNS topic every phase's CloudWatch alarms notify");
     this.publish("dead_letter_queue_names", byQueueName((queue) => queue.deadLetterQueue.name), "SQS dead-letter queue name by queue name (the CloudWatch QueueName)");

@@ -14,17 +14,18 @@ import {
   IngressConfig,
   PUBLIC_HOSTS,
   PublicHost,
+  SecretName,
   ServiceConfig,
   ServiceIngressConfig,
   ServiceName,
   TableConfig,
   TableName,
 } from "../config";
+import type { SECRETS } from "../config/environments";
 import { applicationGrantStatements } from "../constructs/compute/application-grants";
 import { EcsContainerSecret, EcsEc2Service, EcsEc2ServiceProps, EcsServiceLoadBalancerProps } from "../constructs/compute/ecs-ec2-service";
 import { LoadBalancerRoute } from "../constructs/ingress/load-balancer-route";
 import { natGatewayZones } from "../constructs/network/network";
-import { SECRETS, SecretName } from "./foundation-stack";
 import { executionRoleName, imageRepositoryName, publicHostname, webAclName } from "./names";
 import { SentryStack, SentryStackProps } from "./sentry-stack";
 import { monitorServices } from "./services-monitoring";

@@ -1,4 +1,5 @@
-import { EnvironmentConfig, TABLE_NAMES } from "../../config";
+import { EnvironmentConfig, namesOf } from "../../config";
+import { SECRETS } from "../../config/environments";
 import { AssumedRole, CertificateFacts, ServiceFacts, StateObject, SubscriptionFacts } from "./live";
 import { instancesOf, resourceCount, TerraformState, text } from "./state";
 
@@ -60,7 +61,7 @@ export interface PhaseStatus {
 export interface ChecklistItem {
   /** The phase that deploys it. */
   readonly phase: string;
-  /** The guide's item, e.g. `SQS queues (9)`. */
+  /** The guide's item, e.g. `SQS queues (9)` (counts from the configuration). */
   readonly item: string;
   readonly done: boolean;
   /** Names (and ids) found in state. */
@@ -88,8 +89,8 @@ export interface StatusModel {
   readonly complete: boolean;
 }
 
-/** The secrets Terraform creates with a placeholder for a person to fill (`sentry/<env>/<name>`). */
-export const PERSON_FILLED_SECRETS = ["exchange-credentials", "database"] as const;
+/** The secrets Terraform creates with a placeholder for a person to fill (`sentry/<env>/<name>`), from the configuration. */
+export const PERSON_FILLED_SECRETS = namesOf(SECRETS).filter((name) => SECRETS[name].filledBy === "person");
 const PENDING_CONFIRMATION = "PendingConfirmation";
 
 const stateOf = (phases: readonly PhaseInput[], phase: string): TerraformState | undefined => phases.find((p) => p.phase === phase)?.state;
@@ -213,12 +214,13 @@ export function checklist(config: EnvironmentConfig, phases: readonly PhaseInput
   const env = config.name;
   const names = (phase: string, type: string, attribute: string) => instancesOf(stateOf(phases, phase), type).map((a) => text(a, attribute) ?? "").filter(Boolean);
   const queues = config.queues.map((queue) => `sentry-${queue.name}-${env}${queue.type === "fifo" ? ".fifo" : ""}`);
+  const secrets = namesOf(config.secrets).map((name) => `sentry/${env}/${name}`);
   return [
     vpcItem(config, stateOf(phases, "foundation")),
     namedItem("foundation", "Cognito user pool", [`sentry-admin-${env}`], names("foundation", "aws_cognito_user_pool", "name")),
-    ...TABLE_NAMES.map((table) => namedItem("foundation", `DynamoDB ${table}`, [`sentry-${table}-${env}`], names("foundation", "aws_dynamodb_table", "name"))),
+    ...namesOf(config.tables).map((table) => namedItem("foundation", `DynamoDB ${table}`, [`sentry-${table}-${env}`], names("foundation", "aws_dynamodb_table", "name"))),
     namedItem("foundation", `SQS queues (${queues.length})`, queues, names("foundation", "aws_sqs_queue", "name")),
-    namedItem("foundation", "Secrets Manager exchange-credentials", [`sentry/${env}/exchange-credentials`], names("foundation", "aws_secretsmanager_secret", "name")),
+    namedItem("foundation", `Secrets Manager (${secrets.length})`, secrets, names("foundation", "aws_secretsmanager_secret", "name")),
     namedItem("data", "ElastiCache Redis", [`sentry-redis-${env}`], names("data", "aws_elasticache_replication_group", "replication_group_id")),
     ...Object.keys(config.clusters).map((cluster) => namedItem("compute", `ECS cluster ${cluster}`, [`sentry-${cluster}-${env}`], names("compute", "aws_ecs_cluster", "name"))),
     ...taskDefinitionItems(config, phases),
