@@ -54,7 +54,6 @@ describe("every environment of the guide", () => {
     expect(ENVIRONMENTS.dev.network).toMatchObject({ vpcCidr: "172.22.0.0/16", flowLogs: { enabled: false } });
     expect(ENVIRONMENTS.staging.network).toMatchObject({ vpcCidr: "172.22.0.0/16", flowLogs: { enabled: true } });
     expect(ENVIRONMENTS.prod.network).toMatchObject({ vpcCidr: "172.23.0.0/16", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"] });
-    expect(ENVIRONMENTS.dev.queues).toHaveLength(9);
     expect(ENVIRONMENTS.dev.queues.find((q) => q.name === "orders-bitget")?.type).toBe("standard");
     expect(ENVIRONMENTS.dev.queues.find((q) => q.name === "executions")?.type).toBe("fifo");
   });
