@@ -188,13 +188,22 @@ describe("bad configuration fails with one clear line", () => {
 
   test("an unknown queue type", () => {
     const queues = [...dev.queues, { name: "alerts", type: "priority" as never, purpose: "x", visibilityTimeoutSeconds: 30, consumerServices: "one" as const }];
-    expect(invalid({ queues })).toThrow('dev.queues[9].type = "priority"; expected one of standard, fifo');
+    expect(invalid({ queues })).toThrow(`dev.queues[${dev.queues.length}].type = "priority"; expected one of standard, fifo`);
   });
 
   test("a duplicate queue name", () => {
-    expect(invalid({ queues: [...dev.queues, dev.queues[0]] })).toThrow(
-      'dev.queues[9] = "orders-bitget"; expected a name not used before in the list',
-    );
+    expect(invalid({ queues: [...dev.queues, dev.queues[0]] })).toThrow(`dev.queues[${dev.queues.length}] = "orders-bitget"; expected a name not used before in the list`);
+  });
+
+  test("a table or secret name that would not make a resource name", () => {
+    expect(invalid({ tables: { ...dev.tables, Orders_Table: dev.tables.config } as EnvironmentConfig["tables"] })).toThrow('dev.tables.Orders_Table = "Orders_Table"; expected a table name of lower-case letters, digits and single dashes');
+    expect(invalid({ secrets: { ...dev.secrets, "api key": dev.secrets.database } as EnvironmentConfig["secrets"] })).toThrow('dev.secrets.api key = "api key"; expected a secret name of lower-case letters, digits and single dashes');
+  });
+
+  test("a secret without keys, or with a key twice", () => {
+    const secret = (keys: string[]) => ({ secrets: { ...dev.secrets, database: { ...dev.secrets.database, keys } } });
+    expect(invalid(secret([]))).toThrow("dev.secrets.database.keys length = 0; expected a whole number from 1 to 50");
+    expect(invalid(secret(["host", "host"]))).toThrow('dev.secrets.database.keys[1] = "host"; expected a name not used before in the list');
   });
 
   test("a queue name AWS would reject", () => {
@@ -272,7 +281,7 @@ describe("application grants and ingress: bad configuration fails with one clear
 
   test("a service naming an unknown table", () => {
     expect(invalid(withService("oms", { access: { ...oms.access, reads: ["orders"] } }))).toThrow(
-      'dev.services[0].access.reads[0] = "orders"; expected one of config, trading',
+      `dev.services[0].access.reads[0] = "orders"; expected one of ${Object.keys(dev.tables).join(", ")}`,
     );
   });
 
