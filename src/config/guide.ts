@@ -64,3 +64,15 @@ export const GUIDE_VALUES: Readonly<Record<string, GuideValue>> = {
   ...forEach("services", SCALED_SERVICES, "autoScaling.scaleInCooldownSeconds", { parameter: "ScaleInCooldown", values: every(300) }),
   ...forEach("cicd.pipelines", ALL_SERVICES, "buildspecPath", { parameter: "BuildspecPath", values: every("buildspec.yml") }),
 };
+
+/** A count the guide's "Checklist por Ambiente" gives for a list of the configuration. */
+export interface GuideCount {
+  /** The guide's checklist item. */
+  readonly item: string;
+  readonly count: number;
+}
+
+/** By configuration list (`queues`): the config's length is what deploys; the guide's count is shown beside it where they differ. */
+export const GUIDE_COUNTS: Readonly<Record<string, GuideCount>> = {
+  queues: { item: "SQS Queues (9x)", count: 9 },
+};

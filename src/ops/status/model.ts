@@ -1,5 +1,6 @@
 import { EnvironmentConfig, namesOf } from "../../config";
 import { SECRETS } from "../../config/environments";
+import { GUIDE_COUNTS, GuideCount } from "../../config/guide";
 import { AssumedRole, CertificateFacts, ServiceFacts, StateObject, SubscriptionFacts } from "./live";
 import { instancesOf, resourceCount, TerraformState, text } from "./state";
 
@@ -209,6 +210,11 @@ function secretName(arn: string): string {
   return name.replace(/-[A-Za-z0-9]{6}$/, "");
 }
 
+/** `; the guide's checklist: 9` when the configuration's count differs from the guide's. */
+function besideGuide(count: number, guide: GuideCount): string {
+  return count === guide.count ? "" : `; the guide's checklist: ${guide.count}`;
+}
+
 /** The guide's "Checklist por Ambiente", ticked from the states, for the phases given (`--phase`). */
 export function checklist(config: EnvironmentConfig, phases: readonly PhaseInput[]): ChecklistItem[] {
   const env = config.name;
@@ -219,7 +225,7 @@ export function checklist(config: EnvironmentConfig, phases: readonly PhaseInput
     vpcItem(config, stateOf(phases, "foundation")),
     namedItem("foundation", "Cognito user pool", [`sentry-admin-${env}`], names("foundation", "aws_cognito_user_pool", "name")),
     ...namesOf(config.tables).map((table) => namedItem("foundation", `DynamoDB ${table}`, [`sentry-${table}-${env}`], names("foundation", "aws_dynamodb_table", "name"))),
-    namedItem("foundation", `SQS queues (${queues.length})`, queues, names("foundation", "aws_sqs_queue", "name")),
+    namedItem("foundation", `SQS queues (${queues.length}${besideGuide(queues.length, GUIDE_COUNTS.queues)})`, queues, names("foundation", "aws_sqs_queue", "name")),
     namedItem("foundation", `Secrets Manager (${secrets.length})`, secrets, names("foundation", "aws_secretsmanager_secret", "name")),
     namedItem("data", "ElastiCache Redis", [`sentry-redis-${env}`], names("data", "aws_elasticache_replication_group", "replication_group_id")),
     ...Object.keys(config.clusters).map((cluster) => namedItem("compute", `ECS cluster ${cluster}`, [`sentry-${cluster}-${env}`], names("compute", "aws_ecs_cluster", "name"))),

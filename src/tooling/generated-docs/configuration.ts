@@ -1,6 +1,6 @@
 import { EnvironmentName, MANAGED_SCALING_PROFILES, SERVICE_SCALING_PROFILES } from "../../config";
 import { EnvironmentDefinition } from "../../config/environments";
-import { GUIDE_VALUES, GuideScalar } from "../../config/guide";
+import { GUIDE_COUNTS, GUIDE_VALUES, GuideScalar } from "../../config/guide";
 import {
   MANAGED_SCALING_PROFILE_VALUES,
   resolveManagedScaling,
@@ -58,6 +58,19 @@ function groupOf(path: string): string {
   return path.includes(".") ? path.split(".")[0] : "general";
 }
 
+/** For a list the guide counts (`queues`): its length per environment, and the guide's count where it differs. */
+function countLine(group: string, environments: Readonly<Record<EnvironmentName, ResolvedEnvironment>>): string[] {
+  const guide = GUIDE_COUNTS[group];
+  if (!guide) return [];
+  const counts = Object.values(environments).map((environment) => {
+    const list: unknown = environment[group as keyof ResolvedEnvironment];
+    return Array.isArray(list) ? list.length : Object.keys(list as object).length;
+  });
+  const count = counts.every((each) => each === counts[0]) ? String(counts[0]) : counts.join(" / ");
+  const differs = counts.some((each) => each !== guide.count);
+  return [`${count} in the configuration${differs ? `; the guide's checklist has ${guide.count} ("${guide.item}")` : `, as the guide's checklist ("${guide.item}")`}.`, ""];
+}
+
 /** One table per configuration group: path, value per environment, source (the guide's parameter, or ours). */
 export function renderParameterTables(environments: Readonly<Record<EnvironmentName, ResolvedEnvironment>>): string {
   const names = Object.keys(environments) as EnvironmentName[];
@@ -80,7 +93,7 @@ export function renderParameterTables(environments: Readonly<Record<EnvironmentN
         const source = guide ? `guide \`${guide.parameter}\`${given.length === names.length ? "" : ` (${given.join(", ")})`}` : "ours";
         return `| \`${group === "general" ? path : path.slice(group.length + 1)}\` | ${cells.join(" | ")} | ${source} |`;
       });
-    return [`### ${group}`, "", `| value | ${names.join(" | ")} | source |`, `|---|${names.map(() => "---").join("|")}|---|`, ...rows].join("\n");
+    return [`### ${group}`, "", ...countLine(group, environments), `| value | ${names.join(" | ")} | source |`, `|---|${names.map(() => "---").join("|")}|---|`, ...rows].join("\n");
   });
   return sections.join("\n\n");
 }
