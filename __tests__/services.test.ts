@@ -1,7 +1,7 @@
 import { EnvironmentConfig, ServiceConfig, ServiceName } from "../src/config";
 import { validateEnvironmentConfig } from "../src/config/validate";
 import { servicesStackProps } from "../src/stacks/services-stack";
-import { TerraformJson, buildTestApp, dataOf, policyStatements, resource, resourcesOf, statementBySid, synthPhase, testConfig } from "./support/synth";
+import { TerraformJson, buildTestApp, containerDefinitions, dataOf, policyStatements, resource, resourcesOf, statementBySid, synthPhase, testConfig } from "./support/synth";
 
 const FOUNDATION = "data.terraform_remote_state.foundation_outputs.outputs";
 const COMPUTE = "data.terraform_remote_state.compute_outputs.outputs";
@@ -26,13 +26,8 @@ function synthServices(config: EnvironmentConfig): TerraformJson {
   return synthPhase(config, "services").tf;
 }
 
-/**
- * The container definition of a service. Terraform interpolations inside the JSON text may hold raw quotes
- * (`secret_arns["exchange-credentials"]`); they are escaped before parsing and come back unchanged.
- */
 function container(tf: TerraformJson, service: ServiceName): TerraformJson {
-  const text: string = resource(tf, "aws_ecs_task_definition", `${service}_task_definition`).container_definitions;
-  const definitions = JSON.parse(text.replace(/\$\{[^}]*\}/g, (expression) => expression.replace(/"/g, '\\"')));
+  const definitions = containerDefinitions(tf, service);
   expect(definitions).toHaveLength(1);
   return definitions[0];
 }

@@ -91,6 +91,15 @@ export function resource(tf: TerraformJson, type: string, name: string): Terrafo
   return found;
 }
 
+/**
+ * The container definitions of a service's task definition. Terraform interpolations inside the JSON text may
+ * hold raw quotes (`secret_arns["exchange-credentials"]`); they are escaped before parsing and come back unchanged.
+ */
+export function containerDefinitions(tf: TerraformJson, service: string): TerraformJson[] {
+  const text: string = resource(tf, "aws_ecs_task_definition", `${service}_task_definition`).container_definitions;
+  return JSON.parse(text.replace(/\$\{[^}]*\}/g, (expression) => expression.replace(/"/g, '\\"')));
+}
+
 /** The statements of a policy document data source. */
 export function policyStatements(tf: TerraformJson, document: string): TerraformJson[] {
   const found = dataOf(tf, "aws_iam_policy_document")[document];

@@ -24,7 +24,14 @@ import {
  * Where the guide is silent the choice is ours and says so in a comment.
  */
 
-/** The nine queues of the order-management system (docs/architecture.md "Queues"). The same set in every environment. */
+/**
+ * The queues of the order-management system (docs/architecture.md "Queues"), the same set in every environment.
+ * A new queue is one entry here (then `npm run docs`): the foundation creates it with its dead-letter queue,
+ * policies, alarm and outputs. Why each type: orders are idempotent by client order id; fills, status changes and
+ * positions must apply in order per order or account; a cancel must never overtake its order (deduplication stops
+ * double cancels); risk checks are independent; for market data the newest snapshot wins; audit events carry their
+ * own timestamp.
+ */
 export const QUEUES: readonly QueueConfig[] = [
   { name: "orders-bitget", type: "standard", purpose: "New order requests for the Bitget adapter", visibilityTimeoutSeconds: 60, consumerServices: "one" },
   { name: "executions", type: "fifo", purpose: "Fills reported by exchanges, in order per order id", visibilityTimeoutSeconds: 60, consumerServices: "one" },

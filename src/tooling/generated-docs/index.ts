@@ -7,6 +7,7 @@ import { ResolvedEnvironment, resolveScalingProfiles } from "../../config/profil
 import { renderParameterTables, renderScalingProfiles, renderVariables } from "./configuration";
 import { renderCostTable } from "./cost";
 import { fillGeneratedBlocks } from "./markers";
+import { renderQueues, renderSecrets, renderTables } from "./resources";
 import { DocumentedEnvironment } from "./synthesized";
 import { VARIABLE_READERS } from "./variables";
 
@@ -26,6 +27,9 @@ export function generatedBlocks(environments: readonly DocumentedEnvironment[]):
       outputs: renderOutputs(environments),
       "resource-counts": renderResourceCounts(environments),
       "main-resources": renderMainResources(environments),
+      queues: renderQueues(RESOLVED_ENVIRONMENTS),
+      tables: renderTables(RESOLVED_ENVIRONMENTS),
+      secrets: renderSecrets(RESOLVED_ENVIRONMENTS),
     },
     "docs/configuration.md": {
       parameters: renderParameterTables(RESOLVED_ENVIRONMENTS),
