@@ -18,13 +18,14 @@ import { containerDefinitions, diffResources, policyStatements, resource, synthP
  * resources, alarm, outputs, grants and documentation with no other edit.
  */
 
-const WITHDRAWALS: QueueConfig = { name: "withdrawals", type: "fifo", purpose: "Withdrawal requests, in order per account", visibilityTimeoutSeconds: 60, consumerServices: "one" };
+/** A queue no configuration has (its name says where it comes from). */
+const ADDED: QueueConfig = { name: "added-by-test", type: "fifo", purpose: "Messages of a queue the one-edit test adds", visibilityTimeoutSeconds: 60, consumerServices: "one" };
 
 /** `env`'s definition with the queue added, and (the same edit) the OMS sending to it. */
 function withQueue(env: EnvironmentName, produce: boolean): EnvironmentDefinition {
   const definition = ENVIRONMENTS[env];
-  const services = definition.services.map((service) => (produce && service.name === "oms" ? { ...service, access: { ...service.access, produces: [...service.access.produces, WITHDRAWALS.name] } } : service));
-  return { ...definition, queues: [...definition.queues, WITHDRAWALS], services };
+  const services = definition.services.map((service) => (produce && service.name === "oms" ? { ...service, access: { ...service.access, produces: [...service.access.produces, ADDED.name] } } : service));
+  return { ...definition, queues: [...definition.queues, ADDED], services };
 }
 
 const load = (definition: EnvironmentDefinition): EnvironmentConfig => loadEnvironmentConfig(definition.name, TEST_OPERATOR_VARIABLES, definition);
@@ -39,17 +40,17 @@ describe("a tenth queue, one entry in QUEUES", () => {
     const resources = diff(queueOnly, "resource");
     expect(resources.foundation).toEqual({
       added: [
-        "aws_cloudwatch_metric_alarm.dlq_alarms_withdrawals",
-        "aws_sqs_queue.withdrawals",
-        "aws_sqs_queue.withdrawals_dlq",
-        "aws_sqs_queue_policy.withdrawals_dlq_policy",
-        "aws_sqs_queue_policy.withdrawals_policy",
-        "aws_sqs_queue_redrive_allow_policy.withdrawals_dlq_redrive_allow",
+        "aws_cloudwatch_metric_alarm.dlq_alarms_added_by_test",
+        "aws_sqs_queue.added_by_test",
+        "aws_sqs_queue.added_by_test_dlq",
+        "aws_sqs_queue_policy.added_by_test_dlq_policy",
+        "aws_sqs_queue_policy.added_by_test_policy",
+        "aws_sqs_queue_redrive_allow_policy.added_by_test_dlq_redrive_allow",
       ],
       removed: [],
       changed: {},
     });
-    expect(diff(queueOnly, "data").foundation.added).toEqual(["aws_iam_policy_document.withdrawals_dlq_policy_document", "aws_iam_policy_document.withdrawals_policy_document"]);
+    expect(diff(queueOnly, "data").foundation.added).toEqual(["aws_iam_policy_document.added_by_test_dlq_policy_document", "aws_iam_policy_document.added_by_test_policy_document"]);
     for (const phase of ["data", "compute", "cicd"] as const) expect({ phase, ...resources[phase] }).toEqual({ phase, added: [], removed: [], changed: {} });
     // Phase 4's dashboard draws every dead-letter queue.
     expect(resources.services).toEqual({ added: [], removed: [], changed: { "aws_cloudwatch_dashboard.dashboard": ["dashboard_body"] } });
@@ -57,12 +58,12 @@ describe("a tenth queue, one entry in QUEUES", () => {
 
   test("the queue and its DLQ are FIFO, encrypted, redriven after 5 receives; the alarm watches the DLQ", () => {
     const tf = synthPhase(queueOnly, "foundation").tf;
-    expect(resource(tf, "aws_sqs_queue", "withdrawals")).toMatchObject({ name: "sentry-withdrawals-dev.fifo", fifo_queue: true, visibility_timeout_seconds: 60, kms_master_key_id: "${aws_kms_key.environment_key.arn}" });
-    expect(JSON.parse(resource(tf, "aws_sqs_queue", "withdrawals").redrive_policy)).toEqual({ deadLetterTargetArn: "${aws_sqs_queue.withdrawals_dlq.arn}", maxReceiveCount: 5 });
-    expect(resource(tf, "aws_sqs_queue", "withdrawals_dlq")).toMatchObject({ name: "sentry-withdrawals-dlq-dev.fifo", fifo_queue: true });
-    expect(resource(tf, "aws_cloudwatch_metric_alarm", "dlq_alarms_withdrawals")).toMatchObject({
-      alarm_name: "sentry-dev-dlq-withdrawals",
-      dimensions: { QueueName: "${aws_sqs_queue.withdrawals_dlq.name}" },
+    expect(resource(tf, "aws_sqs_queue", "added_by_test")).toMatchObject({ name: "sentry-added-by-test-dev.fifo", fifo_queue: true, visibility_timeout_seconds: 60, kms_master_key_id: "${aws_kms_key.environment_key.arn}" });
+    expect(JSON.parse(resource(tf, "aws_sqs_queue", "added_by_test").redrive_policy)).toEqual({ deadLetterTargetArn: "${aws_sqs_queue.added_by_test_dlq.arn}", maxReceiveCount: 5 });
+    expect(resource(tf, "aws_sqs_queue", "added_by_test_dlq")).toMatchObject({ name: "sentry-added-by-test-dlq-dev.fifo", fifo_queue: true });
+    expect(resource(tf, "aws_cloudwatch_metric_alarm", "dlq_alarms_added_by_test")).toMatchObject({
+      alarm_name: "sentry-dev-dlq-added-by-test",
+      dimensions: { QueueName: "${aws_sqs_queue.added_by_test_dlq.name}" },
       alarm_actions: ["${aws_sns_topic.alarm_topic.arn}"],
     });
   });
@@ -71,22 +72,22 @@ describe("a tenth queue, one entry in QUEUES", () => {
     const [old, current] = [synthPhase(before, "foundation").tf.output, synthPhase(queueOnly, "foundation").tf.output];
     const changed = Object.keys(current).filter((name) => JSON.stringify(old[name]) !== JSON.stringify(current[name]));
     expect(changed.sort()).toEqual(["dead_letter_queue_arns", "dead_letter_queue_names", "queue_arns", "queue_urls"]);
-    expect(current.queue_urls.value.withdrawals).toBe("${aws_sqs_queue.withdrawals.url}");
-    expect(current.dead_letter_queue_names.value.withdrawals).toBe("${aws_sqs_queue.withdrawals_dlq.name}");
+    expect(current.queue_urls.value[ADDED.name]).toBe("${aws_sqs_queue.added_by_test.url}");
+    expect(current.dead_letter_queue_names.value[ADDED.name]).toBe("${aws_sqs_queue.added_by_test_dlq.name}");
   });
 
-  test("a service that sends to it gets the send grant on its ARN and SQS_WITHDRAWALS_URL; nothing is added in phase 4", () => {
+  test("a service that sends to it gets the send grant on its ARN and SQS_ADDED_BY_TEST_URL; nothing is added in phase 4", () => {
     const services = diff(produced, "resource").services;
     expect(services.added).toEqual([]);
     expect(services.changed).toEqual({ "aws_cloudwatch_dashboard.dashboard": ["dashboard_body"], "aws_ecs_task_definition.oms_task_definition": ["container_definitions"] });
     const tf: TerraformJson = synthPhase(produced, "services").tf;
-    const arn = '${data.terraform_remote_state.foundation_outputs.outputs.queue_arns.withdrawals}';
+    const arn = '${data.terraform_remote_state.foundation_outputs.outputs.queue_arns["added-by-test"]}';
     const send = policyStatements(tf, "oms_iam_application_permissions").find((statement) => statement.sid === "ProduceToQueues");
     expect(send?.resources).toContain(arn);
     const [container] = containerDefinitions(tf, "oms");
-    expect(container.environment).toContainEqual({ name: "SQS_WITHDRAWALS_URL", value: '${data.terraform_remote_state.foundation_outputs.outputs.queue_urls.withdrawals}' });
+    expect(container.environment).toContainEqual({ name: "SQS_ADDED_BY_TEST_URL", value: '${data.terraform_remote_state.foundation_outputs.outputs.queue_urls["added-by-test"]}' });
     const websocket = policyStatements(tf, "websocket_iam_application_permissions");
-    expect(JSON.stringify(websocket)).not.toContain("withdrawals");
+    expect(JSON.stringify(websocket)).not.toContain(ADDED.name);
   });
 
   test("status's checklist expects it, and shows the guide's 9 beside the count", () => {
@@ -95,7 +96,7 @@ describe("a tenth queue, one entry in QUEUES", () => {
     const foundation = checklist(queueOnly, [{ phase: "foundation", stack: "sentry-foundation-dev", planWaiting: false }]);
     const queues = foundation.find((item) => item.item.startsWith("SQS queues"));
     expect(queues).toMatchObject({ item: `SQS queues (${before.queues.length + 1}; the guide's checklist: 9)`, done: false });
-    expect(queues?.missing).toBe(`not in state: ${[...before.queues, WITHDRAWALS].map((queue) => `sentry-${queue.name}-dev${queue.type === "fifo" ? ".fifo" : ""}`).join(", ")}`);
+    expect(queues?.missing).toBe(`not in state: ${[...before.queues, ADDED].map((queue) => `sentry-${queue.name}-dev${queue.type === "fifo" ? ".fifo" : ""}`).join(", ")}`);
   });
 
   test("the generated documentation changes with it: parameters, queue list, main resources and alarm count", () => {
@@ -103,10 +104,10 @@ describe("a tenth queue, one entry in QUEUES", () => {
       Object.fromEntries(ENVIRONMENT_NAMES.map((env) => [env, resolveScalingProfiles(edit(env))])) as Record<EnvironmentName, ReturnType<typeof resolveScalingProfiles>>;
     const [old, current] = [resolved((env) => ENVIRONMENTS[env]), resolved((env) => withQueue(env, true))];
     const parameters = renderParameterTables(current);
-    expect(renderParameterTables(old)).not.toContain("withdrawals");
-    expect(parameters).toContain("| `withdrawals.type` | `fifo` | `fifo` | `fifo` | ours |");
+    expect(renderParameterTables(old)).not.toContain(ADDED.name);
+    expect(parameters).toContain("| `added-by-test.type` | `fifo` | `fifo` | `fifo` | ours |");
     expect(parameters).toContain(`${old.dev.queues.length + 1} in the configuration; the guide's checklist has 9 ("SQS Queues (9x)").`);
-    expect(renderQueues(current)).toContain("| `withdrawals` | fifo | Withdrawal requests, in order per account | `oms` | – | ours |");
+    expect(renderQueues(current)).toContain("| `added-by-test` | fifo | Messages of a queue the one-edit test adds | `oms` | – | ours |");
 
     const documented = (config: EnvironmentConfig): DocumentedEnvironment => ({
       environment: "dev",
