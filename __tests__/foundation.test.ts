@@ -303,11 +303,10 @@ describe("output contract", () => {
 
   test("queues and secrets are maps keyed by their short names; secrets by ARN only", () => {
     expect(foundation.dev.output.queue_urls.value["orders-bitget"]).toBe("${aws_sqs_queue.orders_bitget.url}");
-    expect(foundation.dev.output.secret_arns.value).toEqual({
-      "exchange-credentials": "${aws_secretsmanager_secret.exchange_credentials_secret.arn}",
-      database: "${aws_secretsmanager_secret.database_secret.arn}",
-      redis: "${aws_secretsmanager_secret.redis_secret.arn}",
-    });
+    expect(foundation.dev.output.secret_arns.value).toEqual(
+      Object.fromEntries(Object.keys(testConfig("dev").secrets).map((name) => [name, `\${aws_secretsmanager_secret.${name.replace(/-/g, "_")}_secret.arn}`])),
+    );
+    expect(foundation.dev.output.secret_arns.value.redis).toBe("${aws_secretsmanager_secret.redis_secret.arn}");
     expect(JSON.stringify(foundation.dev.output)).not.toMatch(/secret_string|secret_version/);
   });
 });

@@ -3,7 +3,7 @@ import { join } from "path";
 import { EnvironmentConfig, EnvironmentName, ENVIRONMENT_NAMES, loadEnvironmentConfig, QueueConfig } from "../src/config";
 import { EnvironmentDefinition, ENVIRONMENTS } from "../src/config/environments";
 import { resolveScalingProfiles } from "../src/config/profiles";
-import { checklist } from "../src/ops/status/model";
+import { checklist, liveQueries } from "../src/ops/status/model";
 import { PHASES } from "../src/stacks/names";
 import { ROOT } from "../src/tooling/generated-docs";
 import { renderMainResources } from "../src/tooling/generated-docs/architecture";
@@ -119,6 +119,37 @@ describe("a tenth queue, one entry in QUEUES", () => {
     expect(row(produced, "SQS queues")).toBe(`| SQS queues | ${before.queues.length + 1} (${fifo + 1} FIFO), each with a dead-letter queue: ${2 * before.queues.length + 2} in all |`);
     const alarms = (config: EnvironmentConfig) => Number(row(config, "CloudWatch alarms")?.split(" | ")[1]);
     expect(alarms(produced)).toBe(alarms(before) + 1);
+  });
+});
+
+describe("a table, one entry in TABLES; a secret, one entry in SECRETS", () => {
+  const table = { key: { partitionKey: "pk" }, indexes: {} };
+  const secret = { description: "A secret the one-edit test adds", keys: ["token"], filledBy: "person" as const };
+  const withTable = { ...ENVIRONMENTS.dev, tables: { ...ENVIRONMENTS.dev.tables, "added-by-test": table } } as EnvironmentDefinition;
+  const withSecret = { ...ENVIRONMENTS.dev, secrets: { ...ENVIRONMENTS.dev.secrets, "added-by-test": secret } } as EnvironmentDefinition;
+
+  test("a table: the foundation adds exactly the table and its entries in table_names and table_arns", () => {
+    const after = load(withTable);
+    expect(diffResources(synthPhase(before, "foundation").tf, synthPhase(after, "foundation").tf)).toEqual({ added: ["aws_dynamodb_table.added_by_test_table"], removed: [], changed: {} });
+    const tf = synthPhase(after, "foundation").tf;
+    expect(resource(tf, "aws_dynamodb_table", "added_by_test_table")).toMatchObject({ name: "sentry-added-by-test-dev", hash_key: "pk", billing_mode: "PAY_PER_REQUEST" });
+    expect(tf.output.table_names.value["added-by-test"]).toBe("${aws_dynamodb_table.added_by_test_table.name}");
+    expect(checklist(after, [{ phase: "foundation", stack: "sentry-foundation-dev", planWaiting: false }]).map((item) => item.item)).toContain("DynamoDB added-by-test");
+  });
+
+  test("a secret without rotation stops the synth with the security baseline's line until src/security/exceptions.ts registers why", () => {
+    expect(() => synthPhase(load(withSecret), "foundation")).toThrow(
+      /Security baseline \[secret-rotation\]: sentry-foundation-dev\/added-by-test-secret\/Resource \(aws_secretsmanager_secret\.added_by_test_secret\) has no automatic rotation/,
+    );
+  });
+
+  test("a secret a person fills: status lists it in the checklist and asks AWS whether it still holds the placeholder", () => {
+    const after = load(withSecret);
+    const foundation = checklist(after, [{ phase: "foundation", stack: "sentry-foundation-dev", planWaiting: false }]);
+    expect(foundation.find((item) => item.item.startsWith("Secrets Manager"))?.missing).toContain("sentry/dev/added-by-test");
+    const secretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:sentry/dev/added-by-test-AbCdEf";
+    const state = { version: 4, serial: 1, resources: [{ mode: "managed" as const, type: "aws_secretsmanager_secret", name: "secret", instances: [{ attributes: { name: "sentry/dev/added-by-test", arn: secretArn } }] }] };
+    expect(liveQueries(after, [{ phase: "foundation", stack: "sentry-foundation-dev", state, planWaiting: false }]).secrets).toEqual([secretArn]);
   });
 });
 

@@ -97,12 +97,14 @@ function fresh(): LiveFacts {
 }
 
 describe("the model, from real state", () => {
-  test("asks AWS about the certificate, the connection, the alarm topic, the two person-filled secrets and every service", () => {
-    const queries = liveQueries(inputs());
+  test("asks AWS about the certificate, the connection, the alarm topic, the secrets a person fills and every service", () => {
+    const queries = liveQueries(DEV, inputs());
     expect(queries.certificates).toEqual([CERTIFICATE_ARN]);
     expect(queries.connections).toEqual([CONNECTION_ARN]);
     expect(queries.topics).toEqual([TOPIC_ARN]);
-    expect([...queries.secrets].sort()).toEqual([secretArn("database"), secretArn("exchange-credentials")].sort());
+    const personFilled = Object.entries(DEV.secrets).filter(([, secret]) => secret.filledBy === "person").map(([name]) => name);
+    expect(personFilled).toEqual(expect.arrayContaining(["exchange-credentials", "database"]));
+    expect([...queries.secrets].sort()).toEqual(personFilled.map(secretArn).sort());
     expect(queries.secrets).not.toContain(secretArn("redis"));
     expect(queries.services.map((s) => s.name).sort()).toEqual(["sentry-frontend-dev", "sentry-oms-dev", "sentry-websocket-dev"]);
   });
@@ -336,7 +338,7 @@ class StubAws implements StatusAws {
 
 test("fetchLive asks each cluster once for its services", async () => {
   const aws = new StubAws(settled());
-  const live = await fetchLive(aws, liveQueries(inputs()));
+  const live = await fetchLive(aws, liveQueries(DEV, inputs()));
   expect(aws.calls.filter((call) => call.startsWith("services")).sort()).toEqual([
     `services ${SERVICES.find((s) => s.name === "sentry-frontend-dev")?.cluster} sentry-frontend-dev`,
     expect.stringMatching(/^services \S+cluster\/sentry-oms-dev sentry-(oms|websocket)-dev,sentry-(oms|websocket)-dev$/),

@@ -489,7 +489,7 @@ export async function statusCommand(io: OpsDependencies, options: CommandOptions
   await aws.checkCredentials();
   const run = openEnvironment(io, options, false, "state");
   const phases = await Promise.all(run.phases.map((phase) => readPhase(run.session, run.store, aws, phase, stackOf(run, phase))));
-  const model = buildStatus(run.config, phases, await fetchLive(aws, liveQueries(phases)));
+  const model = buildStatus(run.config, phases, await fetchLive(aws, liveQueries(run.config, phases)));
   io.print(renderStatus(model, options.format));
   return statusExitCode(model);
 }

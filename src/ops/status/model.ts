@@ -1,5 +1,4 @@
 import { EnvironmentConfig, namesOf } from "../../config";
-import { SECRETS } from "../../config/environments";
 import { GUIDE_COUNTS, GuideCount } from "../../config/guide";
 import { AssumedRole, CertificateFacts, ServiceFacts, StateObject, SubscriptionFacts } from "./live";
 import { instancesOf, resourceCount, TerraformState, text } from "./state";
@@ -90,8 +89,12 @@ export interface StatusModel {
   readonly complete: boolean;
 }
 
-/** The secrets Terraform creates with a placeholder for a person to fill (`sentry/<env>/<name>`), from the configuration. */
-export const PERSON_FILLED_SECRETS = namesOf(SECRETS).filter((name) => SECRETS[name].filledBy === "person");
+/** The secrets Terraform creates with a placeholder for a person to fill (`filledBy: "person"`), by their names `sentry/<env>/<name>`. */
+export function personFilledSecrets(config: EnvironmentConfig): string[] {
+  return namesOf(config.secrets)
+    .filter((name) => config.secrets[name].filledBy === "person")
+    .map((name) => `sentry/${config.name}/${name}`);
+}
 const PENDING_CONFIRMATION = "PendingConfirmation";
 
 const stateOf = (phases: readonly PhaseInput[], phase: string): TerraformState | undefined => phases.find((p) => p.phase === phase)?.state;
@@ -99,11 +102,11 @@ const stateOf = (phases: readonly PhaseInput[], phase: string): TerraformState |
 const uniq = (values: readonly string[]): string[] => [...new Set(values)];
 
 /** The resources whose live state `status` checks. */
-export function liveQueries(phases: readonly PhaseInput[]): LiveQueries {
+export function liveQueries(config: EnvironmentConfig, phases: readonly PhaseInput[]): LiveQueries {
   const all = (type: string, attribute: string) => uniq(phases.flatMap((p) => instancesOf(p.state, type).map((a) => text(a, attribute) ?? "")).filter(Boolean));
   const foundation = stateOf(phases, "foundation");
   const secrets = instancesOf(foundation, "aws_secretsmanager_secret")
-    .filter((secret) => PERSON_FILLED_SECRETS.some((name) => text(secret, "name")?.endsWith(`/${name}`)))
+    .filter((secret) => personFilledSecrets(config).includes(text(secret, "name") ?? ""))
     .map((secret) => text(secret, "arn") ?? "")
     .filter(Boolean);
   const services = phases.flatMap((p) => instancesOf(p.state, "aws_ecs_service")).flatMap((service): ServiceRef[] => {
@@ -273,13 +276,13 @@ function subscriptionActions(phases: readonly PhaseInput[], live: LiveFacts): Pe
   });
 }
 
-function secretActions(phases: readonly PhaseInput[], live: LiveFacts): PersonAction[] {
+function secretActions(config: EnvironmentConfig, phases: readonly PhaseInput[], live: LiveFacts): PersonAction[] {
   const foundation = stateOf(phases, "foundation");
   const versions = instancesOf(foundation, "aws_secretsmanager_secret_version");
   return instancesOf(foundation, "aws_secretsmanager_secret").flatMap((secret): PersonAction[] => {
     const name = text(secret, "name") ?? "";
     const arn = text(secret, "arn") ?? "";
-    if (!PERSON_FILLED_SECRETS.some((short) => name.endsWith(`/${short}`))) return [];
+    if (!personFilledSecrets(config).includes(name)) return [];
     const stages = live.secretStages.get(arn);
     const placeholder = versions.filter((v) => text(v, "secret_id") === arn || text(v, "arn") === arn).map((v) => text(v, "version_id"));
     if (!stages) return [];
@@ -310,7 +313,7 @@ export function buildStatus(config: EnvironmentConfig, phases: readonly PhaseInp
     ...certificateActions(phases, live),
     ...connectionActions(phases, live),
     ...subscriptionActions(phases, live),
-    ...secretActions(phases, live),
+    ...secretActions(config, phases, live),
     ...serviceActions(live),
   ];
   return { environment: config.name, phases: statuses, checklist: items, actions, complete: !actions.length && items.every((item) => item.done) };
