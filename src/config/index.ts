@@ -1,4 +1,5 @@
 import { EnvironmentVariable } from "../lib/environment-variables";
+import { ACCOUNT_ENVIRONMENT_VARIABLES } from "./accounts";
 import { EnvironmentDefinition, ENVIRONMENTS } from "./environments";
 import { OPERATOR_ENVIRONMENT_VARIABLES, readOperatorSettings } from "./operator";
 import { resolveScalingProfiles } from "./profiles";
@@ -8,6 +9,7 @@ import { ConfigError, validateEnvironmentConfig } from "./validate";
 export * from "./types";
 export { ConfigError } from "./validate";
 export { placeholderWarnings } from "./operator";
+export { accountOfRole, accountWarnings, environmentVariable, stateSessionName, terraformSessionName } from "./accounts";
 export * from "./ci";
 export * from "./usage";
 
@@ -18,6 +20,7 @@ export const DEFAULT_ENVIRONMENT: EnvironmentName = "dev";
 export const CONFIG_VARIABLES: readonly EnvironmentVariable[] = [
   { name: "SENTRY_ENV", default: DEFAULT_ENVIRONMENT, meaning: `environment to synthesize: ${ENVIRONMENT_NAMES.map((name) => `\`${name}\``).join(", ")}` },
   ...OPERATOR_ENVIRONMENT_VARIABLES,
+  ...ACCOUNT_ENVIRONMENT_VARIABLES,
 ];
 
 /** The names a configuration record is keyed by (`tables`, `secrets`, `clusters`), typed as its keys. */

@@ -1,12 +1,13 @@
 import { EnvironmentVariable } from "../lib/environment-variables";
 import { OPERATOR_DEFAULTS } from "./environments";
-import { OperatorSettings } from "./types";
+import { readAccountSettings } from "./accounts";
+import { OperatorSettings, OperatorVariableKey } from "./types";
 
 /**
  * Operator-specific values come from environment variables, so an operator never edits code to deploy
  * into their own account. Each falls back to `OPERATOR_DEFAULTS`.
  */
-export const OPERATOR_VARIABLES: Readonly<Record<keyof OperatorSettings, string>> = {
+export const OPERATOR_VARIABLES: Readonly<Record<OperatorVariableKey, string>> = {
   region: "SENTRY_AWS_REGION",
   stateBucket: "SENTRY_STATE_BUCKET",
   adminEmail: "SENTRY_ADMIN_EMAIL",
@@ -21,7 +22,7 @@ export const OPERATOR_VARIABLES: Readonly<Record<keyof OperatorSettings, string>
 };
 
 /** What each operator variable sets (docs/configuration.md is generated from it). */
-const OPERATOR_VARIABLE_MEANINGS: Readonly<Record<keyof OperatorSettings, string>> = {
+const OPERATOR_VARIABLE_MEANINGS: Readonly<Record<OperatorVariableKey, string>> = {
   region: "region of every stack (the zones in `environments.ts` must belong to it)",
   stateBucket: "S3 bucket for Terraform state (bucket names are global: set your own)",
   adminEmail: "first Cognito admin; Cognito mails them a temporary password (set it before the first deploy)",
@@ -40,7 +41,7 @@ const OPERATOR_VARIABLE_MEANINGS: Readonly<Record<keyof OperatorSettings, string
 };
 
 export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSettings {
-  const read = (key: keyof OperatorSettings): string | undefined => {
+  const read = (key: OperatorVariableKey): string | undefined => {
     const value = variables[OPERATOR_VARIABLES[key]]?.trim();
     return value ? value : undefined;
   };
@@ -56,14 +57,15 @@ export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSett
     adminRoleArns: read("adminRoleArns")?.split(",").map((arn) => arn.trim()) ?? OPERATOR_DEFAULTS.adminRoleArns,
     terraformRoleArns: read("terraformRoleArns")?.split(",").map((arn) => arn.trim()) ?? OPERATOR_DEFAULTS.terraformRoleArns,
     githubRepository: read("githubRepository"),
+    accounts: readAccountSettings(variables),
   };
 }
 
 /** Settings whose defaults are placeholders: deploying with them would create resources nobody can use. */
-const MUST_SET_BEFORE_DEPLOY: readonly (keyof OperatorSettings)[] = ["stateBucket", "adminEmail", "domain", "adminRoleArns"];
+const MUST_SET_BEFORE_DEPLOY: readonly (OperatorVariableKey)[] = ["stateBucket", "adminEmail", "domain", "adminRoleArns"];
 
 /** The operator variables with their defaults and meanings, in `OPERATOR_VARIABLES` order. */
-export const OPERATOR_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = (Object.keys(OPERATOR_VARIABLES) as (keyof OperatorSettings)[]).map((key) => {
+export const OPERATOR_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = (Object.keys(OPERATOR_VARIABLES) as (OperatorVariableKey)[]).map((key) => {
   const fallback: string | readonly string[] | undefined = OPERATOR_DEFAULTS[key];
   const warning = MUST_SET_BEFORE_DEPLOY.includes(key) ? "; a synth warns while it is unset" : "";
   return {

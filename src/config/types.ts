@@ -65,6 +65,42 @@ export interface OperatorSettings {
    * `sentry-deploy-<env>`); absent: the bootstrap creates no OIDC provider and no CI roles.
    */
   readonly githubRepository?: string;
+  /** Which account each environment lives in and the roles Terraform assumes (accounts.ts); absent: no account guard. */
+  readonly accounts?: AccountSettings;
+}
+
+/** The settings `operator.ts` reads from one variable each (the accounts come from several, `accounts.ts`). */
+export type OperatorVariableKey = Exclude<keyof OperatorSettings, "accounts">;
+
+/** A role Terraform assumes (the provider's or the S3 backend's `assume_role`). */
+export interface AssumedRoleSettings {
+  readonly roleArn: string;
+  /** Names the environment in CloudTrail and the state bucket's access logs. */
+  readonly sessionName: string;
+  /** @default - none */
+  readonly externalId?: string;
+}
+
+/** The AWS account of one environment. */
+export interface EnvironmentAccount {
+  /** 12 digits: the provider of every stack of the environment refuses any other account. */
+  readonly accountId: string;
+  /** The role the provider assumes in that account. @default - the run's own credentials */
+  readonly role?: AssumedRoleSettings;
+}
+
+/**
+ * Where the environments live: `single`, one account for all (`SENTRY_ACCOUNT_ID`); `per-environment`, at least
+ * one environment in an account of its own (`SENTRY_<ENV>_ACCOUNT_ID`), the state in the state account.
+ */
+export interface AccountSettings {
+  readonly layout: "single" | "per-environment";
+  /** Environments without an entry have no account guard. */
+  readonly environments: Readonly<Partial<Record<EnvironmentName, EnvironmentAccount>>>;
+  /** Account of the state bucket. @default - unknown: the run's credentials reach it */
+  readonly stateAccountId?: string;
+  /** Per environment, the role its backend and remote-state reads assume. @default - the run's credentials */
+  readonly stateRoles?: Readonly<Partial<Record<EnvironmentName, AssumedRoleSettings>>>;
 }
 
 export interface NetworkConfig {

@@ -65,7 +65,7 @@ export function writeStateReaders(environment: EnvironmentName, operator: Operat
       const name = stackName(phase, environment);
       const folder = join(outdir, "stacks", name);
       mkdirSync(folder, { recursive: true });
-      writeFileSync(join(folder, "cdk.tf.json"), `${JSON.stringify({ terraform: { backend: { s3: stateBackend(operator, phase) } } }, null, 2)}\n`);
+      writeFileSync(join(folder, "cdk.tf.json"), `${JSON.stringify({ terraform: { backend: { s3: stateBackend(operator, phase, environment) } } }, null, 2)}\n`);
       return [name, { name, folder, dependencies: [], stateOnly: true }];
     }),
   );
@@ -73,7 +73,8 @@ export function writeStateReaders(environment: EnvironmentName, operator: Operat
 }
 
 /** A phase's S3 backend block as Terraform JSON writes it (the stacks lock their state with a lock file). */
-function stateBackend(operator: OperatorSettings, phase: Phase): Record<string, unknown> {
-  const { bucket, key, region, workspaceKeyPrefix } = phaseStateLocation(operator, phase);
-  return { bucket, key, region, use_lockfile: true, workspace_key_prefix: workspaceKeyPrefix };
+function stateBackend(operator: OperatorSettings, phase: Phase, environment: EnvironmentName): Record<string, unknown> {
+  const { bucket, key, region, workspaceKeyPrefix, assumeRole } = phaseStateLocation(operator, phase, environment);
+  const role = assumeRole && { assume_role: { role_arn: assumeRole.roleArn, session_name: assumeRole.sessionName, ...(assumeRole.externalId && { external_id: assumeRole.externalId }) } };
+  return { bucket, key, region, use_lockfile: true, workspace_key_prefix: workspaceKeyPrefix, ...role };
 }

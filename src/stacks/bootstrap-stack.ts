@@ -1,213 +1,32 @@
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { resolve } from "path";
-import { LocalBackend, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
-import {
-  CI_ENVIRONMENTS,
-  CI_ROLE_KINDS,
-  CI_SESSION_SECONDS,
-  CiEnvironmentConfig,
-  ciRoleVariable,
-  ConfigError,
-  ENVIRONMENT_NAMES,
-  EnvironmentName,
-  githubDeployEnvironment,
-  githubPlanEnvironment,
-  OperatorSettings,
-  validateCiEnvironments,
-} from "../config";
-import { EnvironmentKey } from "../constructs/encryption/environment-key";
-import { SecureBucket } from "../constructs/encryption/secure-bucket";
-import { GithubOidcProvider } from "../constructs/identity/github-oidc-provider";
-import { PermissionsBoundaryPolicy } from "../constructs/identity/permissions-boundary-policy";
-import { TerraformCiRoles } from "../constructs/identity/terraform-ci-roles";
-import { ReadableStack } from "./readable-stack";
-import { ciBoundaryPolicyName, ciRoleName, STATE_KEY_PREFIX, wafLogGroupName, WORKSPACE_KEY_PREFIX } from "./names";
-import { projectTags } from "./sentry-stack";
+import { CI_ENVIRONMENTS, CiEnvironmentConfig, ENVIRONMENT_NAMES, EnvironmentName, OperatorSettings } from "../config";
+import { AccountBootstrapStack } from "./account-bootstrap-stack";
+import { STATE_KEY_PREFIX, workspaceObjectPrefix } from "./names";
 
 export const BOOTSTRAP_STACK_NAME = "sentry-bootstrap";
-/** At the project root (git-ignored), not in cdktf.out/, which synth output may replace. */
-const BOOTSTRAP_STATE_PATH = resolve(__dirname, "..", "..", "terraform.sentry-bootstrap.tfstate");
-
-/** Days old state versions are kept: enough to roll back a bad apply found weeks later. */
-const STATE_VERSION_RETENTION_DAYS = 90;
-/** Days the state bucket's access logs are kept: a year of "who read the state", like the prod audit floor. */
-const ACCESS_LOG_RETENTION_DAYS = 365;
-/** Days a deleted or overwritten access log stays recoverable: an audit trail must survive a careless cleanup. */
-const ACCESS_LOG_NONCURRENT_VERSION_DAYS = 30;
-const STATE_KEY_ALIAS = "sentry-terraform-state";
-/** Prefix of the state bucket's access logs in the log bucket (the only place S3 logging may write). */
-const STATE_ACCESS_LOG_PREFIX = "state/";
-/**
- * Services the CI roles, and every role they create, may use at all (the permissions boundary): what the stacks
- * manage, plus what the created roles' agents call (SSM, its messages, STS).
- */
-const BOUNDED_SERVICES = [
-  "acm",
-  "application-autoscaling",
-  "autoscaling",
-  "cloudwatch",
-  "codebuild",
-  "codeconnections",
-  "codepipeline",
-  "codestar-connections",
-  "cognito-idp",
-  "dynamodb",
-  "ec2",
-  "ec2messages",
-  "ecr",
-  "ecs",
-  "elasticache",
-  "elasticloadbalancing",
-  "iam",
-  "kms",
-  "logs",
-  "route53",
-  "s3",
-  "secretsmanager",
-  "sns",
-  "sqs",
-  "ssm",
-  "ssmmessages",
-  "sts",
-  "wafv2",
-];
-/** Services without a region: the boundary's region limit does not apply to them. */
-const GLOBAL_SERVICES = ["iam", "route53", "sts"];
-
-/** Names of the resources an environment's CI roles manage where the ARN carries the name: `sentry-*<env>*`. */
-function ciResourcePattern(env: EnvironmentName): string {
-  return `sentry-*${env}*`;
-}
-
-/** Whether an IAM wildcard (`*`, `?`) matches `name`. */
-function matchesIamPattern(pattern: string, name: string): boolean {
-  const expression = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${expression}$`).test(name);
-}
 
 /**
- * Applied once per AWS account, with local state: the S3 bucket every phase keeps its state in (SSE-KMS with
- * this stack's key, since the environments' keys come later), and a bucket for its server access logs: the
- * state holds secrets, and who read it matters. With a GitHub repository, the CI access too: GitHub's OIDC
- * provider, and per environment the permissions boundary `sentry-ci-boundary-<env>`, `sentry-plan-<env>` and
- * `sentry-deploy-<env>`. Its state file holds no secret; keep it (or re-import the buckets, the key and the
- * roles with `terraform import` if it is lost).
+ * The bootstrap of the single-account layout (today's): the S3 bucket every phase keeps its state in, its key and
+ * its access logs; with a GitHub repository, the CI access of all three environments too. With `SENTRY_ACCOUNT_ID`
+ * its provider refuses any other account. The per-environment layout has `sentry-bootstrap-state` and
+ * `sentry-bootstrap-<env>` instead (docs/accounts.md).
  */
-export class BootstrapStack extends ReadableStack {
+export class BootstrapStack extends AccountBootstrapStack {
   /**
    * @param ci how GitHub Actions reaches each environment; used only with `operator.githubRepository`, which
    * adds GitHub's OIDC provider, the permissions boundary and per environment the roles `sentry-plan-<env>` and
    * `sentry-deploy-<env>` (docs/pull-requests.md).
    */
   constructor(scope: Construct, operator: OperatorSettings, ci: Readonly<Record<EnvironmentName, CiEnvironmentConfig>> = CI_ENVIRONMENTS) {
-    super(scope, BOOTSTRAP_STACK_NAME);
-    new AwsProvider(this, "aws", {
-      region: operator.region,
-      defaultTags: [{ tags: projectTags("shared", "0-bootstrap") }],
-    });
-    new LocalBackend(this, { path: BOOTSTRAP_STATE_PATH });
-    const accountId = new DataAwsCallerIdentity(this, "account").accountId;
-    const partition = new DataAwsPartition(this, "partition").partition;
-    const key = new EnvironmentKey(this, "state-key", {
-      aliasName: STATE_KEY_ALIAS,
-      description: "Terraform state of every Sentry environment",
-      accountId,
-      partition,
-      region: operator.region,
-      administratorRoleArns: [...new Set([...operator.adminRoleArns, ...operator.terraformRoleArns])],
-      viaServices: ["s3"],
-    });
-    const keyArn = this.useEnvironmentKey(key.arn);
-    const logBucketName = `${operator.stateBucket}-logs`;
-    // S3 delivers server access logs only to a bucket with S3-managed keys (register: s3-access-log-bucket-sse-s3).
-    const logs = new SecureBucket(this, "access-log-bucket", {
-      bucketName: logBucketName,
-      encryption: "SSE-S3",
-      objectExpirationDays: ACCESS_LOG_RETENTION_DAYS,
-      noncurrentVersionExpirationDays: ACCESS_LOG_NONCURRENT_VERSION_DAYS,
-      policyStatements: (bucketArn) => [
-        {
-          sid: "S3ServerAccessLogsOfTheStateBucket",
-          actions: ["s3:PutObject"],
-          resources: [`${bucketArn}/${STATE_ACCESS_LOG_PREFIX}*`],
-          principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
-          condition: [
-            { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-            { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:s3:::${operator.stateBucket}`] },
-          ],
-        },
-      ],
-    });
-    const state = new SecureBucket(this, "state-bucket", {
-      bucketName: operator.stateBucket,
-      encryption: { kmsKeyArn: keyArn },
-      noncurrentVersionExpirationDays: STATE_VERSION_RETENTION_DAYS,
-      accessLogs: { target: logs, prefix: STATE_ACCESS_LOG_PREFIX },
-    });
-    new TerraformOutput(this, "state_bucket_name", { value: state.bucket.bucket, description: "Terraform state bucket" });
-    new TerraformOutput(this, "state_bucket_arn", { value: state.bucket.arn, description: "Terraform state bucket ARN" });
-    new TerraformOutput(this, "state_kms_key_arn", { value: key.arn, description: "KMS key of the state bucket" });
-    new TerraformOutput(this, "access_log_bucket_name", { value: logs.bucket.bucket, description: "Server access logs of the state bucket" });
+    const pinned = operator.accounts?.layout === "single" ? operator.accounts.environments.dev?.accountId : undefined;
+    super(scope, BOOTSTRAP_STACK_NAME, operator, pinned ? { allowedAccountIds: [pinned] } : {});
+    const storage = this.createStateStorage();
     if (operator.githubRepository !== undefined) {
-      validateCiEnvironments(ci);
-      for (const env of ENVIRONMENT_NAMES) {
-        if (matchesIamPattern(ciResourcePattern(env), operator.stateBucket)) {
-          throw new ConfigError("SENTRY_STATE_BUCKET (operator.stateBucket)", operator.stateBucket, `expected a name outside ${ciResourcePattern(env)}, which the CI roles of ${env} manage (they would reach every environment's state)`);
-        }
-      }
-      const github = new GithubOidcProvider(this, "github-oidc");
-      const variables: Record<string, string> = {};
-      for (const env of ENVIRONMENT_NAMES) {
-        const tags = projectTags(env, "");
-        const bucketsOf = (name: string) => [`arn:${partition}:s3:::${name}`, `arn:${partition}:s3:::${name}/*`];
-        const boundary = new PermissionsBoundaryPolicy(this, `ci-${env}-boundary`, {
-          policyName: ciBoundaryPolicyName(env),
-          partition,
-          accountId,
-          region: operator.region,
-          services: BOUNDED_SERVICES,
-          globalServices: GLOBAL_SERVICES,
-          iamNamePattern: ciResourcePattern(env),
-          protectedRoleNamePatterns: CI_ROLE_KINDS.map((kind) => `sentry-${kind}-*`),
-          // A role the deploy role creates must not reach another environment: not its tagged resources, not its
-          // buckets (S3 objects carry no bucket tag), not the state of any workspace.
-          confiningTag: { key: "Environment", value: tags.Environment },
-          reservedResourceArns: [
-            ...bucketsOf(operator.stateBucket),
-            ...bucketsOf(logBucketName),
-            ...ENVIRONMENT_NAMES.filter((other) => other !== env).flatMap((other) => bucketsOf(ciResourcePattern(other))),
-          ],
-        });
-        const roles = new TerraformCiRoles(this, `ci-${env}`, {
-          planRoleName: ciRoleName("plan", env),
-          deployRoleName: ciRoleName("deploy", env),
-          oidcProviderArn: github.arn,
-          repository: operator.githubRepository,
-          planSubjects: ci[env].planFrom === "pull-request" ? [{ pullRequest: true }] : [{ environment: githubPlanEnvironment(env) }],
-          deploySubjects: [{ environment: githubDeployEnvironment(env) }],
-          partition,
-          accountId,
-          region: operator.region,
-          resourceNamePattern: ciResourcePattern(env),
-          secretNamePrefix: `sentry/${env}/`,
-          logGroupPatterns: [`/sentry/${env}/*`, `/sentry/*/sentry-*-${env}*`, wafLogGroupName(env)],
-          resourceTags: { Project: tags.Project, Environment: tags.Environment },
-          state: { bucketArn: state.bucket.arn, keyArn, objectPrefix: `${WORKSPACE_KEY_PREFIX}/${env}/${STATE_KEY_PREFIX}/` },
-          hostedZoneId: operator.hostedZoneId,
-          // The reference (not the name) makes Terraform create the boundary before the roles that carry it.
-          permissionsBoundaryArn: boundary.policy.arn,
-          planSessionSeconds: CI_SESSION_SECONDS.plan,
-          deploySessionSeconds: CI_SESSION_SECONDS.deploy,
-        });
-        variables[ciRoleVariable("plan", env)] = roles.planRole.role.arn;
-        variables[ciRoleVariable("deploy", env)] = roles.deployRole.role.arn;
-      }
-      new TerraformOutput(this, "github_variables", {
-        value: variables,
-        description: "Repository variables the workflows read (Settings > Secrets and variables > Actions > Variables): the CI role ARNs",
+      this.createCiAccess(operator.githubRepository, {
+        environments: ENVIRONMENT_NAMES,
+        ci,
+        oidcProvider: "create",
+        state: (env) => ({ bucketArn: storage.bucketArn, keyArn: storage.keyArn, objectPrefix: `${workspaceObjectPrefix(env)}${STATE_KEY_PREFIX}/` }),
       });
     }
   }

@@ -1,4 +1,4 @@
-import { CiRoleKind, EnvironmentName, OperatorSettings, PublicHost } from "../config";
+import { AssumedRoleSettings, CiRoleKind, EnvironmentName, OperatorSettings, PublicHost } from "../config";
 
 /**
  * The names and state locations the stacks share with each other, with `sentry-ops` and with the docs. Plain
@@ -23,11 +23,22 @@ export interface PhaseStateLocation {
   readonly key: string;
   readonly region: string;
   readonly workspaceKeyPrefix: string;
+  /** The state role of the environment (`SENTRY_STATE_ROLE_ARN`); absent: the run's credentials reach the bucket. */
+  readonly assumeRole?: AssumedRoleSettings;
 }
 
-/** The phase's state in the operator's state bucket (the workspace, one per environment, adds `env:/<env>/`). */
-export function phaseStateLocation(operator: Pick<OperatorSettings, "stateBucket" | "region">, phase: Phase): PhaseStateLocation {
-  return { bucket: operator.stateBucket, key: stateKey(phase), region: operator.region, workspaceKeyPrefix: WORKSPACE_KEY_PREFIX };
+/**
+ * The phase's state in the operator's state bucket (the workspace, one per environment, adds `env:/<env>/`), reached
+ * through `environment`'s state role when one is set.
+ */
+export function phaseStateLocation(operator: Pick<OperatorSettings, "stateBucket" | "region" | "accounts">, phase: Phase, environment: EnvironmentName): PhaseStateLocation {
+  const assumeRole = operator.accounts?.stateRoles?.[environment];
+  return { bucket: operator.stateBucket, key: stateKey(phase), region: operator.region, workspaceKeyPrefix: WORKSPACE_KEY_PREFIX, ...(assumeRole && { assumeRole }) };
+}
+
+/** Key prefix of an environment's workspace in the state bucket: `env:/<env>/` (its state and lock files). */
+export function workspaceObjectPrefix(environment: EnvironmentName): string {
+  return `${WORKSPACE_KEY_PREFIX}/${environment}/`;
 }
 
 /** Execution role of a service's tasks: phase 4 creates it; phase 1 names it in the secrets' resource policies. */

@@ -1,7 +1,7 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsIamSessionContext } from "@cdktf/provider-aws/lib/data-aws-iam-session-context";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
 import { Aspects, DataTerraformRemoteStateS3, Fn, S3Backend, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
 import { PermissionsBoundary } from "../aspects/permissions-boundary";
@@ -43,13 +43,10 @@ export abstract class SentryStack extends ReadableStack {
     this.operator = props.operator;
     this.tags = projectTags(props.environment, `${PHASES.indexOf(phase) + 1}-${phase}`);
 
-    new AwsProvider(this, "aws", {
-      region: props.operator.region,
-      defaultTags: [{ tags: this.tags }],
-    });
+    new AwsProvider(this, "aws", { region: props.operator.region, defaultTags: [{ tags: this.tags }], ...accountGuard(props.operator, props.environment) });
     // No `encrypt`: without a kms_key_id it uploads with SSE-S3 (AES256), overriding the bucket's default SSE-KMS
     // with the bootstrap key. Left unset, every state object gets the bucket's default.
-    const backend = new S3Backend(this, phaseStateLocation(props.operator, phase));
+    const backend = new S3Backend(this, phaseStateLocation(props.operator, phase, props.environment));
     // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3BackendConfig has no field for it.
     backend.addOverride("use_lockfile", true);
     new WorkspaceGuard(this, "workspace-guard", { expectedWorkspace: props.environment });
@@ -89,7 +86,7 @@ export abstract class SentryStack extends ReadableStack {
 
   /** Reads the outputs another phase published, from its state in this environment's workspace. */
   protected readPhase(phase: Phase): DataTerraformRemoteStateS3 {
-    return new DataTerraformRemoteStateS3(this, `${phase}-outputs`, { ...phaseStateLocation(this.operator, phase), workspace: this.environment });
+    return new DataTerraformRemoteStateS3(this, `${phase}-outputs`, { ...phaseStateLocation(this.operator, phase, this.environment), workspace: this.environment });
   }
 
   /** One entry of a map output another phase published (`secret_arns["redis"]`); the plan fails if it is missing. */
@@ -106,6 +103,17 @@ export abstract class SentryStack extends ReadableStack {
 /** One entry of a map output of another phase, read through its remote state. */
 export function outputEntry(remote: DataTerraformRemoteStateS3, output: string, key: string): string {
   return Token.asString(Fn.lookup(remote.get(output), key));
+}
+
+/**
+ * The provider settings that pin a stack to its environment's account: `allowed_account_ids` (Terraform refuses
+ * credentials of another account before it reads or changes anything) and, with a role, `assume_role`. Empty
+ * without an account (no guard: a warning at synth).
+ */
+export function accountGuard(operator: Pick<OperatorSettings, "accounts">, environment: EnvironmentName): Pick<AwsProviderConfig, "allowedAccountIds" | "assumeRole"> {
+  const account = operator.accounts?.environments[environment];
+  if (!account) return {};
+  return { allowedAccountIds: [account.accountId], ...(account.role && { assumeRole: [account.role] }) };
 }
 
 /** Tags every resource carries (provider `default_tags`; resources that tag elsewhere use the same map). */

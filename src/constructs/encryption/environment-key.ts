@@ -39,6 +39,22 @@ export interface EnvironmentKeyProps {
   readonly cloudWatchLogs?: boolean;
   /** Service principals that use the key themselves (alarm and event delivery to an encrypted topic). @default - none */
   readonly servicePrincipals?: readonly KeyServicePrincipal[];
+  /**
+   * Roles (of any account) that use the key only through the listed services and only for the given encryption
+   * context, e.g. one environment's Terraform roles and its state objects. @default - none
+   */
+  readonly contextUsers?: readonly KeyContextUser[];
+}
+
+/** Roles named by ARN that may use the key for one encryption context (matched with `StringLike`). */
+export interface KeyContextUser {
+  /** The statement's sid. */
+  readonly sid: string;
+  readonly roleArns: readonly string[];
+  /** Encryption context key, e.g. `aws:s3:arn`. */
+  readonly contextKey: string;
+  /** Values (wildcards allowed) the context must match. */
+  readonly contextValues: readonly string[];
 }
 
 const DEFAULT_DELETION_WINDOW_DAYS = 30;
@@ -147,6 +163,21 @@ export class EnvironmentKey extends Construct {
         condition: [
           { test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] },
           ...(service.sourceArn ? [{ test: "ArnLike", variable: "aws:SourceArn", values: [service.sourceArn] }] : []),
+        ],
+      });
+    }
+    for (const user of props.contextUsers ?? []) {
+      if (user.roleArns.length === 0) throw new Error(`EnvironmentKey ${props.aliasName}: contextUsers ${user.sid} names no role`);
+      statements.push({
+        sid: user.sid,
+        actions: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
+        resources: ["*"],
+        // Principal "*" held to the ARNs by condition: KMS refuses a policy naming a role that does not exist yet.
+        principals: [{ type: "AWS", identifiers: ["*"] }],
+        condition: [
+          { test: "ArnEquals", variable: "aws:PrincipalArn", values: [...user.roleArns] },
+          { test: "StringEquals", variable: "kms:ViaService", values: endpoints(props.viaServices) },
+          { test: "StringLike", variable: `kms:EncryptionContext:${user.contextKey}`, values: [...user.contextValues] },
         ],
       });
     }

@@ -9,6 +9,8 @@ export interface TerraformStateLocation {
   readonly keyArn: string;
   /** Key prefix of the workspace's state objects, e.g. `env:/dev/sentry/`. */
   readonly objectPrefix: string;
+  /** Role (in the state account) the backend assumes to reach the bucket: the roles may assume it. @default - none: they reach the bucket themselves */
+  readonly roleArn?: string;
 }
 
 export interface TerraformCiRolesProps {
@@ -153,6 +155,7 @@ function stateStatements(props: TerraformCiRolesProps, write: "state" | "lock-on
       : { sid: "WriteLockFilesOnly", actions: ["s3:PutObject", "s3:DeleteObject"], resources: [`${objects}*.tflock`] },
     // The bucket encrypts every object with this key (SSE-KMS): reading state and writing a lock both need it.
     { sid: "StateKey", actions: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"], resources: [props.state.keyArn] },
+    ...(props.state.roleArn === undefined ? [] : [{ sid: "AssumeStateRole", actions: ["sts:AssumeRole"], resources: [props.state.roleArn] }]),
   ];
 }
 

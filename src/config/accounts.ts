@@ -1,0 +1,203 @@
+import { EnvironmentVariable } from "../lib/environment-variables";
+import { AccountSettings, AssumedRoleSettings, ENVIRONMENT_NAMES, EnvironmentAccount, EnvironmentName } from "./types";
+import { ConfigError } from "./validate";
+
+/**
+ * Which AWS account each environment lives in, the role Terraform assumes there, and the role that reaches the
+ * state bucket (docs/accounts.md). Read from environment variables like the other operator settings; nothing set:
+ * no account guard, the layout of one account for everything (a warning says so).
+ */
+
+const ACCOUNT_ID = /^\d{12}$/;
+/** An IAM role ARN; groups: account. */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@\/-]+$/;
+/** What STS accepts as an external id (2 to 1224 characters of this set). */
+const EXTERNAL_ID = /^[\w+=,.@:\/-]{2,1224}$/;
+
+/** `SENTRY_<ENV>_<SUFFIX>`: the per-environment variables. */
+export function environmentVariable(environment: EnvironmentName, suffix: "ACCOUNT_ID" | "ROLE_ARN" | "EXTERNAL_ID" | "STATE_ROLE_ARN"): string {
+  return `SENTRY_${environment.toUpperCase()}_${suffix}`;
+}
+
+export const ACCOUNT_VARIABLES = {
+  account: "SENTRY_ACCOUNT_ID",
+  stateAccount: "SENTRY_STATE_ACCOUNT_ID",
+  stateRole: "SENTRY_STATE_ROLE_ARN",
+  stateExternalId: "SENTRY_STATE_EXTERNAL_ID",
+  allowSharedProd: "SENTRY_ALLOW_SHARED_PROD_ACCOUNT",
+} as const;
+
+/** The variables `readAccountSettings` reads, for docs/configuration.md. */
+export const ACCOUNT_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
+  {
+    name: ACCOUNT_VARIABLES.account,
+    meaning: "12-digit AWS account of every environment (the single-account layout): each stack's provider gets `allowed_account_ids`; unset (and no per-environment account): no account guard, a synth warns (see [Accounts](accounts.md))",
+  },
+  ...ENVIRONMENT_NAMES.flatMap((env): EnvironmentVariable[] => [
+    {
+      name: environmentVariable(env, "ACCOUNT_ID"),
+      default: ACCOUNT_VARIABLES.account,
+      meaning: `12-digit AWS account of ${env} (one account per environment): its stacks refuse any other account, its bootstrap is \`sentry-bootstrap-${env}\``,
+    },
+    {
+      name: environmentVariable(env, "ROLE_ARN"),
+      meaning: `IAM role (in ${env}'s account) the aws provider of ${env}'s stacks assumes, session \`sentry-terraform-${env}\`; unset: the run's own credentials`,
+    },
+    { name: environmentVariable(env, "EXTERNAL_ID"), meaning: `external id of the assume_role of \`${environmentVariable(env, "ROLE_ARN")}\`, when its trust policy asks for one` },
+    {
+      name: environmentVariable(env, "STATE_ROLE_ARN"),
+      default: ACCOUNT_VARIABLES.stateRole,
+      meaning: `role in the state account the backend and every remote-state read of ${env} assume: one per environment keeps each environment to its own state`,
+    },
+  ]),
+  {
+    name: ACCOUNT_VARIABLES.stateAccount,
+    meaning: "12-digit account of the state bucket when environments have their own accounts: its bootstrap is `sentry-bootstrap-state`; default: the account of the state role",
+  },
+  {
+    name: ACCOUNT_VARIABLES.stateRole,
+    meaning: "role (in the state account) the S3 backend and every `terraform_remote_state` read assume, session `sentry-state-<env>`; needs `SENTRY_STATE_BUCKET`; unset: the run's credentials reach the bucket",
+  },
+  { name: ACCOUNT_VARIABLES.stateExternalId, meaning: "external id of the state role's assume_role, when its trust policy asks for one" },
+  {
+    name: ACCOUNT_VARIABLES.allowSharedProd,
+    meaning: "`1`: accept prod in the same account as dev or staging while environments have their own accounts (refused otherwise; a synth warns)",
+  },
+];
+
+/** The Terraform session name an environment's role is assumed with (CloudTrail shows it). */
+export function terraformSessionName(environment: EnvironmentName): string {
+  return `sentry-terraform-${environment}`;
+}
+
+/** The session name of the state role, per environment (the bucket's access logs and CloudTrail show it). */
+export function stateSessionName(environment: EnvironmentName): string {
+  return `sentry-state-${environment}`;
+}
+
+type Variables = NodeJS.ProcessEnv;
+
+function read(variables: Variables, name: string): string | undefined {
+  const value = variables[name]?.trim();
+  return value ? value : undefined;
+}
+
+function accountId(variables: Variables, name: string): string | undefined {
+  const value = read(variables, name);
+  if (value !== undefined && !ACCOUNT_ID.test(value)) throw new ConfigError(name, value, "expected a 12-digit AWS account id");
+  return value;
+}
+
+/** A role ARN and the account it belongs to; refuses a role of another account than `expectedAccount`. */
+function roleArn(variables: Variables, name: string, expectedAccount: string | undefined, whose: string): string | undefined {
+  const value = read(variables, name);
+  if (value === undefined) return undefined;
+  const match = ROLE_ARN.exec(value);
+  if (!match) throw new ConfigError(name, value, "expected an IAM role ARN arn:<partition>:iam::<12 digits>:role/<path/name>");
+  if (expectedAccount !== undefined && match[1] !== expectedAccount) {
+    throw new ConfigError(name, value, `expected a role in ${whose} account ${expectedAccount}, not in ${match[1]}`);
+  }
+  return value;
+}
+
+function externalId(variables: Variables, name: string): string | undefined {
+  const value = read(variables, name);
+  if (value !== undefined && !EXTERNAL_ID.test(value)) throw new ConfigError(name, "(not shown)", "expected 2 to 1224 letters, digits or +=,.@:/-_");
+  return value;
+}
+
+/** The account of a role ARN (validated before). */
+export function accountOfRole(arn: string): string {
+  return arn.split(":")[4];
+}
+
+function environmentAccount(variables: Variables, env: EnvironmentName, single: string | undefined): EnvironmentAccount | undefined {
+  const account = accountId(variables, environmentVariable(env, "ACCOUNT_ID")) ?? single;
+  const role = roleArn(variables, environmentVariable(env, "ROLE_ARN"), account, `${env}'s`);
+  if (account === undefined) {
+    if (role !== undefined) {
+      throw new ConfigError(environmentVariable(env, "ROLE_ARN"), role, `expected ${environmentVariable(env, "ACCOUNT_ID")} or ${ACCOUNT_VARIABLES.account} too: the account the role must belong to`);
+    }
+    return undefined;
+  }
+  const external = externalId(variables, environmentVariable(env, "EXTERNAL_ID"));
+  return { accountId: account, ...(role && { role: { roleArn: role, sessionName: terraformSessionName(env), ...(external && { externalId: external }) } }) };
+}
+
+/**
+ * The account settings of the run, or undefined when no account, role or state role is set (today's layout,
+ * unchanged). Throws a `ConfigError` naming the variable on a malformed id, a role in another account than its
+ * environment's, prod sharing an account with another environment, or a state role without a state bucket.
+ */
+export function readAccountSettings(variables: Variables): AccountSettings | undefined {
+  const single = accountId(variables, ACCOUNT_VARIABLES.account);
+  const perEnvironment = ENVIRONMENT_NAMES.some((env) => read(variables, environmentVariable(env, "ACCOUNT_ID")) !== undefined);
+  const environments: Partial<Record<EnvironmentName, EnvironmentAccount>> = {};
+  for (const env of ENVIRONMENT_NAMES) {
+    const account = environmentAccount(variables, env, single);
+    if (account) environments[env] = account;
+  }
+  const state = readStateAccess(variables);
+  if (!Object.keys(environments).length && !state) return undefined;
+  if (perEnvironment) refuseSharedProdAccount(variables, environments);
+  return { layout: perEnvironment ? "per-environment" : "single", environments, ...state };
+}
+
+function readStateAccess(variables: Variables): Pick<AccountSettings, "stateAccountId" | "stateRoles"> | undefined {
+  const declared = accountId(variables, ACCOUNT_VARIABLES.stateAccount);
+  const shared = roleArn(variables, ACCOUNT_VARIABLES.stateRole, declared, "the state");
+  const stateAccountId = declared ?? (shared && accountOfRole(shared));
+  const external = externalId(variables, ACCOUNT_VARIABLES.stateExternalId);
+  const stateRoles: Partial<Record<EnvironmentName, AssumedRoleSettings>> = {};
+  let account = stateAccountId;
+  for (const env of ENVIRONMENT_NAMES) {
+    const name = environmentVariable(env, "STATE_ROLE_ARN");
+    const arn = roleArn(variables, name, account, "the state") ?? shared;
+    if (arn === undefined) continue;
+    account ??= accountOfRole(arn);
+    if (read(variables, "SENTRY_STATE_BUCKET") === undefined) {
+      throw new ConfigError(read(variables, name) ? name : ACCOUNT_VARIABLES.stateRole, arn, "expected SENTRY_STATE_BUCKET too: a state role reaches the state bucket, and the placeholder bucket is nobody's");
+    }
+    stateRoles[env] = { roleArn: arn, sessionName: stateSessionName(env), ...(external && { externalId: external }) };
+  }
+  if (account === undefined) return undefined;
+  return { stateAccountId: account, ...(Object.keys(stateRoles).length && { stateRoles }) };
+}
+
+/** Separate accounts mean little when prod shares one with a non-prod environment: refused unless allowed. */
+function refuseSharedProdAccount(variables: Variables, environments: Partial<Record<EnvironmentName, EnvironmentAccount>>): void {
+  if (read(variables, ACCOUNT_VARIABLES.allowSharedProd) === "1") return;
+  const prod = environments.prod?.accountId;
+  const sharing = ENVIRONMENT_NAMES.find((env) => env !== "prod" && prod !== undefined && environments[env]?.accountId === prod);
+  if (sharing) {
+    throw new ConfigError(
+      environmentVariable("prod", "ACCOUNT_ID"),
+      prod,
+      `expected an account of prod's own: ${sharing} uses it too (set ${ACCOUNT_VARIABLES.allowSharedProd}=1 to accept that)`,
+    );
+  }
+}
+
+/** Warnings about the account layout: no guard at all, environments without one, a shared prod account, a shared state role. */
+export function accountWarnings(variables: Variables): string[] {
+  const settings = readAccountSettings(variables);
+  const unguarded = ENVIRONMENT_NAMES.filter((env) => !settings?.environments[env]);
+  if (unguarded.length === ENVIRONMENT_NAMES.length) {
+    return [
+      `Warning: no account guard: neither ${ACCOUNT_VARIABLES.account} nor SENTRY_<ENV>_ACCOUNT_ID is set, so Terraform applies to whichever account the credentials reach. Set ${ACCOUNT_VARIABLES.account} (see docs/accounts.md).`,
+    ];
+  }
+  const warnings = unguarded.map((env) => `Warning: no account guard for ${env}: ${environmentVariable(env, "ACCOUNT_ID")} is not set.`);
+  if (settings?.layout === "per-environment") {
+    const prod = settings.environments.prod?.accountId;
+    const sharing = ENVIRONMENT_NAMES.filter((env) => env !== "prod" && prod !== undefined && settings.environments[env]?.accountId === prod);
+    if (sharing.length) warnings.push(`Warning: prod shares account ${prod} with ${sharing.join(", ")} (${ACCOUNT_VARIABLES.allowSharedProd}=1).`);
+    const roles = ENVIRONMENT_NAMES.map((env) => settings.stateRoles?.[env]?.roleArn);
+    if (roles[0] !== undefined && roles.every((role) => role === roles[0])) {
+      warnings.push(
+        `Warning: every environment assumes the same state role (${ACCOUNT_VARIABLES.stateRole}); whoever may assume it reads every environment's state. Set SENTRY_<ENV>_STATE_ROLE_ARN per environment.`,
+      );
+    }
+  }
+  return warnings;
+}
