@@ -1,6 +1,8 @@
 import { App } from "cdktf";
 import { EnvironmentConfig } from "./config";
 import { BootstrapStack } from "./stacks/bootstrap-stack";
+import { EnvironmentBootstrapStack } from "./stacks/environment-bootstrap-stack";
+import { StateBootstrapStack } from "./stacks/state-bootstrap-stack";
 import { CicdStack, cicdStackProps } from "./stacks/cicd-stack";
 import { ComputeStack, computeStackProps } from "./stacks/compute-stack";
 import { DataStack, dataStackProps } from "./stacks/data-stack";
@@ -19,12 +21,27 @@ export const PHASE_STACKS: Readonly<Record<Phase, (app: App, config: Environment
 };
 
 /**
+ * The bootstrap stacks: the single account's (`sentry-bootstrap`), or in the per-environment layout the state
+ * account's and, with CI, the environment account's.
+ */
+function buildBootstraps(app: App, config: EnvironmentConfig): void {
+  if (config.operator.accounts?.layout !== "per-environment") {
+    new BootstrapStack(app, config.operator);
+    return;
+  }
+  new StateBootstrapStack(app, config.operator);
+  if (config.operator.githubRepository !== undefined && config.operator.accounts.environments[config.name]) {
+    new EnvironmentBootstrapStack(app, config.operator, config.name);
+  }
+}
+
+/**
  * Every stack of one environment, plus the account's bootstrap stack. Stack dependencies follow the guide's
  * diagram (and the remote-state reads), so `cdktf deploy` of several phases applies them in order and
  * `cdktf destroy` in reverse.
  */
 export function buildSentryApp(app: App, config: EnvironmentConfig): void {
-  new BootstrapStack(app, config.operator);
+  buildBootstraps(app, config);
   const foundation = PHASE_STACKS.foundation(app, config);
   const data = PHASE_STACKS.data(app, config);
   data.addDependency(foundation);

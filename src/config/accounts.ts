@@ -139,7 +139,12 @@ export function readAccountSettings(variables: Variables): AccountSettings | und
   }
   const state = readStateAccess(variables);
   if (!Object.keys(environments).length && !state) return undefined;
-  if (perEnvironment) refuseSharedProdAccount(variables, environments);
+  if (perEnvironment) {
+    refuseSharedProdAccount(variables, environments);
+    if (state?.stateAccountId === undefined) {
+      throw new ConfigError(ACCOUNT_VARIABLES.stateAccount, null, `expected the state bucket's 12-digit account (or ${ACCOUNT_VARIABLES.stateRole}) when environments have their own accounts`);
+    }
+  }
   return { layout: perEnvironment ? "per-environment" : "single", environments, ...state };
 }
 

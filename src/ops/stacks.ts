@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { EnvironmentConfig, EnvironmentName, OperatorSettings } from "../config";
-import { Phase, PHASES, phaseStateLocation, stackName } from "../stacks/names";
+import { bootstrapStackName, Phase, PHASES, phaseStateLocation, stackName } from "../stacks/names";
 
 /**
  * Builds the app for one environment into `outdir` (cdktf's layout: `manifest.json`, `stacks/<stack>/cdk.tf.json`);
@@ -9,7 +9,7 @@ import { Phase, PHASES, phaseStateLocation, stackName } from "../stacks/names";
  */
 export type Synthesizer = (config: EnvironmentConfig, outdir: string) => void;
 
-export const BOOTSTRAP_STACK = "sentry-bootstrap";
+export const BOOTSTRAP_STACK = bootstrapStackName("single");
 
 export interface SynthesizedStack {
   readonly name: string;

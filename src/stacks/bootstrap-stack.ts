@@ -1,9 +1,7 @@
 import { Construct } from "constructs";
 import { CI_ENVIRONMENTS, CiEnvironmentConfig, ENVIRONMENT_NAMES, EnvironmentName, OperatorSettings } from "../config";
 import { AccountBootstrapStack } from "./account-bootstrap-stack";
-import { STATE_KEY_PREFIX, workspaceObjectPrefix } from "./names";
-
-export const BOOTSTRAP_STACK_NAME = "sentry-bootstrap";
+import { bootstrapStackName, STATE_KEY_PREFIX, workspaceObjectPrefix } from "./names";
 
 /**
  * The bootstrap of the single-account layout (today's): the S3 bucket every phase keeps its state in, its key and
@@ -19,7 +17,7 @@ export class BootstrapStack extends AccountBootstrapStack {
    */
   constructor(scope: Construct, operator: OperatorSettings, ci: Readonly<Record<EnvironmentName, CiEnvironmentConfig>> = CI_ENVIRONMENTS) {
     const pinned = operator.accounts?.layout === "single" ? operator.accounts.environments.dev?.accountId : undefined;
-    super(scope, BOOTSTRAP_STACK_NAME, operator, pinned ? { allowedAccountIds: [pinned] } : {});
+    super(scope, bootstrapStackName("single"), operator, pinned ? { allowedAccountIds: [pinned] } : {});
     const storage = this.createStateStorage();
     if (operator.githubRepository !== undefined) {
       this.createCiAccess(operator.githubRepository, {

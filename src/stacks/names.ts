@@ -59,6 +59,17 @@ export function ciBoundaryPolicyName(environment: EnvironmentName): string {
   return `sentry-ci-boundary-${environment}`;
 }
 
+/**
+ * Which account a bootstrap stack prepares: `single`, the one account of the single-account layout (`sentry-bootstrap`);
+ * `state`, the state account of the per-environment layout (`sentry-bootstrap-state`); an environment, that
+ * environment's account (`sentry-bootstrap-<env>`).
+ */
+export type BootstrapTarget = "single" | "state" | EnvironmentName;
+
+export function bootstrapStackName(target: BootstrapTarget): string {
+  return target === "single" ? "sentry-bootstrap" : `sentry-bootstrap-${target}`;
+}
+
 /** Stack name as `cdktf` shows it and operators type it: `sentry-<phase>-<env>`. */
 export function stackName(phase: Phase, environment: EnvironmentName): string {
   return `sentry-${phase}-${environment}`;
