@@ -1,7 +1,6 @@
 import { Annotations, App } from "cdktf";
-import { ConfigError, loadEnvironmentConfig, parseEnvironmentName, placeholderWarnings } from "./src/config";
+import { accountWarnings, ConfigError, loadEnvironmentConfig, parseEnvironmentName, placeholderWarnings } from "./src/config";
 import { buildSentryApp } from "./src/app";
-import { BOOTSTRAP_STACK_NAME } from "./src/stacks/bootstrap-stack";
 
 /**
  * Synthesizes the bootstrap stack and every phase of one environment, chosen with SENTRY_ENV
@@ -12,10 +11,10 @@ function main(): void {
   // cdktf's construct validations shell out to `terraform version` once per terraform_data resource (~60 ms each)
   // and fail the synth where terraform is not installed. The tests validate every stack with terraform instead.
   const app = new App({ skipValidation: true });
-  buildSentryApp(app, config);
+  const bootstrap = buildSentryApp(app, config);
   // cdktf prints what the app writes to stderr as [ERROR]; annotations it prints once each, as WARN, after the synth.
-  const warnings = Annotations.of(app.node.findChild(BOOTSTRAP_STACK_NAME));
-  placeholderWarnings(process.env).forEach((warning) => warnings.addWarning(warning));
+  const warnings = Annotations.of(bootstrap);
+  [...placeholderWarnings(process.env), ...accountWarnings(process.env)].forEach((warning) => warnings.addWarning(warning));
   app.synth();
 }
 

@@ -8,7 +8,7 @@ import { BootstrapStack } from "../src/stacks/bootstrap-stack";
 import { PHASES, stackName } from "../src/stacks/names";
 import { terraformAvailable } from "../src/lib/terraform-cli";
 import { ValidationReport, validateStacks } from "../src/tooling/validate-stacks";
-import { synthesizedEnvironment, testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
+import { PER_ENVIRONMENT_ACCOUNT_VARIABLES, synthesizedEnvironment, testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 /**
  * Every stack of every environment must be valid Terraform for hashicorp/aws 5.100.0. All stacks are validated
@@ -110,5 +110,39 @@ suite("terraform validate with the real aws provider", () => {
     expect(report.byStack["broken-provider-block"]).toEqual([
       expect.objectContaining({ severity: "error", summary: expect.stringMatching(/^Provider block differs in shape/) }),
     ]);
+  });
+});
+
+/**
+ * The per-environment layout: the state account's bootstrap, each environment account's bootstrap and a phase that
+ * assumes its environment's role and reads state through its state role. Their provider blocks differ in shape from
+ * the single-account stacks' (allowed_account_ids, assume_role), so they are validated apart, one root per shape.
+ */
+suite("terraform validate of the per-environment layout", () => {
+  const folders = (env: (typeof ENVIRONMENT_NAMES)[number]) => join(synthesizedEnvironment(testConfig(env, PER_ENVIRONMENT_ACCOUNT_VARIABLES)), "stacks");
+  let assumed: ValidationReport;
+  let state: ValidationReport;
+  const layoutDir = mkdtempSync(join(tmpdir(), "sentry-validate-accounts-"));
+
+  beforeAll(() => {
+    const assuming: Record<string, string> = { "sentry-data-dev": join(folders("dev"), "sentry-data-dev") };
+    for (const env of ENVIRONMENT_NAMES) assuming[`sentry-bootstrap-${env}`] = join(folders(env), `sentry-bootstrap-${env}`);
+    assumed = validateStacks(assuming, join(layoutDir, "assumed"));
+    state = validateStacks({ "sentry-bootstrap-state": join(folders("dev"), "sentry-bootstrap-state") }, join(layoutDir, "state"));
+  });
+
+  afterAll(() => rmSync(layoutDir, { recursive: true, force: true }));
+
+  test.each(ENVIRONMENT_NAMES)("sentry-bootstrap-%s is valid", (env) => {
+    expect(assumed.byStack[`sentry-bootstrap-${env}`]).toEqual([]);
+  });
+
+  test("sentry-bootstrap-state is valid", () => {
+    expect(state.byStack["sentry-bootstrap-state"]).toEqual([]);
+  });
+
+  test("a phase with assume_role in its provider, backend and remote-state reads is valid", () => {
+    expect(assumed.byStack["sentry-data-dev"]).toEqual([]);
+    expect([...assumed.general, ...state.general]).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { App } from "cdktf";
 import { EnvironmentConfig } from "./config";
+import { AccountBootstrapStack } from "./stacks/account-bootstrap-stack";
 import { BootstrapStack } from "./stacks/bootstrap-stack";
 import { EnvironmentBootstrapStack } from "./stacks/environment-bootstrap-stack";
 import { StateBootstrapStack } from "./stacks/state-bootstrap-stack";
@@ -22,17 +23,15 @@ export const PHASE_STACKS: Readonly<Record<Phase, (app: App, config: Environment
 
 /**
  * The bootstrap stacks: the single account's (`sentry-bootstrap`), or in the per-environment layout the state
- * account's and, with CI, the environment account's.
+ * account's and, with CI, the environment account's. Returns the one holding the state bucket.
  */
-function buildBootstraps(app: App, config: EnvironmentConfig): void {
-  if (config.operator.accounts?.layout !== "per-environment") {
-    new BootstrapStack(app, config.operator);
-    return;
-  }
-  new StateBootstrapStack(app, config.operator);
+function buildBootstraps(app: App, config: EnvironmentConfig): AccountBootstrapStack {
+  if (config.operator.accounts?.layout !== "per-environment") return new BootstrapStack(app, config.operator);
+  const state = new StateBootstrapStack(app, config.operator);
   if (config.operator.githubRepository !== undefined && config.operator.accounts.environments[config.name]) {
     new EnvironmentBootstrapStack(app, config.operator, config.name);
   }
+  return state;
 }
 
 /**
@@ -40,8 +39,8 @@ function buildBootstraps(app: App, config: EnvironmentConfig): void {
  * diagram (and the remote-state reads), so `cdktf deploy` of several phases applies them in order and
  * `cdktf destroy` in reverse.
  */
-export function buildSentryApp(app: App, config: EnvironmentConfig): void {
-  buildBootstraps(app, config);
+export function buildSentryApp(app: App, config: EnvironmentConfig): AccountBootstrapStack {
+  const bootstrap = buildBootstraps(app, config);
   const foundation = PHASE_STACKS.foundation(app, config);
   const data = PHASE_STACKS.data(app, config);
   data.addDependency(foundation);
@@ -52,4 +51,5 @@ export function buildSentryApp(app: App, config: EnvironmentConfig): void {
   services.addDependency(compute);
   const cicd = PHASE_STACKS.cicd(app, config);
   cicd.addDependency(services);
+  return bootstrap;
 }

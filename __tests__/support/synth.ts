@@ -15,6 +15,28 @@ export const TEST_OPERATOR_VARIABLES = {
   SENTRY_ADMIN_ROLE_ARNS: "arn:aws:iam::123456789012:role/sentry-operator,arn:aws:iam::123456789012:role/sentry-deployer",
 };
 
+const testRole = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
+
+/**
+ * One account per environment (dev 111111111111, staging 222222222222, prod 333333333333), a Terraform role in
+ * each, the state in 444444444444 reached through a state role per environment, and CI.
+ */
+export const PER_ENVIRONMENT_ACCOUNT_VARIABLES = {
+  ...TEST_OPERATOR_VARIABLES,
+  SENTRY_GITHUB_REPOSITORY: "acme/sentry-infra",
+  SENTRY_DEV_ACCOUNT_ID: "111111111111",
+  SENTRY_STAGING_ACCOUNT_ID: "222222222222",
+  SENTRY_PROD_ACCOUNT_ID: "333333333333",
+  SENTRY_STATE_ACCOUNT_ID: "444444444444",
+  SENTRY_DEV_ROLE_ARN: testRole("111111111111", "sentry-terraform"),
+  SENTRY_STAGING_ROLE_ARN: testRole("222222222222", "sentry-terraform"),
+  SENTRY_PROD_ROLE_ARN: testRole("333333333333", "sentry-terraform"),
+  SENTRY_PROD_EXTERNAL_ID: "sentry-prod-7f3a",
+  SENTRY_DEV_STATE_ROLE_ARN: testRole("444444444444", "sentry-state-dev"),
+  SENTRY_STAGING_STATE_ROLE_ARN: testRole("444444444444", "sentry-state-staging"),
+  SENTRY_PROD_STATE_ROLE_ARN: testRole("444444444444", "sentry-state-prod"),
+};
+
 /** An environment's validated config with the test operator settings. */
 export function testConfig(env: EnvironmentName, variables: NodeJS.ProcessEnv = TEST_OPERATOR_VARIABLES): EnvironmentConfig {
   return loadEnvironmentConfig(env, variables);

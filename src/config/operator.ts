@@ -76,12 +76,12 @@ export const OPERATOR_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = (O
 });
 
 /** What an unset list grants, for the settings whose placeholder is an empty list. */
-const EMPTY_PLACEHOLDER_MEANS: Readonly<Partial<Record<keyof OperatorSettings, string>>> = {
+const EMPTY_PLACEHOLDER_MEANS: Readonly<Partial<Record<OperatorVariableKey, string>>> = {
   adminRoleArns: "no operator role may read the secrets or administer the keys (only the principals running Terraform may)",
 };
 
 /** What a deploy gets while a setting is unset: its placeholder in quotes, never an empty one. */
-function unsetConsequence(key: keyof OperatorSettings): string {
+function unsetConsequence(key: OperatorVariableKey): string {
   const fallback: string | readonly string[] | undefined = OPERATOR_DEFAULTS[key];
   const placeholder = typeof fallback === "string" ? fallback : (fallback ?? []).join(",");
   return placeholder ? `using the placeholder "${placeholder}"` : (EMPTY_PLACEHOLDER_MEANS[key] ?? "it stays empty");

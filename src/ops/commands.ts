@@ -1,6 +1,6 @@
 import { readFileSync } from "fs";
 import { join } from "path";
-import { ConfigError, EnvironmentConfig, EnvironmentName, loadEnvironmentConfig, placeholderWarnings } from "../config";
+import { accountWarnings, ConfigError, EnvironmentConfig, EnvironmentName, loadEnvironmentConfig, placeholderWarnings } from "../config";
 import { Phase, PHASES, stackName } from "../stacks/names";
 import { writeTerraformCliConfig } from "../lib/terraform-cli";
 import { BackendSettings } from "./backend-config";
@@ -125,7 +125,7 @@ function stackFolders(io: OpsDependencies, options: CommandOptions, config: Envi
 
 function open(io: OpsDependencies, options: CommandOptions, folder: string, workspace: string | undefined, createWorkspace = false, source: StackSource = "synth"): Run {
   const config = environmentConfig(io, options);
-  placeholderWarnings(io.variables).forEach((warning) => io.progress(warning));
+  [...placeholderWarnings(io.variables), ...accountWarnings(io.variables)].forEach((warning) => io.progress(warning));
   const workDir = join(io.workDir, folder);
   const synthesized = stackFolders(io, options, config, workDir, source);
   const session = new Session(io, {
