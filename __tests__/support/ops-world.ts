@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import { CallerAccount } from "../../src/ops/aws-account";
 import { runCli } from "../../src/ops/cli";
 import { OpsDependencies } from "../../src/ops/commands";
 import { ScalingAwsFactory } from "../../src/ops/scaling/collect";
@@ -36,6 +37,8 @@ export interface RunOptions {
   /** The answer to a confirmation question. */
   readonly answer?: string;
   readonly synthesize?: Synthesizer;
+  /** The account of the run's credentials, as `bootstrap` checks it. @default - the real STS call */
+  readonly callerAccount?: CallerAccount;
   /** Run the fake as a process on PATH (`processRunner`), as the CLI does. @default false - in this process (`fakeRunner`) */
   readonly process?: boolean;
   /** The AWS clients of `scaling`. @default - the AWS SDK's */
@@ -78,6 +81,7 @@ export function world(): World {
         print: (text) => stdout.push(text),
         progress: (line) => stderr.push(line),
         ask: async () => options.answer ?? "",
+        callerAccount: options.callerAccount,
       };
       return runCli(argv.split(" ").filter(Boolean), io, root);
     },

@@ -30,7 +30,8 @@ export const OPS_VARIABLES: readonly EnvironmentVariable[] = [
 export const USAGE = `Usage: sentry-ops <command> <env> [options]        env: ${ENVIRONMENT_NAMES.join(" | ")}
 
 Commands
-  bootstrap              apply the account's state-bucket stack (local state); idempotent; takes no <env>
+  bootstrap              apply the account's state-bucket stack (local state); idempotent; takes no <env>;
+                         says which account it applies to, refuses credentials of another one
   plan <env>             init (creating workspace <env> if needed), plan -out and show -json per stack;
                          replaces the selected phases' saved plans (a failed phase gets a note, no plan)
   review <env>           review the saved plans: data loss, security-sensitive changes, everything else
@@ -61,6 +62,8 @@ Options
   --yes                  destroy without the confirmation question
 ${SCALING_HELP.options.slice(0, 2).map((entry) => `  ${entry.option.padEnd(23)}scaling: ${entry.meaning}`).join("\n")}
 ${COST_HELP.options.map((entry) => `  ${entry.option.padEnd(23)}cost: ${entry.meaning}`).join("\n")}
+  --account A            bootstrap, one account per environment: state (the state bucket) or dev | staging | prod
+                         (that environment's CI access); docs/accounts.md
   -h, --help             this text
 
 Working files (synth output, saved plans: they hold sensitive values) go to .sentry-ops/<env>/ at the
@@ -76,7 +79,7 @@ safe); 130 interrupted (Ctrl-C reaches terraform once; the command waits for it 
 const TERRAFORM_OPTIONS = ["--phase", "--backend-config", "--override"];
 const APPROVAL_OPTIONS = ["--approve", "--approve-broadening"];
 const OPTIONS: Readonly<Record<Command, readonly string[]>> = {
-  bootstrap: ["--override", ...APPROVAL_OPTIONS],
+  bootstrap: ["--override", ...APPROVAL_OPTIONS, "--account"],
   plan: TERRAFORM_OPTIONS,
   review: ["--phase", "--format", ...APPROVAL_OPTIONS],
   deploy: [...TERRAFORM_OPTIONS, ...APPROVAL_OPTIONS],
@@ -112,6 +115,7 @@ export function parseArguments(argv: readonly string[], cwd: string, variables: 
   const services: string[] = [];
   let since: number | undefined;
   let usageFile: string | undefined;
+  let account: CommandOptions["account"];
   for (let index = 0; index < rest.length; index += 1) {
     const argument = rest[index];
     if (!argument.startsWith("--")) {
@@ -147,13 +151,23 @@ export function parseArguments(argv: readonly string[], cwd: string, variables: 
       format = value as ReviewFormat;
     } else if (option === "--usage") {
       usageFile = resolve(cwd, value);
+    } else if (option === "--account") {
+      if (value !== "state" && !(ENVIRONMENT_NAMES as readonly string[]).includes(value)) throw new UsageError(`--account ${value}: expected state or one of ${ENVIRONMENT_NAMES.join(", ")}`);
+      account = value as CommandOptions["account"];
     } else {
       approve.push(value);
     }
   }
   const allEnvironments = command === "cost" && positional.length === 1 && positional[0] === ALL_ENVIRONMENTS;
-  const environment = allEnvironments ? DEFAULT_ENVIRONMENT : environmentArgument(command, positional, variables);
-  return { help: false, command, options: { environment, phases, backendConfig, backendSettings, overrides, format, approvals: { addresses: approve, broadening: approveBroadening }, yes, services, since, usageFile, allEnvironments } };
+  // An environment account's bootstrap is synthesized with that environment.
+  const bootstrapEnvironment = account !== undefined && account !== "state" ? account : undefined;
+  if (bootstrapEnvironment && positional.length) throw new UsageError("bootstrap takes no environment (the state bucket is per account)");
+  const environment = allEnvironments ? DEFAULT_ENVIRONMENT : (bootstrapEnvironment ?? environmentArgument(command, positional, variables));
+  return {
+    help: false,
+    command,
+    options: { environment, phases, backendConfig, backendSettings, overrides, format, approvals: { addresses: approve, broadening: approveBroadening }, yes, services, since, usageFile, allEnvironments, account },
+  };
 }
 
 /** `--since` in seconds; a bad value is a usage error. */

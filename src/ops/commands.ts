@@ -1,7 +1,7 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { accountWarnings, ConfigError, EnvironmentConfig, EnvironmentName, loadEnvironmentConfig, placeholderWarnings } from "../config";
-import { Phase, PHASES, stackName } from "../stacks/names";
+import { bootstrapStackName, BootstrapTarget, Phase, PHASES, stackName } from "../stacks/names";
 import { writeTerraformCliConfig } from "../lib/terraform-cli";
 import { BackendSettings } from "./backend-config";
 import { Fingerprint, fingerprintOf, PlanStore, staleReason } from "./plan-store";
@@ -16,7 +16,8 @@ import { Outcome, runGraph } from "./schedule";
 import { ProtectedResource, protectedInConfiguration, protectedInPlan } from "./protection";
 import { OverrideFile } from "./override-files";
 import { OpsFailure, OpsIo, protectDataFix, Session, WorkspaceMissing } from "./session";
-import { BOOTSTRAP_STACK, phaseOf, phaseStack, readSynthesized, SynthesizedEnvironment, SynthesizedStack, Synthesizer, writeStateReaders } from "./stacks";
+import { phaseOf, phaseStack, readSynthesized, SynthesizedEnvironment, SynthesizedStack, Synthesizer, writeStateReaders } from "./stacks";
+import { CallerAccount, checkBootstrapAccount, environmentCredentials, sdkCallerAccount } from "./aws-account";
 import { fetchLive, readPhase } from "./status/collect";
 import { sdkStatusAws, StatusAwsFactory } from "./status/live";
 import { buildStatus, liveQueries, statusExitCode } from "./status/model";
@@ -56,6 +57,8 @@ export interface CommandOptions {
   readonly usageFile?: string;
   /** cost: `all` instead of one environment. @default false */
   readonly allEnvironments?: boolean;
+  /** bootstrap: which account's bootstrap (`--account`); needed in the per-environment layout. @default - the single account's */
+  readonly account?: "state" | EnvironmentName;
 }
 
 export interface OpsDependencies extends OpsIo {
@@ -64,6 +67,8 @@ export interface OpsDependencies extends OpsIo {
   readonly statusAws?: StatusAwsFactory;
   /** The AWS clients `scaling` asks (tests pass stubs). @default - the AWS SDK's, loaded when `scaling` runs */
   readonly scalingAws?: ScalingAwsFactory;
+  /** The account of the run's credentials, as `bootstrap` checks it (tests pass stubs). @default - STS GetCallerIdentity */
+  readonly callerAccount?: CallerAccount;
 }
 
 
@@ -139,7 +144,16 @@ function open(io: OpsDependencies, options: CommandOptions, folder: string, work
     logDir: join(workDir, "logs"),
   });
   const phases = selectedPhases(options);
+  const account = accountLine(config);
+  if (workspace !== undefined && account) io.progress(account);
   return { io, config, options, synthesized, session, store: new PlanStore(join(workDir, "plans")), workDir, phases };
+}
+
+/** The header line naming the account an environment's commands reach, and how; undefined without one (a warning says so). */
+function accountLine(config: EnvironmentConfig): string | undefined {
+  const account = config.operator.accounts?.environments[config.name];
+  if (!account) return undefined;
+  return `[sentry-ops] ${config.name}: account ${account.accountId}${account.role ? `, as ${account.role.roleArn}` : ", with the run's credentials"}`;
 }
 
 /** `plan` and `deploy` create the workspace when it does not exist; the other commands only read what is deployed. */
@@ -485,7 +499,8 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
  */
 export async function statusCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
   checkAgreement(io.variables, options.environment);
-  const aws = (io.statusAws ?? sdkStatusAws)(environmentConfig(io, options).operator.region);
+  const config = environmentConfig(io, options);
+  const aws = (io.statusAws ?? sdkStatusAws)(config.operator.region, environmentCredentials(config));
   await aws.checkCredentials();
   const run = openEnvironment(io, options, false, "state");
   const phases = await Promise.all(run.phases.map((phase) => readPhase(run.session, run.store, aws, phase, stackOf(run, phase))));
@@ -494,11 +509,28 @@ export async function statusCommand(io: OpsDependencies, options: CommandOptions
   return statusExitCode(model);
 }
 
-/** The account's state bucket stack, with local state and no workspace; plans, reviews, applies. Idempotent. */
+/** Which bootstrap `--account` names: the single account's without it; in the per-environment layout it is required. */
+function bootstrapTarget(config: EnvironmentConfig, options: CommandOptions): BootstrapTarget {
+  const perEnvironment = config.operator.accounts?.layout === "per-environment";
+  if (!perEnvironment && options.account !== undefined) {
+    throw new OpsFailure(`bootstrap --account ${options.account}: the environments share one account (no SENTRY_<ENV>_ACCOUNT_ID); run bootstrap without --account`);
+  }
+  if (perEnvironment && options.account === undefined) {
+    throw new OpsFailure("bootstrap: the environments have accounts of their own (SENTRY_<ENV>_ACCOUNT_ID); choose one with --account state|dev|staging|prod");
+  }
+  if (options.account !== undefined && options.account !== "state" && config.operator.githubRepository === undefined) {
+    throw new OpsFailure(`bootstrap --account ${options.account}: an environment account's bootstrap holds its CI access, and SENTRY_GITHUB_REPOSITORY is not set: nothing to bootstrap there`);
+  }
+  return options.account ?? "single";
+}
+
+/** An account's bootstrap stack, with local state and no workspace; plans, reviews, applies. Idempotent. */
 export async function bootstrapCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
-  const run = open(io, options, "bootstrap", undefined);
-  const stack = run.synthesized.stacks.get(BOOTSTRAP_STACK);
-  if (!stack) throw new OpsFailure(`the synth produced no ${BOOTSTRAP_STACK} stack`);
+  const target = bootstrapTarget(environmentConfig(io, options), options);
+  const run = open(io, options, target === "single" ? "bootstrap" : `bootstrap-${target}`, undefined);
+  await checkBootstrapAccount(run.config, target, io.callerAccount ?? sdkCallerAccount, io.progress);
+  const stack = run.synthesized.stacks.get(bootstrapStackName(target));
+  if (!stack) throw new OpsFailure(`the synth produced no ${bootstrapStackName(target)} stack`);
   await run.session.prepare(stack);
   const plan = await planAndShow(run, run.store, stack, { action: "plan" });
   const review = buildReview([{ phase: "bootstrap", stack: stack.name, plan }], options.approvals);

@@ -88,8 +88,14 @@ export interface StatusAws {
   stateLastModified(location: StateObject): Promise<Date | undefined>;
 }
 
-/** Builds the clients for the run's region; credentials come from the usual chain (AWS_PROFILE, AWS_*, SSO, roles). */
-export type StatusAwsFactory = (region: string) => StatusAws;
+/**
+ * Builds the clients for the run's region; credentials come from the usual chain (AWS_PROFILE, AWS_*, SSO, roles), or
+ * from `credentials` (the environment's role, `environmentCredentials`). The state reads use the backend's own.
+ */
+export type StatusAwsFactory = (region: string, credentials?: RunCredentials) => StatusAws;
+
+/** Temporary credentials as the SDK's clients take them. */
+export type RunCredentials = () => ReturnType<typeof assumedCredentials>;
 
 /** No credentials, or credentials AWS refuses as expired or unknown: one line, exit 1. */
 export class AwsAccessFailure extends OpsFailure {
@@ -132,7 +138,7 @@ export function awsFailure(error: unknown, what: string, command = "status"): Op
   return new OpsFailure(`${command}: ${what} failed: ${name}: ${message}`);
 }
 
-async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
+export async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
   try {
     return await request();
   } catch (error) {
@@ -147,13 +153,13 @@ async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
 export const SDK_NODE_NOTICE = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
 
 /** The real clients, loaded on first use (only `status` pays the SDK's load time). */
-export const sdkStatusAws: StatusAwsFactory = (region) => {
+export const sdkStatusAws: StatusAwsFactory = (region, credentials) => {
   process.env[SDK_NODE_NOTICE] ??= "true";
-  return sdkClients(region);
+  return sdkClients(region, credentials);
 };
 
 /** Sends through a client, then closes it: its kept-alive sockets would otherwise hold the process open. */
-async function using<C extends { destroy(): void }, T>(client: C, use: (client: C) => Promise<T>): Promise<T> {
+export async function using<C extends { destroy(): void }, T>(client: C, use: (client: C) => Promise<T>): Promise<T> {
   try {
     return await use(client);
   } finally {
@@ -161,7 +167,7 @@ async function using<C extends { destroy(): void }, T>(client: C, use: (client: 
   }
 }
 
-const sdkClients = (region: string): StatusAws => {
+const sdkClients = (region: string, credentials?: RunCredentials): StatusAws => {
   /** One AssumeRole per role and base profile for the whole run, not one per phase. */
   const assumed = new Map<string, ReturnType<typeof assumedCredentials>>();
   const roleCredentials = (role: AssumedRole, location: StateObject) => {
@@ -176,13 +182,13 @@ const sdkClients = (region: string): StatusAws => {
   return {
     async checkCredentials() {
       const { SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
-      return using(new SecretsManagerClient({ region }), async (client) => {
+      return using(new SecretsManagerClient({ region, credentials }), async (client) => {
         await call("resolving AWS credentials", () => client.config.credentials());
       });
     },
     async certificate(arn) {
       const { ACMClient, DescribeCertificateCommand } = await import("@aws-sdk/client-acm");
-      return using(new ACMClient({ region: regionOfArn(arn) ?? region }), async (client) => {
+      return using(new ACMClient({ region: regionOfArn(arn) ?? region, credentials }), async (client) => {
         const { Certificate } = await call(`DescribeCertificate ${arn}`, () => client.send(new DescribeCertificateCommand({ CertificateArn: arn })));
         const records = (Certificate?.DomainValidationOptions ?? []).flatMap((option) =>
           option.ResourceRecord?.Name && option.ResourceRecord.Type && option.ResourceRecord.Value
@@ -194,14 +200,14 @@ const sdkClients = (region: string): StatusAws => {
     },
     async connectionStatus(arn) {
       const { CodeStarConnectionsClient, GetConnectionCommand } = await import("@aws-sdk/client-codestar-connections");
-      return using(new CodeStarConnectionsClient({ region: regionOfArn(arn) ?? region }), async (client) => {
+      return using(new CodeStarConnectionsClient({ region: regionOfArn(arn) ?? region, credentials }), async (client) => {
         const { Connection } = await call(`GetConnection ${arn}`, () => client.send(new GetConnectionCommand({ ConnectionArn: arn })));
         return Connection?.ConnectionStatus ?? "UNKNOWN";
       });
     },
     async subscriptions(topicArn) {
       const { SNSClient, ListSubscriptionsByTopicCommand } = await import("@aws-sdk/client-sns");
-      return using(new SNSClient({ region: regionOfArn(topicArn) ?? region }), async (client) => {
+      return using(new SNSClient({ region: regionOfArn(topicArn) ?? region, credentials }), async (client) => {
         const found: SubscriptionFacts[] = [];
         let token: string | undefined;
         do {
@@ -216,14 +222,14 @@ const sdkClients = (region: string): StatusAws => {
     },
     async secretVersionStages(secretId) {
       const { SecretsManagerClient, DescribeSecretCommand } = await import("@aws-sdk/client-secrets-manager");
-      return using(new SecretsManagerClient({ region: regionOfArn(secretId) ?? region }), async (client) => {
+      return using(new SecretsManagerClient({ region: regionOfArn(secretId) ?? region, credentials }), async (client) => {
         const described = await call(`DescribeSecret ${secretId}`, () => client.send(new DescribeSecretCommand({ SecretId: secretId })));
         return Object.fromEntries(Object.entries(described.VersionIdsToStages ?? {}).map(([id, stages]) => [id, [...stages]]));
       });
     },
     async services(cluster, names) {
       const { ECSClient, DescribeServicesCommand } = await import("@aws-sdk/client-ecs");
-      return using(new ECSClient({ region: regionOfArn(cluster) ?? region }), async (client) => {
+      return using(new ECSClient({ region: regionOfArn(cluster) ?? region, credentials }), async (client) => {
         const found: ServiceFacts[] = [];
         for (let start = 0; start < names.length; start += 10) {
           const batch = names.slice(start, start + 10);
@@ -268,8 +274,11 @@ const sdkClients = (region: string): StatusAws => {
   };
 };
 
-/** Temporary credentials of the role the backend assumes, asked of STS with the run's credentials (or the backend's profile). */
-async function assumedCredentials(role: AssumedRole, location: StateObject) {
+/**
+ * Temporary credentials of a role (the backend's, or an environment's `SENTRY_<ENV>_ROLE_ARN`), asked of STS with
+ * the run's credentials (or the backend's profile).
+ */
+export async function assumedCredentials(role: AssumedRole, location: Pick<StateObject, "region" | "profile">) {
   const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/client-sts");
   return using(new STSClient({ region: role.stsRegion ?? location.region, endpoint: role.stsEndpoint, profile: location.profile }), async (sts) => {
     const answer = await call(`AssumeRole ${role.roleArn}`, () =>

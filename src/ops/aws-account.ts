@@ -1,0 +1,69 @@
+import { EnvironmentConfig } from "../config";
+import { bootstrapStackName, BootstrapTarget } from "../stacks/names";
+import { OpsFailure } from "./session";
+import { assumedCredentials, call, RunCredentials, using } from "./status/live";
+
+/**
+ * Which AWS account `sentry-ops` talks to. Commands that ask AWS themselves use `environmentCredentials` (the
+ * environment's role, `SENTRY_<ENV>_ROLE_ARN`, when one is set); `bootstrap` compares the account of its
+ * credentials with the one configured before it plans anything.
+ */
+
+/**
+ * The credentials to ask AWS about an environment with: its role's (one AssumeRole per run, session
+ * `sentry-terraform-<env>`), or undefined for the SDK's default chain when the environment has no role.
+ */
+export function environmentCredentials(config: EnvironmentConfig): RunCredentials | undefined {
+  const role = config.operator.accounts?.environments[config.name]?.role;
+  if (!role) return undefined;
+  let granted: ReturnType<typeof assumedCredentials> | undefined;
+  return () => (granted ??= assumedCredentials(role, { region: config.operator.region }));
+}
+
+/** The account of the credentials (STS GetCallerIdentity), as a seam: tests pass a stub. */
+export type CallerAccount = (region: string, credentials?: RunCredentials) => Promise<string>;
+
+/** The real STS call, loaded when a command needs it. */
+export const sdkCallerAccount: CallerAccount = async (region, credentials) => {
+  const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+  return using(new STSClient({ region, credentials }), async (sts) => {
+    const identity = await call("GetCallerIdentity", () => sts.send(new GetCallerIdentityCommand({})));
+    return identity.Account ?? "";
+  });
+};
+
+/** The account a bootstrap stack belongs to and the variable that says so; undefined when none is configured. */
+export function configuredAccount(config: EnvironmentConfig, target: BootstrapTarget): { readonly account: string; readonly variable: string } | undefined {
+  const accounts = config.operator.accounts;
+  if (target === "state") return accounts?.stateAccountId ? { account: accounts.stateAccountId, variable: "SENTRY_STATE_ACCOUNT_ID" } : undefined;
+  const environment = target === "single" ? config.name : target;
+  const account = accounts?.environments[environment]?.accountId;
+  if (account === undefined) return undefined;
+  return { account, variable: accounts?.layout === "single" ? "SENTRY_ACCOUNT_ID" : `SENTRY_${environment.toUpperCase()}_ACCOUNT_ID` };
+}
+
+/**
+ * Says which account a bootstrap applies to, and refuses (one line, nothing planned) when the credentials belong to
+ * another account than the configured one. Without a configured account it cannot know: it says so.
+ */
+export async function checkBootstrapAccount(
+  config: EnvironmentConfig,
+  target: BootstrapTarget,
+  callerAccount: CallerAccount,
+  progress: (line: string) => void,
+): Promise<void> {
+  const stack = bootstrapStackName(target);
+  const configured = configuredAccount(config, target);
+  if (!configured) {
+    progress(`[sentry-ops] bootstrap ${stack}: no account configured (SENTRY_ACCOUNT_ID); it applies to whichever account the credentials reach`);
+    return;
+  }
+  const credentials = target === "state" ? undefined : environmentCredentials({ ...config, name: target === "single" ? config.name : target });
+  const actual = await callerAccount(config.operator.region, credentials);
+  if (actual !== configured.account) {
+    throw new OpsFailure(
+      `bootstrap refused, nothing was planned: the credentials belong to account ${actual}, but ${stack} is for account ${configured.account} (${configured.variable}); use credentials of that account`,
+    );
+  }
+  progress(`[sentry-ops] bootstrap ${stack}: applying to account ${configured.account} (${configured.variable}), which the credentials belong to`);
+}
