@@ -385,7 +385,7 @@ describe("sentry-ops status <env>", () => {
     const stderr: string[] = [];
     const io: OpsDependencies = {
       workDir: join(root, ".sentry-ops"),
-      variables: { ...TEST_OPERATOR_VARIABLES, SENTRY_TERRAFORM_ROLE_ARNS: "arn:aws:iam::123456789012:role/sentry-deployer", PATH: process.env.PATH },
+      variables: { ...TEST_OPERATOR_VARIABLES, SENTRY_TERRAFORM_ROLE_ARNS: "arn:aws:iam::123456789012:role/sentry-deployer", SENTRY_ACCOUNT_ID: "123456789012", PATH: process.env.PATH },
       runner: stubTerraform(new Set(deployed.map((phase) => `sentry-${phase}-dev`)), calls, pullFails),
       synthesize: neverSynthesizes,
       statusAws: () => aws,

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "os";
 import { join } from "path";
 import { parse } from "yaml";
-import { CI_ENVIRONMENTS, CI_ROLE_KINDS, CI_SESSION_SECONDS, ciRoleVariable, ENVIRONMENT_NAMES, githubDeployEnvironment, githubPlanEnvironment } from "../src/config";
+import { CI_ACCOUNT_VARIABLES, CI_ENVIRONMENTS, CI_ROLE_KINDS, CI_SESSION_SECONDS, ciRoleVariable, ENVIRONMENT_NAMES, githubDeployEnvironment, githubPlanEnvironment } from "../src/config";
 import { OPERATOR_VARIABLES } from "../src/config/operator";
 import { USAGE } from "../src/ops/cli";
 
@@ -158,8 +158,8 @@ describe("workflows: structure", () => {
     expect(roleVariables(deploy).every((name) => name.startsWith("SENTRY_DEPLOY_"))).toBe(true);
   });
 
-  test("every job that runs sentry-ops gets every operator setting from the repository variables", () => {
-    const expected = Object.fromEntries(Object.values(OPERATOR_VARIABLES).map((name) => [name, `\${{ vars.${name} }}`]));
+  test("every job that runs sentry-ops gets every operator setting and the accounts (not the operators' Terraform roles) from the repository variables", () => {
+    const expected = Object.fromEntries([...Object.values(OPERATOR_VARIABLES), ...CI_ACCOUNT_VARIABLES].map((name) => [name, `\${{ vars.${name} }}`]));
     const sentryOpsJobs = allJobs.filter(([, job]) => usesOf(job).includes(PLAN_REVIEW));
     expect(sentryOpsJobs.map(([name]) => name).length).toBe(5);
     for (const [name, job] of sentryOpsJobs) expect([name, job.env]).toEqual([name, expected]);

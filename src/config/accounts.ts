@@ -14,9 +14,23 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@\/-]+$/;
 /** What STS accepts as an external id (2 to 1224 characters of this set). */
 const EXTERNAL_ID = /^[\w+=,.@:\/-]{2,1224}$/;
 
-/** `SENTRY_<ENV>_<SUFFIX>`: the per-environment variables. */
-export function environmentVariable(environment: EnvironmentName, suffix: "ACCOUNT_ID" | "ROLE_ARN" | "EXTERNAL_ID" | "STATE_ROLE_ARN"): string {
-  return `SENTRY_${environment.toUpperCase()}_${suffix}`;
+type EnvironmentSetting = "ACCOUNT_ID" | "ROLE_ARN" | "EXTERNAL_ID" | "STATE_ROLE_ARN";
+
+/** The per-environment variables, spelled out so a search for a name finds where it is read. */
+const ENVIRONMENT_VARIABLES: Readonly<Record<EnvironmentName, Readonly<Record<EnvironmentSetting, string>>>> = {
+  dev: { ACCOUNT_ID: "SENTRY_DEV_ACCOUNT_ID", ROLE_ARN: "SENTRY_DEV_ROLE_ARN", EXTERNAL_ID: "SENTRY_DEV_EXTERNAL_ID", STATE_ROLE_ARN: "SENTRY_DEV_STATE_ROLE_ARN" },
+  staging: {
+    ACCOUNT_ID: "SENTRY_STAGING_ACCOUNT_ID",
+    ROLE_ARN: "SENTRY_STAGING_ROLE_ARN",
+    EXTERNAL_ID: "SENTRY_STAGING_EXTERNAL_ID",
+    STATE_ROLE_ARN: "SENTRY_STAGING_STATE_ROLE_ARN",
+  },
+  prod: { ACCOUNT_ID: "SENTRY_PROD_ACCOUNT_ID", ROLE_ARN: "SENTRY_PROD_ROLE_ARN", EXTERNAL_ID: "SENTRY_PROD_EXTERNAL_ID", STATE_ROLE_ARN: "SENTRY_PROD_STATE_ROLE_ARN" },
+};
+
+/** `SENTRY_<ENV>_<SETTING>`: one of an environment's account variables. */
+export function environmentVariable(environment: EnvironmentName, setting: EnvironmentSetting): string {
+  return ENVIRONMENT_VARIABLES[environment][setting];
 }
 
 export const ACCOUNT_VARIABLES = {
@@ -64,6 +78,15 @@ export const ACCOUNT_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
     meaning: "`1`: accept prod in the same account as dev or staging while environments have their own accounts (refused otherwise; a synth warns)",
   },
 ];
+
+/**
+ * The account variables CI passes to every job: the accounts and the state roles, not the environments' Terraform
+ * roles (a job runs as its environment's CI role, which the provider uses as it is; the backend assumes the state
+ * role from it).
+ */
+export const CI_ACCOUNT_VARIABLES: readonly string[] = ACCOUNT_ENVIRONMENT_VARIABLES.map((variable) => variable.name).filter(
+  (name) => !ENVIRONMENT_NAMES.some((env) => name === environmentVariable(env, "ROLE_ARN") || name === environmentVariable(env, "EXTERNAL_ID")),
+);
 
 /** The Terraform session name an environment's role is assumed with (CloudTrail shows it). */
 export function terraformSessionName(environment: EnvironmentName): string {

@@ -1,4 +1,4 @@
-import { EnvironmentConfig } from "../config";
+import { EnvironmentConfig, environmentVariable } from "../config";
 import { bootstrapStackName, BootstrapTarget } from "../stacks/names";
 import { OpsFailure } from "./session";
 import { assumedCredentials, call, RunCredentials, using } from "./status/live";
@@ -39,7 +39,7 @@ export function configuredAccount(config: EnvironmentConfig, target: BootstrapTa
   const environment = target === "single" ? config.name : target;
   const account = accounts?.environments[environment]?.accountId;
   if (account === undefined) return undefined;
-  return { account, variable: accounts?.layout === "single" ? "SENTRY_ACCOUNT_ID" : `SENTRY_${environment.toUpperCase()}_ACCOUNT_ID` };
+  return { account, variable: accounts?.layout === "single" ? "SENTRY_ACCOUNT_ID" : environmentVariable(environment, "ACCOUNT_ID") };
 }
 
 /**

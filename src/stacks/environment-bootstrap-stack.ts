@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { ConfigError, ENVIRONMENT_NAMES, EnvironmentName, OperatorSettings } from "../config";
+import { ConfigError, ENVIRONMENT_NAMES, EnvironmentName, environmentVariable, OperatorSettings } from "../config";
 import { GITHUB_OIDC_ISSUER } from "../constructs/identity/github-oidc-provider";
 import { AccountBootstrapStack } from "./account-bootstrap-stack";
 import { bootstrapStackName, STATE_KEY_PREFIX, workspaceObjectPrefix } from "./names";
@@ -16,7 +16,7 @@ export class EnvironmentBootstrapStack extends AccountBootstrapStack {
     const accounts = operator.accounts;
     const account = accounts?.environments[environment];
     if (operator.githubRepository === undefined || account === undefined || accounts?.stateAccountId === undefined) {
-      throw new ConfigError("SENTRY_GITHUB_REPOSITORY", operator.githubRepository ?? null, `expected it, SENTRY_${environment.toUpperCase()}_ACCOUNT_ID and the state account: an environment's bootstrap holds its CI access`);
+      throw new ConfigError("SENTRY_GITHUB_REPOSITORY", operator.githubRepository ?? null, `expected it, ${environmentVariable(environment, "ACCOUNT_ID")} and the state account: an environment's bootstrap holds its CI access`);
     }
     super(scope, bootstrapStackName(environment), operator, accountGuard(operator, environment));
     const { partition } = this;
