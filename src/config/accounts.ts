@@ -89,12 +89,12 @@ export const CI_ACCOUNT_VARIABLES: readonly string[] = ACCOUNT_ENVIRONMENT_VARIA
 );
 
 /** The Terraform session name an environment's role is assumed with (CloudTrail shows it). */
-export function terraformSessionName(environment: EnvironmentName): string {
+function terraformSessionName(environment: EnvironmentName): string {
   return `sentry-terraform-${environment}`;
 }
 
 /** The session name of the state role, per environment (the bucket's access logs and CloudTrail show it). */
-export function stateSessionName(environment: EnvironmentName): string {
+function stateSessionName(environment: EnvironmentName): string {
   return `sentry-state-${environment}`;
 }
 
@@ -130,7 +130,7 @@ function externalId(variables: Variables, name: string): string | undefined {
 }
 
 /** The account of a role ARN (validated before). */
-export function accountOfRole(arn: string): string {
+function accountOfRole(arn: string): string {
   return arn.split(":")[4];
 }
 

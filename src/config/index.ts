@@ -9,7 +9,7 @@ import { ConfigError, validateEnvironmentConfig } from "./validate";
 export * from "./types";
 export { ConfigError } from "./validate";
 export { placeholderWarnings } from "./operator";
-export { accountOfRole, accountWarnings, CI_ACCOUNT_VARIABLES, environmentVariable, stateSessionName, terraformSessionName } from "./accounts";
+export { accountWarnings, CI_ACCOUNT_VARIABLES, environmentVariable } from "./accounts";
 export * from "./ci";
 export * from "./usage";
 
