@@ -49,6 +49,14 @@ describe("accounts: the provider of every stack", () => {
     }
   });
 
+  test.each(ENVIRONMENT_NAMES)("SENTRY_ACCOUNT_ID changes nothing in %s's stacks but allowed_account_ids", (env) => {
+    for (const phase of PHASES) {
+      const pinned = JSON.parse(synthPhase(testConfig(env, SINGLE), phase).json);
+      delete pinned.provider.aws[0].allowed_account_ids;
+      expect(pinned).toEqual(synthPhase(testConfig(env), phase).tf);
+    }
+  });
+
   test("the single-account bootstrap is pinned with SENTRY_ACCOUNT_ID, and unpinned without", () => {
     const bootstrapProvider = (variables: NodeJS.ProcessEnv) => {
       const app = Testing.app();
