@@ -57,6 +57,13 @@ describe("accounts: the provider of every stack", () => {
     }
   });
 
+  test("the role the provider assumes is a Terraform principal of its environment only (secret readers, key administrators)", () => {
+    const policies = (env: EnvironmentName) => JSON.stringify(synthPhase(testConfig(env, PER_ENVIRONMENT), "foundation").tf.data.aws_iam_policy_document);
+    expect(policies("dev")).toContain(role(DEV, "sentry-terraform"));
+    expect(policies("prod")).toContain(role(PROD, "sentry-terraform"));
+    expect(policies("prod")).not.toContain(role(DEV, "sentry-terraform"));
+  });
+
   test("the single-account bootstrap is pinned with SENTRY_ACCOUNT_ID, and unpinned without", () => {
     const bootstrapProvider = (variables: NodeJS.ProcessEnv) => {
       const app = Testing.app();
