@@ -1,7 +1,9 @@
 import { loadEnvironmentConfig } from "../src/config";
 import { CallerAccount, environmentCredentials } from "../src/ops/aws-account";
+import { ScalingAwsFactory } from "../src/ops/scaling/collect";
+import { OpsFailure } from "../src/ops/session";
 import { FakeCall } from "./support/fake-terraform";
-import { removeWorlds, world } from "./support/ops-world";
+import { neverSynthesizes, removeWorlds, world } from "./support/ops-world";
 import { PER_ENVIRONMENT_ACCOUNT_VARIABLES, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 const applied = (calls: FakeCall[]) => calls.filter((call) => call.args[0] === "apply").map((call) => call.stack);
@@ -86,6 +88,19 @@ describe("sentry-ops names the environment's account", () => {
     const w = world();
     expect(await w.run("plan dev --phase foundation", { variables: PER_ENVIRONMENT_ACCOUNT_VARIABLES })).toBe(0);
     expect(w.stderr).toContain("[sentry-ops] dev: account 111111111111, as arn:aws:iam::111111111111:role/sentry-terraform");
+  });
+
+  test("scaling asks AWS with the environment's role", async () => {
+    const w = world();
+    const given: unknown[] = [];
+    const stopped = new OpsFailure("scaling: stopped by the test");
+    const refuse = new Proxy({}, { get: (_, key) => (key === "checkCredentials" ? () => Promise.reject(stopped) : key === "then" ? undefined : () => undefined) });
+    const scalingAws = (...[, credentials]: Parameters<ScalingAwsFactory>) => {
+      given.push(credentials);
+      return refuse as ReturnType<ScalingAwsFactory>;
+    };
+    expect(await w.run("scaling prod", { variables: PER_ENVIRONMENT_ACCOUNT_VARIABLES, synthesize: neverSynthesizes, scalingAws })).toBe(1);
+    expect(given).toEqual([expect.any(Function)]);
   });
 
   test("environmentCredentials: the environment's role when it has one, the default chain otherwise", () => {

@@ -1,6 +1,7 @@
 import { OpsFailure, TerraformOutputValue } from "../session";
 import { awsFailure } from "../status/live";
 import { ClusterFacts, Datapoint, GroupFacts, MetricSeries, ScalingActivity, ScalingInputs, ScalingWindow, ServiceFacts } from "./model";
+import { RunCredentials } from "../status/live";
 
 /**
  * The I/O half of `scaling`: the names come from the compute and services phases' outputs (never a synth), the
@@ -68,7 +69,8 @@ export interface ScalingAws {
 }
 
 /** Builds the clients for the run's region; credentials come from the usual chain (AWS_PROFILE, AWS_*, SSO, roles). */
-export type ScalingAwsFactory = (region: string) => ScalingAws;
+/** Clients for the region; `credentials`: the environment's role (`environmentCredentials`). @default - the SDK's chain */
+export type ScalingAwsFactory = (region: string, credentials?: RunCredentials) => ScalingAws;
 
 /** The IAM action behind each call, named when AWS refuses it (and listed in docs/operations.md). */
 export const SCALING_ACTIONS = {

@@ -6,6 +6,7 @@ import { checkCredentials, fetchScaling, SCALING_ACTIONS, scalingTargets } from 
 import { buildScaling, DEFAULT_SINCE, parseSince, scalingExitCode, windowEnding } from "./model";
 import { renderScaling } from "./render";
 import { sdkScalingAws } from "./sdk";
+import { environmentCredentials } from "../aws-account";
 
 /** `sentry-ops scaling <env>`: the guide's auto scaling monitoring in one read-only view. */
 
@@ -45,7 +46,7 @@ function seconds(started: bigint): string {
 export async function scalingCommand(io: OpsDependencies, options: CommandOptions, open: () => ScalingRun): Promise<number> {
   const run = open();
   const environment = options.environment;
-  const aws = (io.scalingAws ?? sdkScalingAws)(run.config.operator.region);
+  const aws = (io.scalingAws ?? sdkScalingAws)(run.config.operator.region, environmentCredentials(run.config));
   try {
     const stacks = { compute: phaseStack(run.synthesized, "compute"), services: phaseStack(run.synthesized, "services") };
     const [credentials, outputs] = await Promise.allSettled([checkCredentials(aws), Promise.all([run.session.outputs(stacks.compute), run.session.outputs(stacks.services)])]);

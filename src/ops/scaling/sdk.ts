@@ -42,12 +42,12 @@ function activity(raw: { StartTime?: Date; EndTime?: Date; StatusCode?: string; 
   };
 }
 
-export const sdkScalingAws: ScalingAwsFactory = (region) => {
+export const sdkScalingAws: ScalingAwsFactory = (region, credentials) => {
   process.env[SDK_NODE_NOTICE] ??= "true";
-  const ecs = lazy<ECSClient>(async () => new (await import("@aws-sdk/client-ecs")).ECSClient({ region }));
-  const applicationAutoScaling = lazy<ApplicationAutoScalingClient>(async () => new (await import("@aws-sdk/client-application-auto-scaling")).ApplicationAutoScalingClient({ region }));
-  const autoScaling = lazy<AutoScalingClient>(async () => new (await import("@aws-sdk/client-auto-scaling")).AutoScalingClient({ region }));
-  const cloudWatch = lazy<CloudWatchClient>(async () => new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient({ region }));
+  const ecs = lazy<ECSClient>(async () => new (await import("@aws-sdk/client-ecs")).ECSClient({ region, credentials }));
+  const applicationAutoScaling = lazy<ApplicationAutoScalingClient>(async () => new (await import("@aws-sdk/client-application-auto-scaling")).ApplicationAutoScalingClient({ region, credentials }));
+  const autoScaling = lazy<AutoScalingClient>(async () => new (await import("@aws-sdk/client-auto-scaling")).AutoScalingClient({ region, credentials }));
+  const cloudWatch = lazy<CloudWatchClient>(async () => new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient({ region, credentials }));
   const aws: ScalingAws = {
     async checkCredentials() {
       await (await ecs.get()).config.credentials();
