@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "child_process";
 import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { ConfigError, ENVIRONMENT_NAMES, EnvironmentConfig, loadEnvironmentConfig, parseEnvironmentName } from "../src/config";
+import { accountWarnings, ConfigError, ENVIRONMENT_NAMES, EnvironmentConfig, loadEnvironmentConfig, parseEnvironmentName } from "../src/config";
 import { ENVIRONMENTS } from "../src/config/environments";
 import { OPERATOR_ENVIRONMENT_VARIABLES, placeholderWarnings, readOperatorSettings, SESSION_PRINCIPAL_WARNING } from "../src/config/operator";
 import { validateEnvironmentConfig } from "../src/config/validate";
@@ -141,8 +141,8 @@ describe("operator settings", () => {
       expect(synth.stderr).toBe("");
       const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { annotations: { level: string; message: string }[] }> };
       const annotations = Object.entries(manifest.stacks).flatMap(([stack, { annotations }]) => annotations.map((annotation) => `${stack} ${annotation.level} ${annotation.message}`));
-      expect(annotations).toEqual(placeholderWarnings({}).map((warning) => `sentry-bootstrap @cdktf/warn ${warning}`));
-      expect(annotations).toHaveLength(5);
+      expect(annotations).toEqual([...placeholderWarnings({}), ...accountWarnings({})].map((warning) => `sentry-bootstrap @cdktf/warn ${warning}`));
+      expect(annotations).toHaveLength(6);
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
