@@ -6,7 +6,7 @@ import { REMOTE_STATE_OVERRIDE_FILE } from "../src/ops/backend-config";
 import { INTERRUPT_MESSAGE } from "../src/ops/cli";
 import { Synthesizer } from "../src/ops/stacks";
 import { FakeCall, fakeVariables, markDeployed } from "./support/fake-terraform";
-import { neverSynthesizes, removeWorlds, sharedSynthesizer, WORK_DIR, world } from "./support/ops-world";
+import { ENVIRONMENT_CREDENTIALS, neverSynthesizes, removeWorlds, sharedSynthesizer, WORK_DIR, world } from "./support/ops-world";
 import { TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 const STACKS = ["foundation", "data", "compute", "services", "cicd"].map((phase) => `sentry-${phase}-dev`);
@@ -132,7 +132,7 @@ describe("sentry-ops plan", () => {
     writeFileSync(join(w.root, "bad.s3.tfbackend"), 'profile = "ops"\nsecret_key = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"\n');
     expect(await w.run("plan dev --backend-config bad.s3.tfbackend")).toBe(1);
     expect(w.stderr).toEqual([
-      "--backend-config bad.s3.tfbackend line 2: secret_key is a credential: a remote-state read keeps its settings in the state it writes; use profile, shared_credentials_files or the AWS_* variables instead",
+      "sentry-ops: --backend-config bad.s3.tfbackend line 2: secret_key is a credential: a remote-state read keeps its settings in the state it writes; use profile, shared_credentials_files or the AWS_* variables instead",
     ]);
     expect(w.calls()).toEqual([]);
     expect(existsSync(join(w.root, WORK_DIR))).toBe(false);
@@ -191,7 +191,7 @@ describe("workspace and SENTRY_ENV agree with the environment", () => {
   ])("%s=%s refuses dev before running terraform", async (name, value) => {
     const w = world();
     expect(await w.run("plan dev", { variables: { [name]: value } })).toBe(1);
-    expect(w.stderr).toEqual([`${name}=${value} but the environment is dev: unset ${name} or make it dev`]);
+    expect(w.stderr).toEqual([`sentry-ops: ${name}=${value} but the environment is dev: unset ${name} or make it dev`]);
     expect(w.calls()).toEqual([]);
   });
 
@@ -262,7 +262,7 @@ describe("sentry-ops deploy", () => {
     expect(await w.run("plan dev --phase foundation")).toBe(0);
     expect(await w.run("review dev --phase foundation")).toBe(2);
     expect(await w.run("deploy dev --phase foundation --approve aws_dynamodb_table.config_table")).toBe(2);
-    expect(w.stderr[w.stderr.length - 1]).toMatch(/^deploy refused: needs approval for sentry-foundation-dev:aws_sqs_queue\.audit_events_dlq \(data loss\), .*\(broadening\); pass --approve ADDRESS/);
+    expect(w.stderr[w.stderr.length - 1]).toMatch(/^sentry-ops: deploy refused: needs approval for sentry-foundation-dev:aws_sqs_queue\.audit_events_dlq \(data loss\), .*\(broadening\); pass --approve ADDRESS/);
     expect(applied(w.calls())).toEqual([]);
     const approve = "--approve aws_dynamodb_table.config_table --approve aws_sqs_queue.audit_events_dlq --approve-broadening";
     expect(await w.run(`review dev --phase foundation ${approve}`)).toBe(0);
@@ -290,7 +290,7 @@ describe("sentry-ops destroy", () => {
     const w = world();
     markDeployed(w.fake, STACKS);
     expect(await w.run("destroy dev", { answer: "yes" })).toBe(1);
-    expect(w.stderr[w.stderr.length - 1]).toBe("destroy cancelled: nothing was destroyed");
+    expect(w.stderr[w.stderr.length - 1]).toBe("sentry-ops: destroy cancelled: nothing was destroyed");
     expect(applied(w.calls())).toEqual([]);
     expect(w.stdout.join("")).toContain("1. Data lost: resources holding data or identity");
     expect(w.stdout.join("")).not.toContain("--approve");
@@ -344,7 +344,7 @@ describe("sentry-ops destroy", () => {
     markDeployed(w.fake, STACKS.map((stack) => stack.replace("-dev", "-prod")));
     expect(await w.run("destroy prod --yes")).toBe(1);
     expect(w.stderr[w.stderr.length - 1]).toMatch(
-      /^destroy refused, nothing was destroyed: protectData of prod is true in src\/config\/environments\.ts: sentry-cicd-prod:aws_ecr_repository\.frontend_repository \(force_delete = false: refused while it holds images\), .* and \d+ more; set protectData: false for prod in src\/config\/environments\.ts, deploy, then destroy again$/,
+      /^sentry-ops: destroy refused, nothing was destroyed: protectData of prod is true in src\/config\/environments\.ts: sentry-cicd-prod:aws_ecr_repository\.frontend_repository \(force_delete = false: refused while it holds images\), .* and \d+ more; set protectData: false for prod in src\/config\/environments\.ts, deploy, then destroy again$/,
     );
     expect(w.calls()).toEqual([]);
     rmSync(join(w.fake.stateDir, "sentry-cicd-prod.json"));
@@ -366,28 +366,29 @@ describe("sentry-ops destroy", () => {
     writeFileSync(join(w.fake.plansDir, `${FOUNDATION}.destroy.json`), JSON.stringify(destroyPlan));
     expect(await w.run("destroy dev --yes")).toBe(1);
     expect(w.stderr[w.stderr.length - 1]).toBe(
-      `destroy refused, nothing was destroyed: the deployed state still protects ${FOUNDATION}:aws_dynamodb_table.config_table (deletion_protection_enabled), ${FOUNDATION}:aws_cognito_user_pool.admin_user_pool (deletion_protection); set protectData: false for dev in src/config/environments.ts, deploy, then destroy again`,
+      `sentry-ops: destroy refused, nothing was destroyed: the deployed state still protects ${FOUNDATION}:aws_dynamodb_table.config_table (deletion_protection_enabled), ${FOUNDATION}:aws_cognito_user_pool.admin_user_pool (deletion_protection); set protectData: false for dev in src/config/environments.ts, deploy, then destroy again`,
     );
     expect(applied(w.calls())).toEqual([]);
   });
 });
 
 test.each([
-  ["review dev", 1],
-  ["outputs dev", 0],
-])("`sentry-ops %s` (the real entry point) loads neither the app nor cdktf, the provider or the AWS SDK", (command, exitCode) => {
+  ["review dev", 1, "no part of the AWS SDK"],
+  ["outputs dev", 0, "the SDK's credential chain alone, no client"],
+])("`sentry-ops %s` (the real entry point) loads neither the app nor cdktf or the provider; of AWS: %s", (command, exitCode, _aws) => {
   const w = world();
   markDeployed(w.fake, STACKS);
   const report = join(w.root, "modules.json");
   const preload = join(w.root, "report-modules.js");
   writeFileSync(preload, `process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify(Object.keys(require.cache))));\n`);
   const cli = spawnSync(process.execPath, ["--require", preload, join(__dirname, "..", "src", "ops", "sentry-ops.js"), ...command.split(" ")], {
-    env: { ...process.env, ...TEST_OPERATOR_VARIABLES, ...fakeVariables(w.fake), SENTRY_OPS_DIR: join(w.root, WORK_DIR) },
+    env: { ...process.env, ...TEST_OPERATOR_VARIABLES, ...fakeVariables(w.fake), ...ENVIRONMENT_CREDENTIALS, SENTRY_OPS_DIR: join(w.root, WORK_DIR) },
     encoding: "utf8",
   });
   expect(cli.status).toBe(exitCode);
   const modules: string[] = JSON.parse(readFileSync(report, "utf8"));
-  expect(modules.filter((file) => /node_modules\/(cdktf|@cdktf|constructs|@aws-sdk)\/|\/src\/(app|ops\/synth|stacks\/\w+-stack|constructs\/)/.test(file))).toEqual([]);
+  expect(modules.filter((file) => /node_modules\/(cdktf|@cdktf|constructs|@aws-sdk\/client-)|\/src\/(app|ops\/synth|stacks\/\w+-stack|constructs\/)/.test(file))).toEqual([]);
+  expect(modules.some((file) => file.includes("node_modules/@aws-sdk/"))).toBe(command.startsWith("outputs"));
   expect(modules.some((file) => file.endsWith(join("src", "ops", "commands.ts")))).toBe(true);
 });
 
@@ -450,7 +451,7 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
     writeFileSync(join(overrides, "broken_override.tf.json"), "{ not json");
     const before = { calls: w.calls().length, lines: w.stderr.length };
     expect(await w.run(`outputs dev --override ${overrides}`, { synthesize: neverSynthesizes })).toBe(1);
-    expect(w.stderr.slice(before.lines)).toEqual([expect.stringMatching(/^--override: \S+broken_override\.tf\.json is not JSON \(/)]);
+    expect(w.stderr.slice(before.lines)).toEqual([expect.stringMatching(/^sentry-ops: --override: \S+broken_override\.tf\.json is not JSON \(/)]);
     expect(w.calls()).toHaveLength(before.calls);
   });
 
@@ -468,7 +469,7 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
     expect(selects.length).toBeGreaterThan(0);
     expect(selects.every((call) => call.args.join(" ") === "workspace select dev")).toBe(true);
     expect(await w.run("destroy dev --yes")).toBe(1);
-    expect(w.stderr[w.stderr.length - 1]).toBe("nothing to destroy: no phase of dev is deployed");
+    expect(w.stderr[w.stderr.length - 1]).toBe("sentry-ops: nothing to destroy: no phase of dev is deployed");
   });
 
   test("TF_DATA_DIR and TF_CLI_ARGS* never reach terraform; a line says they are ignored", async () => {
@@ -495,7 +496,7 @@ describe("Ctrl-C", () => {
   test("SIGINT reaches terraform once; the CLI waits for it to stop, starts no other terraform, exits 130", async () => {
     const w = world();
     const cli = spawn(process.execPath, [join(__dirname, "..", "src", "ops", "sentry-ops.js"), "bootstrap"], {
-      env: { ...process.env, ...TEST_OPERATOR_VARIABLES, ...fakeVariables(w.fake), FAKE_TF_DELAY_MS: "60000", SENTRY_OPS_DIR: join(w.root, WORK_DIR) },
+      env: { ...process.env, ...TEST_OPERATOR_VARIABLES, ...fakeVariables(w.fake), ...ENVIRONMENT_CREDENTIALS, FAKE_TF_DELAY_MS: "60000", SENTRY_OPS_DIR: join(w.root, WORK_DIR) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
@@ -537,7 +538,7 @@ describe("command line", () => {
   test("review without saved plans says to plan first", async () => {
     const w = world();
     expect(await w.run("review staging")).toBe(1);
-    expect(w.stderr[0]).toMatch(/^no saved plans for staging in .*: run `sentry-ops plan staging` first$/);
+    expect(w.stderr[0]).toMatch(/^sentry-ops: no saved plans for staging in .*: run `sentry-ops plan staging` first$/);
   });
 
   test("saved plans are private to their owner", async () => {

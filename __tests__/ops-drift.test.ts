@@ -11,6 +11,7 @@ import { Synthesizer } from "../src/ops/stacks";
 import { lockMessage, parseLockError } from "../src/ops/state-lock";
 import { fakeCalls, fakeVariables, installFakeTerraform, markDeployed } from "./support/fake-terraform";
 import { TEST_OPERATOR_VARIABLES } from "./support/synth";
+import { credentialsFound } from "./support/ops-world";
 
 /**
  * Drift from real plans: terraform 1.11.4 + aws 5.100.0 against moto_server (`fixtures/drift/generate.sh`),
@@ -362,6 +363,7 @@ describe("sentry-ops drift against a fake terraform", () => {
         variables: { ...TEST_OPERATOR_VARIABLES, ...fakeVariables(fake), ...variables },
         runner: processRunner(),
         synthesize: layout,
+        resolveCredentials: credentialsFound,
         print: (text) => stdout.push(text),
         progress: (line) => stderr.push(line),
         ask: async () => "",

@@ -22,8 +22,9 @@ import {
 } from "../src/ops/scaling/model";
 import { renderScaling } from "../src/ops/scaling/render";
 import { sdkScalingAws } from "../src/ops/scaling/sdk";
+import { CredentialsResolver } from "../src/ops/credentials";
 import { fakeVariables } from "./support/fake-terraform";
-import { neverSynthesizes, removeWorlds, WORK_DIR, World, world } from "./support/ops-world";
+import { credentialsFound, neverSynthesizes, noCredentials, removeWorlds, WORK_DIR, World, world } from "./support/ops-world";
 import { TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 /**
@@ -246,7 +247,7 @@ describe("--since", () => {
     expect(() => parseSince("64d")).toThrow("--since 64d: at most 63d (CloudWatch keeps 5-minute datapoints 63 days)");
     expect(() => parseArguments(["scaling", "dev", "--since", "64d"], "/", {})).toThrow(/^--since 64d: at most 63d/);
     const parsed = parseArguments(["scaling", "dev", "--since=6h", "--service", "oms", "--service", "websocket"], "/", {});
-    expect(parsed.help === false && [parsed.options.since, parsed.options.services]).toEqual([21600, ["oms", "websocket"]]);
+    expect(parsed.kind === "run" && [parsed.options.since, parsed.options.services]).toEqual([21600, ["oms", "websocket"]]);
     expect(() => parseArguments(["status", "dev", "--since", "6h"], "/", {})).toThrow(/status takes no option --since/);
   });
 });
@@ -311,16 +312,13 @@ class StubAws implements ScalingAws {
   private async answer<T>(call: keyof ScalingAws, argument: string, value: T): Promise<T> {
     const entry: Call = { call, argument, start: performance.now() };
     this.calls.push(entry);
-    if (call !== "checkCredentials") await this.options.arrive?.();
+    await this.options.arrive?.();
     const error = this.options.errors?.[call];
     if (error) throw error;
     entry.end = performance.now();
     return value;
   }
 
-  checkCredentials() {
-    return this.answer("checkCredentials", "", undefined);
-  }
   services(cluster: string, names: readonly string[]) {
     return this.answer("services", `${cluster}: ${names.join(" ")}`, names.map((name): EcsServiceCounts => ({ name, found: true, running: 1, desired: 1, pending: 0, ...this.options.counts?.(name) })));
   }
@@ -354,10 +352,10 @@ class StubAws implements ScalingAws {
 
 const awsError = (name: string, message: string) => Object.assign(new Error(message), { name });
 
-async function scaling(argv: string, aws: StubAws, phases?: readonly ("compute" | "services")[]) {
+async function scaling(argv: string, aws: StubAws, phases?: readonly ("compute" | "services")[], credentials: CredentialsResolver = credentialsFound) {
   const w = world();
   deploy(w, phases);
-  const code = await w.run(argv, { synthesize: neverSynthesizes, scalingAws: () => aws });
+  const code = await w.run(argv, { synthesize: neverSynthesizes, scalingAws: () => aws, credentials });
   return { code, w, stdout: w.stdout.join(""), stderr: w.stderr };
 }
 
@@ -388,7 +386,7 @@ describe("sentry-ops scaling <env>", () => {
     const aws = new StubAws({ arrive: barrier(expected) });
     const { code } = await scaling("scaling dev", aws);
     expect(code).toBe(0);
-    const calls = aws.calls.filter((c) => c.call !== "checkCredentials");
+    const calls = aws.calls;
     expect(calls).toHaveLength(expected);
     const lastStart = Math.max(...calls.map((c) => c.start));
     expect(calls.every((c) => (c.end ?? 0) >= lastStart)).toBe(true);
@@ -411,15 +409,15 @@ describe("sentry-ops scaling <env>", () => {
     const { code, stdout, stderr } = await scaling("scaling dev --service gateway", aws);
     expect(code).toBe(1);
     expect(stderr[stderr.length - 1]).toBe(
-      `scaling: --service gateway: ${SERVICES} has no such service; it has oms (sentry-oms-dev), frontend (sentry-frontend-dev), websocket (sentry-websocket-dev)`,
+      `sentry-ops: scaling: --service gateway: ${SERVICES} has no such service; it has oms (sentry-oms-dev), frontend (sentry-frontend-dev), websocket (sentry-websocket-dev)`,
     );
     expect(stdout).toBe("");
-    expect(aws.calls.map((c) => c.call)).toEqual(["checkCredentials"]);
+    expect(aws.calls).toEqual([]);
   });
 
   test.each([
-    [["compute"] as const, `scaling: ${SERVICES} is not deployed (no outputs in workspace dev): deploy with \`sentry-ops deploy dev --phase services\``],
-    [[] as const, `scaling: ${COMPUTE} and ${SERVICES} are not deployed (no outputs in workspace dev): deploy with \`sentry-ops deploy dev --phase compute --phase services\``],
+    [["compute"] as const, `sentry-ops: scaling: ${SERVICES} is not deployed (no outputs in workspace dev): deploy with \`sentry-ops deploy dev --phase services\``],
+    [[] as const, `sentry-ops: scaling: ${COMPUTE} and ${SERVICES} are not deployed (no outputs in workspace dev): deploy with \`sentry-ops deploy dev --phase compute --phase services\``],
   ])("a phase not deployed: one line naming it and the command that deploys it (deployed: %j)", async (phases, line) => {
     const aws = new StubAws();
     const { code, stdout, stderr } = await scaling("scaling dev", aws, phases);
@@ -438,17 +436,21 @@ describe("sentry-ops scaling <env>", () => {
     const { code, stdout, stderr } = await scaling("scaling dev", aws);
     expect(code).toBe(1);
     const action = SCALING_ACTIONS[call];
-    expect(stderr[stderr.length - 1]).toBe(`scaling: AWS refused ${action} (${name}: ${message}); allow ${action} to the run's identity (docs/operations.md lists what scaling reads)`);
+    expect(stderr[stderr.length - 1]).toBe(`sentry-ops: scaling: AWS refused ${action} (${name}: ${message}); allow ${action} to the run's identity (docs/operations.md lists what scaling reads)`);
     expect(stdout).toBe("");
     expect(aws.closed).toBe(true);
   });
 
-  test("missing credentials: status's one line, for scaling, exit 1, nothing printed", async () => {
-    const aws = new StubAws({ errors: { checkCredentials: awsError("CredentialsProviderError", "Could not load credentials from any providers") } });
-    const { code, stdout, stderr } = await scaling("scaling dev", aws);
+  test("missing credentials: every command's one line, exit 1, nothing printed, no terraform, AWS asked nothing", async () => {
+    const aws = new StubAws();
+    const { code, stdout, stderr, w } = await scaling("scaling dev", aws, undefined, noCredentials);
     expect(code).toBe(1);
-    expect(stderr[stderr.length - 1]).toMatch(/^scaling: AWS credentials missing or expired \(CredentialsProviderError: Could not load credentials from any providers\); set AWS_PROFILE .*; scaling stopped before printing anything$/);
+    expect(stderr).toEqual([
+      "sentry-ops: no AWS credentials: CredentialsProviderError: Could not load credentials from any providers (see docs/troubleshooting.md#credentials-missing-or-expired)",
+    ]);
     expect(stdout).toBe("");
+    expect(w.calls()).toEqual([]);
+    expect(aws.calls).toEqual([]);
   });
 
   test("an output the deployed compute phase lacks: one line naming it and the redeploy", async () => {
@@ -456,7 +458,7 @@ describe("sentry-ops scaling <env>", () => {
     deploy(w);
     writeFileSync(join(w.fake.stateDir, `${COMPUTE}.json`), JSON.stringify({ cluster_names: output({ oms: "sentry-oms-dev" }) }));
     expect(await w.run("scaling dev", { synthesize: neverSynthesizes, scalingAws: () => new StubAws() })).toBe(1);
-    expect(w.stderr[w.stderr.length - 1]).toBe(`scaling: ${COMPUTE} publishes no output capacity_provider_names (deployed before it existed): deploy it again with \`sentry-ops deploy dev --phase compute\``);
+    expect(w.stderr[w.stderr.length - 1]).toBe(`sentry-ops: scaling: ${COMPUTE} publishes no output capacity_provider_names (deployed before it existed): deploy it again with \`sentry-ops deploy dev --phase compute\``);
   });
 });
 
@@ -562,7 +564,6 @@ describe("the SDK clients (sdk.ts) against a local endpoint speaking each API's 
   test("each call's answer, as the collector reads it", async () => {
     const aws = sdkScalingAws("us-east-1");
     try {
-      await aws.checkCredentials();
       const window = windowEnding(new Date("2026-12-07T04:00:00Z"), 3600);
       const [services, providers, groups, groupActivities, targets, policies, activities, metrics] = await Promise.all([
         aws.services("sentry-oms-dev", ["sentry-oms-dev", "sentry-gone-dev"]),

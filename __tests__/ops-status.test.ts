@@ -8,12 +8,14 @@ import { OpsDependencies } from "../src/ops/commands";
 import { PlanStore } from "../src/ops/plan-store";
 import { TerraformCall, TerraformResult, TerraformRunner } from "../src/ops/runner";
 import { fetchLive } from "../src/ops/status/collect";
-import { AwsAccessFailure, awsFailure, CertificateFacts, sdkStatusAws, ServiceFacts, StateObject, StatusAws, SubscriptionFacts } from "../src/ops/status/live";
-import { buildStatus, durationSeconds, LiveFacts, liveQueries, PhaseInput, stateObjectOf, StatusModel, statusExitCode } from "../src/ops/status/model";
+import { awsFailure, CertificateFacts, sdkStatusAws, ServiceFacts, StateObject, StatusAws, SubscriptionFacts } from "../src/ops/status/live";
+import { buildStatus, LiveFacts, liveQueries, PhaseInput, stateObjectOf, StatusModel, statusExitCode } from "../src/ops/status/model";
 import { renderStatus } from "../src/ops/status/render";
 import { parseState, TerraformState } from "../src/ops/status/state";
 import { parseBackendConfig } from "../src/ops/backend-config";
-import { neverSynthesizes } from "./support/ops-world";
+import { credentialsFound, neverSynthesizes, noCredentials } from "./support/ops-world";
+import { durationSeconds } from "../src/ops/backend-config";
+import { CredentialsMissing, CredentialsResolver } from "../src/ops/credentials";
 import { testConfig, TEST_OPERATOR_VARIABLES } from "./support/synth";
 
 /**
@@ -285,11 +287,11 @@ describe("AWS errors", () => {
   test("missing or expired credentials become one line naming the fix", () => {
     for (const name of ["CredentialsProviderError", "ExpiredToken", "UnrecognizedClientException"]) {
       const failure = awsFailure(Object.assign(new Error("The security token included in the request is expired\nmore"), { name }), "DescribeSecret x");
-      expect(failure).toBeInstanceOf(AwsAccessFailure);
-      expect(failure.message).toMatch(/^status: AWS credentials missing or expired \(\w+: The security token included in the request is expired\); set AWS_PROFILE .*; status stopped before printing anything$/);
+      expect(failure).toBeInstanceOf(CredentialsMissing);
+      expect(failure.message).toMatch(/^no AWS credentials: \w+: The security token included in the request is expired \(see docs\/troubleshooting\.md#credentials-missing-or-expired\)$/);
     }
     const other = awsFailure(Object.assign(new Error("User is not authorized"), { name: "AccessDeniedException" }), "DescribeSecret x");
-    expect(other).not.toBeInstanceOf(AwsAccessFailure);
+    expect(other).not.toBeInstanceOf(CredentialsMissing);
     expect(other.message).toBe("status: DescribeSecret x failed: AccessDeniedException: User is not authorized");
   });
 });
@@ -301,12 +303,8 @@ class StubAws implements StatusAws {
   readonly locations: StateObject[] = [];
   constructor(
     private readonly live: LiveFacts,
-    private readonly failures: { credentials?: Error; secrets?: Error; state?: Error } = {},
+    private readonly failures: { secrets?: Error; state?: Error } = {},
   ) {}
-  async checkCredentials(): Promise<void> {
-    this.calls.push("credentials");
-    if (this.failures.credentials) throw awsFailure(this.failures.credentials, "resolving AWS credentials");
-  }
   async certificate(arn: string): Promise<CertificateFacts> {
     this.calls.push(`certificate ${arn}`);
     return this.live.certificates.get(arn) as CertificateFacts;
@@ -377,7 +375,7 @@ describe("sentry-ops status <env>", () => {
     };
   }
 
-  async function status(argv: string, deployed: readonly string[], aws: StubAws, before?: (root: string) => void, pullFails?: string) {
+  async function status(argv: string, deployed: readonly string[], aws: StubAws, before?: (root: string) => void, pullFails?: string, credentials: CredentialsResolver = credentialsFound) {
     const root = mkdtempSync(join(scratch, "world-"));
     before?.(root);
     const calls: TerraformCall[] = [];
@@ -389,6 +387,7 @@ describe("sentry-ops status <env>", () => {
       runner: stubTerraform(new Set(deployed.map((phase) => `sentry-${phase}-dev`)), calls, pullFails),
       synthesize: neverSynthesizes,
       statusAws: () => aws,
+      resolveCredentials: credentials,
       print: (text) => stdout.push(text),
       progress: (line) => stderr.push(line),
       ask: async () => "",
@@ -403,7 +402,6 @@ describe("sentry-ops status <env>", () => {
     expect(code).toBe(2);
     expect(calls.filter((c) => c.args[0] === "state").map((c) => [c.cwd.split("/").pop(), c.env.TF_WORKSPACE])).toEqual(PHASES.map((p) => [`sentry-${p}-dev`, "dev"]));
     expect(calls.some((c) => c.args.includes("-or-create=true"))).toBe(false);
-    expect(aws.calls[0]).toBe("credentials");
     expect(aws.calls).toContain("head s3://sentry-test-state/env:/dev/sentry/foundation.tfstate");
     expect(aws.calls).toContain(`certificate ${CERTIFICATE_ARN}`);
     expect(stdout).toMatch(/^cicd\s+sentry-cicd-dev\s+deployed\s+1\s+\d+\s+2026-11-30T07:59:00.000Z\s+no$/m);
@@ -425,21 +423,24 @@ describe("sentry-ops status <env>", () => {
     expect(model.phases.map((p) => [p.phase, p.planWaiting])).toEqual(PHASES.map((phase) => [phase, phase === "cicd"]));
   });
 
-  test("never deployed: each phase not deployed, exit 2, AWS asked nothing but the credentials", async () => {
+  test("never deployed: each phase not deployed, exit 2, AWS asked nothing", async () => {
     const aws = new StubAws(settled());
     const { code, stdout, calls } = await status("status dev", [], aws);
     expect(code).toBe(2);
     for (const phase of PHASES) expect(stdout).toMatch(new RegExp(`^${phase}\\s+sentry-${phase}-dev\\s+not deployed\\s+-\\s+-\\s+-\\s+no$`, "m"));
-    expect(aws.calls).toEqual(["credentials"]);
+    expect(aws.calls).toEqual([]);
     expect(calls.filter((c) => c.args[0] === "state")).toEqual([]);
   });
 
   test("missing credentials: one line, exit 1, no terraform run, nothing printed", async () => {
-    const aws = new StubAws(settled(), { credentials: Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }) });
-    const { code, stdout, stderr, calls } = await status("status dev", PHASES, aws);
+    const aws = new StubAws(settled());
+    const { code, stdout, stderr, calls } = await status("status dev", PHASES, aws, undefined, undefined, noCredentials);
     expect(code).toBe(1);
-    expect(stderr).toEqual([expect.stringMatching(/^status: AWS credentials missing or expired \(CredentialsProviderError: Could not load credentials from any providers\); set AWS_PROFILE/)]);
+    expect(stderr).toEqual([
+      "sentry-ops: no AWS credentials: CredentialsProviderError: Could not load credentials from any providers (see docs/troubleshooting.md#credentials-missing-or-expired)",
+    ]);
     expect(calls).toEqual([]);
+    expect(aws.calls).toEqual([]);
     expect(stdout).toBe("");
   });
 
@@ -447,7 +448,7 @@ describe("sentry-ops status <env>", () => {
     const aws = new StubAws(settled(), { secrets: Object.assign(new Error("The security token included in the request is expired"), { name: "ExpiredTokenException" }) });
     const { code, stdout, stderr } = await status("status dev", PHASES, aws);
     expect(code).toBe(1);
-    expect(stderr.filter((line) => !line.startsWith("["))).toEqual([expect.stringMatching(/^status: AWS credentials missing or expired \(ExpiredTokenException: /)]);
+    expect(stderr.filter((line) => !line.startsWith("["))).toEqual([expect.stringMatching(/^sentry-ops: no AWS credentials: ExpiredTokenException: .* \(see docs\/troubleshooting\.md#credentials-missing-or-expired\)$/)]);
     expect(stdout).toBe("");
   });
 
@@ -456,7 +457,7 @@ describe("sentry-ops status <env>", () => {
     expect(code).toBe(1);
     expect(stdout).toBe("");
     const failure = stderr.filter((line) => line.includes(" failed: "));
-    expect(failure).toEqual([expect.stringMatching(/^\[sentry-data-dev\] state pull failed: Error: Failed to write state to stdout \(full output: (\S+)\)$/)]);
+    expect(failure).toEqual([expect.stringMatching(/^sentry-ops: \[sentry-data-dev\] state pull failed: Error: Failed to write state to stdout \(full output: (\S+)\)$/)]);
     const log = readFileSync(join(root, ".sentry-ops", "dev", "logs", "sentry-data-dev.state-pull.log"), "utf8");
     expect(log).toContain("Failed to write state to stdout");
     for (const text of [log, failure[0]]) {

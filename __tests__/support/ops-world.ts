@@ -5,6 +5,7 @@ import { CallerAccount } from "../../src/ops/aws-account";
 import { runCli } from "../../src/ops/cli";
 import { OpsDependencies } from "../../src/ops/commands";
 import { ScalingAwsFactory } from "../../src/ops/scaling/collect";
+import { CredentialsRequest, CredentialsResolver } from "../../src/ops/credentials";
 import { processRunner } from "../../src/ops/runner";
 import { Synthesizer } from "../../src/ops/stacks";
 import { fakeCalls, FakeCall, fakeRunner, FakeTerraform, fakeVariables, installFakeTerraform } from "./fake-terraform";
@@ -29,6 +30,20 @@ export const neverSynthesizes: Synthesizer = () => {
   throw new Error("the command synthesized the app: it only reads state, through each phase's backend alone");
 };
 
+/** Credentials that always resolve: no test needs AWS. */
+export const credentialsFound: CredentialsResolver = async () => undefined;
+
+/** Credentials that never resolve, as the SDK's default chain fails on a machine without any. */
+export const noCredentials: CredentialsResolver = async () => {
+  throw Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
+};
+
+/**
+ * For the CLI run as a process (the SDK's real chain): made-up keys the chain finds in the environment, first,
+ * without asking anything of the network; AWS_PROFILE unset, or the chain would skip them.
+ */
+export const ENVIRONMENT_CREDENTIALS: NodeJS.ProcessEnv = { AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "made-up-for-tests", AWS_PROFILE: undefined };
+
 /** The folder a world's commands keep their working files in (`SENTRY_OPS_DIR`). */
 export const WORK_DIR = ".sentry-ops";
 
@@ -39,6 +54,8 @@ export interface RunOptions {
   readonly synthesize?: Synthesizer;
   /** The account of the run's credentials, as `bootstrap` checks it. @default - the real STS call */
   readonly callerAccount?: CallerAccount;
+  /** @default credentialsFound */
+  readonly credentials?: CredentialsResolver;
   /** Run the fake as a process on PATH (`processRunner`), as the CLI does. @default false - in this process (`fakeRunner`) */
   readonly process?: boolean;
   /** The AWS clients of `scaling`. @default - the AWS SDK's */
@@ -53,6 +70,8 @@ export interface World {
   /** Runs one command line (words split on spaces); returns its exit code. */
   run(argv: string, options?: RunOptions): Promise<number>;
   calls(): FakeCall[];
+  /** What each command asked the credentials resolver, in order. */
+  readonly credentialRequests: CredentialsRequest[];
 }
 
 /** Scratch folders of one test file; `removeWorlds()` (in `afterAll`) deletes them. */
@@ -66,6 +85,7 @@ export function world(): World {
   const fake = installFakeTerraform(join(root, "fake"));
   const stdout: string[] = [];
   const stderr: string[] = [];
+  const credentialRequests: CredentialsRequest[] = [];
   return {
     root,
     fake,
@@ -78,6 +98,10 @@ export function world(): World {
         runner: options.process ? processRunner() : fakeRunner(),
         synthesize: options.synthesize ?? sharedSynthesizer,
         scalingAws: options.scalingAws,
+        resolveCredentials: (request) => {
+          credentialRequests.push(request);
+          return (options.credentials ?? credentialsFound)(request);
+        },
         print: (text) => stdout.push(text),
         progress: (line) => stderr.push(line),
         ask: async () => options.answer ?? "",
@@ -86,6 +110,7 @@ export function world(): World {
       return runCli(argv.split(" ").filter(Boolean), io, root);
     },
     calls: () => fakeCalls(fake),
+    credentialRequests,
   };
 }
 

@@ -64,6 +64,21 @@ export function readOperatorSettings(variables: NodeJS.ProcessEnv): OperatorSett
 /** Settings whose defaults are placeholders: deploying with them would create resources nobody can use. */
 const MUST_SET_BEFORE_DEPLOY: readonly (OperatorVariableKey)[] = ["stateBucket", "adminEmail", "domain", "adminRoleArns"];
 
+/** Settings whose defaults are examples: another account may own the bucket name, the mailbox and the domain. */
+const EXAMPLE_SETTINGS: readonly OperatorVariableKey[] = ["stateBucket", "adminEmail", "domain"];
+
+/** A per-account variable still at its example value, whether unset or set to it. */
+export interface ExampleValue {
+  readonly variable: string;
+  readonly value: string;
+}
+
+/** The per-account variables still at their example values, in `OPERATOR_VARIABLES` order. */
+export function exampleValuesInUse(variables: NodeJS.ProcessEnv): ExampleValue[] {
+  const settings = readOperatorSettings(variables);
+  return EXAMPLE_SETTINGS.filter((key) => settings[key] === OPERATOR_DEFAULTS[key]).map((key) => ({ variable: OPERATOR_VARIABLES[key], value: String(OPERATOR_DEFAULTS[key]) }));
+}
+
 /** The operator variables with their defaults and meanings, in `OPERATOR_VARIABLES` order. */
 export const OPERATOR_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = (Object.keys(OPERATOR_VARIABLES) as (OperatorVariableKey)[]).map((key) => {
   const fallback: string | readonly string[] | undefined = OPERATOR_DEFAULTS[key];

@@ -1,7 +1,8 @@
-import { EnvironmentConfig, environmentVariable } from "../config";
+import { AssumedRoleSettings, EnvironmentConfig, environmentVariable } from "../config";
 import { bootstrapStackName, BootstrapTarget } from "../stacks/names";
 import { OpsFailure } from "./session";
-import { assumedCredentials, call, RunCredentials, using } from "./status/live";
+import { assumeRole, using } from "./credentials";
+import { call, RunCredentials } from "./status/live";
 
 /**
  * Which AWS account `sentry-ops` talks to. Commands that ask AWS themselves use `environmentCredentials` (the
@@ -16,8 +17,14 @@ import { assumedCredentials, call, RunCredentials, using } from "./status/live";
 export function environmentCredentials(config: EnvironmentConfig): RunCredentials | undefined {
   const role = config.operator.accounts?.environments[config.name]?.role;
   if (!role) return undefined;
-  let granted: ReturnType<typeof assumedCredentials> | undefined;
-  return () => (granted ??= assumedCredentials(role, { region: config.operator.region }));
+  let granted: ReturnType<typeof assumeRole> | undefined;
+  return () => (granted ??= call(`AssumeRole ${role.roleArn}`, () => assumeRole(role, { region: config.operator.region }, "sentry-ops")));
+}
+
+/** The roles Terraform assumes for an environment: its provider's (`SENTRY_<ENV>_ROLE_ARN`) and its state role. */
+export function configuredRoles(config: EnvironmentConfig): AssumedRoleSettings[] {
+  const accounts = config.operator.accounts;
+  return [accounts?.environments[config.name]?.role, accounts?.stateRoles?.[config.name]].filter((role): role is AssumedRoleSettings => role !== undefined);
 }
 
 /** The account of the credentials (STS GetCallerIdentity), as a seam: tests pass a stub. */

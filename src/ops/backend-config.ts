@@ -240,3 +240,86 @@ function describe(text: string | undefined): string {
   if (/^[A-Za-z_]/.test(text)) return "an unquoted word";
   return "an unexpected character";
 }
+
+/*
+ * Reading backend settings as `init` records them (`.terraform/terraform.tfstate`) or as a backend-config file
+ * writes them: unset settings are null or absent, nested blocks an object or a one-element list.
+ */
+
+/** A string setting, or undefined when unset (`init` records unset settings as null). */
+export function setting(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** A list of strings (`policy_arns`), or undefined when unset or empty. */
+export function stringList(value: unknown): string[] | undefined {
+  const list = Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === "string" && entry !== "") : [];
+  return list.length ? list : undefined;
+}
+
+/** A map of strings (`tags`), or undefined when unset or empty. */
+function stringMap(value: unknown): Record<string, string> | undefined {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string");
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
+/** Seconds per unit of a Go duration. */
+const DURATION_UNITS: Readonly<Record<string, number>> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, "μs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/**
+ * A Go duration as Terraform parses it (`time.ParseDuration`: `1h30m`, `30m1h`, `.5h`, `5400000ms`) in whole
+ * seconds; undefined when unset, negative or unreadable (Terraform's `init` refuses those first).
+ */
+export function durationSeconds(value: unknown): number | undefined {
+  const text = setting(value);
+  if (text === undefined || !/^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.test(text)) return text === "0" ? 0 : undefined;
+  const seconds = [...text.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)].reduce((sum, [, amount, unit]) => sum + Number(amount) * DURATION_UNITS[unit], 0);
+  return text.startsWith("-") ? undefined : Math.round(seconds);
+}
+
+/** A nested block (`assume_role`, `endpoints`) as one object, however `init` recorded it. */
+export function nested(value: unknown): Record<string, unknown> | undefined {
+  const block = Array.isArray(value) ? value[0] : value;
+  return block && typeof block === "object" ? (block as Record<string, unknown>) : undefined;
+}
+
+/** The backend's `assume_role` settings: what decides whether STS grants the role, and what the session may do. */
+export interface AssumedRole {
+  readonly roleArn: string;
+  readonly externalId?: string;
+  /** @default - the command's: `sentry-ops` for the credentials check, `sentry-ops-status` for status' state reads */
+  readonly sessionName?: string;
+  readonly sourceIdentity?: string;
+  /** Session tags (a trust policy may require them, a bucket policy may match them) and which of them pass on. */
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly transitiveTagKeys?: readonly string[];
+  /** Session policies: they narrow what the session may do. */
+  readonly policy?: string;
+  readonly policyArns?: readonly string[];
+  /** @default - STS's (1 hour) */
+  readonly durationSeconds?: number;
+  /** The backend's STS endpoint (`endpoints.sts`) and region (`sts_region`); @default - the SDK's for the bucket's region */
+  readonly stsEndpoint?: string;
+  readonly stsRegion?: string;
+}
+
+/** The backend's `assume_role` (undefined without one), with the STS endpoint and region the backend would ask. */
+export function assumedRoleOf(config: Readonly<Record<string, unknown>>): AssumedRole | undefined {
+  const assumed = nested(config.assume_role);
+  const roleArn = setting(assumed?.role_arn);
+  if (!roleArn) return undefined;
+  return {
+    roleArn,
+    externalId: setting(assumed?.external_id),
+    sessionName: setting(assumed?.session_name),
+    sourceIdentity: setting(assumed?.source_identity),
+    tags: stringMap(assumed?.tags),
+    transitiveTagKeys: stringList(assumed?.transitive_tag_keys),
+    policy: setting(assumed?.policy),
+    policyArns: stringList(assumed?.policy_arns),
+    durationSeconds: durationSeconds(assumed?.duration),
+    stsEndpoint: setting(nested(config.endpoints)?.sts ?? config.sts_endpoint),
+    stsRegion: setting(config.sts_region),
+  };
+}

@@ -15,9 +15,11 @@ import { showValue } from "./review/values";
 import { Outcome, runGraph } from "./schedule";
 import { ProtectedResource, protectedInConfiguration, protectedInPlan } from "./protection";
 import { OverrideFile } from "./override-files";
+import { CredentialsResolver, requireCredentials } from "./credentials";
+import { refuseExampleValues, warnWithoutAlarmEmail } from "./preflight";
 import { OpsFailure, OpsIo, protectDataFix, Session, WorkspaceMissing } from "./session";
 import { phaseOf, phaseStack, readSynthesized, SynthesizedEnvironment, SynthesizedStack, Synthesizer, writeStateReaders } from "./stacks";
-import { CallerAccount, checkBootstrapAccount, environmentCredentials, sdkCallerAccount } from "./aws-account";
+import { CallerAccount, checkBootstrapAccount, configuredRoles, environmentCredentials, sdkCallerAccount } from "./aws-account";
 import { fetchLive, readPhase } from "./status/collect";
 import { sdkStatusAws, StatusAwsFactory } from "./status/live";
 import { buildStatus, liveQueries, statusExitCode } from "./status/model";
@@ -63,6 +65,8 @@ export interface CommandOptions {
 
 export interface OpsDependencies extends OpsIo {
   readonly synthesize: Synthesizer;
+  /** Resolves the AWS credentials once, before terraform runs (tests pass stubs). */
+  readonly resolveCredentials: CredentialsResolver;
   /** The AWS clients `status` asks (tests pass stubs). @default - the AWS SDK's, loaded when `status` runs */
   readonly statusAws?: StatusAwsFactory;
   /** The AWS clients `scaling` asks (tests pass stubs). @default - the AWS SDK's, loaded when `scaling` runs */
@@ -91,14 +95,6 @@ function seconds(started: bigint): string {
   return (Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
 }
 
-/** Workspace and SENTRY_ENV must agree with the environment argument; the tool never lets them differ. */
-function checkAgreement(variables: NodeJS.ProcessEnv, environment: string): void {
-  for (const name of ["TF_WORKSPACE", "SENTRY_ENV"]) {
-    const value = variables[name]?.trim();
-    if (value && value !== environment) throw new OpsFailure(`${name}=${value} but the environment is ${environment}: unset ${name} or make it ${environment}`);
-  }
-}
-
 /** The phases of `--phase` (every phase without it), in deployment order. */
 function selectedPhases(options: CommandOptions): Phase[] {
   return PHASES.filter((phase) => !options.phases.length || options.phases.includes(phase));
@@ -119,24 +115,48 @@ function environmentConfig(io: OpsDependencies, options: CommandOptions): Enviro
  */
 type StackSource = "synth" | "state";
 
-function stackFolders(io: OpsDependencies, options: CommandOptions, config: EnvironmentConfig, workDir: string, source: StackSource): SynthesizedEnvironment {
-  if (source === "state") return writeStateReaders(options.environment, config.operator, join(workDir, "state"));
+/** What a command's run does before any synth or terraform. */
+interface OpenOptions {
+  /** The command's name, for the lines it prints. */
+  readonly command: Command;
+  /** `workspace select -or-create` (plan, deploy). @default false */
+  readonly createWorkspace?: boolean;
+  /** @default "synth" */
+  readonly source?: StackSource;
+  /** What the synth line names. @default - the environment */
+  readonly synthesizes?: string;
+  /** Refuse the per-account example values (plan, deploy, destroy, bootstrap). @default false */
+  readonly refuseExamples?: boolean;
+  /** Warn when no one receives the alarms (plan, deploy). @default false */
+  readonly warnAlarms?: boolean;
+}
+
+function stackFolders(io: OpsDependencies, options: CommandOptions, config: EnvironmentConfig, workDir: string, open: OpenOptions): SynthesizedEnvironment {
+  if (open.source === "state") return writeStateReaders(options.environment, config.operator, join(workDir, "state"));
   const outdir = join(workDir, "synth");
   const started = process.hrtime.bigint();
   io.synthesize(config, outdir);
-  io.progress(`[sentry-ops] synth ${options.environment} (${seconds(started)} s)`);
+  io.progress(`[sentry-ops] synth ${open.synthesizes ?? options.environment} (${seconds(started)} s)`);
   return readSynthesized(options.environment, outdir);
 }
 
-function open(io: OpsDependencies, options: CommandOptions, folder: string, workspace: string | undefined, createWorkspace = false, source: StackSource = "synth"): Run {
+/**
+ * Checks before anything runs (the example values, the credentials), then writes the stack folders and opens the
+ * session. Nothing touches terraform, the synth or the working folder before the checks pass.
+ */
+async function open(io: OpsDependencies, options: CommandOptions, folder: string, workspace: string | undefined, opening: OpenOptions): Promise<Run> {
   const config = environmentConfig(io, options);
+  if (opening.refuseExamples) refuseExampleValues(io.variables, opening.command, io.progress);
   [...placeholderWarnings(io.variables), ...accountWarnings(io.variables)].forEach((warning) => io.progress(warning));
+  if (opening.warnAlarms) warnWithoutAlarmEmail(config, io.progress);
+  const roles = workspace === undefined ? [] : configuredRoles(config);
+  await requireCredentials(io.resolveCredentials, { region: config.operator.region, backend: options.backendSettings, roles });
   const workDir = join(io.workDir, folder);
-  const synthesized = stackFolders(io, options, config, workDir, source);
+  const synthesized = stackFolders(io, options, config, workDir, opening);
   const session = new Session(io, {
     environment: options.environment,
     workspace,
-    createWorkspace,
+    createWorkspace: opening.createWorkspace ?? false,
     backendConfig: options.backendConfig,
     backendSettings: options.backendSettings,
     overrides: options.overrides,
@@ -157,9 +177,8 @@ function accountLine(config: EnvironmentConfig): string | undefined {
 }
 
 /** `plan` and `deploy` create the workspace when it does not exist; the other commands only read what is deployed. */
-function openEnvironment(io: OpsDependencies, options: CommandOptions, createWorkspace = false, source: StackSource = "synth"): Run {
-  checkAgreement(io.variables, options.environment);
-  return open(io, options, options.environment, options.environment, createWorkspace, source);
+function openEnvironment(io: OpsDependencies, options: CommandOptions, opening: OpenOptions): Promise<Run> {
+  return open(io, options, options.environment, options.environment, opening);
 }
 
 const stackOf = (run: Run, phase: Phase): SynthesizedStack => phaseStack(run.synthesized, phase);
@@ -259,7 +278,7 @@ function failureNote(run: Run, outcome: Exclude<Outcome, { status: "done" }>): s
 
 /** Plans the selected phases; an earlier run's plans never survive it, so review and deploy see only this run's. */
 export async function planCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
-  const run = openEnvironment(io, options, true);
+  const run = await openEnvironment(io, options, { command: "plan", createWorkspace: true, refuseExamples: true, warnAlarms: true });
   for (const phase of run.phases) run.store.clear(stackOf(run, phase).name);
   const outcomes = await runGraph(run.phases, phaseWaits(run), async (phase) => {
     await planPhase(run, phase, run.phases);
@@ -299,7 +318,7 @@ function approvalFailure(review: Review, what: string): OpsFailure {
 }
 
 export async function deployCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
-  const run = openEnvironment(io, options, true);
+  const run = await openEnvironment(io, options, { command: "deploy", createWorkspace: true, refuseExamples: true, warnAlarms: true });
   const saved = savedPlans(run.store, run.phases, (phase) => stackOf(run, phase).name).filter((entry) => entry.plan);
   const upfront = buildReview(saved, options.approvals);
   if (upfront.pendingApprovals.length) {
@@ -369,7 +388,7 @@ async function phaseRuleResources(run: Run, readers: SynthesizedEnvironment, pha
  * for their rule resources only, so that unmanaged rules are looked for in the groups of the phases checked.
  */
 export async function driftCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
-  const run = openEnvironment(io, options);
+  const run = await openEnvironment(io, options, { command: "drift" });
   const driftStore = new PlanStore(join(run.workDir, "drift"));
   const plans = new Map<Phase, PlanJson>();
   const others = PHASES.filter((phase) => !run.phases.includes(phase));
@@ -412,7 +431,7 @@ export async function driftCommand(io: OpsDependencies, options: CommandOptions)
 }
 
 export async function outputsCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
-  const run = openEnvironment(io, options, false, "state");
+  const run = await openEnvironment(io, options, { command: "outputs", source: "state" });
   const outcomes = await runGraph(run.phases, () => [], async (phase) => {
     await run.session.outputs(stackOf(run, phase));
   });
@@ -444,7 +463,7 @@ function refuseProtectedConfiguration(run: Run, phases: readonly Phase[]): void 
 }
 
 export async function destroyCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
-  const run = openEnvironment(io, options);
+  const run = await openEnvironment(io, options, { command: "destroy", refuseExamples: true });
   const destroyStore = new PlanStore(join(run.workDir, "destroy-plans"));
   const reverse = [...run.phases].reverse();
   refuseProtectedConfiguration(run, reverse);
@@ -495,14 +514,11 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
 /**
  * What is deployed and what still needs a person: per phase its state (resources, serial, last write) and a
  * waiting plan, the guide's checklist ticked from state, and the live values AWS reports. Credentials are
- * checked before anything else; nothing is printed until everything was read.
+ * checked before anything else (by every command); nothing is printed until everything was read.
  */
 export async function statusCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
-  checkAgreement(io.variables, options.environment);
-  const config = environmentConfig(io, options);
-  const aws = (io.statusAws ?? sdkStatusAws)(config.operator.region, environmentCredentials(config));
-  await aws.checkCredentials();
-  const run = openEnvironment(io, options, false, "state");
+  const run = await openEnvironment(io, options, { command: "status", source: "state" });
+  const aws = (io.statusAws ?? sdkStatusAws)(run.config.operator.region, environmentCredentials(run.config));
   const phases = await Promise.all(run.phases.map((phase) => readPhase(run.session, run.store, aws, phase, stackOf(run, phase))));
   const model = buildStatus(run.config, phases, await fetchLive(aws, liveQueries(run.config, phases)));
   io.print(renderStatus(model, options.format));
@@ -527,10 +543,11 @@ function bootstrapTarget(config: EnvironmentConfig, options: CommandOptions): Bo
 /** An account's bootstrap stack, with local state and no workspace; plans, reviews, applies. Idempotent. */
 export async function bootstrapCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
   const target = bootstrapTarget(environmentConfig(io, options), options);
-  const run = open(io, options, target === "single" ? "bootstrap" : `bootstrap-${target}`, undefined);
+  const name = bootstrapStackName(target);
+  const run = await open(io, options, target === "single" ? "bootstrap" : `bootstrap-${target}`, undefined, { command: "bootstrap", synthesizes: name, refuseExamples: true });
   await checkBootstrapAccount(run.config, target, io.callerAccount ?? sdkCallerAccount, io.progress);
-  const stack = run.synthesized.stacks.get(bootstrapStackName(target));
-  if (!stack) throw new OpsFailure(`the synth produced no ${bootstrapStackName(target)} stack`);
+  const stack = run.synthesized.stacks.get(name);
+  if (!stack) throw new OpsFailure(`the synth produced no ${name} stack`);
   await run.session.prepare(stack);
   const plan = await planAndShow(run, run.store, stack, { action: "plan" });
   const review = buildReview([{ phase: "bootstrap", stack: stack.name, plan }], options.approvals);
@@ -553,6 +570,6 @@ export const COMMAND_HANDLERS: Readonly<Record<Command, (io: OpsDependencies, op
   outputs: outputsCommand,
   destroy: destroyCommand,
   status: statusCommand,
-  scaling: (io, options) => scalingCommand(io, options, () => openEnvironment(io, options, false, "state")),
+  scaling: (io, options) => scalingCommand(io, options, () => openEnvironment(io, options, { command: "scaling", source: "state" })),
   cost: costCommand,
 };

@@ -19,18 +19,6 @@ import { applyUsageFile, UsageFileError } from "./usage-file";
  * input is read and checked before the first synth, so bad input prints its one line and nothing else.
  */
 
-/** The command's part of `sentry-ops --help`. */
-export const COST_HELP = {
-  usage: "cost <env>|all [--usage FILE] [--format text|markdown|json]",
-  /** Lines of at most 86 characters. */
-  summary: [
-    "monthly cost (all: dev, staging and prod side by side), offline from the synthesized",
-    "stacks: every priced resource, fixed apart from usage-based, per phase; the guide's",
-    "cost checks",
-  ],
-  options: [{ option: "--usage FILE", meaning: "JSON of usage fields replacing the estimate (src/config/usage.ts)" }],
-};
-
 /** The environment argument that prices every environment. */
 export const ALL_ENVIRONMENTS = "all";
 

@@ -51,8 +51,6 @@ export interface MetricQuery {
 
 /** What `scaling` asks AWS; each method is one read action (`SCALING_ACTIONS`). */
 export interface ScalingAws {
-  /** Resolves the run's credentials; throws (a credentials error) when there are none. */
-  checkCredentials(): Promise<void>;
   services(cluster: string, names: readonly string[]): Promise<EcsServiceCounts[]>;
   capacityProviders(names: readonly string[]): Promise<CapacityProviderFacts[]>;
   groups(names: readonly string[]): Promise<GroupFacts[]>;
@@ -103,15 +101,6 @@ async function ask<T>(call: ScalingCall, request: () => Promise<T>): Promise<T> 
     return await request();
   } catch (error) {
     throw scalingFailure(error, call);
-  }
-}
-
-/** The credentials check, with status's line when there are none. */
-export async function checkCredentials(aws: ScalingAws): Promise<void> {
-  try {
-    await aws.checkCredentials();
-  } catch (error) {
-    throw awsFailure(error, "resolving AWS credentials", "scaling");
   }
 }
 

@@ -2,31 +2,13 @@ import type { CommandOptions, OpsDependencies } from "../commands";
 import { EnvironmentConfig } from "../../config";
 import { OpsFailure, Session } from "../session";
 import { phaseStack, SynthesizedEnvironment } from "../stacks";
-import { checkCredentials, fetchScaling, SCALING_ACTIONS, scalingTargets } from "./collect";
+import { fetchScaling, scalingTargets } from "./collect";
 import { buildScaling, DEFAULT_SINCE, parseSince, scalingExitCode, windowEnding } from "./model";
 import { renderScaling } from "./render";
 import { sdkScalingAws } from "./sdk";
 import { environmentCredentials } from "../aws-account";
 
 /** `sentry-ops scaling <env>`: the guide's auto scaling monitoring in one read-only view. */
-
-/** The command's help, kept here so the usage text and a per-command help can print it. */
-export const SCALING_HELP = {
-  usage: "scaling <env> [--service NAME]... [--since DURATION] [--format text|markdown|json]",
-  /** Lines of at most 86 characters. */
-  summary: [
-    "per service: tasks, auto scaling, CPU and memory, a cooldown running, activities; per",
-    "cluster: managed scaling, capacity reservation, the Auto Scaling group, its activities;",
-    "findings with the next step (exit 2); from the phases' outputs (no synth) and AWS",
-  ],
-  options: [
-    { option: "--service NAME", meaning: "only this service (its key, e.g. oms, or its ECS name); repeatable" },
-    { option: "--since DURATION", meaning: `the window: minutes, hours or days (30m, 6h, 2d; default ${DEFAULT_SINCE}, at most 63d)` },
-    { option: "--format F", meaning: "text | markdown | json (default text)" },
-  ],
-  exitCodes: "0 nothing to look at, 2 findings, 1 error (a phase not deployed, a refused permission, no credentials)",
-  permissions: Object.values(SCALING_ACTIONS),
-} as const;
 
 /** What the command needs of the run `commands.ts` opens: the configuration, the terraform session, each phase's state folder. */
 export interface ScalingRun {
@@ -40,19 +22,16 @@ function seconds(started: bigint): string {
 }
 
 /**
- * Reads the compute and services outputs (terraform, each phase's backend alone) while the credentials are
- * checked, then asks AWS everything at once; nothing is printed until everything was read.
+ * Reads the compute and services outputs (terraform, each phase's backend alone) once `open` has checked the
+ * credentials, then asks AWS everything at once; nothing is printed until everything was read.
  */
-export async function scalingCommand(io: OpsDependencies, options: CommandOptions, open: () => ScalingRun): Promise<number> {
-  const run = open();
+export async function scalingCommand(io: OpsDependencies, options: CommandOptions, open: () => Promise<ScalingRun>): Promise<number> {
+  const run = await open();
   const environment = options.environment;
   const aws = (io.scalingAws ?? sdkScalingAws)(run.config.operator.region, environmentCredentials(run.config));
   try {
     const stacks = { compute: phaseStack(run.synthesized, "compute"), services: phaseStack(run.synthesized, "services") };
-    const [credentials, outputs] = await Promise.allSettled([checkCredentials(aws), Promise.all([run.session.outputs(stacks.compute), run.session.outputs(stacks.services)])]);
-    if (credentials.status === "rejected") throw credentials.reason;
-    if (outputs.status === "rejected") throw outputs.reason;
-    const [compute, services] = outputs.value;
+    const [compute, services] = await Promise.all([run.session.outputs(stacks.compute), run.session.outputs(stacks.services)]);
     const missing = (["compute", "services"] as const).filter((phase) => !Object.keys(phase === "compute" ? compute : services).length);
     if (missing.length) {
       throw new OpsFailure(

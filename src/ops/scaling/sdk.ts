@@ -2,7 +2,7 @@ import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-a
 import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { ECSClient } from "@aws-sdk/client-ecs";
-import { SDK_NODE_NOTICE } from "../status/live";
+import { quietSdkNotice } from "../credentials";
 import { ScalingActivity } from "./model";
 import { ScalingAws, ScalingAwsFactory } from "./collect";
 
@@ -43,15 +43,12 @@ function activity(raw: { StartTime?: Date; EndTime?: Date; StatusCode?: string; 
 }
 
 export const sdkScalingAws: ScalingAwsFactory = (region, credentials) => {
-  process.env[SDK_NODE_NOTICE] ??= "true";
+  quietSdkNotice();
   const ecs = lazy<ECSClient>(async () => new (await import("@aws-sdk/client-ecs")).ECSClient({ region, credentials }));
   const applicationAutoScaling = lazy<ApplicationAutoScalingClient>(async () => new (await import("@aws-sdk/client-application-auto-scaling")).ApplicationAutoScalingClient({ region, credentials }));
   const autoScaling = lazy<AutoScalingClient>(async () => new (await import("@aws-sdk/client-auto-scaling")).AutoScalingClient({ region, credentials }));
   const cloudWatch = lazy<CloudWatchClient>(async () => new (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient({ region, credentials }));
   const aws: ScalingAws = {
-    async checkCredentials() {
-      await (await ecs.get()).config.credentials();
-    },
     async services(cluster, names) {
       const { DescribeServicesCommand } = await import("@aws-sdk/client-ecs");
       const client = await ecs.get();

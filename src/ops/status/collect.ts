@@ -3,7 +3,8 @@ import { join } from "path";
 import { PlanStore } from "../plan-store";
 import { OpsFailure, Session, WorkspaceMissing } from "../session";
 import { SynthesizedStack } from "../stacks";
-import { AwsAccessFailure, StatusAws } from "./live";
+import { CredentialsMissing } from "../credentials";
+import { StatusAws } from "./live";
 import { LiveFacts, LiveQueries, PhaseInput, stateObjectOf } from "./model";
 import { parseState, resourceCount } from "./state";
 
@@ -46,7 +47,7 @@ export async function readPhase(session: Session, store: PlanStore, aws: StatusA
     const modified = await aws.stateLastModified(location);
     return { ...base, state, lastWrite: modified?.toISOString(), lastWriteNote: modified ? undefined : "no time in the answer" };
   } catch (error) {
-    if (error instanceof AwsAccessFailure) {
+    if (error instanceof CredentialsMissing) {
       // The run's own credentials were checked first: refused credentials of the backend's profile or role are the backend's.
       if (!location.profile && !location.assumeRole) throw error;
       return { ...base, state, lastWriteNote: `the backend's own credentials (${location.profile ? `profile ${location.profile}` : location.assumeRole?.roleArn}) were refused: ${error.reason}` };

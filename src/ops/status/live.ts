@@ -1,3 +1,5 @@
+import { AssumedRole } from "../backend-config";
+import { assumeRole, CredentialsMissing, errorReason, quietSdkNotice, using } from "../credentials";
 import { OpsFailure } from "../session";
 
 /**
@@ -54,29 +56,7 @@ export interface StateObject {
   readonly credentialFiles?: readonly string[];
 }
 
-/** The backend's `assume_role` settings: what decides whether STS grants the role, and what the session may do. */
-export interface AssumedRole {
-  readonly roleArn: string;
-  readonly externalId?: string;
-  /** @default "sentry-ops-status" */
-  readonly sessionName?: string;
-  readonly sourceIdentity?: string;
-  /** Session tags (a trust policy may require them, a bucket policy may match them) and which of them pass on. */
-  readonly tags?: Readonly<Record<string, string>>;
-  readonly transitiveTagKeys?: readonly string[];
-  /** Session policies: they narrow what the session may do. */
-  readonly policy?: string;
-  readonly policyArns?: readonly string[];
-  /** @default - STS's (1 hour) */
-  readonly durationSeconds?: number;
-  /** The backend's STS endpoint (`endpoints.sts`) and region (`sts_region`); @default - the SDK's for the bucket's region */
-  readonly stsEndpoint?: string;
-  readonly stsRegion?: string;
-}
-
 export interface StatusAws {
-  /** Resolves the run's credentials; throws `AwsAccessFailure` when there are none. */
-  checkCredentials(): Promise<void>;
   certificate(arn: string): Promise<CertificateFacts>;
   /** `PENDING`, `AVAILABLE` or `ERROR`. */
   connectionStatus(arn: string): Promise<string>;
@@ -95,18 +75,7 @@ export interface StatusAws {
 export type StatusAwsFactory = (region: string, credentials?: RunCredentials) => StatusAws;
 
 /** Temporary credentials as the SDK's clients take them. */
-export type RunCredentials = () => ReturnType<typeof assumedCredentials>;
-
-/** No credentials, or credentials AWS refuses as expired or unknown: one line, exit 1. */
-export class AwsAccessFailure extends OpsFailure {
-  constructor(
-    message: string,
-    /** What AWS said (`ExpiredToken: ...`), without the fix. */
-    readonly reason: string,
-  ) {
-    super(message);
-  }
-}
+export type RunCredentials = () => ReturnType<typeof assumeRole>;
 
 const CREDENTIAL_ERRORS = new Set([
   "CredentialsProviderError",
@@ -121,21 +90,13 @@ const CREDENTIAL_ERRORS = new Set([
   "RequestExpired",
 ]);
 
-/** The fix for a credentials error, named in the one line `status` prints. */
-const CREDENTIALS_FIX = "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or renew the session (aws sso login)";
-
-/** An SDK error as one line, prefixed with the command (`status`, `scaling`); credentials errors become `AwsAccessFailure`, whatever call met them. */
+/** An SDK error as one line, prefixed with the command (`status`, `scaling`); credentials errors become `CredentialsMissing`, whatever call met them. */
 export function awsFailure(error: unknown, what: string, command = "status"): OpsFailure {
   if (error instanceof OpsFailure) return error;
-  const name = (error as { name?: string })?.name ?? "Error";
-  const message = ((error as Error)?.message ?? String(error)).split("\n")[0];
-  if (CREDENTIAL_ERRORS.has(name) || /expired|could not load credentials/i.test(message)) {
-    return new AwsAccessFailure(
-      `${command}: AWS credentials missing or expired (${name}: ${message}); ${CREDENTIALS_FIX}; ${command} stopped before printing anything`,
-      `${name}: ${message}`,
-    );
-  }
-  return new OpsFailure(`${command}: ${what} failed: ${name}: ${message}`);
+  const reason = errorReason(error);
+  const name = reason.slice(0, reason.indexOf(":"));
+  if (CREDENTIAL_ERRORS.has(name) || /expired|could not load credentials/i.test(reason)) return new CredentialsMissing(reason);
+  return new OpsFailure(`${command}: ${what} failed: ${reason}`);
 }
 
 export async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
@@ -146,46 +107,25 @@ export async function call<T>(what: string, request: () => Promise<T>): Promise<
   }
 }
 
-/**
- * The SDK's notice that its releases after January 2027 need Node.js 22 (eight lines on stderr on Node.js 20):
- * the pinned versions keep working, the project's engines say Node.js >= 20, and a failure must stay one line.
- */
-export const SDK_NODE_NOTICE = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
-
 /** The real clients, loaded on first use (only `status` pays the SDK's load time). */
 export const sdkStatusAws: StatusAwsFactory = (region, credentials) => {
-  process.env[SDK_NODE_NOTICE] ??= "true";
+  quietSdkNotice();
   return sdkClients(region, credentials);
 };
 
-/** Sends through a client, then closes it: its kept-alive sockets would otherwise hold the process open. */
-export async function using<C extends { destroy(): void }, T>(client: C, use: (client: C) => Promise<T>): Promise<T> {
-  try {
-    return await use(client);
-  } finally {
-    client.destroy();
-  }
-}
-
 const sdkClients = (region: string, credentials?: RunCredentials): StatusAws => {
   /** One AssumeRole per role and base profile for the whole run, not one per phase. */
-  const assumed = new Map<string, ReturnType<typeof assumedCredentials>>();
+  const assumed = new Map<string, ReturnType<typeof assumeRole>>();
   const roleCredentials = (role: AssumedRole, location: StateObject) => {
     const key = JSON.stringify([role, location.profile, location.region]);
     let credentials = assumed.get(key);
     if (!credentials) {
-      credentials = assumedCredentials(role, location);
+      credentials = call(`AssumeRole ${role.roleArn}`, () => assumeRole(role, location, "sentry-ops-status"));
       assumed.set(key, credentials);
     }
     return credentials;
   };
   return {
-    async checkCredentials() {
-      const { SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
-      return using(new SecretsManagerClient({ region, credentials }), async (client) => {
-        await call("resolving AWS credentials", () => client.config.credentials());
-      });
-    },
     async certificate(arn) {
       const { ACMClient, DescribeCertificateCommand } = await import("@aws-sdk/client-acm");
       return using(new ACMClient({ region: regionOfArn(arn) ?? region, credentials }), async (client) => {
@@ -273,34 +213,6 @@ const sdkClients = (region: string, credentials?: RunCredentials): StatusAws => 
     },
   };
 };
-
-/**
- * Temporary credentials of a role (the backend's, or an environment's `SENTRY_<ENV>_ROLE_ARN`), asked of STS with
- * the run's credentials (or the backend's profile).
- */
-export async function assumedCredentials(role: AssumedRole, location: Pick<StateObject, "region" | "profile">) {
-  const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/client-sts");
-  return using(new STSClient({ region: role.stsRegion ?? location.region, endpoint: role.stsEndpoint, profile: location.profile }), async (sts) => {
-    const answer = await call(`AssumeRole ${role.roleArn}`, () =>
-      sts.send(
-        new AssumeRoleCommand({
-          RoleArn: role.roleArn,
-          RoleSessionName: role.sessionName ?? "sentry-ops-status",
-          ExternalId: role.externalId,
-          SourceIdentity: role.sourceIdentity,
-          Tags: role.tags && Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value })),
-          TransitiveTagKeys: role.transitiveTagKeys && [...role.transitiveTagKeys],
-          Policy: role.policy,
-          PolicyArns: role.policyArns?.map((arn) => ({ arn })),
-          DurationSeconds: role.durationSeconds,
-        }),
-      ),
-    );
-    const granted = answer.Credentials;
-    if (!granted?.AccessKeyId || !granted.SecretAccessKey) throw new OpsFailure(`status: AssumeRole ${role.roleArn} returned no credentials`);
-    return { accessKeyId: granted.AccessKeyId, secretAccessKey: granted.SecretAccessKey, sessionToken: granted.SessionToken, expiration: granted.Expiration };
-  });
-}
 
 /** The region of an ARN (`arn:aws:acm:eu-west-1:...`), or undefined for a bare name. */
 export function regionOfArn(arn: string): string | undefined {

@@ -1,6 +1,7 @@
 import { EnvironmentConfig, namesOf } from "../../config";
 import { GUIDE_COUNTS, GuideCount } from "../../config/guide";
-import { AssumedRole, CertificateFacts, ServiceFacts, StateObject, SubscriptionFacts } from "./live";
+import { assumedRoleOf, nested, setting, stringList } from "../backend-config";
+import { CertificateFacts, ServiceFacts, StateObject, SubscriptionFacts } from "./live";
 import { instancesOf, resourceCount, TerraformState, text } from "./state";
 
 /**
@@ -324,44 +325,6 @@ export function statusExitCode(model: StatusModel): 0 | 2 {
   return model.complete ? 0 : 2;
 }
 
-/** A string setting, or undefined when unset (`init` records unset settings as null). */
-function setting(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-/** A list of strings (`policy_arns`), or undefined when unset or empty. */
-function stringList(value: unknown): string[] | undefined {
-  const list = Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === "string" && entry !== "") : [];
-  return list.length ? list : undefined;
-}
-
-/** A map of strings (`tags`), or undefined when unset or empty. */
-function stringMap(value: unknown): Record<string, string> | undefined {
-  if (!value || typeof value !== "object" || Array.isArray(value)) return undefined;
-  const entries = Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string");
-  return entries.length ? Object.fromEntries(entries) : undefined;
-}
-
-/** Seconds per unit of a Go duration. */
-const DURATION_UNITS: Readonly<Record<string, number>> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, "μs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-
-/**
- * A Go duration as Terraform parses it (`time.ParseDuration`: `1h30m`, `30m1h`, `.5h`, `5400000ms`) in whole
- * seconds; undefined when unset, negative or unreadable (Terraform's `init` refuses those first).
- */
-export function durationSeconds(value: unknown): number | undefined {
-  const text = setting(value);
-  if (text === undefined || !/^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.test(text)) return text === "0" ? 0 : undefined;
-  const seconds = [...text.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)].reduce((sum, [, amount, unit]) => sum + Number(amount) * DURATION_UNITS[unit], 0);
-  return text.startsWith("-") ? undefined : Math.round(seconds);
-}
-
-/** A nested block (`assume_role`, `endpoints`) as one object, however `init` recorded it. */
-function nested(value: unknown): Record<string, unknown> | undefined {
-  const block = Array.isArray(value) ? value[0] : value;
-  return block && typeof block === "object" ? (block as Record<string, unknown>) : undefined;
-}
-
 /** Where `init` says the phase's state lives: `.terraform/terraform.tfstate`'s S3 backend settings. */
 export function stateObjectOf(backendFile: unknown, workspace: string): StateObject | undefined {
   const backend = (backendFile as { backend?: { type?: string; config?: Record<string, unknown> } })?.backend;
@@ -371,23 +334,7 @@ export function stateObjectOf(backendFile: unknown, workspace: string): StateObj
   if (!bucket || !key || !region) return undefined;
   const prefix = setting(config.workspace_key_prefix) ?? "env:";
   const endpoints = nested(config.endpoints);
-  const assumed = nested(config.assume_role);
-  const roleArn = setting(assumed?.role_arn);
-  const assumeRole: AssumedRole | undefined = roleArn
-    ? {
-        roleArn,
-        externalId: setting(assumed?.external_id),
-        sessionName: setting(assumed?.session_name),
-        sourceIdentity: setting(assumed?.source_identity),
-        tags: stringMap(assumed?.tags),
-        transitiveTagKeys: stringList(assumed?.transitive_tag_keys),
-        policy: setting(assumed?.policy),
-        policyArns: stringList(assumed?.policy_arns),
-        durationSeconds: durationSeconds(assumed?.duration),
-        stsEndpoint: setting(endpoints?.sts ?? config.sts_endpoint),
-        stsRegion: setting(config.sts_region),
-      }
-    : undefined;
+  const assumeRole = assumedRoleOf(config);
   const webIdentityRole = setting(nested(config.assume_role_with_web_identity)?.role_arn);
   const credentialFiles = [config.shared_config_files, config.shared_credentials_files, config.shared_credentials_file].flatMap((value) => stringList(value) ?? setting(value) ?? []);
   return {

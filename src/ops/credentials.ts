@@ -1,0 +1,126 @@
+import { AssumedRole, assumedRoleOf, BackendSettings, setting } from "./backend-config";
+import { OpsFailure } from "./session";
+import { seeTroubleshooting } from "./troubleshooting";
+
+/**
+ * One credentials check for every command that talks to AWS, before terraform runs, finding credentials where
+ * Terraform finds them: the AWS SDK's default chain (AWS_ACCESS_KEY_ID..., AWS_PROFILE, SSO, web identity,
+ * credential_process, container and instance metadata), then the backend's own `profile` and `assume_role`
+ * when `--backend-config` sets them, and the roles the configuration assumes. The SDK is loaded only when a command checks.
+ */
+
+export interface CredentialsRequest {
+  /** The region of the stacks (SENTRY_AWS_REGION): where STS is asked unless the backend names its own. */
+  readonly region: string;
+  /** `--backend-config`'s settings: its `profile` and `assume_role` reach the state bucket. @default - the default chain alone */
+  readonly backend?: BackendSettings;
+  /** The roles the configuration makes Terraform assume (the provider's `SENTRY_<ENV>_ROLE_ARN`, the state role). @default - none */
+  readonly roles?: readonly AssumedRole[];
+}
+
+/** Resolves the run's credentials; rejects with the SDK's error when there are none. Tests pass stubs. */
+export type CredentialsResolver = (request: CredentialsRequest) => Promise<void>;
+
+/** No usable credentials: the same one line for every command. */
+export class CredentialsMissing extends OpsFailure {
+  constructor(
+    /** What the SDK or STS said (`CredentialsProviderError: ...`). */
+    readonly reason: string,
+  ) {
+    super(`no AWS credentials: ${reason}${seeTroubleshooting("credentials-missing-or-expired")}`);
+  }
+}
+
+/** An SDK error as `Name: first line of the message`. */
+export function errorReason(error: unknown): string {
+  const name = (error as { name?: string })?.name ?? "Error";
+  const message = ((error as Error)?.message ?? String(error)).split("\n")[0];
+  return `${name}: ${message}`;
+}
+
+/** Resolves the credentials once; none: `CredentialsMissing`, before anything else runs. */
+export async function requireCredentials(resolve: CredentialsResolver, request: CredentialsRequest): Promise<void> {
+  try {
+    await resolve(request);
+  } catch (error) {
+    throw error instanceof CredentialsMissing ? error : new CredentialsMissing(errorReason(error));
+  }
+}
+
+/**
+ * Instance metadata, the chain's last resort: one attempt of one second (the SDK's default timeout, no retry), so
+ * a machine without it answers within seconds. AWS_EC2_METADATA_DISABLED=true skips it.
+ */
+const METADATA = { timeout: 1000, maxRetries: 0 } as const;
+
+/**
+ * The SDK's notice that its releases after January 2027 need Node.js 22 (eight lines on stderr on Node.js 20):
+ * the pinned versions keep working, the project's engines say Node.js >= 20, and a failure must stay one line.
+ */
+export function quietSdkNotice(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+}
+
+/** The real check: the SDK's default chain, then the backend's profile and role. */
+export const sdkCredentials: CredentialsResolver = async ({ region, backend, roles = [] }) => {
+  quietSdkNotice();
+  const { defaultProvider } = require("@aws-sdk/credential-provider-node") as typeof import("@aws-sdk/credential-provider-node");
+  await defaultProvider(METADATA)();
+  const profile = setting(backend?.profile);
+  if (profile) {
+    try {
+      await defaultProvider({ ...METADATA, profile })();
+    } catch (error) {
+      throw new CredentialsMissing(`the backend's profile ${profile}: ${errorReason(error)}`);
+    }
+  }
+  const backendRole = backend && assumedRoleOf(backend);
+  if (backendRole) await assumeOrFail(backendRole, { region: setting(backend.region) ?? region, profile }, " (the backend's assume_role)");
+  for (const role of roles) await assumeOrFail(role, { region }, "");
+};
+
+async function assumeOrFail(role: AssumedRole, base: RoleBase, which: string): Promise<void> {
+  try {
+    await assumeRole(role, base, "sentry-ops");
+  } catch (error) {
+    throw new CredentialsMissing(`AssumeRole ${role.roleArn}${which}: ${errorReason(error)}`);
+  }
+}
+
+/** Sends through a client, then closes it: its kept-alive sockets would otherwise hold the process open. */
+export async function using<C extends { destroy(): void }, T>(client: C, use: (client: C) => Promise<T>): Promise<T> {
+  try {
+    return await use(client);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Where the credentials that ask STS for a role come from: the default chain, or the backend's profile. */
+export interface RoleBase {
+  readonly region: string;
+  readonly profile?: string;
+}
+
+/** Temporary credentials of the role a backend assumes, asked of STS as the backend asks; SDK errors as thrown. */
+export async function assumeRole(role: AssumedRole, base: RoleBase, defaultSessionName: string) {
+  const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/client-sts");
+  return using(new STSClient({ region: role.stsRegion ?? base.region, endpoint: role.stsEndpoint, profile: base.profile }), async (sts) => {
+    const answer = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: role.roleArn,
+        RoleSessionName: role.sessionName ?? defaultSessionName,
+        ExternalId: role.externalId,
+        SourceIdentity: role.sourceIdentity,
+        Tags: role.tags && Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value })),
+        TransitiveTagKeys: role.transitiveTagKeys && [...role.transitiveTagKeys],
+        Policy: role.policy,
+        PolicyArns: role.policyArns?.map((arn) => ({ arn })),
+        DurationSeconds: role.durationSeconds,
+      }),
+    );
+    const granted = answer.Credentials;
+    if (!granted?.AccessKeyId || !granted.SecretAccessKey) throw new OpsFailure(`AssumeRole ${role.roleArn} returned no credentials`);
+    return { accessKeyId: granted.AccessKeyId, secretAccessKey: granted.SecretAccessKey, sessionToken: granted.SessionToken, expiration: granted.Expiration };
+  });
+}
