@@ -146,11 +146,11 @@ function stackFolders(io: OpsDependencies, options: CommandOptions, config: Envi
  */
 async function open(io: OpsDependencies, options: CommandOptions, folder: string, workspace: string | undefined, opening: OpenOptions): Promise<Run> {
   const config = environmentConfig(io, options);
-  if (opening.refuseExamples) refuseExampleValues(io.variables, opening.command, io.progress);
-  [...placeholderWarnings(io.variables), ...accountWarnings(io.variables)].forEach((warning) => io.progress(warning));
-  if (opening.warnAlarms) warnWithoutAlarmEmail(config, io.progress);
+  const examplesAllowed = opening.refuseExamples ? refuseExampleValues(io.variables, opening.command) : undefined;
   const roles = workspace === undefined ? [] : configuredRoles(config);
   await requireCredentials(io.resolveCredentials, { region: config.operator.region, backend: options.backendSettings, roles });
+  [...placeholderWarnings(io.variables), ...accountWarnings(io.variables), ...(examplesAllowed ? [examplesAllowed] : [])].forEach((warning) => io.progress(warning));
+  if (opening.warnAlarms) warnWithoutAlarmEmail(config, io.progress);
   const workDir = join(io.workDir, folder);
   const synthesized = stackFolders(io, options, config, workDir, opening);
   const session = new Session(io, {

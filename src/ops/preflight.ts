@@ -10,15 +10,14 @@ export const ALLOW_PLACEHOLDERS_VARIABLE = "SENTRY_ALLOW_PLACEHOLDERS";
 
 /**
  * Refuses the example values of the per-account variables (the state bucket, the admin e-mail, the domain):
- * another account may own them. With SENTRY_ALLOW_PLACEHOLDERS=1, one warning instead.
+ * another account may own them. With SENTRY_ALLOW_PLACEHOLDERS=1, returns the one warning to print instead.
  */
-export function refuseExampleValues(variables: NodeJS.ProcessEnv, command: string, progress: (line: string) => void): void {
+export function refuseExampleValues(variables: NodeJS.ProcessEnv, command: string): string | undefined {
   const examples = exampleValuesInUse(variables);
-  if (!examples.length) return;
+  if (!examples.length) return undefined;
   const named = examples.map((example) => `${example.variable} (${example.value})`).join(", ");
   if (variables[ALLOW_PLACEHOLDERS_VARIABLE]?.trim() === "1") {
-    progress(`Warning: ${ALLOW_PLACEHOLDERS_VARIABLE}=1: ${command} goes on with the example values of ${named}; only for a rehearsal against an emulator`);
-    return;
+    return `Warning: ${ALLOW_PLACEHOLDERS_VARIABLE}=1: ${command} goes on with the example values of ${named}; only for a rehearsal against an emulator`;
   }
   throw new OpsFailure(
     `${command} refused: still the example values of ${named}; set them to your account's, or ${ALLOW_PLACEHOLDERS_VARIABLE}=1 for a rehearsal against an emulator${seeTroubleshooting("placeholder-values")}`,
