@@ -2,7 +2,7 @@ import { writeFileSync } from "fs";
 import { createServer } from "http";
 import { join } from "path";
 import { AddressInfo } from "net";
-import { COMMAND_HELP, SHORT_USAGE, USAGE } from "../src/ops/cli";
+import { COMMAND_HELP, commandUsage, SHORT_USAGE, USAGE } from "../src/ops/cli";
 import { COMMANDS } from "../src/ops/commands";
 import { sdkCredentials } from "../src/ops/credentials";
 import { markDeployed } from "./support/fake-terraform";
@@ -88,12 +88,13 @@ describe("one credentials check", () => {
     },
   );
 
-  test("asked once per command, with the stacks' region and --backend-config's settings", async () => {
+  test("asked once per command, with the stacks' region and --backend-config's settings; one line says how long it took", async () => {
     const w = world();
     writeFileSync(join(w.root, "ops.s3.tfbackend"), 'profile = "ops"\nassume_role = { role_arn = "arn:aws:iam::111111111111:role/state" }\n');
     markDeployed(w.fake, STACKS);
     expect(await w.run("outputs dev --backend-config ops.s3.tfbackend", { synthesize: neverSynthesizes })).toBe(0);
     expect(w.credentialRequests).toEqual([{ region: "us-east-1", backend: { profile: "ops", assume_role: { role_arn: "arn:aws:iam::111111111111:role/state" } } }]);
+    expect(w.stderr.filter((line) => line.includes("AWS credentials"))).toEqual([expect.stringMatching(/^\[sentry-ops\] AWS credentials \(\d+\.\d s\)$/)]);
   });
 
   test("review reads saved plans only: it never asks for credentials", async () => {
@@ -185,9 +186,13 @@ describe("usage and help", () => {
     expect(text).toMatch(new RegExp(`^Usage: sentry-ops ${command}${command === "bootstrap" ? "" : " <env>"} \\[options\\]`));
     for (const option of COMMAND_HELP[command].options) expect(text).toContain(`\n  ${option}`);
     expect(text).toContain("\nExit codes\n  0 ");
-    expect(text).toMatch(/\n {2}1 {4}failed/);
+    expect(text).toMatch(/\n {2}1 {4}failed or refused/);
     expect(text).toContain(COMMAND_HELP[command].aws ? "AWS credentials are resolved once" : "Needs no AWS credentials");
     expect(w.calls()).toEqual([]);
+  });
+
+  test("every help text fits 110 columns", () => {
+    for (const text of [SHORT_USAGE, USAGE, ...COMMANDS.map(commandUsage)]) expect(text.split("\n").filter((line) => line.length > 110)).toEqual([]);
   });
 
   test("every option in the overview names the commands that take it, from the entries", () => {

@@ -179,7 +179,6 @@ export const COMMAND_HELP: Readonly<Record<Command, CommandHelp>> = {
   },
 };
 
-const HELP_OPTION = "  -h, --help             this text";
 const ENVIRONMENTS_LINE = `env: ${ENVIRONMENT_NAMES.join(" | ")}`;
 
 function commandLine(command: Command): string {
@@ -187,16 +186,45 @@ function commandLine(command: Command): string {
   return `${command}${argument ? ` ${argument}` : ""}`;
 }
 
-function optionLine(name: OptionName): string {
-  const option: OptionHelp = OPTION_HELP[name];
-  return `  ${`${name}${option.value ? ` ${option.value}` : ""}`.padEnd(21)}  ${option.meaning}`;
+/** Columns of the help texts. */
+const WIDTH = 110;
+/** Where the text after a command or an option starts. */
+const HANGING = 25;
+
+/** `text` in lines of at most WIDTH columns, the first starting with `first`, the others indented by `indent`. */
+function wrap(first: string, text: string, indent: number): string[] {
+  const lines = [first];
+  for (const word of text.split(" ")) {
+    const last = lines[lines.length - 1];
+    const open = last === "" || last.endsWith(" ");
+    if (!open && last.length + 1 + word.length > WIDTH) lines.push(`${" ".repeat(indent)}${word}`);
+    else lines[lines.length - 1] = open ? `${last}${word}` : `${last} ${word}`;
+  }
+  return lines;
 }
+
+/** `text` wrapped, from the first column. */
+function paragraph(text: string): string[] {
+  return wrap("", text, 0);
+}
+
+/** A word in the first column, `text` after it at column HANGING. */
+function hanging(word: string, text: string): string[] {
+  return wrap(`  ${word}`.padEnd(HANGING), text, HANGING);
+}
+
+function optionLines(name: OptionName, suffix = ""): string[] {
+  const option: OptionHelp = OPTION_HELP[name];
+  return hanging(`${name}${option.value ? ` ${option.value}` : ""}`, `${option.meaning}${suffix}`);
+}
+
+const HELP_OPTION = hanging("-h, --help", "this text");
 
 function exitCodeLines(command: Command): string[] {
   const help = COMMAND_HELP[command];
   const codes: [string, string][] = [
     ...Object.entries(help.exitCodes),
-    ["1", "failed: one line names the stack and the first Terraform error, or what was refused"],
+    ["1", "failed or refused: one line says why (a Terraform error: the stack and its first error line)"],
     ...(help.aws ? [["130", "interrupted (Ctrl-C reaches terraform once; the command waits for it to stop)"] as [string, string]] : []),
   ];
   return codes.sort(([a], [b]) => Number(a) - Number(b)).map(([code, meaning]) => `  ${code.padEnd(4)} ${meaning}`);
@@ -206,7 +234,7 @@ function exitCodeLines(command: Command): string[] {
 export const SHORT_USAGE = [
   `Usage: sentry-ops <command> <env> [options]        ${ENVIRONMENTS_LINE}`,
   "",
-  ...COMMANDS.map((command) => `  ${commandLine(command).padEnd(15)}${COMMAND_HELP[command].summary}`),
+  ...COMMANDS.flatMap((command) => hanging(commandLine(command), COMMAND_HELP[command].summary)),
   "",
   "sentry-ops <command> --help: a command's arguments, options and exit codes; sentry-ops --help: everything.",
 ].join("\n");
@@ -220,17 +248,17 @@ export function commandUsage(command: Command): string {
   return [
     `Usage: sentry-ops ${commandLine(command)} [options]${help.argument ? `        ${ENVIRONMENTS_LINE}` : ""}`,
     "",
-    ...[help.summary, ...(help.details ?? [])].map((line) => `${line[0].toUpperCase()}${line.slice(1)}.`),
+    ...[help.summary, ...(help.details ?? [])].flatMap((line) => paragraph(`${line[0].toUpperCase()}${line.slice(1)}.`)),
     "",
     "Options",
-    ...help.options.map(optionLine),
-    HELP_OPTION,
+    ...help.options.flatMap((name) => optionLines(name)),
+    ...HELP_OPTION,
     "",
     "Exit codes",
     ...exitCodeLines(command),
     "",
-    ...(help.argument ? [AGREEMENT] : []),
-    help.aws ? CREDENTIALS : "Needs no AWS credentials.",
+    ...(help.argument ? paragraph(AGREEMENT) : []),
+    ...paragraph(help.aws ? CREDENTIALS : "Needs no AWS credentials."),
   ].join("\n");
 }
 
@@ -240,24 +268,25 @@ export const USAGE = [
   "",
   "Commands",
   ...COMMANDS.flatMap((command) => [
-    `  ${commandLine(command).padEnd(21)}  ${COMMAND_HELP[command].summary}`,
-    ...(COMMAND_HELP[command].details ?? []).map((line) => `  ${"".padEnd(21)}  ${line}`),
+    ...hanging(commandLine(command), COMMAND_HELP[command].summary),
+    ...(COMMAND_HELP[command].details ?? []).flatMap((line) => hanging("", line)),
   ]),
   "",
   "Options",
-  ...(Object.keys(OPTION_HELP) as OptionName[]).map(
-    (name) => `${optionLine(name)} (${COMMANDS.filter((command) => COMMAND_HELP[command].options.includes(name)).join(", ")})`,
+  ...(Object.keys(OPTION_HELP) as OptionName[]).flatMap(
+    (name) => optionLines(name, ` (${COMMANDS.filter((command) => COMMAND_HELP[command].options.includes(name)).join(", ")})`),
   ),
-  HELP_OPTION,
+  ...HELP_OPTION,
   "",
-  AGREEMENT,
-  CREDENTIALS,
-  `Working files (synth output, saved plans: they hold sensitive values) go to .sentry-ops/<env>/ at the project root, or $${WORK_DIR_VARIABLE}/<env>/.`,
+  ...paragraph(AGREEMENT),
+  ...paragraph(CREDENTIALS),
+  ...paragraph(`Working files (synth output, saved plans: they hold sensitive values) go to .sentry-ops/<env>/ at the project root, or $${WORK_DIR_VARIABLE}/<env>/.`),
   "",
-  "Exit codes: 0 done / nothing needs approval; 2 something needs approval (review, deploy, bootstrap), drift found,",
-  "or (status) something needs a person or is not deployed; 1 anything failed (one line, prefixed sentry-ops:);",
-  "130 interrupted (Ctrl-C reaches terraform once; the command waits for it to stop).",
-  "sentry-ops <command> --help (or sentry-ops help <command>): that command's arguments, options and exit codes.",
+  ...paragraph(
+    "Exit codes: 0 done / nothing needs approval; 2 something needs approval (review, deploy, bootstrap), drift found, or (status) something needs a person or is not deployed; " +
+      "1 anything failed (one line, prefixed sentry-ops:); 130 interrupted (Ctrl-C reaches terraform once; the command waits for it to stop).",
+  ),
+  ...paragraph("sentry-ops <command> --help (or sentry-ops help <command>): that command's arguments, options and exit codes."),
 ].join("\n");
 
 /** A command line that cannot run; the line names the help to read (the command's, when it is known). */

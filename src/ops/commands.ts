@@ -148,7 +148,7 @@ async function open(io: OpsDependencies, options: CommandOptions, folder: string
   const config = environmentConfig(io, options);
   const examplesAllowed = opening.refuseExamples ? refuseExampleValues(io.variables, opening.command) : undefined;
   const roles = workspace === undefined ? [] : configuredRoles(config);
-  await requireCredentials(io.resolveCredentials, { region: config.operator.region, backend: options.backendSettings, roles });
+  await requireCredentials(io.resolveCredentials, { region: config.operator.region, backend: options.backendSettings, roles }, io.progress);
   [...placeholderWarnings(io.variables), ...accountWarnings(io.variables), ...(examplesAllowed ? [examplesAllowed] : [])].forEach((warning) => io.progress(warning));
   if (opening.warnAlarms) warnWithoutAlarmEmail(config, io.progress);
   const workDir = join(io.workDir, folder);

@@ -38,13 +38,15 @@ export function errorReason(error: unknown): string {
   return `${name}: ${message}`;
 }
 
-/** Resolves the credentials once; none: `CredentialsMissing`, before anything else runs. */
-export async function requireCredentials(resolve: CredentialsResolver, request: CredentialsRequest): Promise<void> {
+/** Resolves the credentials once, with a line saying how long it took; none: `CredentialsMissing`, before anything else runs. */
+export async function requireCredentials(resolve: CredentialsResolver, request: CredentialsRequest, progress: (line: string) => void): Promise<void> {
+  const started = process.hrtime.bigint();
   try {
     await resolve(request);
   } catch (error) {
     throw error instanceof CredentialsMissing ? error : new CredentialsMissing(errorReason(error));
   }
+  progress(`[sentry-ops] AWS credentials (${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s)`);
 }
 
 /**
