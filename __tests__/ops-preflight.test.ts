@@ -76,7 +76,7 @@ describe("example values", () => {
 describe("one credentials check", () => {
   const NO_CREDENTIALS = "sentry-ops: no AWS credentials: CredentialsProviderError: Could not load credentials from any providers (see docs/troubleshooting.md#credentials-missing-or-expired)";
 
-  test.each(["plan dev", "deploy dev", "drift dev", "outputs dev", "destroy dev --yes", "status dev", "bootstrap"])(
+  test.each(["plan dev", "deploy dev", "drift dev", "outputs dev", "destroy dev --yes", "status dev", "scaling dev", "bootstrap"])(
     "%s without credentials: the same one line, exit 1; no synth, no terraform",
     async (argv) => {
       const w = world();
@@ -196,8 +196,9 @@ describe("usage and help", () => {
   });
 
   test("every option in the overview names the commands that take it, from the entries", () => {
-    expect(USAGE).toMatch(/--yes .*\(destroy\)$/m);
-    expect(USAGE).toMatch(/--format F .*\(review, drift, destroy, status\)$/m);
+    const unwrapped = USAGE.replace(/\n {25}/g, " ");
+    expect(unwrapped).toMatch(/--yes .*\(destroy\)$/m);
+    expect(unwrapped).toMatch(/--format F .*\(review, drift, destroy, status, scaling\)$/m);
   });
 
   test("a usage error points at the command's own help", async () => {
