@@ -170,8 +170,8 @@ export const COMMAND_HELP: Readonly<Record<Command, CommandHelp>> = {
     aws: true,
   },
   cost: {
-    summary: `monthly cost, offline from the synthesized stacks (${ALL_ENVIRONMENTS}: every environment side by side)`,
-    details: ["every priced resource, fixed apart from usage-based, per phase; the guide's cost checks"],
+    summary: `monthly cost from the synthesized stacks, offline (${ALL_ENVIRONMENTS}: every environment)`,
+    details: ["every priced resource, fixed apart from usage-based, per phase, side by side for all; the guide's cost checks"],
     argument: `<env>|${ALL_ENVIRONMENTS}`,
     options: ["--format", "--usage"],
     exitCodes: { 0: "priced" },
