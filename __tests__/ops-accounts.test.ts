@@ -25,7 +25,7 @@ describe("sentry-ops bootstrap, one account per environment", () => {
   test("without --account it refuses in one line, before any terraform", async () => {
     const w = world();
     expect(await w.run("bootstrap", { variables, callerAccount: caller("444444444444") })).toBe(1);
-    expect(w.stderr.at(-1)).toBe("bootstrap: the environments have accounts of their own (SENTRY_<ENV>_ACCOUNT_ID); choose one with --account state|dev|staging|prod");
+    expect(w.stderr.at(-1)).toBe("sentry-ops: bootstrap: the environments have accounts of their own (SENTRY_<ENV>_ACCOUNT_ID); choose one with --account state|dev|staging|prod");
     expect(w.calls()).toEqual([]);
   });
 
@@ -50,7 +50,7 @@ describe("sentry-ops bootstrap, one account per environment", () => {
     const w = world();
     expect(await w.run("bootstrap --account prod", { variables, callerAccount: caller("111111111111") })).toBe(1);
     expect(w.stderr.at(-1)).toBe(
-      "bootstrap refused, nothing was planned: the credentials belong to account 111111111111, but sentry-bootstrap-prod is for account 333333333333 (SENTRY_PROD_ACCOUNT_ID); use credentials of that account",
+      "sentry-ops: bootstrap refused, nothing was planned: the credentials belong to account 111111111111, but sentry-bootstrap-prod is for account 333333333333 (SENTRY_PROD_ACCOUNT_ID); use credentials of that account",
     );
     expect(w.calls().filter((call) => call.args[0] === "plan")).toEqual([]);
   });
@@ -69,9 +69,9 @@ describe("sentry-ops bootstrap, one account for everything", () => {
     expect(await w.run("bootstrap", { variables, callerAccount: caller("123456789012") })).toBe(0);
     expect(w.stderr).toContain("[sentry-ops] bootstrap sentry-bootstrap: applying to account 123456789012 (SENTRY_ACCOUNT_ID), which the credentials belong to");
     expect(await w.run("bootstrap", { variables, callerAccount: caller("999999999999") })).toBe(1);
-    expect(w.stderr.at(-1)).toMatch(/^bootstrap refused, nothing was planned: the credentials belong to account 999999999999, but sentry-bootstrap is for account 123456789012 \(SENTRY_ACCOUNT_ID\)/);
+    expect(w.stderr.at(-1)).toMatch(/^sentry-ops: bootstrap refused, nothing was planned: the credentials belong to account 999999999999, but sentry-bootstrap is for account 123456789012 \(SENTRY_ACCOUNT_ID\)/);
     expect(await w.run("bootstrap --account state", { variables })).toBe(1);
-    expect(w.stderr.at(-1)).toMatch(/^bootstrap --account state: the environments share one account/);
+    expect(w.stderr.at(-1)).toMatch(/^sentry-ops: bootstrap --account state: the environments share one account/);
   });
 
   test("without any account: says it cannot check, asks nobody", async () => {

@@ -7,6 +7,7 @@ import { COMMANDS } from "../src/ops/commands";
 import { sdkCredentials } from "../src/ops/credentials";
 import { markDeployed } from "./support/fake-terraform";
 import { ENVIRONMENT_CREDENTIALS, neverSynthesizes, noCredentials, removeWorlds, world } from "./support/ops-world";
+import { PER_ENVIRONMENT_ACCOUNT_VARIABLES } from "./support/synth";
 
 /** What every command checks before it synthesizes or runs terraform, and how it explains itself. */
 
@@ -93,8 +94,15 @@ describe("one credentials check", () => {
     writeFileSync(join(w.root, "ops.s3.tfbackend"), 'profile = "ops"\nassume_role = { role_arn = "arn:aws:iam::111111111111:role/state" }\n');
     markDeployed(w.fake, STACKS);
     expect(await w.run("outputs dev --backend-config ops.s3.tfbackend", { synthesize: neverSynthesizes })).toBe(0);
-    expect(w.credentialRequests).toEqual([{ region: "us-east-1", backend: { profile: "ops", assume_role: { role_arn: "arn:aws:iam::111111111111:role/state" } } }]);
+    expect(w.credentialRequests).toEqual([{ region: "us-east-1", backend: { profile: "ops", assume_role: { role_arn: "arn:aws:iam::111111111111:role/state" } }, roles: [] }]);
     expect(w.stderr.filter((line) => line.includes("AWS credentials"))).toEqual([expect.stringMatching(/^\[sentry-ops\] AWS credentials \(\d+\.\d s\)$/)]);
+  });
+
+  test("an environment in an account of its own: its provider's role is resolved with the rest", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    expect(await w.run("outputs dev", { variables: PER_ENVIRONMENT_ACCOUNT_VARIABLES, synthesize: neverSynthesizes })).toBe(0);
+    expect(w.credentialRequests.flatMap((request) => request.roles ?? []).map((role) => role.roleArn)).toContain("arn:aws:iam::111111111111:role/sentry-terraform");
   });
 
   test("review reads saved plans only: it never asks for credentials", async () => {
@@ -123,7 +131,7 @@ describe("one credentials check", () => {
       await expect(sdkCredentials({ region: "us-east-1" })).rejects.toMatchObject({ name: "CredentialsProviderError" });
     });
 
-    test("the backend's assume_role: STS is asked with the run's keys; a refusal is the one credentials line", async () => {
+    test("the backend's assume_role and the environment's role: STS is asked with the run's keys; a refusal is the one credentials line", async () => {
       const bodies: string[] = [];
       let grant = true;
       const server = createServer((request, response) => {
@@ -148,9 +156,13 @@ describe("one credentials check", () => {
         Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIARUN", AWS_SECRET_ACCESS_KEY: "run-secret" });
         const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
         const backend = { assume_role: { role_arn: "arn:aws:iam::111111111111:role/state", external_id: "acme" }, endpoints: { sts: url } };
-        await expect(sdkCredentials({ region: "eu-west-1", backend })).resolves.toBeUndefined();
-        const asked = new URLSearchParams(bodies[0]);
-        expect([asked.get("Action"), asked.get("RoleArn"), asked.get("ExternalId"), asked.get("RoleSessionName")]).toEqual(["AssumeRole", "arn:aws:iam::111111111111:role/state", "acme", "sentry-ops"]);
+        const roles = [{ roleArn: "arn:aws:iam::222222222222:role/sentry-terraform", sessionName: "sentry-terraform-dev", stsEndpoint: url }];
+        await expect(sdkCredentials({ region: "eu-west-1", backend, roles })).resolves.toBeUndefined();
+        const asked = bodies.map((body) => new URLSearchParams(body));
+        expect(asked.map((form) => [form.get("Action"), form.get("RoleArn"), form.get("ExternalId"), form.get("RoleSessionName")])).toEqual([
+          ["AssumeRole", "arn:aws:iam::111111111111:role/state", "acme", "sentry-ops"],
+          ["AssumeRole", "arn:aws:iam::222222222222:role/sentry-terraform", null, "sentry-terraform-dev"],
+        ]);
         grant = false;
         await expect(sdkCredentials({ region: "eu-west-1", backend })).rejects.toThrow(
           /^no AWS credentials: AssumeRole arn:aws:iam::111111111111:role\/state \(the backend's assume_role\): AccessDenied: not allowed \(see docs\/troubleshooting\.md#credentials-missing-or-expired\)$/,
@@ -215,7 +227,7 @@ describe("usage and help", () => {
   test("bootstrap's synth line names the stack it builds, not an environment", async () => {
     const w = world();
     expect(await w.run("bootstrap")).toBe(0);
-    expect(w.stderr).toContainEqual(expect.stringMatching(/^\[sentry-ops\] synth sentry-bootstrap \(the account's state bucket\) \(\d+\.\d s\)$/));
+    expect(w.stderr).toContainEqual(expect.stringMatching(/^\[sentry-ops\] synth sentry-bootstrap \(\d+\.\d s\)$/));
     expect(w.stderr.some((line) => line.startsWith("[sentry-ops] synth dev"))).toBe(false);
   });
 });

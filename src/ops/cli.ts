@@ -240,7 +240,8 @@ export const SHORT_USAGE = [
 ].join("\n");
 
 const AGREEMENT = `SENTRY_ENV and TF_WORKSPACE, when set, must equal <env>: every command that takes <env> refuses otherwise, before anything runs.`;
-const CREDENTIALS = "AWS credentials are resolved once, before terraform runs, as Terraform finds them (AWS_*, AWS_PROFILE, SSO, web identity, instance metadata, and --backend-config's profile and assume_role).";
+const CREDENTIALS =
+  "AWS credentials are resolved once, before terraform runs, as Terraform finds them (AWS_*, AWS_PROFILE, SSO, web identity, instance metadata), with --backend-config's profile and assume_role and the environment's roles (SENTRY_<ENV>_ROLE_ARN, the state role).";
 
 /** `sentry-ops <command> --help`. */
 export function commandUsage(command: Command): string {
