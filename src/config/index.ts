@@ -8,7 +8,7 @@ import { ConfigError, validateEnvironmentConfig } from "./validate";
 
 export * from "./types";
 export { ConfigError } from "./validate";
-export { ExampleValue, exampleValuesInUse, placeholderWarnings } from "./operator";
+export { exampleValuesInUse, placeholderWarnings } from "./operator";
 export { accountWarnings, CI_ACCOUNT_VARIABLES, environmentVariable } from "./accounts";
 export * from "./ci";
 export * from "./usage";

@@ -64,9 +64,9 @@ interface CommandHelp {
   /** The argument as the usage shows it. @default - none (bootstrap) */
   readonly argument?: string;
   readonly options: readonly OptionName[];
-  /** Exit code → meaning (1 failed and 130 interrupted are added for every command). */
+  /** Exit code → meaning (1 failed is added for every command, 130 interrupted for those that run terraform: `aws`). */
   readonly exitCodes: Readonly<Partial<Record<0 | 2, string>>>;
-  /** Talks to AWS: the credentials are checked once, before terraform runs. */
+  /** Talks to AWS (through terraform or the SDK): the credentials are checked once, before terraform runs. */
   readonly aws: boolean;
 }
 

@@ -25,14 +25,15 @@ export function refuseExampleValues(variables: NodeJS.ProcessEnv, command: strin
 }
 
 /** The warning of plan and deploy when no one would receive the alarms. */
-export const NO_ALARM_EMAIL_WARNING = `Warning: ${OPERATOR_VARIABLES.alarmEmail} is not set: alarms notify nobody (the topic sentry-alarms-<env> has no subscriber)`;
+const NO_ALARM_EMAIL_WARNING = `Warning: ${OPERATOR_VARIABLES.alarmEmail} is not set: alarms notify nobody (the topic sentry-alarms-<env> has no subscriber)`;
 
+/** plan and deploy: one warning when SENTRY_ALARM_EMAIL is not set. */
 export function warnWithoutAlarmEmail(config: EnvironmentConfig, progress: (line: string) => void): void {
   if (!config.operator.alarmEmail) progress(NO_ALARM_EMAIL_WARNING);
 }
 
 /** SENTRY_ENV and TF_WORKSPACE, when set, must be the environment argument: every command refuses them otherwise. */
-export const AGREEING_VARIABLES = ["TF_WORKSPACE", "SENTRY_ENV"] as const;
+const AGREEING_VARIABLES = ["TF_WORKSPACE", "SENTRY_ENV"] as const;
 
 /** The one line every command refuses a disagreeing SENTRY_ENV or TF_WORKSPACE with, before anything runs. */
 export function refuseEnvironmentMismatch(variables: NodeJS.ProcessEnv, environment: string): void {
