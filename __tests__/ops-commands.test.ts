@@ -300,7 +300,7 @@ describe("sentry-ops destroy", () => {
     const w = world();
     markDeployed(w.fake, STACKS);
     expect(await w.run("destroy dev --phase data --yes")).toBe(1);
-    expect(w.stderr).toContain(`[${DATA}] ${SERVICES} still reads it: destroy that first (add --phase services)`);
+    expect(w.stderr).toContain(`[${DATA}] ${SERVICES} still reads it: destroy that first (add --phase services) (see docs/troubleshooting.md#dependency-violation)`);
     expect(applied(w.calls())).toEqual([]);
   });
 
@@ -344,7 +344,7 @@ describe("sentry-ops destroy", () => {
     markDeployed(w.fake, STACKS.map((stack) => stack.replace("-dev", "-prod")));
     expect(await w.run("destroy prod --yes")).toBe(1);
     expect(w.stderr[w.stderr.length - 1]).toMatch(
-      /^sentry-ops: destroy refused, nothing was destroyed: protectData of prod is true in src\/config\/environments\.ts: sentry-cicd-prod:aws_ecr_repository\.frontend_repository \(force_delete = false: refused while it holds images\), .* and \d+ more; set protectData: false for prod in src\/config\/environments\.ts, deploy, then destroy again$/,
+      /^sentry-ops: destroy refused, nothing was destroyed: protectData of prod is true in src\/config\/environments\.ts: sentry-cicd-prod:aws_ecr_repository\.frontend_repository \(force_delete = false: refused while it holds images\), .* and \d+ more; set protectData: false for prod in src\/config\/environments\.ts, deploy, then destroy again \(see docs\/troubleshooting\.md#dependency-violation\)$/,
     );
     expect(w.calls()).toEqual([]);
     rmSync(join(w.fake.stateDir, "sentry-cicd-prod.json"));
@@ -366,7 +366,7 @@ describe("sentry-ops destroy", () => {
     writeFileSync(join(w.fake.plansDir, `${FOUNDATION}.destroy.json`), JSON.stringify(destroyPlan));
     expect(await w.run("destroy dev --yes")).toBe(1);
     expect(w.stderr[w.stderr.length - 1]).toBe(
-      `sentry-ops: destroy refused, nothing was destroyed: the deployed state still protects ${FOUNDATION}:aws_dynamodb_table.config_table (deletion_protection_enabled), ${FOUNDATION}:aws_cognito_user_pool.admin_user_pool (deletion_protection); set protectData: false for dev in src/config/environments.ts, deploy, then destroy again`,
+      `sentry-ops: destroy refused, nothing was destroyed: the deployed state still protects ${FOUNDATION}:aws_dynamodb_table.config_table (deletion_protection_enabled), ${FOUNDATION}:aws_cognito_user_pool.admin_user_pool (deletion_protection); set protectData: false for dev in src/config/environments.ts, deploy, then destroy again (see docs/troubleshooting.md#dependency-violation)`,
     );
     expect(applied(w.calls())).toEqual([]);
   });

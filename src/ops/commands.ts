@@ -17,6 +17,8 @@ import { ProtectedResource, protectedInConfiguration, protectedInPlan } from "./
 import { OverrideFile } from "./override-files";
 import { CredentialsResolver, requireCredentials } from "./credentials";
 import { refuseExampleValues, warnWithoutAlarmEmail } from "./preflight";
+import { recordApply } from "./apply-record";
+import { seeTroubleshooting } from "./troubleshooting";
 import { OpsFailure, OpsIo, protectDataFix, Session, WorkspaceMissing } from "./session";
 import { phaseOf, phaseStack, readSynthesized, SynthesizedEnvironment, SynthesizedStack, Synthesizer, writeStateReaders } from "./stacks";
 import { CallerAccount, checkBootstrapAccount, configuredRoles, environmentCredentials, sdkCallerAccount } from "./aws-account";
@@ -340,7 +342,9 @@ export async function deployCommand(io: OpsDependencies, options: CommandOptions
       io.print(renderText(review));
       if (review.pendingApprovals.length) throw approvalFailure(review, `[${stack.name}] apply`);
     }
-    await run.session.run(stack, "apply", ["apply", "-input=false", "-no-color", run.store.planFile(stack.name)], { announce: true });
+    await recordApply(run.session.options.logDir, { phase, stack: stack.name, action: "apply" }, () =>
+      run.session.run(stack, "apply", ["apply", "-input=false", "-no-color", run.store.planFile(stack.name)], { announce: true }),
+    );
     run.session.forgetOutputs(stack);
     run.store.clear(stack.name);
   });
@@ -459,7 +463,7 @@ function refuseProtectedConfiguration(run: Run, phases: readonly Phase[]): void 
   });
   if (!found.length) return;
   const why = run.config.protectData ? `protectData of ${run.options.environment} is true in src/config/environments.ts` : "the configuration protects them";
-  throw new OpsFailure(`destroy refused, nothing was destroyed: ${why}: ${protectedList(found)}; ${protectDataFix(run.options.environment)}`);
+  throw new OpsFailure(`destroy refused, nothing was destroyed: ${why}: ${protectedList(found)}; ${protectDataFix(run.options.environment)}${seeTroubleshooting("dependency-violation")}`);
 }
 
 export async function destroyCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
@@ -473,7 +477,7 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
     for (const dependent of phaseDependents(run)(phase).filter((other) => !run.phases.includes(other))) {
       const outputs = await run.session.outputs(stackOf(run, dependent));
       if (Object.keys(outputs).length) {
-        throw new OpsFailure(`[${stack.name}] ${stackOf(run, dependent).name} still reads it: destroy that first (add --phase ${dependent})`);
+        throw new OpsFailure(`[${stack.name}] ${stackOf(run, dependent).name} still reads it: destroy that first (add --phase ${dependent})${seeTroubleshooting("dependency-violation")}`);
       }
     }
     if (await prepareDeployed(run, stack)) plans.set(phase, await planAndShow(run, destroyStore, stack, { action: "destroy plan", options: ["-destroy"] }));
@@ -484,7 +488,7 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
   const stillProtected = [...plans].flatMap(([phase, plan]) => protectedInPlan(plan).map((resource) => ({ stack: stackOf(run, phase).name, resource })));
   if (stillProtected.length) {
     reverse.forEach((phase) => destroyStore.clear(stackOf(run, phase).name));
-    throw new OpsFailure(`destroy refused, nothing was destroyed: the deployed state still protects ${protectedList(stillProtected)}; ${protectDataFix(options.environment)}`);
+    throw new OpsFailure(`destroy refused, nothing was destroyed: the deployed state still protects ${protectedList(stillProtected)}; ${protectDataFix(options.environment)}${seeTroubleshooting("dependency-violation")}`);
   }
   const review = buildReview(
     reverse.map((phase) => ({ phase, stack: stackOf(run, phase).name, plan: plans.get(phase), note: plans.has(phase) ? undefined : "not deployed" })),
@@ -503,7 +507,9 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
     const stack = stackOf(run, phase);
     if (!plans.has(phase)) return;
     try {
-      await run.session.run(stack, "destroy", ["apply", "-input=false", "-no-color", destroyStore.planFile(stack.name)], { announce: true });
+      await recordApply(run.session.options.logDir, { phase, stack: stack.name, action: "destroy" }, () =>
+        run.session.run(stack, "destroy", ["apply", "-input=false", "-no-color", destroyStore.planFile(stack.name)], { announce: true }),
+      );
     } finally {
       destroyStore.clear(stack.name);
     }

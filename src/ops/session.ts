@@ -5,6 +5,7 @@ import { OVERRIDE_FILE, OverrideFile } from "./override-files";
 import { firstErrorLine, TerraformResult, TerraformRunner } from "./runner";
 import { SynthesizedStack } from "./stacks";
 import { lockMessage, parseLockError } from "./state-lock";
+import { CREDENTIALS_FIX, seeTroubleshooting, TroubleshootingSection } from "./troubleshooting";
 
 /** What a command needs from the outside world; tests pass fakes. */
 export interface OpsIo {
@@ -26,6 +27,17 @@ export class OpsFailure extends Error {
   constructor(
     message: string,
     readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** A terraform step that failed: its first error line and the log file keeping its full output. */
+export class TerraformFailure extends OpsFailure {
+  constructor(
+    message: string,
+    readonly firstError: string,
+    readonly log: string,
   ) {
     super(message);
   }
@@ -124,13 +136,14 @@ export class Session {
     return result;
   }
 
-  private failure(stack: SynthesizedStack, action: string, result: TerraformResult): OpsFailure {
+  private failure(stack: SynthesizedStack, action: string, result: TerraformResult): TerraformFailure {
     mkdirSync(this.options.logDir, { recursive: true, mode: 0o700 });
     const log = join(this.options.logDir, `${stack.name}.${action.replace(/\W+/g, "-")}.log`);
     writeFileSync(log, `${result.stdout}\n${result.stderr}`, { mode: 0o600 });
     const lock = parseLockError(`${result.stderr}\n${result.stdout}`);
     const explained = lock ? lockMessage(lock, stack.folder, this.options.workspace) : explainError(result, this.options.environment);
-    return new OpsFailure(`[${stack.name}] ${action} failed: ${explained} (full output: ${log})`);
+    const section = troubleshootingSection(result, action);
+    return new TerraformFailure(`[${stack.name}] ${action} failed: ${explained} (full output: ${log})${section ? seeTroubleshooting(section) : ""}`, firstErrorLine(result), log);
   }
 
   /** Lays the override files in, then `init -reconfigure` (no TF_WORKSPACE) and `workspace select`; once per stack. */
@@ -226,9 +239,35 @@ function unwrapped(text: string): string {
     .join(" ");
 }
 
+/** Terraform's errors for AWS credentials it found none of, or that AWS refused (the provider's and the S3 backend's). */
+const CREDENTIALS_ERROR =
+  /No valid credential sources found|ExpiredToken|InvalidClientTokenId|UnrecognizedClientException|security token included in the request is (?:expired|invalid)|SSO session .*(?:expired|invalid)|failed to refresh cached credentials/i;
+/** The workspace guard's precondition (src/constructs/guards/workspace-guard.ts): the wrong workspace is selected. */
+const WRONG_WORKSPACE = /This configuration was synthesized for the "[^"]+" workspace but the selected workspace is/;
+/** AWS refusing a name another resource (another stack's, or another workspace's) already holds. */
+const NAME_TAKEN = /already exists|AlreadyExists|BucketAlreadyOwnedByYou/;
+/** The aws provider waiting for a DNS-validated certificate that is not issued. */
+const CERTIFICATE_NOT_ISSUED = /waiting for ACM Certificate \(.*?\) to be issued/;
+/** AWS refusing to delete what something else still uses. */
+const STILL_IN_USE = /DependencyViolation|has a dependent object|has dependencies and cannot be deleted/i;
+/** The steps that change resources: a failure leaves the phase half-applied. */
+const APPLYING_ACTIONS = ["apply", "destroy"];
+
+/** The section of docs/troubleshooting.md a failed step belongs to, when it has one. */
+export function troubleshootingSection(result: Pick<TerraformResult, "stdout" | "stderr">, action: string): TroubleshootingSection | undefined {
+  const text = unwrapped(`${result.stderr}\n${result.stdout}`);
+  if (parseLockError(`${result.stderr}\n${result.stdout}`)) return "held-state-lock";
+  if (CREDENTIALS_ERROR.test(text)) return "credentials-missing-or-expired";
+  if (WRONG_WORKSPACE.test(text) || NAME_TAKEN.test(text)) return "export-already-exists";
+  if (CERTIFICATE_NOT_ISSUED.test(text)) return "certificate-pending";
+  if (STILL_IN_USE.test(text) || PREVENT_DESTROY.test(text) || DELETION_PROTECTION.test(text)) return "dependency-violation";
+  return APPLYING_ACTIONS.includes(action) && !/Saved plan is stale/i.test(text) ? "a-phase-half-applied" : undefined;
+}
+
 /** The first Terraform error line, or a line naming the fix for the errors operators meet most. */
 export function explainError(result: Pick<TerraformResult, "stdout" | "stderr">, environment: string): string {
   const text = unwrapped(`${result.stderr}\n${result.stdout}`);
+  if (CREDENTIALS_ERROR.test(text)) return `AWS credentials missing or expired (${firstErrorLine(result)}); ${CREDENTIALS_FIX}`;
   if (/Saved plan is stale/i.test(text)) {
     return `the saved plan is stale: the state changed since it was planned; run \`sentry-ops plan ${environment}\` and review again`;
   }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "fs";
 import { join } from "path";
+import { readApplyRecord } from "../apply-record";
 import { PlanStore } from "../plan-store";
 import { OpsFailure, Session, WorkspaceMissing } from "../session";
 import { SynthesizedStack } from "../stacks";
@@ -21,10 +22,10 @@ function initBackend(stack: SynthesizedStack): unknown {
   }
 }
 
-/** One phase: its state (`terraform state pull`), the state object's last write, a saved plan waiting. */
+/** One phase: its state (`terraform state pull`), the state object's last write, a saved plan waiting, its last apply here. */
 export async function readPhase(session: Session, store: PlanStore, aws: StatusAws, phase: string, stack: SynthesizedStack): Promise<PhaseInput> {
   const planWaiting = store.read(stack.name) !== undefined;
-  const base = { phase, stack: stack.name, planWaiting };
+  const base = { phase, stack: stack.name, planWaiting, lastApply: readApplyRecord(session.options.logDir, stack.name) };
   try {
     await session.prepare(stack);
   } catch (error) {

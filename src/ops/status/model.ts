@@ -2,6 +2,8 @@ import { EnvironmentConfig, namesOf } from "../../config";
 import { GUIDE_COUNTS, GuideCount } from "../../config/guide";
 import { assumedRoleOf, nested, setting, stringList } from "../backend-config";
 import { CertificateFacts, ServiceFacts, StateObject, SubscriptionFacts } from "./live";
+import { ApplyRecord } from "../apply-record";
+import { seeTroubleshooting } from "../troubleshooting";
 import { instancesOf, resourceCount, TerraformState, text } from "./state";
 
 /**
@@ -23,6 +25,8 @@ export interface PhaseInput {
   readonly lastWriteNote?: string;
   /** A saved plan waits in the plan folder (`sentry-ops review`, then `deploy`). */
   readonly planWaiting: boolean;
+  /** The phase's last apply recorded on this machine (`src/ops/apply-record.ts`). */
+  readonly lastApply?: ApplyRecord;
 }
 
 export interface ServiceRef {
@@ -57,6 +61,19 @@ export interface PhaseStatus {
   readonly lastWrite?: string;
   readonly lastWriteNote?: string;
   readonly planWaiting: boolean;
+  /** The phase's last apply on this machine failed: when, its first error, its log. */
+  readonly lastApplyFailed?: ApplyFailure;
+}
+
+/** A failed apply, as `deploy` or `destroy` recorded it on this machine. */
+export interface ApplyFailure {
+  /** `apply` or `destroy`. */
+  readonly action: string;
+  /** ISO time it ended. */
+  readonly at: string;
+  readonly error: string;
+  /** The file holding its full output. */
+  readonly log?: string;
 }
 
 export interface ChecklistItem {
@@ -71,7 +88,7 @@ export interface ChecklistItem {
   readonly missing?: string;
 }
 
-export type ActionKind = "not-deployed" | "certificate" | "connection" | "subscription" | "secret" | "service";
+export type ActionKind = "not-deployed" | "apply-failed" | "certificate" | "connection" | "subscription" | "secret" | "service";
 
 /** Something a person has to do; `detail` lines hold names and DNS records, never a secret's value. */
 export interface PersonAction {
@@ -135,7 +152,31 @@ function phaseStatus(input: PhaseInput): PhaseStatus {
     lastWrite: input.lastWrite,
     lastWriteNote: input.lastWriteNote,
     planWaiting: input.planWaiting,
+    ...(input.lastApply?.outcome === "failed"
+      ? { lastApplyFailed: { action: input.lastApply.action, at: input.lastApply.finished, error: input.lastApply.error ?? "no error line recorded", log: input.lastApply.log } }
+      : {}),
   };
+}
+
+/** `last apply failed <time>: <first error> (log: <file>)`, for the phase's detail and its finding. */
+export function applyFailureText(failure: ApplyFailure): string {
+  return `last ${failure.action} failed ${failure.at}: ${failure.error}${failure.log ? ` (log: ${failure.log})` : ""}`;
+}
+
+/** A phase whose last apply here failed: what state holds now is partial until it is planned and deployed again. */
+function applyFailedActions(environment: string, statuses: readonly PhaseStatus[]): PersonAction[] {
+  return statuses.flatMap((p): PersonAction[] => {
+    if (!p.lastApplyFailed) return [];
+    const next = `sentry-ops plan ${environment} --phase ${p.phase}, review, ${p.lastApplyFailed.action === "destroy" ? "destroy" : "deploy"}`;
+    return [
+      {
+        kind: "apply-failed",
+        subject: p.stack,
+        text: `${applyFailureText(p.lastApplyFailed)}: fix the cause, then ${next} (recorded by sentry-ops on this machine only)${seeTroubleshooting("a-phase-half-applied")}`,
+        detail: [],
+      },
+    ];
+  });
 }
 
 /** A checklist item ticked when every expected name is among those found. */
@@ -244,10 +285,10 @@ function certificateActions(phases: readonly PhaseInput[], live: LiveFacts): Per
     if (!facts || facts.status === "ISSUED") return [];
     const subject = `certificate ${text(certificate, "domain_name") ?? arn}`;
     if (facts.status !== "PENDING_VALIDATION") {
-      return [{ kind: "certificate", subject, text: `is ${facts.status}: it will not be issued; replace it (sentry-ops plan, review, deploy of foundation) and validate the new one`, detail: [arn] }];
+      return [{ kind: "certificate", subject, text: `is ${facts.status}: it will not be issued; replace it (sentry-ops plan, review, deploy of foundation) and validate the new one${seeTroubleshooting("certificate-pending")}`, detail: [arn] }];
     }
     const records = uniq(facts.records.map((r) => `${r.name} ${r.type} ${r.value}`));
-    return [{ kind: "certificate", subject, text: "is PENDING_VALIDATION: add these DNS records at your DNS provider (phase compute waits for the certificate)", detail: records }];
+    return [{ kind: "certificate", subject, text: `is PENDING_VALIDATION: add these DNS records at your DNS provider (phase compute waits for the certificate)${seeTroubleshooting("certificate-pending")}`, detail: records }];
   });
 }
 
@@ -258,7 +299,7 @@ function connectionActions(phases: readonly PhaseInput[], live: LiveFacts): Pers
     if (!status || status === "AVAILABLE") return [];
     const name = text(connection, "name") ?? arn;
     const where = `console: Developer Tools > Settings > Connections > ${name} > Update pending connection`;
-    return [{ kind: "connection", subject: `CodeStar connection ${name}`, text: `is ${status}: complete the GitHub handshake (${where}); pipelines fail until then`, detail: [arn] }];
+    return [{ kind: "connection", subject: `CodeStar connection ${name}`, text: `is ${status}: complete the GitHub handshake (${where}); pipelines fail until then${seeTroubleshooting("codestar-connection-pending")}`, detail: [arn] }];
   });
 }
 
@@ -289,7 +330,14 @@ function secretActions(config: EnvironmentConfig, phases: readonly PhaseInput[],
     if (!stages) return [];
     const current = Object.entries(stages).find(([, labels]) => labels.includes("AWSCURRENT"))?.[0];
     if (!current || !placeholder.includes(current)) return [];
-    return [{ kind: "secret", subject: `secret ${name}`, text: "still holds the placeholder Terraform wrote: put the real credentials in (console: Secrets Manager > Retrieve secret value > Edit); Terraform never reverts them", detail: [] }];
+    return [
+      {
+        kind: "secret",
+        subject: `secret ${name}`,
+        text: `still holds the placeholder Terraform wrote: put the real credentials in (console: Secrets Manager > Retrieve secret value > Edit); Terraform never reverts them${seeTroubleshooting("placeholder-values")}`,
+        detail: [],
+      },
+    ];
   });
 }
 
@@ -311,6 +359,7 @@ export function buildStatus(config: EnvironmentConfig, phases: readonly PhaseInp
   const items = checklist(config, phases);
   const actions: PersonAction[] = [
     ...statuses.filter((p) => !p.deployed).map((p): PersonAction => ({ kind: "not-deployed", subject: p.stack, text: `not deployed: sentry-ops plan ${config.name} --phase ${p.phase}, review, deploy`, detail: [] })),
+    ...applyFailedActions(config.name, statuses),
     ...certificateActions(phases, live),
     ...connectionActions(phases, live),
     ...subscriptionActions(phases, live),

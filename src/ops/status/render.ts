@@ -1,5 +1,5 @@
 import { renderReport, ReviewFormat } from "../review/render";
-import { ChecklistItem, PersonAction, PhaseStatus, StatusModel } from "./model";
+import { applyFailureText, ChecklistItem, PersonAction, PhaseStatus, StatusModel } from "./model";
 
 /** Renderers of the status model; they print only what the model holds (names, ids, statuses, DNS records). */
 
@@ -36,7 +36,9 @@ function actionText(action: PersonAction): string {
 export function renderStatusText(model: StatusModel): string {
   const rows = [PHASE_HEADER, ...model.phases.map(phaseRow)];
   const widths = PHASE_HEADER.map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const out = [`Status of ${model.environment}`, "", ...rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd())];
+  const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd();
+  const out = [`Status of ${model.environment}`, "", line(PHASE_HEADER)];
+  for (const phase of model.phases) out.push(line(phaseRow(phase)), ...(phase.lastApplyFailed ? [`  ${applyFailureText(phase.lastApplyFailed)}`] : []));
   out.push("", "Checklist", ...model.checklist.map((item) => `  [${item.done ? "x" : " "}] ${itemText(item)}`));
   out.push("", "Needs a person");
   if (!model.actions.length) out.push("  nothing");
