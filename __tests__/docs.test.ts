@@ -10,6 +10,7 @@ import { flattenConfig, renderParameterTables, renderScalingProfiles, renderVari
 import { beginMarker, endMarker, fillGeneratedBlocks } from "../src/tooling/generated-docs/markers";
 import { DocumentedEnvironment, synthesizeEnvironments } from "../src/tooling/generated-docs/synthesized";
 import { VARIABLE_READERS } from "../src/tooling/generated-docs/variables";
+import { TROUBLESHOOTING_DOC, TROUBLESHOOTING_SECTIONS } from "../src/ops/troubleshooting";
 
 const README_MAX_LINES = 150;
 
@@ -247,5 +248,21 @@ describe("README and links", () => {
     }
     expect(MARKDOWN_FILES.length).toBeGreaterThanOrEqual(9);
     expect(broken).toEqual([]);
+  });
+});
+
+describe("docs/troubleshooting.md", () => {
+  const anchors = anchorsOf(readFileSync(join(ROOT, TROUBLESHOOTING_DOC), "utf8"));
+
+  test("every section a failure line can point at is a heading", () => {
+    expect(TROUBLESHOOTING_SECTIONS.filter((section) => !anchors.has(section))).toEqual([]);
+  });
+
+  test("every docs/troubleshooting.md#... and seeTroubleshooting(...) in src/ops resolves", () => {
+    const named = sources(join(ROOT, "src", "ops")).flatMap((path) =>
+      [...readFileSync(path, "utf8").matchAll(/docs\/troubleshooting\.md#([\w-]+)|seeTroubleshooting\("([\w-]+)"\)/g)].map((match) => ({ file: relative(ROOT, path), section: match[1] ?? match[2] })),
+    );
+    expect(new Set(named.map(({ section }) => section)).size).toBeGreaterThanOrEqual(6);
+    expect(named.filter(({ section }) => !anchors.has(section))).toEqual([]);
   });
 });

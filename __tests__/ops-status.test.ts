@@ -146,6 +146,30 @@ describe("the model, from real state", () => {
     expect(rest.slice(0, 2).map((a) => a.subject).sort()).toEqual(["secret sentry/dev/database", "secret sentry/dev/exchange-credentials"]);
     expect(rest[2]).toMatchObject({ subject: "ECS service sentry-oms-dev (sentry-oms-dev)", text: "runs 0 of 1 tasks; last deployment IN_PROGRESS" });
     expect(statusExitCode(model)).toBe(2);
+    const see = (section: string) => new RegExp(` \\(see docs/troubleshooting\\.md#${section}\\)$`);
+    expect(certificate.text).toMatch(see("certificate-pending"));
+    expect(connection.text).toMatch(see("codestar-connection-pending"));
+    for (const secret of rest.slice(0, 2)) expect(secret.text).toMatch(see("placeholder-values"));
+  });
+
+  test("a phase whose last apply here failed is a finding with its first error and log; a later successful apply is not", () => {
+    const failed = { phase: "compute", stack: "sentry-compute-dev", action: "apply", started: "2026-12-07T03:10:00.000Z", finished: "2026-12-07T03:12:00.000Z" };
+    const withApply = (outcome: "failed" | "succeeded") =>
+      inputs().map((input) => (input.phase === "compute" ? { ...input, lastApply: { ...failed, outcome, ...(outcome === "failed" ? { error: "Error: boom", log: "/w/logs/sentry-compute-dev.apply.log" } : {}) } } : input));
+    const model = buildStatus(DEV, withApply("failed"), settled());
+    expect(model.phases.find((p) => p.phase === "compute")?.lastApplyFailed).toEqual({ action: "apply", at: "2026-12-07T03:12:00.000Z", error: "Error: boom", log: "/w/logs/sentry-compute-dev.apply.log" });
+    expect(model.actions).toEqual([
+      {
+        kind: "apply-failed",
+        subject: "sentry-compute-dev",
+        text: "last apply failed 2026-12-07T03:12:00.000Z: Error: boom (log: /w/logs/sentry-compute-dev.apply.log): fix the cause, then sentry-ops plan dev --phase compute, review, deploy (recorded by sentry-ops on this machine only) (see docs/troubleshooting.md#a-phase-half-applied)",
+        detail: [],
+      },
+    ]);
+    expect(statusExitCode(model)).toBe(2);
+    const cleared = buildStatus(DEV, withApply("succeeded"), settled());
+    expect(cleared.phases.every((p) => p.lastApplyFailed === undefined)).toBe(true);
+    expect(statusExitCode(cleared)).toBe(0);
   });
 
   test("a secret is a placeholder only while Terraform's own version is AWSCURRENT; a deleted subscription and a missing service are reported", () => {

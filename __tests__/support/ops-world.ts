@@ -8,6 +8,7 @@ import { ScalingAwsFactory } from "../../src/ops/scaling/collect";
 import { CredentialsRequest, CredentialsResolver } from "../../src/ops/credentials";
 import { processRunner } from "../../src/ops/runner";
 import { Synthesizer } from "../../src/ops/stacks";
+import { StatusAwsFactory } from "../../src/ops/status/live";
 import { fakeCalls, FakeCall, fakeRunner, FakeTerraform, fakeVariables, installFakeTerraform } from "./fake-terraform";
 import { synthesizedEnvironment, TEST_OPERATOR_VARIABLES } from "./synth";
 
@@ -60,6 +61,8 @@ export interface RunOptions {
   readonly process?: boolean;
   /** The AWS clients of `scaling`. @default - the AWS SDK's */
   readonly scalingAws?: ScalingAwsFactory;
+  /** The AWS clients `status` asks. @default - the AWS SDK's */
+  readonly statusAws?: StatusAwsFactory;
 }
 
 export interface World {
@@ -102,6 +105,7 @@ export function world(): World {
           credentialRequests.push(request);
           return (options.credentials ?? credentialsFound)(request);
         },
+        statusAws: options.statusAws,
         print: (text) => stdout.push(text),
         progress: (line) => stderr.push(line),
         ask: async () => options.answer ?? "",

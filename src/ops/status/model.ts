@@ -167,7 +167,7 @@ export function applyFailureText(failure: ApplyFailure): string {
 function applyFailedActions(environment: string, statuses: readonly PhaseStatus[]): PersonAction[] {
   return statuses.flatMap((p): PersonAction[] => {
     if (!p.lastApplyFailed) return [];
-    const next = `sentry-ops plan ${environment} --phase ${p.phase}, review, ${p.lastApplyFailed.action === "destroy" ? "destroy" : "deploy"}`;
+    const next = p.lastApplyFailed.action === "destroy" ? `sentry-ops destroy ${environment} --phase ${p.phase}` : `sentry-ops plan ${environment} --phase ${p.phase}, review, deploy`;
     return [
       {
         kind: "apply-failed",
