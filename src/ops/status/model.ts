@@ -358,8 +358,8 @@ export function buildStatus(config: EnvironmentConfig, phases: readonly PhaseInp
   const statuses = phases.map(phaseStatus);
   const items = checklist(config, phases);
   const actions: PersonAction[] = [
-    ...statuses.filter((p) => !p.deployed).map((p): PersonAction => ({ kind: "not-deployed", subject: p.stack, text: `not deployed: sentry-ops plan ${config.name} --phase ${p.phase}, review, deploy`, detail: [] })),
     ...applyFailedActions(config.name, statuses),
+    ...statuses.filter((p) => !p.deployed).map((p): PersonAction => ({ kind: "not-deployed", subject: p.stack, text: `not deployed: sentry-ops plan ${config.name} --phase ${p.phase}, review, deploy`, detail: [] })),
     ...certificateActions(phases, live),
     ...connectionActions(phases, live),
     ...subscriptionActions(phases, live),
