@@ -5,7 +5,7 @@ import { OVERRIDE_FILE, OverrideFile } from "./override-files";
 import { firstErrorLine, TerraformResult, TerraformRunner } from "./runner";
 import { SynthesizedStack } from "./stacks";
 import { lockMessage, parseLockError } from "./state-lock";
-import { CREDENTIALS_FIX, seeTroubleshooting, TroubleshootingSection } from "./troubleshooting";
+import { seeTroubleshooting, TroubleshootingSection } from "./troubleshooting";
 
 /** What a command needs from the outside world; tests pass fakes. */
 export interface OpsIo {
@@ -242,6 +242,8 @@ function unwrapped(text: string): string {
 /** Terraform's errors for AWS credentials it found none of, or that AWS refused (the provider's and the S3 backend's). */
 const CREDENTIALS_ERROR =
   /No valid credential sources found|ExpiredToken|InvalidClientTokenId|UnrecognizedClientException|security token included in the request is (?:expired|invalid)|SSO session .*(?:expired|invalid)|failed to refresh cached credentials/i;
+/** What to do about them, named in the failure line. */
+const CREDENTIALS_FIX = "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or renew the session (aws sso login)";
 /** The workspace guard's precondition (src/constructs/guards/workspace-guard.ts): the wrong workspace is selected. */
 const WRONG_WORKSPACE = /This configuration was synthesized for the "[^"]+" workspace but the selected workspace is/;
 /** AWS refusing a name another resource (another stack's, or another workspace's) already holds. */
@@ -250,25 +252,27 @@ const NAME_TAKEN = /already exists|AlreadyExists|BucketAlreadyOwnedByYou/;
 const CERTIFICATE_NOT_ISSUED = /waiting for ACM Certificate \(.*?\) to be issued/;
 /** AWS refusing to delete what something else still uses. */
 const STILL_IN_USE = /DependencyViolation|has a dependent object|has dependencies and cannot be deleted/i;
+/** Terraform refusing a saved plan whose state moved: nothing was applied. */
+const STALE_PLAN = /Saved plan is stale/i;
 /** The steps that change resources: a failure leaves the phase half-applied. */
 const APPLYING_ACTIONS = ["apply", "destroy"];
 
 /** The section of docs/troubleshooting.md a failed step belongs to, when it has one. */
-export function troubleshootingSection(result: Pick<TerraformResult, "stdout" | "stderr">, action: string): TroubleshootingSection | undefined {
+function troubleshootingSection(result: Pick<TerraformResult, "stdout" | "stderr">, action: string): TroubleshootingSection | undefined {
   const text = unwrapped(`${result.stderr}\n${result.stdout}`);
   if (parseLockError(`${result.stderr}\n${result.stdout}`)) return "held-state-lock";
   if (CREDENTIALS_ERROR.test(text)) return "credentials-missing-or-expired";
   if (WRONG_WORKSPACE.test(text) || NAME_TAKEN.test(text)) return "export-already-exists";
   if (CERTIFICATE_NOT_ISSUED.test(text)) return "certificate-pending";
   if (STILL_IN_USE.test(text) || PREVENT_DESTROY.test(text) || DELETION_PROTECTION.test(text)) return "dependency-violation";
-  return APPLYING_ACTIONS.includes(action) && !/Saved plan is stale/i.test(text) ? "a-phase-half-applied" : undefined;
+  return APPLYING_ACTIONS.includes(action) && !STALE_PLAN.test(text) ? "a-phase-half-applied" : undefined;
 }
 
 /** The first Terraform error line, or a line naming the fix for the errors operators meet most. */
 export function explainError(result: Pick<TerraformResult, "stdout" | "stderr">, environment: string): string {
   const text = unwrapped(`${result.stderr}\n${result.stdout}`);
   if (CREDENTIALS_ERROR.test(text)) return `AWS credentials missing or expired (${firstErrorLine(result)}); ${CREDENTIALS_FIX}`;
-  if (/Saved plan is stale/i.test(text)) {
+  if (STALE_PLAN.test(text)) {
     return `the saved plan is stale: the state changed since it was planned; run \`sentry-ops plan ${environment}\` and review again`;
   }
   const protectedAddress = PREVENT_DESTROY.exec(text)?.[1] ?? (DELETION_PROTECTION.test(text) ? (WITH_ADDRESS.exec(text)?.[1] ?? "a resource") : undefined);

@@ -25,6 +25,3 @@ export const TROUBLESHOOTING_DOC = "docs/troubleshooting.md";
 export function seeTroubleshooting(section: TroubleshootingSection): string {
   return ` (see ${TROUBLESHOOTING_DOC}#${section})`;
 }
-
-/** What to do about missing or expired AWS credentials, named in the failure lines that meet them. */
-export const CREDENTIALS_FIX = "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or renew the session (aws sso login)";
