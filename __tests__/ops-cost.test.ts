@@ -174,6 +174,16 @@ describe("coverage: every resource type is priced or free with a reason", () => 
     expect(reportOf("dev").unpriced.every((entry) => entry.reason.startsWith("free: "))).toBe(true);
   });
 
+  test.each<[string, Record<string, unknown>, number]>([
+    ["num_cache_clusters (cluster mode disabled)", { num_cache_clusters: 3 }, 3],
+    ["shards × (replicas + primary) (cluster mode enabled)", { num_node_groups: 2, replicas_per_node_group: 2 }, 6],
+    ["replicas of the one shard (cluster mode disabled, replicas_per_node_group)", { replicas_per_node_group: 1 }, 2],
+    ["neither: one node", {}, 1],
+  ])("replication group nodes from %s", (_what, counts, nodes) => {
+    const pricing = priceResource("aws_elasticache_replication_group", { node_type: "cache.r7g.large", ...counts }, CONTEXT);
+    expect(pricing).toMatchObject({ kind: "priced", components: [{ quantity: HOURS_PER_MONTH * nodes, unitPrice: 0.219 }] });
+  });
+
   test("no type is both priced and free", () => {
     expect(PRICED_TYPES.filter((type) => type in FREE_TYPES)).toEqual([]);
   });

@@ -180,8 +180,10 @@ const RULES: Readonly<Record<string, Rule>> = {
     const nodeType = text(values.node_type) ?? "";
     const price = context.prices.cacheNodeHour[nodeType];
     if (!price) return unpriced(`no ${context.prices.region} price for node type ${nodeType}`);
-    const groups = count(values.num_node_groups);
-    const nodes = count(values.num_cache_clusters) ?? (groups !== undefined ? groups * ((count(values.replicas_per_node_group) ?? 0) + 1) : 1);
+    // num_cache_clusters (cluster mode disabled), else shards × (replicas + primary); a group of neither is one node.
+    const replicas = count(values.replicas_per_node_group);
+    const groups = count(values.num_node_groups) ?? (replicas !== undefined ? 1 : undefined);
+    const nodes = count(values.num_cache_clusters) ?? (groups !== undefined ? groups * ((replicas ?? 0) + 1) : 1);
     return priced(hours(`${nodeType} nodes`, price, nodes));
   },
 };
