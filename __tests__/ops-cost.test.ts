@@ -1,6 +1,7 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { EnvironmentConfig, EnvironmentName, ENVIRONMENT_NAMES } from "../src/config";
+import { ENVIRONMENTS, EnvironmentDefinition } from "../src/config/environments";
 import { DEFAULT_USAGE } from "../src/config/usage";
 import { costChecks } from "../src/ops/cost/checks";
 import { priceTable } from "../src/ops/cost/command";
@@ -284,6 +285,23 @@ describe("sentry-ops cost", () => {
     expect(text).toContain("Free tiers are not subtracted.");
     expect(await w.run("cost all --format json")).toBe(0);
     expect(JSON.parse(w.stdout.slice(1).join("")).map((r: CostReport) => r.environment)).toEqual(["dev", "staging", "prod"]);
+  });
+
+  test("a cost check that fires: the report and its line, exit 2 (as scaling and drift exit on findings)", async () => {
+    const environments = ENVIRONMENTS as Record<EnvironmentName, EnvironmentDefinition>;
+    const asConfigured = environments.dev;
+    environments.dev = { ...asConfigured, network: { ...asConfigured.network, natGateways: "per-az" } };
+    // the synth as configured: the check reads the configuration, the prices the stacks
+    const synthesize = (_config: EnvironmentConfig, outdir: string) => cpSync(synthesizedEnvironment(testConfig("dev")), outdir, { recursive: true });
+    try {
+      const w = world();
+      expect(await w.run("cost dev", { synthesize })).toBe(2);
+      expect(w.stdout.join("")).toMatch(/Cost checks \(the guide's\)\n {2}dev: network\.natGateways is per-az/);
+      expect(await w.run("cost dev --format json", { synthesize })).toBe(2);
+      expect(w.stderr).toContainEqual(expect.stringMatching(/^dev: network\.natGateways is per-az/));
+    } finally {
+      environments.dev = asConfigured;
+    }
   });
 
   test("a region without a price table: one line naming it", () => {

@@ -174,7 +174,7 @@ export const COMMAND_HELP: Readonly<Record<Command, CommandHelp>> = {
     details: ["every priced resource, fixed apart from usage-based, per phase, side by side for all; the guide's cost checks"],
     argument: `<env>|${ALL_ENVIRONMENTS}`,
     options: ["--format", "--usage"],
-    exitCodes: { 0: "priced" },
+    exitCodes: { 0: "priced, the guide's cost checks pass", 2: "priced, a cost check fires" },
     aws: false,
   },
 };

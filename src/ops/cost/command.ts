@@ -87,7 +87,12 @@ export async function costCommand(io: OpsDependencies, options: CommandOptions):
   }
   if (options.format === "json") checks.forEach((line) => io.progress(line));
   io.print(renderCost({ reports, checks }, options.format));
-  return 0;
+  return costExitCode(checks);
+}
+
+/** 0 when the guide's cost checks pass, 2 when one fires (as `scaling` and `drift` exit on findings). */
+export function costExitCode(checks: readonly string[]): 0 | 2 {
+  return checks.length ? 2 : 0;
 }
 
 /** The review's cost section: the plans priced in the region of the run's settings; none without a price table. */
