@@ -141,6 +141,17 @@ describe("the model: one finding per troubleshooting step, exit 2; nothing to lo
     expect(unmanaged.findings[0].text).toMatch(/managed scaling is off, so nothing adds instances/);
   });
 
+  test("a group of fixed size at its MaxSize by design: a finding only when tasks want more than it has", () => {
+    const fixed = { ...GROUP, min: 1, max: 1, desired: 1, inService: 1 };
+    expect(kinds(report([oms({ autoScaling: undefined })], [omsCluster({ group: fixed })]))).toEqual([]);
+    const unmanaged = { ...GROUP, min: 1, max: 2, desired: 2, inService: 2 };
+    expect(kinds(report([oms({ autoScaling: undefined })], [omsCluster({ managedScalingStatus: "DISABLED", managedScalingTarget: undefined, reservation: NO_DATA, group: unmanaged })]))).toEqual([]);
+    expect(kinds(report([oms({ running: 1, desired: 2, autoScaling: undefined })], [omsCluster({ group: fixed })]))).toEqual(["group-at-max", "tasks-waiting"]);
+    expect(kinds(report([oms({ autoScaling: undefined })], [omsCluster({ group: fixed, reservation: series(100, 120) })]))).toEqual(["group-at-max"]);
+    // one that managed scaling grew to its MaxSize has no headroom left, demand or not
+    expect(kinds(report([oms()], [omsCluster({ group: { ...GROUP, desired: 8, inService: 8 } })]))).toEqual(["group-at-max"]);
+  });
+
   test("tasks waiting while managed scaling adds instances: a finding only when the reservation stayed above 100 % all window", () => {
     const waiting = oms({ running: 2, desired: 3 });
     expect(kinds(report([waiting], [omsCluster({ reservation: { average: points((index) => (index < 50 ? 70 : 133)), maximum: points(133) } })]))).toEqual([]);
@@ -161,6 +172,13 @@ describe("the model: one finding per troubleshooting step, exit 2; nothing to lo
       text: `sentry-oms-prod scaling activity failed at ${ago(10)} "Setting desired count to 3.": Failed to set desired count to 9: capacity limit: fix what the message names, the next alarm retries it (see docs/troubleshooting.md#tasks-not-scaling)`,
     });
     expect(model.findings[1].subject).toBe("cluster oms");
+    const unfulfilled = activity(10, { status: "Unfulfilled", message: "Unable to set desired count" });
+    const cancelled = activity(5, { status: "Cancelled", cause: "", message: "Launching a new EC2 instance failed" });
+    const overridden = activity(8, { status: "Overridden" });
+    const others = report([oms({ activities: [unfulfilled, overridden] })], [omsCluster({ activities: [cancelled] })]);
+    expect(kinds(others)).toEqual(["failed-activity", "failed-activity"]);
+    expect(others.findings[0].text).toMatch(/^sentry-oms-prod scaling activity was unfulfilled at .*: Unable to set desired count: /);
+    expect(others.findings[1].text).toMatch(/^sentry-oms-asg-prod scaling activity was cancelled at .*: Launching a new EC2 instance failed: /);
     expect(model.findings[1].text).toMatch(/^sentry-oms-asg-prod scaling activity failed at .*InsufficientInstanceCapacity: .*\(see docs\/troubleshooting\.md#instances-not-scaling\)$/);
   });
 

@@ -185,6 +185,17 @@ const COST_CHECKED_ENVIRONMENTS: readonly string[] = ["dev", "staging"];
  * read 2026-12-07): CPU above the target for that long without a scale-out is a finding.
  */
 const SUSTAINED_SECONDS = 180;
+/**
+ * Application Auto Scaling activities that did not do what they set out to: `Failed` and `Unfulfilled` (of Pending,
+ * InProgress, Successful, Overridden, Unfulfilled, Failed; Overridden is a newer activity taking over)
+ * (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_ScalingActivity.html, read 2026-12-07).
+ */
+const UNSUCCESSFUL_SERVICE_STATUSES: readonly string[] = ["Failed", "Unfulfilled"];
+/**
+ * EC2 Auto Scaling: "If an attempt to launch instances failed, the StatusCode value is Failed or Cancelled"
+ * (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeScalingActivities.html, read 2026-12-07).
+ */
+const UNSUCCESSFUL_GROUP_STATUSES: readonly string[] = ["Failed", "Cancelled"];
 /** Where the per-environment values live. */
 const CONFIG_FILE = "src/config/environments.ts";
 
@@ -308,8 +319,9 @@ function serviceFindings(facts: ServiceFacts, view: ServiceView, window: Scaling
       );
     }
   }
-  for (const activity of recent.filter((a) => a.status === "Failed")) {
-    found.push(finding("failed-activity", subject, `${view.name} scaling activity failed at ${failedText(activity)}: fix what the message names, the next alarm retries it`, "tasks-not-scaling"));
+  for (const activity of recent.filter((a) => UNSUCCESSFUL_SERVICE_STATUSES.includes(a.status))) {
+    const outcome = activity.status === "Failed" ? "failed" : "was unfulfilled";
+    found.push(finding("failed-activity", subject, `${view.name} scaling activity ${outcome} at ${failedText(activity)}: fix what the message names, the next alarm retries it`, "tasks-not-scaling"));
   }
   if (scaling && COST_CHECKED_ENVIRONMENTS.includes(environment)) {
     found.push(
@@ -329,8 +341,12 @@ function clusterFindings(facts: ClusterFacts, view: ClusterView, window: Scaling
   const group = view.group;
   const managed = view.managedScalingStatus === "ENABLED";
   const atMax = group.found && group.desired >= group.max;
+  const demand = view.waiting > 0 || (view.reservation.maximum ?? 0) > 100;
+  // A group of fixed size (min = max, or sized by the config alone with managed scaling off) sits at its MaxSize by
+  // design: only a finding when tasks want more than it has. One that managed scaling grew to its MaxSize has no headroom left.
+  const fixedSize = group.min >= group.max || !managed;
   const found: Finding[] = [];
-  if (atMax) {
+  if (atMax && (!fixedSize || demand)) {
     found.push(
       finding(
         "group-at-max",
@@ -364,8 +380,9 @@ function clusterFindings(facts: ClusterFacts, view: ClusterView, window: Scaling
       );
     }
   }
-  for (const activity of facts.activities.filter(inWindow(window)).filter((a) => a.status === "Failed")) {
-    found.push(finding("failed-activity", subject, `${group.name} scaling activity failed at ${failedText(activity)}: fix what the message names (instance type capacity, launch template, quotas)`, "instances-not-scaling"));
+  for (const activity of facts.activities.filter(inWindow(window)).filter((a) => UNSUCCESSFUL_GROUP_STATUSES.includes(a.status))) {
+    const outcome = activity.status === "Failed" ? "failed" : "was cancelled";
+    found.push(finding("failed-activity", subject, `${group.name} scaling activity ${outcome} at ${failedText(activity)}: fix what the message names (instance type capacity, launch template, quotas)`, "instances-not-scaling"));
   }
   if (managed && COST_CHECKED_ENVIRONMENTS.includes(environment)) {
     found.push(
