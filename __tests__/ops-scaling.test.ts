@@ -110,6 +110,12 @@ describe("the model: one finding per troubleshooting step, exit 2; nothing to lo
     expect(scalingExitCode(model)).toBe(2);
   });
 
+  test("a fixed task count (min = max) at its maximum by design: a finding only while the CPU stays above target", () => {
+    const fixed = { min: 2, max: 2, targetCpu: 70, scaleOutCooldownSeconds: 60, scaleInCooldownSeconds: 300 };
+    expect(kinds(report([oms({ autoScaling: fixed })]))).toEqual([]);
+    expect(kinds(report([oms({ autoScaling: fixed, cpu: series(90, 99) })]))).toEqual(["at-maximum"]);
+  });
+
   test("reaching the maximum inside the window is not 'the whole window'", () => {
     const model = report([oms({ running: 8, desired: 8, activities: [activity(20, { description: "Setting desired count to 8." })] })]);
     expect(kinds(model)).toEqual([]);

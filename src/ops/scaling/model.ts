@@ -292,8 +292,13 @@ function serviceFindings(facts: ServiceFacts, view: ServiceView, window: Scaling
   const scaling = view.autoScaling;
   const recent = facts.activities.filter(inWindow(window));
   const found: Finding[] = [];
+  const target = scaling?.targetCpu;
+  const run = target === undefined ? { length: 0 } : longestRunAbove(facts.cpu.average, target);
+  const sustained = run.length >= Math.max(1, Math.ceil(SUSTAINED_SECONDS / window.periodSeconds));
   const atMaximum = scaling !== undefined && view.desired >= scaling.max && !recent.some((activity) => activity.status === "Successful");
-  if (scaling && atMaximum) {
+  // A fixed task count (min = max) is at its maximum by design: only a finding when the CPU wants more.
+  const fixed = scaling !== undefined && scaling.min >= scaling.max;
+  if (scaling && atMaximum && (!fixed || sustained)) {
     found.push(
       finding(
         "at-maximum",
@@ -303,21 +308,16 @@ function serviceFindings(facts: ServiceFacts, view: ServiceView, window: Scaling
       ),
     );
   }
-  const target = scaling?.targetCpu;
-  if (scaling && target !== undefined && !atMaximum && !recent.some((activity) => directionOf(activity) === "out")) {
-    const run = longestRunAbove(facts.cpu.average, target);
-    const needed = Math.max(1, Math.ceil(SUSTAINED_SECONDS / window.periodSeconds));
-    if (run.length >= needed) {
-      const minutes = Math.round((run.length * window.periodSeconds) / 60);
-      found.push(
-        finding(
-          "cpu-above-target",
-          subject,
-          `${view.name} CPU stayed above its ${target} % target for ${minutes} min from ${run.from} with no scale-out in the window: check the cooldown and the failed activities above, and that the policy is not suspended (aws application-autoscaling describe-scalable-targets --service-namespace ecs)`,
-          "tasks-not-scaling",
-        ),
-      );
-    }
+  if (scaling && target !== undefined && sustained && !atMaximum && !recent.some((activity) => directionOf(activity) === "out")) {
+    const minutes = Math.round((run.length * window.periodSeconds) / 60);
+    found.push(
+      finding(
+        "cpu-above-target",
+        subject,
+        `${view.name} CPU stayed above its ${target} % target for ${minutes} min from ${run.from} with no scale-out in the window: check the cooldown and the failed activities above, and that the policy is not suspended (aws application-autoscaling describe-scalable-targets --service-namespace ecs)`,
+        "tasks-not-scaling",
+      ),
+    );
   }
   for (const activity of recent.filter((a) => UNSUCCESSFUL_SERVICE_STATUSES.includes(a.status))) {
     const outcome = activity.status === "Failed" ? "failed" : "was unfulfilled";
