@@ -105,8 +105,10 @@ describe("cost per environment", () => {
     expect(componentOf(prod, "aws_secretsmanager_secret.exchange_credentials_secret", /^secret$/)).toMatchObject({ monthly: 0.4, usageBased: false });
     // a metric-math alarm pays for each metric it evaluates
     expect(componentOf(prod, "aws_cloudwatch_metric_alarm.oms_alarms_running_tasks", /metrics/)).toMatchObject({ quantity: 2, monthly: 0.2 });
-    // a year of flow logs kept: storage is ingestion × 365 / 30
-    expect(componentOf(prod, "aws_cloudwatch_log_group.vpc_flow_log_group", /storage/)).toMatchObject({ name: "storage (365 days kept)", quantity: (30 * 365) / 30, usageBased: true });
+    // a year of flow logs kept: storage is 12 months of ingestion (365 days of the 730-hour month's 30.4)
+    const flowLogStorage = componentOf(prod, "aws_cloudwatch_log_group.vpc_flow_log_group", /storage/);
+    expect(flowLogStorage).toMatchObject({ name: "storage (365 days kept)", usageBased: true });
+    expect(flowLogStorage.quantity).toBeCloseTo(30 * 12, 9);
   });
 
   test("component arithmetic: quantity × unit price to the cent; resources, phases and totals add up", () => {

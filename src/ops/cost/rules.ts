@@ -77,6 +77,9 @@ function zonesOf(subnets: unknown, context: PricingContext): number {
   return Array.isArray(subnets) ? subnets.length : context.zones;
 }
 
+/** Days in the month the hourly prices use (730 hours): a year of retention keeps 12 months of ingestion. */
+const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
+
 /** A log group without retention keeps everything: its storage is priced as ten years' worth. */
 const NEVER_EXPIRES_DAYS = 3653;
 
@@ -135,7 +138,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   aws_cloudwatch_log_group: (values, context) => {
     const field = logUsage(text(values.name) ?? "");
     const retentionDays = count(values.retention_in_days) || NEVER_EXPIRES_DAYS;
-    const stored = (context.usage[field] * retentionDays) / 30;
+    const stored = (context.usage[field] * retentionDays) / DAYS_PER_MONTH;
     return priced(used("ingestion", context.prices.logIngestionGb, context, field), component(`storage (${retentionDays} days kept)`, context.prices.logStorageGbMonth, stored, true));
   },
   aws_dynamodb_table: (values, context) => {
