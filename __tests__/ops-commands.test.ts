@@ -141,7 +141,7 @@ describe("sentry-ops plan", () => {
   test("--phase plans only that phase; one whose dependencies are not deployed fails with one line", async () => {
     const w = world();
     expect(await w.run("plan dev --phase services")).toBe(1);
-    expect(w.stderr).toContainEqual(expect.stringMatching(new RegExp(`^\\[${SERVICES}\\] needs ${DATA}, ${COMPUTE} deployed first \\(no outputs in workspace dev\\): run \`sentry-ops deploy dev --phase data --phase compute\`$`)));
+    expect(w.stderr).toContainEqual(expect.stringMatching(new RegExp(`^sentry-ops: \\[${SERVICES}\\] needs ${DATA}, ${COMPUTE} deployed first \\(no outputs in workspace dev\\): run \`sentry-ops deploy dev --phase data --phase compute\`$`)));
     markDeployed(w.fake, [FOUNDATION, DATA, COMPUTE]);
     expect(await w.run("plan dev --phase services")).toBe(0);
     expect(callsOf(w.calls(), "plan").map((call) => call.stack)).toEqual([SERVICES]);
@@ -152,9 +152,21 @@ describe("sentry-ops plan", () => {
     markDeployed(w.fake, STACKS);
     const code = await w.run("plan dev", { variables: { FAKE_TF_FAIL: `${COMPUTE}:plan:Error: Unsupported argument\\n\\n  on cdk.tf.json line 9` } });
     expect(code).toBe(1);
-    expect(w.stderr).toContainEqual(expect.stringMatching(new RegExp(`^\\[${COMPUTE}\\] plan failed: Error: Unsupported argument \\(full output: .*logs/${COMPUTE}\\.plan\\.log\\)$`)));
+    expect(w.stderr.at(-1)).toMatch(new RegExp(`^sentry-ops: \\[${COMPUTE}\\] plan failed: Error: Unsupported argument \\(full output: .*logs/${COMPUTE}\\.plan\\.log\\)$`));
     expect(w.stderr).toContain(`[${SERVICES}] skipped: ${COMPUTE} did not complete`);
+    expect(w.stderr.filter((line) => line.startsWith("sentry-ops:"))).toHaveLength(1);
     expect(callsOf(w.calls(), "plan").map((call) => call.stack)).not.toContain(SERVICES);
+  });
+
+  test("several phases failing: each one's line, then one line prefixed sentry-ops: naming them", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    const code = await w.run("plan dev", { variables: { FAKE_TF_FAIL: `${DATA}:plan:Error: Invalid count\n${COMPUTE}:plan:Error: Unsupported argument` } });
+    expect(code).toBe(1);
+    expect(w.stderr).toContainEqual(expect.stringMatching(new RegExp(`^\\[${DATA}\\] plan failed: Error: Invalid count `)));
+    expect(w.stderr).toContainEqual(expect.stringMatching(new RegExp(`^\\[${COMPUTE}\\] plan failed: Error: Unsupported argument `)));
+    expect(w.stderr.filter((line) => line.startsWith("sentry-ops:"))).toEqual([`sentry-ops: 2 phases failed: ${DATA}, ${COMPUTE} (each one's line above says why)`]);
+    expect(w.stderr.at(-1)).toBe(`sentry-ops: 2 phases failed: ${DATA}, ${COMPUTE} (each one's line above says why)`);
   });
 });
 
@@ -238,7 +250,7 @@ describe("sentry-ops deploy", () => {
       writeFileSync(file, `${readFileSync(file, "utf8")} `);
     };
     expect(await w.run("deploy dev", { synthesize: changed })).toBe(1);
-    expect(w.stderr).toContain(`[${FOUNDATION}] saved plan is stale: the synthesized configuration changed since it was planned; run \`sentry-ops plan dev\` and review again`);
+    expect(w.stderr).toContain(`sentry-ops: [${FOUNDATION}] saved plan is stale: the synthesized configuration changed since it was planned; run \`sentry-ops plan dev\` and review again`);
     expect(applied(w.calls())).toEqual([]);
   });
 
@@ -300,7 +312,7 @@ describe("sentry-ops destroy", () => {
     const w = world();
     markDeployed(w.fake, STACKS);
     expect(await w.run("destroy dev --phase data --yes")).toBe(1);
-    expect(w.stderr).toContain(`[${DATA}] ${SERVICES} still reads it: destroy that first (add --phase services) (see docs/troubleshooting.md#dependency-violation)`);
+    expect(w.stderr).toContain(`sentry-ops: [${DATA}] ${SERVICES} still reads it: destroy that first (add --phase services) (see docs/troubleshooting.md#dependency-violation)`);
     expect(applied(w.calls())).toEqual([]);
   });
 

@@ -433,9 +433,9 @@ describe("sentry-ops drift against a fake terraform", () => {
     const w = world();
     const failure = LOCK_OUTPUT.trim().replace(/\n/g, "\\n");
     expect(await w.run("drift dev", { FAKE_TF_FAIL: `${FOUNDATION}:plan:${failure}` })).toBe(1);
-    const line = w.stderr.find((text) => text.startsWith(`[${FOUNDATION}] drift plan failed:`));
+    const line = w.stderr.find((text) => text.startsWith(`sentry-ops: [${FOUNDATION}] drift plan failed:`));
     expect(line).toMatch(
-      new RegExp(`^\\[${FOUNDATION}\\] drift plan failed: the state is locked by alice@ops-laptop \\(terraform apply, Terraform 1\\.11\\.4\\) since 2026-11-30T08:12:03Z \\(.* ago\\), state acme-sentry-tf-state/env:/dev/sentry/foundation\\.tfstate, lock ID ${LOCK_ID}: wait for it to finish and run again; only when that holder is gone \\(its terraform no longer runs\\), run \`TF_WORKSPACE=dev terraform force-unlock ${LOCK_ID}\` in \\S+/stacks/${FOUNDATION} \\(full output: \\S+\\) \\(see docs/troubleshooting\\.md#held-state-lock\\)$`),
+      new RegExp(`^sentry-ops: \\[${FOUNDATION}\\] drift plan failed: the state is locked by alice@ops-laptop \\(terraform apply, Terraform 1\\.11\\.4\\) since 2026-11-30T08:12:03Z \\(.* ago\\), state acme-sentry-tf-state/env:/dev/sentry/foundation\\.tfstate, lock ID ${LOCK_ID}: wait for it to finish and run again; only when that holder is gone \\(its terraform no longer runs\\), run \`TF_WORKSPACE=dev terraform force-unlock ${LOCK_ID}\` in \\S+/stacks/${FOUNDATION} \\(full output: \\S+\\) \\(see docs/troubleshooting\\.md#held-state-lock\\)$`),
     );
     expect(line).not.toContain("\n");
     expect(w.stdout.join("")).toContain(`${FOUNDATION}: not checked: its plan failed\n`);

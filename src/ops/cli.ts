@@ -10,7 +10,7 @@ import { REVIEW_FORMATS, ReviewFormat } from "./review/render";
 import { ALL_ENVIRONMENTS } from "./cost/command";
 import { INTERRUPTED_EXIT_CODE, processRunner, RunningTerraform } from "./runner";
 import { OverrideFile, OverrideFileError, readOverrideFiles } from "./override-files";
-import { OpsFailure } from "./session";
+import { failureLine, OpsFailure } from "./session";
 import { sdkCredentials } from "./credentials";
 import { DEFAULT_SINCE, parseSince } from "./scaling/model";
 import { ALLOW_PLACEHOLDERS_VARIABLE, refuseEnvironmentMismatch } from "./preflight";
@@ -412,11 +412,6 @@ function environmentArgument(command: Command, positional: readonly string[], va
   }
   refuseEnvironmentMismatch(variables, positional[0]);
   return positional[0] as EnvironmentName;
-}
-
-/** The last line of a failed command: one line, prefixed like every line the tool itself writes. */
-function failureLine(message: string): string {
-  return message.startsWith("sentry-ops:") ? message : `sentry-ops: ${message}`;
 }
 
 /** Runs one command line; returns the exit code. Every failure is one line on stderr. */

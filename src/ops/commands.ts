@@ -19,7 +19,7 @@ import { CredentialsResolver, requireCredentials } from "./credentials";
 import { refuseExampleValues, warnWithoutAlarmEmail } from "./preflight";
 import { recordApply } from "./apply-record";
 import { seeTroubleshooting } from "./troubleshooting";
-import { OpsFailure, OpsIo, protectDataFix, Session, WorkspaceMissing } from "./session";
+import { failureLine, OpsFailure, OpsIo, protectDataFix, Session, WorkspaceMissing } from "./session";
 import { phaseOf, phaseStack, readSynthesized, SynthesizedEnvironment, SynthesizedStack, Synthesizer, writeStateReaders } from "./stacks";
 import { CallerAccount, checkBootstrapAccount, configuredRoles, environmentCredentials, sdkCallerAccount } from "./aws-account";
 import { fetchLive, readPhase } from "./status/collect";
@@ -257,18 +257,27 @@ async function planAndShow(
   return store.save(stack.name, shown.stdout, fingerprint);
 }
 
-/** Reports every failed or skipped phase; returns the exit code (0 all done, 2 only approvals missing, 1 otherwise). */
+/**
+ * Reports every skipped and failed phase; returns the exit code (0 all done, 2 only approvals missing, 1 otherwise).
+ * The last line is the one prefixed `sentry-ops:`: the failure itself, or with several, which phases failed
+ * (each one's line above it says why).
+ */
 function report<T extends string>(run: Run, outcomes: Map<T, Outcome>, nameOf: (node: T) => string): 0 | 1 | 2 {
-  const codes: number[] = [];
+  const failures: { readonly name: string; readonly failure: OpsFailure }[] = [];
   for (const [node, outcome] of outcomes) {
     if (outcome.status === "failed") {
       const failure = outcome.error instanceof OpsFailure ? outcome.error : new OpsFailure(`[${nameOf(node)}] ${(outcome.error as Error).message}`);
-      run.io.progress(failure.message);
-      codes.push(failure.exitCode);
+      failures.push({ name: nameOf(node), failure });
     } else if (outcome.status === "skipped") {
       run.io.progress(`[${nameOf(node)}] skipped: ${nameOf(outcome.because as T)} did not complete`);
     }
   }
+  if (failures.length === 1) run.io.progress(failureLine(failures[0].failure.message));
+  if (failures.length > 1) {
+    failures.forEach(({ failure }) => run.io.progress(failure.message));
+    run.io.progress(failureLine(`${failures.length} phases failed: ${failures.map(({ name }) => name).join(", ")} (each one's line above says why)`));
+  }
+  const codes = failures.map(({ failure }) => failure.exitCode);
   return codes.includes(1) ? 1 : codes.length ? 2 : 0;
 }
 

@@ -43,6 +43,11 @@ export class TerraformFailure extends OpsFailure {
   }
 }
 
+/** The last line of a failed command: one line, prefixed like every line the tool itself writes. */
+export function failureLine(message: string): string {
+  return message.startsWith("sentry-ops:") ? message : `sentry-ops: ${message}`;
+}
+
 /** The stack's state has no workspace for the environment: nothing of it was ever deployed there. */
 export class WorkspaceMissing extends OpsFailure {}
 
