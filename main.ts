@@ -12,9 +12,10 @@ function main(): void {
   // and fail the synth where terraform is not installed. The tests validate every stack with terraform instead.
   const app = new App({ skipValidation: true });
   const bootstrap = buildSentryApp(app, config);
-  // cdktf prints what the app writes to stderr as [ERROR]; annotations it prints once each, as WARN, after the synth.
+  // cdktf prints what the app writes to stderr as [ERROR]; annotations it prints once each, as WARN, after the synth
+  // (`WARN [sentry-bootstrap]: ...`): the text goes without the "Warning: " sentry-ops prints the same lines with.
   const warnings = Annotations.of(bootstrap);
-  [...placeholderWarnings(process.env), ...accountWarnings(process.env)].forEach((warning) => warnings.addWarning(warning));
+  [...placeholderWarnings(process.env), ...accountWarnings(process.env)].forEach((warning) => warnings.addWarning(warning.replace(/^Warning: /, "")));
   app.synth();
 }
 
