@@ -47,7 +47,17 @@ describe("example values", () => {
     expect(warnings).toEqual([
       "Warning: SENTRY_ALLOW_PLACEHOLDERS=1: plan goes on with the example values of SENTRY_STATE_BUCKET (sentry-terraform-state), SENTRY_ADMIN_EMAIL (admin@example.com), SENTRY_DOMAIN (sentry.example.com); only for a rehearsal against an emulator",
     ]);
+    // THEN that line is the only one naming the example values: no "is not set; using the placeholder" line each
+    for (const variable of Object.keys(EXAMPLES)) expect(w.stderr.filter((line) => line.includes(variable))).toEqual(warnings);
     expect(w.calls().some((call) => call.args[0] === "plan")).toBe(true);
+  });
+
+  test("a command that does not refuse them (outputs) warns for each, as the synth does", async () => {
+    const w = world();
+    markDeployed(w.fake, STACKS);
+    expect(await w.run("outputs dev", { variables: { ...EXAMPLES, SENTRY_ALLOW_PLACEHOLDERS: "1" } })).toBe(0);
+    expect(w.stderr.filter((line) => line.includes("using the placeholder"))).toHaveLength(3);
+    expect(w.stderr.filter((line) => line.includes("SENTRY_ALLOW_PLACEHOLDERS"))).toEqual([]);
   });
 
   test("SENTRY_ALLOW_PLACEHOLDERS with another value than 1 still refuses", async () => {

@@ -102,9 +102,13 @@ function unsetConsequence(key: OperatorVariableKey): string {
   return placeholder ? `using the placeholder "${placeholder}"` : (EMPTY_PLACEHOLDER_MEANS[key] ?? "it stays empty");
 }
 
-/** One warning per placeholder still in use, naming the variable to set; and one when no Terraform principal is named. */
-export function placeholderWarnings(variables: NodeJS.ProcessEnv): string[] {
-  const placeholders = MUST_SET_BEFORE_DEPLOY.filter((key) => !variables[OPERATOR_VARIABLES[key]]?.trim()).map(
+/**
+ * One warning per placeholder still in use, naming the variable to set; and one when no Terraform principal is named.
+ * `namedElsewhere`: variables another warning of the same run already names (sentry-ops's SENTRY_ALLOW_PLACEHOLDERS=1 line).
+ */
+export function placeholderWarnings(variables: NodeJS.ProcessEnv, namedElsewhere: readonly string[] = []): string[] {
+  const unset = MUST_SET_BEFORE_DEPLOY.filter((key) => !variables[OPERATOR_VARIABLES[key]]?.trim() && !namedElsewhere.includes(OPERATOR_VARIABLES[key]));
+  const placeholders = unset.map(
     (key) => `Warning: ${OPERATOR_VARIABLES[key]} is not set; ${unsetConsequence(key)}. Set it before deploying.`,
   );
   const principalsNamed = (["terraformRoleArns", "githubRepository"] as const).some((key) => variables[OPERATOR_VARIABLES[key]]?.trim());

@@ -1,6 +1,6 @@
 import { readFileSync } from "fs";
 import { join } from "path";
-import { accountWarnings, ConfigError, EnvironmentConfig, EnvironmentName, loadEnvironmentConfig, placeholderWarnings } from "../config";
+import { accountWarnings, ConfigError, EnvironmentConfig, EnvironmentName, exampleValuesInUse, loadEnvironmentConfig, placeholderWarnings } from "../config";
 import { bootstrapStackName, BootstrapTarget, Phase, PHASES, stackName } from "../stacks/names";
 import { writeTerraformCliConfig } from "../lib/terraform-cli";
 import { BackendSettings } from "./backend-config";
@@ -151,7 +151,9 @@ async function open(io: OpsDependencies, options: CommandOptions, folder: string
   const examplesAllowed = opening.refuseExamples ? refuseExampleValues(io.variables, opening.command) : undefined;
   const roles = workspace === undefined ? [] : configuredRoles(config);
   await requireCredentials(io.resolveCredentials, { region: config.operator.region, backend: options.backendSettings, roles }, io.progress);
-  [...placeholderWarnings(io.variables), ...accountWarnings(io.variables), ...(examplesAllowed ? [examplesAllowed] : [])].forEach((warning) => io.progress(warning));
+  // with SENTRY_ALLOW_PLACEHOLDERS=1, its one line names the example values: no second warning for each of them
+  const namedExamples = examplesAllowed ? exampleValuesInUse(io.variables).map((example) => example.variable) : [];
+  [...placeholderWarnings(io.variables, namedExamples), ...accountWarnings(io.variables), ...(examplesAllowed ? [examplesAllowed] : [])].forEach((warning) => io.progress(warning));
   if (opening.warnAlarms) warnWithoutAlarmEmail(config, io.progress);
   const workDir = join(io.workDir, folder);
   const synthesized = stackFolders(io, options, config, workDir, opening);
