@@ -265,16 +265,18 @@ describe("a real plan: tainted, -replace, import, forget (removed block), output
   });
 });
 
+/** One resource change of `type` (address `<type>.it`), in the plan of a stack `s` that already exists. */
+const change = (type: string, actions: string[], before: object | null, after: object | null) => ({
+  address: `${type}.it`,
+  mode: "managed" as const,
+  type,
+  name: "it",
+  change: { actions: actions as ("create" | "update" | "delete")[], before, after, after_unknown: {}, before_sensitive: {}, after_sensitive: {} },
+});
+const existing = { prior_state: { values: { root_module: { resources: [{ mode: "managed" as const }] } } } };
+const reviewOf = (...resources: ReturnType<typeof change>[]) => buildReview([{ phase: "cicd", stack: "s", plan: { format_version: "1.2", ...existing, resource_changes: resources } }]);
+
 describe("security-sensitive types and attributes", () => {
-  const change = (type: string, actions: string[], before: object | null, after: object | null) => ({
-    address: `${type}.it`,
-    mode: "managed" as const,
-    type,
-    name: "it",
-    change: { actions: actions as ("create" | "update" | "delete")[], before, after, after_unknown: {}, before_sensitive: {}, after_sensitive: {} },
-  });
-  const existing = { prior_state: { values: { root_module: { resources: [{ mode: "managed" as const }] } } } };
-  const reviewOf = (...resources: ReturnType<typeof change>[]) => buildReview([{ phase: "cicd", stack: "s", plan: { format_version: "1.2", ...existing, resource_changes: resources } }]);
   const policy = (action: string) => JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: action, Resource: "*" }] });
 
   test("a policy document is read on any type, e.g. a queue's own policy; other changes of that type stay in everything else", () => {
@@ -302,6 +304,47 @@ describe("security-sensitive types and attributes", () => {
     const rule = { protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["0.0.0.0/0"] };
     const r = reviewOf(change("aws_default_security_group", ["update"], { ingress: [] }, { ingress: [rule] }));
     expect(lines(r, "aws_default_security_group.it")).toEqual(["+ ingress tcp 22 from 0.0.0.0/0"]);
+  });
+});
+
+describe("a planned change that weakens a control: named in the security section and the summary, no approval", () => {
+
+  test.each([
+    ["aws_kms_key", ["update"], { enable_key_rotation: true, description: "k" }, { enable_key_rotation: false, description: "k" }, ["key rotation"]],
+    ["aws_dynamodb_table", ["update"], { point_in_time_recovery: [{ enabled: true }] }, { point_in_time_recovery: [{ enabled: false }] }, ["point-in-time recovery"]],
+    ["aws_cloudwatch_metric_alarm", ["update"], { actions_enabled: true }, { actions_enabled: false }, ["alarm actions"]],
+    ["aws_lb_listener", ["update"], { ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }, { ssl_policy: "ELBSecurityPolicy-2016-08" }, ["TLS policy"]],
+    ["aws_flow_log", ["delete"], { traffic_type: "ALL" }, null, ["flow logs"]],
+    ["aws_wafv2_web_acl_association", ["delete"], { resource_arn: "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/a/b" }, null, ["WAF association"]],
+  ])("%s %j: weakens %j", (type, actions, before, after, controls) => {
+    const r = reviewOf(change(type, actions, before, after));
+    expect(securityItem(r, `${type}.it`).weakens).toEqual(controls);
+    expect(r.other).toEqual([]);
+    const text = renderReview(r, "text");
+    expect(text).toContain(`  s ${type}.it: ${actions[0]}, `);
+    expect(text).toContain(controls.map((control) => `, weakens ${control}`).join(""));
+    expect(text).toContain("1 change weakens a control (section 2): check that it is intended. ");
+    expect(renderReview(r, "markdown")).toContain(`weakens ${controls[0]}`);
+    expect(JSON.parse(renderReview(r, "json")).security[0].weakens).toEqual(controls);
+  });
+
+  test("a table's point-in-time recovery turned off: in the security section with the attribute that changes; exit 0, nothing to approve", () => {
+    const r = reviewOf(change("aws_dynamodb_table", ["update"], { point_in_time_recovery: [{ enabled: true }], tags: {} }, { point_in_time_recovery: [{ enabled: false }], tags: {} }));
+    expect(lines(r, "aws_dynamodb_table.it")).toEqual(["~ point_in_time_recovery"]);
+    expect(r.pendingApprovals).toEqual([]);
+    expect(reviewExitCode(r)).toBe(0);
+    expect(renderReview(r, "text")).toContain("  s aws_dynamodb_table.it: update, not broadening, weakens point-in-time recovery\n      ~ point_in_time_recovery\n");
+    expect(renderReview(r, "text")).toContain("\n1 change weakens a control (section 2): check that it is intended. Nothing needs approval.\n");
+  });
+
+  test("turning a control on, or a change beside it, weakens nothing; a destroy review names no weakening", () => {
+    const on = reviewOf(change("aws_kms_key", ["update"], { enable_key_rotation: false }, { enable_key_rotation: true }));
+    expect(securityItem(on, "aws_kms_key.it").weakens).toEqual([]);
+    expect(renderReview(on, "text")).not.toContain("weaken");
+    const beside = reviewOf(change("aws_dynamodb_table", ["update"], { point_in_time_recovery: [{ enabled: true }], read_capacity: 1 }, { point_in_time_recovery: [{ enabled: true }], read_capacity: 2 }));
+    expect(beside.security).toEqual([]);
+    const plan: PlanJson = { format_version: "1.2", resource_changes: [change("aws_flow_log", ["delete"], { traffic_type: "ALL" }, null)] };
+    expect(renderReview(buildReview([{ phase: "foundation", stack: "s", plan }], NO_APPROVALS, "destroy"), "text")).not.toContain("weaken");
   });
 });
 

@@ -97,7 +97,10 @@ export const COMMAND_HELP: Readonly<Record<Command, CommandHelp>> = {
   },
   review: {
     summary: "review the saved plans: data loss, security-sensitive changes, everything else",
-    details: ["reads the saved plans only: no synth, no terraform, no AWS credentials"],
+    details: [
+      "reads the saved plans only: no synth, no terraform, no AWS credentials",
+      "a change that weakens a control (key rotation, encryption, logging...) says `weakens <control>`: no approval",
+    ],
     argument: "<env>",
     options: ["--phase", "--format", ...APPROVAL_OPTIONS],
     exitCodes: { 0: "nothing needs approval", 2: "a change needs approval (--approve, --approve-broadening)" },

@@ -3,6 +3,7 @@ import { isFirstDeployment, PlanAction, PlanChange, PlanJson, PlanResourceChange
 import type { ReviewCost } from "../cost/plan-cost";
 import { Broadening } from "./policy-diff";
 import { hasPolicyDocument, securityFinding, SecurityLine } from "./security";
+import { removedControls, weakenedControls } from "./weakening";
 import { anyMarked, formatPath, marksAt, SENSITIVE, UNKNOWN } from "./values";
 
 /**
@@ -89,6 +90,8 @@ export interface DataLossItem extends ItemBase {
 export interface SecurityItem extends ItemBase {
   readonly lines: readonly SecurityLine[];
   readonly broadening: Broadening;
+  /** Controls the change itself takes away (`key rotation`, `flow logs`): no approval, but the summary names it. */
+  readonly weakens: readonly string[];
   /** Broadening (or possibly broadening) of a stack that already exists. */
   readonly needsApproval: boolean;
   readonly approved: boolean;
@@ -213,15 +216,24 @@ function classify(
     into.dataLoss.push({ ...base, forcedBy: (resource.change.replace_paths ?? []).map(formatPath), needsApproval: mode === "apply", approved });
     listed = true;
   }
-  if (isSecuritySensitive(resource.type) || hasPolicyDocument(resource.change)) {
+  const weakens = mode === "apply" ? weakenedBy(resource, action) : [];
+  if (isSecuritySensitive(resource.type) || hasPolicyDocument(resource.change) || weakens.length) {
     const finding = securityFinding(resource.type, resource.change, changedNamesOf);
-    if (finding.lines.length || action !== "update") {
+    if (finding.lines.length || action !== "update" || weakens.length) {
       const needsApproval = mode === "apply" && !firstDeployment && finding.broadening !== "no";
-      into.security.push({ ...base, ...finding, needsApproval, approved: approved || (needsApproval && approvals.broadening) });
+      const lines = finding.lines.length ? finding.lines : weakens.length ? changedNamesOf(resource.change).map((name) => ({ sign: "~" as const, text: name })) : [];
+      into.security.push({ ...base, ...finding, lines, weakens, needsApproval, approved: approved || (needsApproval && approvals.broadening) });
       listed = true;
     }
   }
   if (!listed) into.other.push({ ...base, attributes: action === "update" || action === "replace" ? changedAttributes(resource.change) : [] });
+}
+
+/** The controls a planned change takes away: a switch turned off, a weaker value, a control resource deleted. */
+function weakenedBy(resource: PlanResourceChange, action: ReviewAction): string[] {
+  if (action === "delete") return removedControls(resource.type);
+  if (action !== "update" && action !== "replace") return [];
+  return weakenedControls(resource.type, resource.change.before, resource.change.after, changedNamesOf(resource.change));
 }
 
 function changedNamesOf(change: PlanChange): string[] {

@@ -62,10 +62,15 @@ function dataLossLine(item: DataLossItem): string {
   return `${item.stack} ${item.address}: ${actionText(item)}${forced}${item.needsApproval ? ` [${approvalText(item)}]` : `, ${approvalText(item)}`}`;
 }
 
+/** `, weakens key rotation, weakens flow logs`, as drift names them. */
+function weakensText(item: SecurityItem): string {
+  return item.weakens.map((control) => `, weakens ${control}`).join("");
+}
+
 function securityHeader(item: SecurityItem): string {
   const broadening = item.broadening === "yes" ? "broadening" : item.broadening === "unknown" ? "possibly broadening" : "not broadening";
   const approval = item.needsApproval ? (item.approved ? " [approved]" : " [needs --approve or --approve-broadening]") : "";
-  return `${item.stack} ${item.address}: ${actionText(item)}, ${broadening}${approval}`;
+  return `${item.stack} ${item.address}: ${actionText(item)}, ${broadening}${weakensText(item)}${approval}`;
 }
 
 function otherLine(item: OtherItem): string {
@@ -82,8 +87,10 @@ function summaryLines(review: Review): string[] {
   const failed = review.phases.filter((phase) => phase.failed).map((phase) => phase.stack);
   if (failed.length) return [`Incomplete: no plan for ${failed.join(", ")} (failed or skipped); fix the error and plan again.`];
   const pending = review.pendingApprovals;
-  if (!pending.length) return ["Nothing needs approval."];
-  return [`Needs approval (${pending.length}):`, ...pending.map((p) => `${p.stack}:${p.address} (${p.reason})`)];
+  const weakening = review.security.filter((item) => item.weakens.length).length;
+  const attention = weakening ? `${weakening} change${weakening === 1 ? " weakens" : "s weaken"} a control (section 2): check that it is intended. ` : "";
+  if (!pending.length) return [`${attention}Nothing needs approval.`];
+  return [`${attention}Needs approval (${pending.length}):`, ...pending.map((p) => `${p.stack}:${p.address} (${p.reason})`)];
 }
 
 export function renderText(review: Review): string {
@@ -141,7 +148,7 @@ export function renderMarkdown(review: Review): string {
     for (const item of review.security) {
       const lines = item.lines.map((line) => `\`${line.sign}\` ${cell(line.text)}`).join("<br>") || "–";
       const approval = item.needsApproval ? (item.approved ? " (approved)" : " **needs approval**") : "";
-      out.push(`| \`${item.stack}\` | \`${item.address}\` | ${cell(actionText(item))} | ${lines} | ${item.broadening}${approval} |`);
+      out.push(`| \`${item.stack}\` | \`${item.address}\` | ${cell(actionText(item))} | ${lines} | ${item.broadening}${cell(weakensText(item))}${approval} |`);
     }
   }
   out.push("", `#### ${OTHER_TITLE}`, "");
