@@ -115,6 +115,16 @@ describe("one credentials check", () => {
     expect(w.credentialRequests.flatMap((request) => request.roles ?? []).map((role) => role.roleArn)).toContain("arn:aws:iam::111111111111:role/sentry-terraform");
   });
 
+  test("bootstrap (local state, no environment) resolves the default chain alone, and its help says no more", async () => {
+    const w = world();
+    // GIVEN an environment whose provider assumes a role WHEN its account's bootstrap runs THEN no role is asked for
+    await w.run("bootstrap --account dev", { variables: { ...PER_ENVIRONMENT_ACCOUNT_VARIABLES, SENTRY_GITHUB_REPOSITORY: "acme/sentry-infra" } });
+    expect(w.credentialRequests).toEqual([{ region: "us-east-1", backend: undefined, roles: [] }]);
+    expect(commandUsage("bootstrap").replace(/\n/g, " ")).toMatch(/AWS credentials are resolved once, before terraform runs, as Terraform finds them \(AWS_\*, AWS_PROFILE, SSO, web identity, instance metadata\)\.$/);
+    expect(commandUsage("bootstrap")).not.toMatch(/--backend-config|ROLE_ARN/);
+    expect(commandUsage("outputs")).toContain("SENTRY_<ENV>_ROLE_ARN");
+  });
+
   test("review reads saved plans only: it never asks for credentials", async () => {
     const w = world();
     expect(await w.run("plan dev --phase foundation")).toBe(0);

@@ -243,8 +243,15 @@ export const SHORT_USAGE = [
 ].join("\n");
 
 const AGREEMENT = `SENTRY_ENV and TF_WORKSPACE, when set, must equal <env>: every command that takes <env> refuses otherwise, before anything runs.`;
-const CREDENTIALS =
-  "AWS credentials are resolved once, before terraform runs, as Terraform finds them (AWS_*, AWS_PROFILE, SSO, web identity, instance metadata), with --backend-config's profile and assume_role and the environment's roles (SENTRY_<ENV>_ROLE_ARN, the state role).";
+const CREDENTIALS_CHAIN =
+  "AWS credentials are resolved once, before terraform runs, as Terraform finds them (AWS_*, AWS_PROFILE, SSO, web identity, instance metadata)";
+const CREDENTIALS = `${CREDENTIALS_CHAIN}, with --backend-config's profile and assume_role and the environment's roles (SENTRY_<ENV>_ROLE_ARN, the state role).`;
+
+/** bootstrap (local state, no environment) checks the default chain alone. */
+function credentialsParagraph(help: CommandHelp): string {
+  if (!help.aws) return "Needs no AWS credentials.";
+  return help.options.includes("--backend-config") ? CREDENTIALS : `${CREDENTIALS_CHAIN}.`;
+}
 
 /** `sentry-ops <command> --help`. */
 export function commandUsage(command: Command): string {
@@ -262,7 +269,7 @@ export function commandUsage(command: Command): string {
     ...exitCodeLines(command),
     "",
     ...(help.argument ? paragraph(AGREEMENT) : []),
-    ...paragraph(help.aws ? CREDENTIALS : "Needs no AWS credentials."),
+    ...paragraph(credentialsParagraph(help)),
   ].join("\n");
 }
 
