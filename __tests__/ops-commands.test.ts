@@ -179,6 +179,7 @@ describe("saved plans are only ever this run's", () => {
     const files = readdirSync(join(w.root, WORK_DIR, "dev", "plans"));
     expect(files.filter((file) => [COMPUTE, SERVICES, CICD].some((stack) => file.startsWith(`${stack}.`))).sort()).toEqual([`${CICD}.note`, `${COMPUTE}.note`, `${SERVICES}.note`]);
     expect(await w.run("review dev")).toBe(1);
+    expect(w.stderr.at(-1)).toBe(`sentry-ops: review incomplete: no plan for ${COMPUTE}, ${SERVICES}, ${CICD} (its plan failed or was skipped): fix the error and run \`sentry-ops plan dev\` again`);
     const text = w.stdout.join("");
     expect(text).toMatch(new RegExp(`\\n  ${COMPUTE}: not planned: plan failed: Error: Unsupported argument \\(full output: .*\\)\\n`));
     expect(text).toContain(`\n  ${SERVICES}: not planned: ${COMPUTE} did not complete\n`);

@@ -322,6 +322,8 @@ export async function reviewCommand(io: OpsDependencies, options: CommandOptions
   if (entries.every((entry) => !entry.plan && entry.note === NOT_PLANNED)) throw new OpsFailure(`no saved plans for ${options.environment} in ${store.dir}: run \`sentry-ops plan ${options.environment}\` first`);
   const review = { ...buildReview(entries, options.approvals), cost: reviewCost(options.environment, entries, io.variables) };
   io.print(renderReview(review, options.format));
+  const failed = review.phases.filter((phase) => phase.failed).map((phase) => phase.stack);
+  if (failed.length) throw new OpsFailure(`review incomplete: no plan for ${failed.join(", ")} (its plan failed or was skipped): fix the error and run \`sentry-ops plan ${options.environment}\` again`);
   return reviewExitCode(review);
 }
 
