@@ -167,7 +167,7 @@ describe("failure lines name their section of docs/troubleshooting.md", () => {
     const w = world();
     markDeployed(w.fake, c.deployed ?? []);
     expect(await w.run(c.argv, { variables: failing(c.stack, c.subcommand, c.output) })).toBe(1);
-    const lines = w.stderr.filter((line) => line.startsWith(`[${c.stack}] ${c.step} failed: `));
+    const lines = w.stderr.filter((line) => line.startsWith(`sentry-ops: [${c.stack}] ${c.step} failed: `));
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toContain("\n");
     expect(lines[0]).toMatch(c.line);
