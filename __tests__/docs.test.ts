@@ -212,6 +212,11 @@ describe("README and links", () => {
     expect(execSync(script, { cwd: ROOT, encoding: "utf8" })).toBe(readFileSync(join(ROOT, "help"), "utf8"));
   });
 
+  test("the quick reference fits a 110-column terminal, as sentry-ops' own help does", () => {
+    const long = readFileSync(join(ROOT, "help"), "utf8").split("\n").filter((line) => line.length > 110);
+    expect(long).toEqual([]);
+  });
+
   test("reference docs describe what is: the project's history (issues, before and after) is in CHANGELOG.md only", () => {
     const history = /\bissues? \d+|before and after|Nothing is deployed yet/i;
     const found = [...MARKDOWN_FILES.filter((file) => file !== "CHANGELOG.md"), "help"].filter((file) => history.test(readFileSync(join(ROOT, file), "utf8")));
