@@ -100,12 +100,16 @@ describe("accounts: state reached through the environment's state role", () => {
 });
 
 /**
- * A small evaluator of the synthesized policy statements for one principal (matched by the `aws:PrincipalArn`
- * condition, the only one these statements carry besides KMS's): an explicit deny wins, then an allow.
+ * A small evaluator of the synthesized policy statements for one role: its principal (`*`, the role's account root
+ * or the role itself) and the `aws:PrincipalArn` condition, the only one these statements carry besides KMS's;
+ * an explicit deny wins, then an allow.
  */
 function decide(statements: TerraformJson[], principal: string, action: string, resource: string): "allowed" | "denied" | "not granted" {
   const wildcard = (pattern: string, value: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(value);
+  const root = principal.replace(/:role\/.*$/, ":root");
   const applies = (statement: TerraformJson) => {
+    const identifiers: string[] = statement.principals.flatMap((p: TerraformJson) => p.identifiers);
+    if (!identifiers.some((identifier) => identifier === "*" || identifier === root || identifier === principal)) return false;
     const principalCondition = (statement.condition ?? []).find((c: TerraformJson) => c.variable === "aws:PrincipalArn");
     if (!principalCondition || !principalCondition.values.includes(principal)) return false;
     if (!statement.actions.some((pattern: string) => wildcard(pattern, action))) return false;
@@ -147,6 +151,29 @@ describe("accounts: the state account's bootstrap", () => {
     }
     expect(decide(bucketPolicy, principal, "s3:GetObject", `${bucket}/terraform.sentry-bootstrap.tfstate`)).toBe("denied");
     expect(decide(bucketPolicy, principal, "s3:ListBucket", bucket)).toBe("allowed");
+  });
+
+  test("no Allow is public for S3 Block Public Access: each names fixed account principals, never `*`", () => {
+    // S3 counts an Allow to principal `*` as public unless a fixed aws:SourceIp/SourceArn/SourceVpc(e)/SourceOwner/
+    // SourceAccount/userid limits it; aws:PrincipalArn does not, and the bucket blocks public policies.
+    const allows = bucketPolicy.filter((statement: TerraformJson) => statement.effect !== "Deny" && statement.principals);
+    expect(allows.length).toBeGreaterThan(0);
+    for (const statement of allows) {
+      const identifiers: string[] = statement.principals.flatMap((p: TerraformJson) => p.identifiers);
+      expect([statement.sid, identifiers.every((identifier) => /^arn:aws:iam::\d{12}:root$/.test(identifier))]).toEqual([statement.sid, true]);
+    }
+    expect(statementBySid(tf, "state_bucket_tls_only", "DevWritesItsState")?.principals).toEqual([
+      { type: "AWS", identifiers: [`arn:aws:iam::${DEV}:root`, `arn:aws:iam::${STATE}:root`] },
+    ]);
+    const keyStatement = statementBySid(tf, "state_key_policy", "DevStateObjects");
+    expect(keyStatement?.principals).toEqual([
+      { type: "AWS", identifiers: [`arn:aws:iam::${DEV}:root`, `arn:aws:iam::${STATE}:root`] },
+    ]);
+  });
+
+  test("a dev role's account root alone gets nothing: the roles' ARNs hold every grant", () => {
+    expect(decide(bucketPolicy, role(DEV, "someone-else"), "s3:GetObject", object("dev"))).toBe("not granted");
+    expect(decide(bucketPolicy, role(DEV, "someone-else"), "s3:ListBucket", bucket)).toBe("not granted");
   });
 
   test("dev's plan role reads dev's state and writes only its lock files; prod's state is denied", () => {

@@ -2,6 +2,7 @@ import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-
 import { Construct } from "constructs";
 import { ConfigError, ENVIRONMENT_NAMES, EnvironmentName, OperatorSettings } from "../config";
 import { KeyContextUser } from "../constructs/encryption/environment-key";
+import { namedRolesPrincipal } from "../constructs/encryption/policy-statements";
 import { AccountBootstrapStack } from "./account-bootstrap-stack";
 import { bootstrapStackName, ciRoleName, workspaceObjectPrefix } from "./names";
 
@@ -30,8 +31,8 @@ export function environmentStatePrincipals(operator: OperatorSettings, env: Envi
 }
 
 const sidOf = (env: EnvironmentName) => `${env[0].toUpperCase()}${env.slice(1)}`;
-/** Principal `*` held to role ARNs by condition: S3 and KMS refuse a policy naming a role that does not exist yet. */
-const anyOf = (roles: readonly string[]) => ({
+/** A deny for the roles, whatever account they are in (a deny to principal `*` never makes a policy public). */
+const everyOneOf = (roles: readonly string[]) => ({
   principals: [{ type: "AWS", identifiers: ["*"] }],
   condition: [{ test: "ArnEquals", variable: "aws:PrincipalArn", values: [...roles] }],
 });
@@ -45,16 +46,16 @@ export function perEnvironmentStateStatements(operator: OperatorSettings, bucket
     const objects = `${bucketArn}/${workspaceObjectPrefix(env)}*`;
     const sid = sidOf(env);
     return [
-      { sid: `${sid}ListsTheBucket`, actions: ["s3:ListBucket"], resources: [bucketArn], ...anyOf(everyone) },
-      ...(writers.length ? [{ sid: `${sid}WritesItsState`, actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [objects], ...anyOf(writers) }] : []),
+      { sid: `${sid}ListsTheBucket`, actions: ["s3:ListBucket"], resources: [bucketArn], ...namedRolesPrincipal(everyone) },
+      ...(writers.length ? [{ sid: `${sid}WritesItsState`, actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [objects], ...namedRolesPrincipal(writers) }] : []),
       ...(planners.length
         ? [
-            { sid: `${sid}ReadsItsState`, actions: ["s3:GetObject"], resources: [objects], ...anyOf(planners) },
-            { sid: `${sid}WritesItsLockFiles`, actions: ["s3:PutObject", "s3:DeleteObject"], resources: [`${bucketArn}/${workspaceObjectPrefix(env)}*.tflock`], ...anyOf(planners) },
+            { sid: `${sid}ReadsItsState`, actions: ["s3:GetObject"], resources: [objects], ...namedRolesPrincipal(planners) },
+            { sid: `${sid}WritesItsLockFiles`, actions: ["s3:PutObject", "s3:DeleteObject"], resources: [`${bucketArn}/${workspaceObjectPrefix(env)}*.tflock`], ...namedRolesPrincipal(planners) },
           ]
         : []),
       // Whatever else a policy grants them: another environment's state, the bucket's other objects.
-      { sid: `${sid}OnlyItsOwnState`, effect: "Deny", actions: ["s3:*"], notResources: [bucketArn, objects], ...anyOf(everyone) },
+      { sid: `${sid}OnlyItsOwnState`, effect: "Deny", actions: ["s3:*"], notResources: [bucketArn, objects], ...everyOneOf(everyone) },
     ];
   });
 }

@@ -2,6 +2,7 @@ import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cd
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
+import { namedRolesPrincipal } from "./policy-statements";
 
 /** An AWS service principal that uses the key itself (not on a caller's behalf), limited to this account. */
 export interface KeyServicePrincipal {
@@ -168,14 +169,15 @@ export class EnvironmentKey extends Construct {
     }
     for (const user of props.contextUsers ?? []) {
       if (user.roleArns.length === 0) throw new Error(`EnvironmentKey ${props.aliasName}: contextUsers ${user.sid} names no role`);
+      const roles = namedRolesPrincipal(user.roleArns);
       statements.push({
         sid: user.sid,
         actions: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
         resources: ["*"],
-        // Principal "*" held to the ARNs by condition: KMS refuses a policy naming a role that does not exist yet.
-        principals: [{ type: "AWS", identifiers: ["*"] }],
+        // The roles' accounts held to their ARNs by condition: KMS refuses a policy naming a role that does not exist yet.
+        principals: roles.principals,
         condition: [
-          { test: "ArnEquals", variable: "aws:PrincipalArn", values: [...user.roleArns] },
+          ...roles.condition,
           { test: "StringEquals", variable: "kms:ViaService", values: endpoints(props.viaServices) },
           { test: "StringLike", variable: `kms:EncryptionContext:${user.contextKey}`, values: [...user.contextValues] },
         ],

@@ -1,4 +1,8 @@
-import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import {
+  DataAwsIamPolicyDocumentStatement,
+  DataAwsIamPolicyDocumentStatementCondition,
+  DataAwsIamPolicyDocumentStatementPrincipals,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 
 /**
  * IAM statements every construct writes the same way. Plain data for `DataAwsIamPolicyDocument`, so plans and
@@ -18,6 +22,31 @@ export function serviceTrustStatement(servicePrincipal: string, accountId: strin
       { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
       { test: "ArnLike", variable: "aws:SourceArn", values: [sourceArn] },
     ],
+  };
+}
+
+/**
+ * The principal and condition of a resource-policy Allow for roles named by ARN that may not exist yet (S3 and KMS
+ * refuse a policy naming a missing role): their accounts' root principals, held to the roles by `aws:PrincipalArn`.
+ * Not principal `*`: S3 counts an Allow to `*` limited only by `aws:PrincipalArn` as public, and Block Public Access
+ * refuses it. Source: "Amazon S3 considers a bucket policy public unless ... a fixed AWS principal, user, role, or
+ * service principal" or a fixed aws:SourceIp/SourceArn/SourceVpc(e)/SourceOwner/SourceAccount/userid, no
+ * aws:PrincipalArn (https://docs.aws.amazon.com/sdkfornet/v3/apidocs/items/S3/TPublicAccessBlockConfiguration.html,
+ * read 2026-12-07; the S3 User Guide's "The meaning of public" says the same).
+ */
+export function namedRolesPrincipal(roleArns: readonly string[]): {
+  principals: DataAwsIamPolicyDocumentStatementPrincipals[];
+  condition: DataAwsIamPolicyDocumentStatementCondition[];
+} {
+  // One root per account, even where one ARN spells the partition and another takes it from data.aws_partition.
+  const roots = new Map<string, string>();
+  for (const arn of roleArns) {
+    const [, partition, , , account] = arn.split(":");
+    if (!roots.has(account)) roots.set(account, `arn:${partition}:iam::${account}:root`);
+  }
+  return {
+    principals: [{ type: "AWS", identifiers: [...roots.values()] }],
+    condition: [{ test: "ArnEquals", variable: "aws:PrincipalArn", values: [...roleArns] }],
   };
 }
 
