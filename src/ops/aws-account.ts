@@ -1,7 +1,7 @@
 import { AssumedRoleSettings, EnvironmentConfig, environmentVariable } from "../config";
 import { bootstrapStackName, BootstrapTarget } from "../stacks/names";
 import { OpsFailure } from "./session";
-import { assumeRole, using } from "./credentials";
+import { AssumedRoles, using } from "./credentials";
 import { call, RunCredentials } from "./status/live";
 
 /**
@@ -11,14 +11,14 @@ import { call, RunCredentials } from "./status/live";
  */
 
 /**
- * The credentials to ask AWS about an environment with: its role's (one AssumeRole per run, session
- * `sentry-terraform-<env>`), or undefined for the SDK's default chain when the environment has no role.
+ * The credentials to ask AWS about an environment with: its role's (session `sentry-terraform-<env>`, the ones the
+ * run's credentials check obtained when `assumed` is the run's), or undefined for the SDK's default chain when the
+ * environment has no role. A refusal is the one credentials line, whichever command asked.
  */
-export function environmentCredentials(config: EnvironmentConfig): RunCredentials | undefined {
+export function environmentCredentials(config: EnvironmentConfig, assumed = new AssumedRoles()): RunCredentials | undefined {
   const role = config.operator.accounts?.environments[config.name]?.role;
   if (!role) return undefined;
-  let granted: ReturnType<typeof assumeRole> | undefined;
-  return () => (granted ??= call(`AssumeRole ${role.roleArn}`, () => assumeRole(role, { region: config.operator.region }, "sentry-ops")));
+  return () => assumed.credentialsOf(role, { region: config.operator.region });
 }
 
 /** The roles Terraform assumes for an environment: its provider's (`SENTRY_<ENV>_ROLE_ARN`) and its state role. */
@@ -34,7 +34,7 @@ export type CallerAccount = (region: string, credentials?: RunCredentials) => Pr
 export const sdkCallerAccount: CallerAccount = async (region, credentials) => {
   const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
   return using(new STSClient({ region, credentials }), async (sts) => {
-    const identity = await call("GetCallerIdentity", () => sts.send(new GetCallerIdentityCommand({})));
+    const identity = await call("GetCallerIdentity", () => sts.send(new GetCallerIdentityCommand({})), "bootstrap");
     return identity.Account ?? "";
   });
 };
@@ -58,6 +58,7 @@ export async function checkBootstrapAccount(
   target: BootstrapTarget,
   callerAccount: CallerAccount,
   progress: (line: string) => void,
+  assumed?: AssumedRoles,
 ): Promise<void> {
   const stack = bootstrapStackName(target);
   const configured = configuredAccount(config, target);
@@ -65,7 +66,7 @@ export async function checkBootstrapAccount(
     progress(`[sentry-ops] bootstrap ${stack}: no account configured (SENTRY_ACCOUNT_ID); it applies to whichever account the credentials reach`);
     return;
   }
-  const credentials = target === "state" ? undefined : environmentCredentials({ ...config, name: target === "single" ? config.name : target });
+  const credentials = target === "state" ? undefined : environmentCredentials({ ...config, name: target === "single" ? config.name : target }, assumed);
   const actual = await callerAccount(config.operator.region, credentials);
   if (actual !== configured.account) {
     throw new OpsFailure(

@@ -15,7 +15,7 @@ import { showValue } from "./review/values";
 import { Outcome, runGraph } from "./schedule";
 import { ProtectedResource, protectedInConfiguration, protectedInPlan } from "./protection";
 import { OverrideFile } from "./override-files";
-import { CredentialsResolver, requireCredentials } from "./credentials";
+import { AssumedRoles, CredentialsResolver, requireCredentials } from "./credentials";
 import { refuseExampleValues, warnWithoutAlarmEmail } from "./preflight";
 import { recordApply } from "./apply-record";
 import { seeTroubleshooting } from "./troubleshooting";
@@ -88,6 +88,8 @@ interface Run {
   readonly workDir: string;
   /** Selected phases, in deployment order. */
   readonly phases: readonly Phase[];
+  /** The roles the credentials check assumed, reused by the commands that ask AWS. */
+  readonly assumedRoles: AssumedRoles;
 }
 
 /** What the review shows for a phase without a plan; a note says why after it. */
@@ -150,7 +152,8 @@ async function open(io: OpsDependencies, options: CommandOptions, folder: string
   const config = environmentConfig(io, options);
   const examplesAllowed = opening.refuseExamples ? refuseExampleValues(io.variables, opening.command) : undefined;
   const roles = workspace === undefined ? [] : configuredRoles(config);
-  await requireCredentials(io.resolveCredentials, { region: config.operator.region, backend: options.backendSettings, roles }, io.progress);
+  const assumedRoles = new AssumedRoles();
+  await requireCredentials(io.resolveCredentials, { region: config.operator.region, backend: options.backendSettings, roles }, io.progress, assumedRoles);
   // with SENTRY_ALLOW_PLACEHOLDERS=1, its one line names the example values: no second warning for each of them
   const namedExamples = examplesAllowed ? exampleValuesInUse(io.variables).map((example) => example.variable) : [];
   [...placeholderWarnings(io.variables, namedExamples), ...accountWarnings(io.variables), ...(examplesAllowed ? [examplesAllowed] : [])].forEach((warning) => io.progress(warning));
@@ -170,7 +173,7 @@ async function open(io: OpsDependencies, options: CommandOptions, folder: string
   const phases = selectedPhases(options);
   const account = accountLine(config);
   if (workspace !== undefined && account) io.progress(account);
-  return { io, config, options, synthesized, session, store: new PlanStore(join(workDir, "plans")), workDir, phases };
+  return { io, config, options, synthesized, session, store: new PlanStore(join(workDir, "plans")), workDir, phases, assumedRoles };
 }
 
 /** The header line naming the account an environment's commands reach, and how; undefined without one (a warning says so). */
@@ -537,7 +540,7 @@ export async function destroyCommand(io: OpsDependencies, options: CommandOption
  */
 export async function statusCommand(io: OpsDependencies, options: CommandOptions): Promise<number> {
   const run = await openEnvironment(io, options, { command: "status", source: "state" });
-  const aws = (io.statusAws ?? sdkStatusAws)(run.config.operator.region, environmentCredentials(run.config));
+  const aws = (io.statusAws ?? sdkStatusAws)(run.config.operator.region, environmentCredentials(run.config, run.assumedRoles), run.assumedRoles);
   const phases = await Promise.all(run.phases.map((phase) => readPhase(run.session, run.store, aws, phase, stackOf(run, phase))));
   const model = buildStatus(run.config, phases, await fetchLive(aws, liveQueries(run.config, phases)));
   io.print(renderStatus(model, options.format));
@@ -564,7 +567,7 @@ export async function bootstrapCommand(io: OpsDependencies, options: CommandOpti
   const target = bootstrapTarget(environmentConfig(io, options), options);
   const name = bootstrapStackName(target);
   const run = await open(io, options, target === "single" ? "bootstrap" : `bootstrap-${target}`, undefined, { command: "bootstrap", synthesizes: name, refuseExamples: true });
-  await checkBootstrapAccount(run.config, target, io.callerAccount ?? sdkCallerAccount, io.progress);
+  await checkBootstrapAccount(run.config, target, io.callerAccount ?? sdkCallerAccount, io.progress, run.assumedRoles);
   const stack = run.synthesized.stacks.get(name);
   if (!stack) throw new OpsFailure(`the synth produced no ${name} stack`);
   await run.session.prepare(stack);

@@ -18,8 +18,11 @@ export interface CredentialsRequest {
   readonly roles?: readonly AssumedRole[];
 }
 
-/** Resolves the run's credentials; rejects with the SDK's error when there are none. Tests pass stubs. */
-export type CredentialsResolver = (request: CredentialsRequest) => Promise<void>;
+/**
+ * Resolves the run's credentials; rejects with the SDK's error when there are none. The roles it assumes stay in
+ * `assumed` for the commands that ask AWS afterwards. Tests pass stubs.
+ */
+export type CredentialsResolver = (request: CredentialsRequest, assumed?: AssumedRoles) => Promise<void>;
 
 /** No usable credentials: the same one line for every command. */
 export class CredentialsMissing extends OpsFailure {
@@ -39,10 +42,15 @@ export function errorReason(error: unknown): string {
 }
 
 /** Resolves the credentials once, with a line saying how long it took; none: `CredentialsMissing`, before anything else runs. */
-export async function requireCredentials(resolve: CredentialsResolver, request: CredentialsRequest, progress: (line: string) => void): Promise<void> {
+export async function requireCredentials(
+  resolve: CredentialsResolver,
+  request: CredentialsRequest,
+  progress: (line: string) => void,
+  assumed?: AssumedRoles,
+): Promise<void> {
   const started = process.hrtime.bigint();
   try {
-    await resolve(request);
+    await resolve(request, assumed);
   } catch (error) {
     throw error instanceof CredentialsMissing ? error : new CredentialsMissing(errorReason(error));
   }
@@ -64,7 +72,7 @@ export function quietSdkNotice(): void {
 }
 
 /** The real check: the SDK's default chain, then the backend's profile and role. */
-export const sdkCredentials: CredentialsResolver = async ({ region, backend, roles = [] }) => {
+export const sdkCredentials: CredentialsResolver = async ({ region, backend, roles = [] }, assumed = new AssumedRoles()) => {
   quietSdkNotice();
   const { defaultProvider } = require("@aws-sdk/credential-provider-node") as typeof import("@aws-sdk/credential-provider-node");
   await defaultProvider(METADATA)();
@@ -77,15 +85,46 @@ export const sdkCredentials: CredentialsResolver = async ({ region, backend, rol
     }
   }
   const backendRole = backend && assumedRoleOf(backend);
-  if (backendRole) await assumeOrFail(backendRole, { region: setting(backend.region) ?? region, profile }, " (the backend's assume_role)");
-  for (const role of roles) await assumeOrFail(role, { region }, "");
+  if (backendRole) await assumed.credentialsOf(backendRole, { region: setting(backend.region) ?? region, profile }, " (the backend's assume_role)");
+  for (const role of roles) await assumed.credentialsOf(role, { region });
 };
 
-async function assumeOrFail(role: AssumedRole, base: RoleBase, which: string): Promise<void> {
-  try {
-    await assumeRole(role, base, "sentry-ops");
-  } catch (error) {
-    throw new CredentialsMissing(`AssumeRole ${role.roleArn}${which}: ${errorReason(error)}`);
+/** Temporary credentials of an assumed role, as the SDK's clients take them. */
+export type RoleCredentials = Awaited<ReturnType<typeof assumeRole>>;
+
+/** Credentials with less than this left are asked for again rather than reused. */
+const REUSE_MARGIN_MS = 5 * 60 * 1000;
+
+/**
+ * The roles one run assumed, each asked of STS once: the credentials check assumes them, and the commands that ask
+ * AWS afterwards (status, scaling, bootstrap's account check) reuse the credentials while five minutes are left.
+ * One per run (`commands.ts` opens it with the run); keyed by the role's settings, the base and the session name.
+ */
+export class AssumedRoles {
+  private readonly granted = new Map<string, Promise<RoleCredentials>>();
+
+  /** Concurrent calls share one request; a refusal or credentials about to expire are asked for again by the next call. */
+  assume(role: AssumedRole, base: RoleBase, defaultSessionName: string): Promise<RoleCredentials> {
+    const key = JSON.stringify([role, base.region, base.profile ?? null, role.sessionName ?? defaultSessionName]);
+    const cached = this.granted.get(key);
+    const ask = () => {
+      const asked = assumeRole(role, base, defaultSessionName);
+      this.granted.set(key, asked);
+      return asked;
+    };
+    if (!cached) return ask();
+    // Another call may have asked again meanwhile: share its request rather than asking a third time.
+    const renew = () => (this.granted.get(key) === cached ? ask() : this.assume(role, base, defaultSessionName));
+    return cached.then((credentials) => (credentials.expiration === undefined || credentials.expiration.getTime() - Date.now() > REUSE_MARGIN_MS ? credentials : renew()), renew);
+  }
+
+  /** The role's credentials (session `sentry-ops` unless the role names one); a refusal is the one credentials line, whichever command asked. */
+  async credentialsOf(role: AssumedRole, base: RoleBase, which = ""): Promise<RoleCredentials> {
+    try {
+      return await this.assume(role, base, "sentry-ops");
+    } catch (error) {
+      throw new CredentialsMissing(`AssumeRole ${role.roleArn}${which}: ${errorReason(error)}`);
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import { buildScaling, DEFAULT_SINCE, parseSince, scalingExitCode, windowEnding 
 import { renderScaling } from "./render";
 import { sdkScalingAws } from "./sdk";
 import { environmentCredentials } from "../aws-account";
+import { AssumedRoles } from "../credentials";
 
 /** `sentry-ops scaling <env>`: the guide's auto scaling monitoring in one read-only view. */
 
@@ -15,6 +16,8 @@ export interface ScalingRun {
   readonly config: EnvironmentConfig;
   readonly session: Session;
   readonly synthesized: SynthesizedEnvironment;
+  /** The roles the credentials check assumed: the environment's role is not asked of STS again. */
+  readonly assumedRoles: AssumedRoles;
 }
 
 function seconds(started: bigint): string {
@@ -28,7 +31,7 @@ function seconds(started: bigint): string {
 export async function scalingCommand(io: OpsDependencies, options: CommandOptions, open: () => Promise<ScalingRun>): Promise<number> {
   const run = await open();
   const environment = options.environment;
-  const aws = (io.scalingAws ?? sdkScalingAws)(run.config.operator.region, environmentCredentials(run.config));
+  const aws = (io.scalingAws ?? sdkScalingAws)(run.config.operator.region, environmentCredentials(run.config, run.assumedRoles));
   try {
     const stacks = { compute: phaseStack(run.synthesized, "compute"), services: phaseStack(run.synthesized, "services") };
     const [compute, services] = await Promise.all([run.session.outputs(stacks.compute), run.session.outputs(stacks.services)]);

@@ -1,5 +1,5 @@
 import { AssumedRole } from "../backend-config";
-import { assumeRole, CredentialsMissing, errorReason, quietSdkNotice, using } from "../credentials";
+import { AssumedRoles, assumeRole, CredentialsMissing, errorReason, quietSdkNotice, using } from "../credentials";
 import { OpsFailure } from "../session";
 
 /**
@@ -72,7 +72,7 @@ export interface StatusAws {
  * Builds the clients for the run's region; credentials come from the usual chain (AWS_PROFILE, AWS_*, SSO, roles), or
  * from `credentials` (the environment's role, `environmentCredentials`). The state reads use the backend's own.
  */
-export type StatusAwsFactory = (region: string, credentials?: RunCredentials) => StatusAws;
+export type StatusAwsFactory = (region: string, credentials?: RunCredentials, assumed?: AssumedRoles) => StatusAws;
 
 /** Temporary credentials as the SDK's clients take them. */
 export type RunCredentials = () => ReturnType<typeof assumeRole>;
@@ -99,32 +99,24 @@ export function awsFailure(error: unknown, what: string, command = "status"): Op
   return new OpsFailure(`${command}: ${what} failed: ${reason}`);
 }
 
-export async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
+/** Sends one request; a failure is `awsFailure`'s one line, prefixed with `command`. */
+export async function call<T>(what: string, request: () => Promise<T>, command = "status"): Promise<T> {
   try {
     return await request();
   } catch (error) {
-    throw awsFailure(error, what);
+    throw awsFailure(error, what, command);
   }
 }
 
 /** The real clients, loaded on first use (only `status` pays the SDK's load time). */
-export const sdkStatusAws: StatusAwsFactory = (region, credentials) => {
+export const sdkStatusAws: StatusAwsFactory = (region, credentials, assumed) => {
   quietSdkNotice();
-  return sdkClients(region, credentials);
+  return sdkClients(region, credentials, assumed);
 };
 
-const sdkClients = (region: string, credentials?: RunCredentials): StatusAws => {
-  /** One AssumeRole per role and base profile for the whole run, not one per phase. */
-  const assumed = new Map<string, ReturnType<typeof assumeRole>>();
-  const roleCredentials = (role: AssumedRole, location: StateObject) => {
-    const key = JSON.stringify([role, location.profile, location.region]);
-    let credentials = assumed.get(key);
-    if (!credentials) {
-      credentials = call(`AssumeRole ${role.roleArn}`, () => assumeRole(role, location, "sentry-ops-status"));
-      assumed.set(key, credentials);
-    }
-    return credentials;
-  };
+const sdkClients = (region: string, credentials?: RunCredentials, assumed = new AssumedRoles()): StatusAws => {
+  /** One AssumeRole per role and base profile for the whole run (the credentials check's, for a role that names its session), not one per phase. */
+  const roleCredentials = (role: AssumedRole, location: StateObject) => call(`AssumeRole ${role.roleArn}`, () => assumed.assume(role, location, "sentry-ops-status"));
   return {
     async certificate(arn) {
       const { ACMClient, DescribeCertificateCommand } = await import("@aws-sdk/client-acm");
