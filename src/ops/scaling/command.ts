@@ -8,6 +8,7 @@ import { renderScaling } from "./render";
 import { sdkScalingAws } from "./sdk";
 import { environmentCredentials } from "../aws-account";
 import { AssumedRoles } from "../credentials";
+import { reportAccount } from "../report-account";
 
 /** `sentry-ops scaling <env>`: the guide's auto scaling monitoring in one read-only view. */
 
@@ -46,7 +47,8 @@ export async function scalingCommand(io: OpsDependencies, options: CommandOption
     const asked = process.hrtime.bigint();
     const inputs = await fetchScaling(aws, environment, targets, window);
     io.progress(`[sentry-ops] scaling ${environment}: ${targets.services.length} services, ${targets.clusters.length} clusters read from AWS (${seconds(asked)} s)`);
-    const report = buildScaling(inputs);
+    const account = reportAccount(run.config);
+    const report = buildScaling({ ...inputs, ...(account && { account }) });
     io.print(renderScaling(report, options.format));
     return scalingExitCode(report);
   } finally {

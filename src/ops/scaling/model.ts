@@ -1,4 +1,5 @@
 import { seeTroubleshooting, TroubleshootingSection } from "../troubleshooting";
+import { ReportAccount } from "../report-account";
 
 /**
  * `scaling` as data: a pure function from what AWS answered about the deployed services and clusters to the
@@ -105,6 +106,8 @@ export interface ScalingWindow {
 
 export interface ScalingInputs {
   readonly environment: string;
+  /** The account the environment lives in and the role AWS was asked as. @default - no account configured */
+  readonly account?: ReportAccount;
   readonly window: ScalingWindow;
   readonly services: readonly ServiceFacts[];
   readonly clusters: readonly ClusterFacts[];
@@ -169,6 +172,7 @@ export interface Finding {
 
 export interface ScalingReport {
   readonly environment: string;
+  readonly account?: ReportAccount;
   readonly window: ScalingWindow;
   readonly services: readonly ServiceView[];
   readonly clusters: readonly ClusterView[];
@@ -399,14 +403,14 @@ function clusterFindings(facts: ClusterFacts, view: ClusterView, window: Scaling
 
 /** The report the renderers print. */
 export function buildScaling(inputs: ScalingInputs): ScalingReport {
-  const { window, environment } = inputs;
+  const { window, environment, account } = inputs;
   const services = inputs.services.map((facts) => serviceView(facts, window));
   const clusters = inputs.clusters.map((facts) => clusterView(facts, services));
   const findings = [
     ...inputs.services.flatMap((facts, index) => serviceFindings(facts, services[index], window, environment)),
     ...inputs.clusters.flatMap((facts, index) => clusterFindings(facts, clusters[index], window, environment)),
   ];
-  return { environment, window, services, clusters, findings };
+  return { environment, ...(account && { account }), window, services, clusters, findings };
 }
 
 /** 0 nothing to look at, 2 findings. */

@@ -1,5 +1,6 @@
 import { renderReport, ReviewFormat } from "../review/render";
 import { ActivityView, ClusterView, ScalingReport, ServiceView, WindowStatistic } from "./model";
+import { accountHeading } from "../report-account";
 
 /** Renderers of the scaling report: one block per service and per cluster, then the findings. */
 
@@ -88,7 +89,7 @@ export function renderScalingText(report: ScalingReport): string {
     `    ${"activities".padEnd(LABEL_WIDTH)}${activities.length ? "" : "none"}`.trimEnd(),
     ...activities.map((activity) => `      ${activityText(activity)}`),
   ];
-  const out = [`Scaling of ${report.environment}, ${windowLine(report)}`, "", "Services"];
+  const out = [`Scaling of ${report.environment}${accountHeading(report.account, "text")}, ${windowLine(report)}`, "", "Services"];
   for (const service of report.services) out.push(...block(`${service.key}  ${service.name} (cluster ${service.cluster})`, serviceRows(service), service.activities));
   out.push("", "Clusters");
   for (const cluster of report.clusters) out.push(...block(`${cluster.key}  ${cluster.name}`, clusterRows(cluster), cluster.activities));
@@ -107,7 +108,7 @@ function cell(value: string): string {
 export function renderScalingMarkdown(report: ScalingReport): string {
   const table = (rows: [string, string][]) => ["| | |", "|---|---|", ...rows.map(([label, value]) => `| ${label} | ${cell(value)} |`)];
   const activities = (list: readonly ActivityView[]) => (list.length ? ["", ...list.map((activity) => `- ${cell(activityText(activity))}`)] : []);
-  const out = [`### Scaling of \`${report.environment}\``, "", windowLine(report), "", "#### Services"];
+  const out = [`### Scaling of \`${report.environment}\`${accountHeading(report.account, "markdown")}`, "", windowLine(report), "", "#### Services"];
   for (const service of report.services) out.push("", `**${service.key}** \`${service.name}\` (cluster \`${service.cluster}\`)`, "", ...table(serviceRows(service)), ...activities(service.activities));
   out.push("", "#### Clusters");
   for (const cluster of report.clusters) out.push("", `**${cluster.key}** \`${cluster.name}\``, "", ...table(clusterRows(cluster)), ...activities(cluster.activities));

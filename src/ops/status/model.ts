@@ -5,6 +5,7 @@ import { CertificateFacts, ServiceFacts, StateObject, SubscriptionFacts } from "
 import { ApplyRecord } from "../apply-record";
 import { seeTroubleshooting } from "../troubleshooting";
 import { instancesOf, resourceCount, TerraformState, text } from "./state";
+import { ReportAccount, reportAccount } from "../report-account";
 
 /**
  * `status` as data: pure functions from the phases' states, the saved plans and what AWS answers to a model
@@ -100,6 +101,8 @@ export interface PersonAction {
 
 export interface StatusModel {
   readonly environment: string;
+  /** The account the environment lives in and the role AWS was asked as. @default - no account configured */
+  readonly account?: ReportAccount;
   readonly phases: readonly PhaseStatus[];
   readonly checklist: readonly ChecklistItem[];
   readonly actions: readonly PersonAction[];
@@ -366,7 +369,8 @@ export function buildStatus(config: EnvironmentConfig, phases: readonly PhaseInp
     ...secretActions(config, phases, live),
     ...serviceActions(live),
   ];
-  return { environment: config.name, phases: statuses, checklist: items, actions, complete: !actions.length && items.every((item) => item.done) };
+  const account = reportAccount(config);
+  return { environment: config.name, ...(account && { account }), phases: statuses, checklist: items, actions, complete: !actions.length && items.every((item) => item.done) };
 }
 
 /** 0 complete, 2 something needs a person (a phase to deploy included). */

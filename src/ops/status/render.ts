@@ -1,5 +1,6 @@
 import { renderReport, ReviewFormat } from "../review/render";
 import { applyFailureText, ChecklistItem, PersonAction, PhaseStatus, StatusModel } from "./model";
+import { accountHeading } from "../report-account";
 
 /** Renderers of the status model; they print only what the model holds (names, ids, statuses, DNS records). */
 
@@ -37,7 +38,7 @@ export function renderStatusText(model: StatusModel): string {
   const rows = [PHASE_HEADER, ...model.phases.map(phaseRow)];
   const widths = PHASE_HEADER.map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd();
-  const out = [`Status of ${model.environment}`, "", line(PHASE_HEADER)];
+  const out = [`Status of ${model.environment}${accountHeading(model.account, "text")}`, "", line(PHASE_HEADER)];
   for (const phase of model.phases) out.push(line(phaseRow(phase)), ...(phase.lastApplyFailed ? [`  ${applyFailureText(phase.lastApplyFailed)}`] : []));
   out.push("", "Checklist", ...model.checklist.map((item) => `  [${item.done ? "x" : " "}] ${itemText(item)}`));
   out.push("", "Needs a person");
@@ -53,7 +54,7 @@ function cell(value: string): string {
 }
 
 export function renderStatusMarkdown(model: StatusModel): string {
-  const out = [`### Status of \`${model.environment}\``, "", `| ${PHASE_HEADER.join(" | ")} |`, `|${PHASE_HEADER.map(() => "---").join("|")}|`];
+  const out = [`### Status of \`${model.environment}\`${accountHeading(model.account, "markdown")}`, "", `| ${PHASE_HEADER.join(" | ")} |`, `|${PHASE_HEADER.map(() => "---").join("|")}|`];
   out.push(...model.phases.map((phase) => `| ${phaseRow(phase).map(cell).join(" | ")} |`));
   out.push("", "#### Checklist", "", ...model.checklist.map((item) => `- [${item.done ? "x" : " "}] ${cell(itemText(item))}`));
   out.push("", "#### Needs a person", "");
