@@ -59,6 +59,14 @@ describe("Terraform principals (SENTRY_TERRAFORM_ROLE_ARNS, the CI roles)", () =
     expect(placeholderWarnings({ ...TEST_OPERATOR_VARIABLES, SENTRY_GITHUB_REPOSITORY: "acme/sentry-infra" })).toEqual([]);
   });
 
+  test("the role each environment's provider assumes names its Terraform principal: no warning when every environment has one, the others named", () => {
+    const roles = { SENTRY_DEV_ROLE_ARN: "arn:aws:iam::111111111111:role/tf", SENTRY_STAGING_ROLE_ARN: "arn:aws:iam::222222222222:role/tf", SENTRY_PROD_ROLE_ARN: "arn:aws:iam::333333333333:role/tf" };
+    expect(placeholderWarnings({ ...TEST_OPERATOR_VARIABLES, ...roles })).toEqual([]);
+    const [warning] = placeholderWarnings({ ...TEST_OPERATOR_VARIABLES, ...roles, SENTRY_STAGING_ROLE_ARN: "", SENTRY_PROD_ROLE_ARN: " " });
+    expect(warning).toMatch(/^Warning: neither SENTRY_TERRAFORM_ROLE_ARNS, SENTRY_STAGING_ROLE_ARN, SENTRY_PROD_ROLE_ARN nor SENTRY_GITHUB_REPOSITORY is set; the secret policies of staging, prod name the role of the session running Terraform/);
+    expect(SESSION_PRINCIPAL_WARNING).toMatch(/^Warning: neither SENTRY_TERRAFORM_ROLE_ARNS, SENTRY_<ENV>_ROLE_ARN nor SENTRY_GITHUB_REPOSITORY is set; the secret policies name/);
+  });
+
   test("configured: no session context anywhere; secrets readable by the operators, the roles (each once) and this environment's CI roles", () => {
     for (const phase of ["foundation", "data"] as const) {
       expect(configured[phase].data.aws_iam_session_context).toBeUndefined();

@@ -1,7 +1,7 @@
 import { EnvironmentVariable } from "../lib/environment-variables";
 import { OPERATOR_DEFAULTS } from "./environments";
-import { readAccountSettings } from "./accounts";
-import { OperatorSettings, OperatorVariableKey } from "./types";
+import { environmentVariable, readAccountSettings } from "./accounts";
+import { ENVIRONMENT_NAMES, EnvironmentName, OperatorSettings, OperatorVariableKey } from "./types";
 
 /**
  * Operator-specific values come from environment variables, so an operator never edits code to deploy
@@ -112,11 +112,22 @@ export function placeholderWarnings(variables: NodeJS.ProcessEnv, namedElsewhere
     (key) => `Warning: ${OPERATOR_VARIABLES[key]} is not set; ${unsetConsequence(key)}. Set it before deploying.`,
   );
   const principalsNamed = (["terraformRoleArns", "githubRepository"] as const).some((key) => variables[OPERATOR_VARIABLES[key]]?.trim());
-  return principalsNamed ? placeholders : [...placeholders, SESSION_PRINCIPAL_WARNING];
+  if (principalsNamed) return placeholders;
+  // The role an environment's provider assumes is a named Terraform principal of that environment.
+  const unnamed = ENVIRONMENT_NAMES.filter((env) => !variables[environmentVariable(env, "ROLE_ARN")]?.trim());
+  if (!unnamed.length) return placeholders;
+  return [...placeholders, unnamed.length === ENVIRONMENT_NAMES.length ? SESSION_PRINCIPAL_WARNING : sessionPrincipalWarning(unnamed)];
 }
 
 /** The first-deployment fallback: secret policies name whoever runs Terraform, so the next principal rewrites them. */
-export const SESSION_PRINCIPAL_WARNING =
-  `Warning: neither ${OPERATOR_VARIABLES.terraformRoleArns} nor ${OPERATOR_VARIABLES.githubRepository} is set; the secret policies name ` +
-  "the role of the session running Terraform (data.aws_iam_session_context), and an apply by any other principal rewrites them " +
-  `and locks the first one out. Set ${OPERATOR_VARIABLES.terraformRoleArns} to every role that runs Terraform.`;
+function sessionPrincipalWarning(environments: readonly EnvironmentName[] | "all"): string {
+  const roles = environments === "all" ? "SENTRY_<ENV>_ROLE_ARN" : environments.map((env) => environmentVariable(env, "ROLE_ARN")).join(", ");
+  const whose = environments === "all" ? "the secret policies" : `the secret policies of ${environments.join(", ")}`;
+  return (
+    `Warning: neither ${OPERATOR_VARIABLES.terraformRoleArns}, ${roles} nor ${OPERATOR_VARIABLES.githubRepository} is set; ${whose} name ` +
+    "the role of the session running Terraform (data.aws_iam_session_context), and an apply by any other principal rewrites them " +
+    `and locks the first one out. Set ${OPERATOR_VARIABLES.terraformRoleArns} to every role that runs Terraform.`
+  );
+}
+
+export const SESSION_PRINCIPAL_WARNING = sessionPrincipalWarning("all");
