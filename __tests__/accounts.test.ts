@@ -57,6 +57,19 @@ describe("accounts: the provider of every stack", () => {
     }
   });
 
+  test.each(ENVIRONMENT_NAMES)("CI (SENTRY_USE_CALLER_CREDENTIALS=1, its CI role's credentials): %s's stacks assume nothing and differ from an operator's only there", (env) => {
+    const ci = { ...PER_ENVIRONMENT, SENTRY_PROD_EXTERNAL_ID: undefined, SENTRY_USE_CALLER_CREDENTIALS: "1" };
+    for (const phase of PHASES) {
+      const operator = JSON.parse(synthPhase(testConfig(env, PER_ENVIRONMENT), phase).json);
+      const job = JSON.parse(synthPhase(testConfig(env, ci), phase).json);
+      expect(job.provider.aws[0].allowed_account_ids).toEqual(operator.provider.aws[0].allowed_account_ids);
+      expect(job.provider.aws[0].assume_role).toBeUndefined();
+      // Same principals in every policy: a CI apply after an operator's rewrites no secret or key policy.
+      delete operator.provider.aws[0].assume_role;
+      expect([phase, job]).toEqual([phase, operator]);
+    }
+  });
+
   test("the role the provider assumes is a Terraform principal of its environment only (secret readers, key administrators)", () => {
     const policies = (env: EnvironmentName) => JSON.stringify(synthPhase(testConfig(env, PER_ENVIRONMENT), "foundation").tf.data.aws_iam_policy_document);
     expect(policies("dev")).toContain(role(DEV, "sentry-terraform"));

@@ -73,6 +73,13 @@ describe("the roles a run assumes", () => {
     expect(assumedRoleArns()).toHaveLength(2);
   });
 
+  test("a CI job (SENTRY_USE_CALLER_CREDENTIALS=1) assumes only the state role; AWS is asked with the job's own credentials", () => {
+    const job = loadEnvironmentConfig("prod", { ...PER_ENVIRONMENT_ACCOUNT_VARIABLES, SENTRY_USE_CALLER_CREDENTIALS: "1" });
+    expect(configuredRoles(job).map((role) => role.roleArn)).toEqual(["arn:aws:iam::444444444444:role/sentry-state-prod"]);
+    expect(environmentCredentials(job)).toBeUndefined();
+    expect(job.operator.accounts?.environments.prod?.terraformRoleArn).toBe("arn:aws:iam::333333333333:role/sentry-terraform");
+  });
+
   test("without the run's cache (another run), the role is asked for again", async () => {
     await sdkCredentials({ region: "us-east-1", roles: configuredRoles(prod) }, new AssumedRoles());
     await environmentCredentials(prod)?.();

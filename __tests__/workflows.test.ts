@@ -158,8 +158,13 @@ describe("workflows: structure", () => {
     expect(roleVariables(deploy).every((name) => name.startsWith("SENTRY_DEPLOY_"))).toBe(true);
   });
 
-  test("every job that runs sentry-ops gets every operator setting and the accounts (not the operators' Terraform roles) from the repository variables", () => {
-    const expected = Object.fromEntries([...Object.values(OPERATOR_VARIABLES), ...CI_ACCOUNT_VARIABLES].map((name) => [name, `\${{ vars.${name} }}`]));
+  test("every job that runs sentry-ops gets every operator setting, the accounts and the Terraform roles (named, not assumed) from the repository variables", () => {
+    const expected = {
+      ...Object.fromEntries([...Object.values(OPERATOR_VARIABLES), ...CI_ACCOUNT_VARIABLES].map((name) => [name, `\${{ vars.${name} }}`])),
+      SENTRY_USE_CALLER_CREDENTIALS: "1",
+    };
+    expect(CI_ACCOUNT_VARIABLES).toEqual(expect.arrayContaining(["SENTRY_DEV_ROLE_ARN", "SENTRY_STAGING_ROLE_ARN", "SENTRY_PROD_ROLE_ARN", "SENTRY_DEV_STATE_ROLE_ARN"]));
+    expect(CI_ACCOUNT_VARIABLES.filter((name) => name.endsWith("EXTERNAL_ID"))).toEqual(["SENTRY_STATE_EXTERNAL_ID"]);
     const sentryOpsJobs = allJobs.filter(([, job]) => usesOf(job).includes(PLAN_REVIEW));
     expect(sentryOpsJobs.map(([name]) => name).length).toBe(5);
     for (const [name, job] of sentryOpsJobs) expect([name, job.env]).toEqual([name, expected]);

@@ -39,6 +39,7 @@ export const ACCOUNT_VARIABLES = {
   stateRole: "SENTRY_STATE_ROLE_ARN",
   stateExternalId: "SENTRY_STATE_EXTERNAL_ID",
   allowSharedProd: "SENTRY_ALLOW_SHARED_PROD_ACCOUNT",
+  callerCredentials: "SENTRY_USE_CALLER_CREDENTIALS",
 } as const;
 
 /** The variables `readAccountSettings` reads, for docs/configuration.md. */
@@ -74,18 +75,24 @@ export const ACCOUNT_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   },
   { name: ACCOUNT_VARIABLES.stateExternalId, meaning: "external id of the state role's assume_role, when its trust policy asks for one" },
   {
+    name: ACCOUNT_VARIABLES.callerCredentials,
+    meaning:
+      "`1`: the aws provider uses the run's own credentials instead of assuming `SENTRY_<ENV>_ROLE_ARN`, which stays a Terraform principal of its environment (the workflows set it: a job runs as its environment's CI role, and its synth names the same principals as an operator's)",
+  },
+  {
     name: ACCOUNT_VARIABLES.allowSharedProd,
     meaning: "`1`: accept prod in the same account as dev or staging while environments have their own accounts (refused otherwise; a synth warns)",
   },
 ];
 
 /**
- * The account variables CI passes to every job: the accounts and the state roles, not the environments' Terraform
- * roles (a job runs as its environment's CI role, which the provider uses as it is; the backend assumes the state
- * role from it).
+ * The account variables CI passes to every job from repository variables: the accounts, the state roles and the
+ * environments' Terraform roles, which a job names as Terraform principals but does not assume (the workflows set
+ * `SENTRY_USE_CALLER_CREDENTIALS=1`: a job runs as its environment's CI role; the backend assumes the state role from
+ * it). Not their external ids: nothing in CI assumes those roles.
  */
 export const CI_ACCOUNT_VARIABLES: readonly string[] = ACCOUNT_ENVIRONMENT_VARIABLES.map((variable) => variable.name).filter(
-  (name) => !ENVIRONMENT_NAMES.some((env) => name === environmentVariable(env, "ROLE_ARN") || name === environmentVariable(env, "EXTERNAL_ID")),
+  (name) => name !== ACCOUNT_VARIABLES.callerCredentials && !ENVIRONMENT_NAMES.some((env) => name === environmentVariable(env, "EXTERNAL_ID")),
 );
 
 /** The Terraform session name an environment's role is assumed with (CloudTrail shows it). */
@@ -144,7 +151,12 @@ function environmentAccount(variables: Variables, env: EnvironmentName, single: 
     return undefined;
   }
   const external = externalId(variables, environmentVariable(env, "EXTERNAL_ID"));
-  return { accountId: account, ...(role && { role: { roleArn: role, sessionName: terraformSessionName(env), ...(external && { externalId: external }) } }) };
+  const assumed = role && read(variables, ACCOUNT_VARIABLES.callerCredentials) !== "1";
+  return {
+    accountId: account,
+    ...(assumed && { role: { roleArn: role, sessionName: terraformSessionName(env), ...(external && { externalId: external }) } }),
+    ...(role && { terraformRoleArn: role }),
+  };
 }
 
 /**

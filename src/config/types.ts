@@ -87,6 +87,11 @@ export interface EnvironmentAccount {
   readonly accountId: string;
   /** The role the provider assumes in that account. @default - the run's own credentials */
   readonly role?: AssumedRoleSettings;
+  /**
+   * The environment's Terraform role (`SENTRY_<ENV>_ROLE_ARN`), one of its Terraform principals whoever runs
+   * Terraform: also when the run does not assume it (CI, `SENTRY_USE_CALLER_CREDENTIALS=1`). @default - none
+   */
+  readonly terraformRoleArn?: string;
 }
 
 /**

@@ -70,14 +70,14 @@ export abstract class SentryStack extends ReadableStack {
   }
 
   /**
-   * The principals that run Terraform: `SENTRY_TERRAFORM_ROLE_ARNS`, the role the provider assumes
-   * (`SENTRY_<ENV>_ROLE_ARN`) and, with a GitHub repository, this environment's CI roles (by name; the bootstrap creates them). The same list whoever applies, so an apply by CI
+   * The principals that run Terraform: `SENTRY_TERRAFORM_ROLE_ARNS`, the environment's Terraform role
+   * (`SENTRY_<ENV>_ROLE_ARN`, which operators' runs assume and CI's only name) and, with a GitHub repository, this environment's CI roles (by name; the bootstrap creates them). The same list whoever applies, so an apply by CI
    * after one by an operator changes no policy. Only when none is configured: the role (or user) of the session
    * running Terraform, the issuer `aws:PrincipalArn` matches (a first deployment; a warning at synth), and no key
    * administrator besides the operators.
    */
   protected terraformPrincipals(caller: DataAwsCallerIdentity): TerraformPrincipals {
-    const environmentRole = this.operator.accounts?.environments[this.environment]?.role?.roleArn;
+    const environmentRole = this.operator.accounts?.environments[this.environment]?.terraformRoleArn;
     const keyAdministrators = [
       ...new Set([...this.operator.terraformRoleArns, ...(environmentRole ? [environmentRole] : []), ...(this.ciRoles ? [this.ciRoles.deploy] : [])]),
     ];

@@ -25,7 +25,7 @@ export function environmentStatePrincipals(operator: OperatorSettings, env: Envi
   const shared = ownStateRole !== undefined && ENVIRONMENT_NAMES.some((other) => other !== env && accounts?.stateRoles?.[other]?.roleArn === ownStateRole);
   const ci = (kind: "plan" | "deploy") => (account && operator.githubRepository !== undefined ? [`arn:${partition}:iam::${account.accountId}:role/${ciRoleName(kind, env)}`] : []);
   return {
-    writers: [...(account?.role ? [account.role.roleArn] : []), ...ci("deploy"), ...(ownStateRole && !shared ? [ownStateRole] : [])],
+    writers: [...(account?.terraformRoleArn ? [account.terraformRoleArn] : []), ...ci("deploy"), ...(ownStateRole && !shared ? [ownStateRole] : [])],
     planners: ci("plan"),
   };
 }
