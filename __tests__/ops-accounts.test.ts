@@ -74,6 +74,14 @@ describe("sentry-ops bootstrap, one account for everything", () => {
     expect(w.stderr.at(-1)).toMatch(/^sentry-ops: bootstrap --account state: the environments share one account/);
   });
 
+  test("with a Terraform role too: the credentials are checked as sentry-bootstrap's provider uses them, the run's own (it assumes no role)", async () => {
+    const w = world();
+    const stub = caller("123456789012");
+    const variables = { SENTRY_ACCOUNT_ID: "123456789012", SENTRY_DEV_ROLE_ARN: "arn:aws:iam::123456789012:role/sentry-terraform" };
+    expect(await w.run("bootstrap", { variables, callerAccount: stub })).toBe(0);
+    expect(stub.asked).toEqual([{ region: "us-east-1", withRole: false }]);
+  });
+
   test("without any account: says it cannot check, asks nobody", async () => {
     const w = world();
     const stub = caller("123456789012");

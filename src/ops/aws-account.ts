@@ -66,7 +66,9 @@ export async function checkBootstrapAccount(
     progress(`[sentry-ops] bootstrap ${stack}: no account configured (SENTRY_ACCOUNT_ID); it applies to whichever account the credentials reach`);
     return;
   }
-  const credentials = target === "state" ? undefined : environmentCredentials({ ...config, name: target === "single" ? config.name : target }, assumed);
+  // As the bootstrap's provider reaches AWS: an environment's assumes the environment's role, sentry-bootstrap and
+  // sentry-bootstrap-state use the run's own credentials.
+  const credentials = target === "state" || target === "single" ? undefined : environmentCredentials({ ...config, name: target }, assumed);
   const actual = await callerAccount(config.operator.region, credentials);
   if (actual !== configured.account) {
     throw new OpsFailure(
