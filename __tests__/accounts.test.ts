@@ -70,6 +70,26 @@ describe("accounts: the provider of every stack", () => {
     }
   });
 
+  test("a shared list's role of one environment's account is named only by that environment: dev's operator role never administers prod's key", () => {
+    const devOperator = role(DEV, "operator");
+    const identity = "arn:aws:iam::555555555555:role/operator";
+    const variables = { ...PER_ENVIRONMENT, SENTRY_ADMIN_ROLE_ARNS: `${devOperator},${identity}`, SENTRY_TERRAFORM_ROLE_ARNS: role(DEV, "terraform-ci") };
+    const keyAdministrators = (env: EnvironmentName) =>
+      statementBySid(synthPhase(testConfig(env, variables), "foundation").tf, "environment_key_policy", "AdministerKey")?.principals[0].identifiers;
+    expect(keyAdministrators("dev")).toEqual(expect.arrayContaining([devOperator, identity, role(DEV, "terraform-ci")]));
+    for (const env of ["staging", "prod"] as const) {
+      expect(keyAdministrators(env)).toContain(identity);
+      expect([env, JSON.stringify(synthPhase(testConfig(env, variables), "foundation").tf.data)]).not.toEqual([env, expect.stringContaining(DEV)]);
+      expect([env, JSON.stringify(synthPhase(testConfig(env, variables), "data").tf.data)]).not.toEqual([env, expect.stringContaining(DEV)]);
+    }
+    const stateKey = statementBySid(JSON.parse(Testing.synth(new StateBootstrapStack(Testing.app(), testConfig("dev", variables).operator))), "state_key_policy", "AdministerKey");
+    expect(stateKey?.principals[0].identifiers).toEqual(["arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.account.account_id}:root", identity]);
+    expect(accountWarnings(variables)).toEqual([
+      `Warning: SENTRY_ADMIN_ROLE_ARNS names ${devOperator}, a role of dev's account: only dev's secret and key policies name it, no other environment's.`,
+      `Warning: SENTRY_TERRAFORM_ROLE_ARNS names ${role(DEV, "terraform-ci")}, a role of dev's account: only dev's secret and key policies name it, no other environment's.`,
+    ]);
+  });
+
   test("the role the provider assumes is a Terraform principal of its environment only (secret readers, key administrators)", () => {
     const policies = (env: EnvironmentName) => JSON.stringify(synthPhase(testConfig(env, PER_ENVIRONMENT), "foundation").tf.data.aws_iam_policy_document);
     expect(policies("dev")).toContain(role(DEV, "sentry-terraform"));

@@ -218,6 +218,20 @@ function refuseSharedProdAccount(variables: Variables, environments: Partial<Rec
   }
 }
 
+/**
+ * The roles of a list every environment shares (`SENTRY_ADMIN_ROLE_ARNS`, `SENTRY_TERRAFORM_ROLE_ARNS`) that the
+ * policies of `target` (an environment, or the state account) may name. With accounts per environment, not a role
+ * of another environment's account: a key policy naming dev's operator role as an administrator of prod's key
+ * lets dev's account rewrite that key policy. Roles of the target's own account, the state account or any other
+ * account stay; with one account, every role stays.
+ */
+export function rolesFor(accounts: AccountSettings | undefined, target: EnvironmentName | "state", roleArns: readonly string[]): string[] {
+  if (accounts?.layout !== "per-environment") return [...roleArns];
+  const own = target === "state" ? accounts.stateAccountId : accounts.environments[target]?.accountId;
+  const others = ENVIRONMENT_NAMES.map((env) => accounts.environments[env]?.accountId).filter((account) => account !== undefined && account !== own);
+  return roleArns.filter((arn) => !others.includes(accountOfRole(arn)));
+}
+
 /** Warnings about the account layout: no guard at all, environments without one, a shared prod account, a shared state role. */
 export function accountWarnings(variables: Variables): string[] {
   const settings = readAccountSettings(variables);
@@ -232,6 +246,7 @@ export function accountWarnings(variables: Variables): string[] {
     const prod = settings.environments.prod?.accountId;
     const sharing = ENVIRONMENT_NAMES.filter((env) => env !== "prod" && prod !== undefined && settings.environments[env]?.accountId === prod);
     if (sharing.length) warnings.push(`Warning: prod shares account ${prod} with ${sharing.join(", ")} (${ACCOUNT_VARIABLES.allowSharedProd}=1).`);
+    warnings.push(...environmentScopedRoleWarnings(variables, settings));
     const roles = ENVIRONMENT_NAMES.map((env) => settings.stateRoles?.[env]?.roleArn);
     if (roles[0] !== undefined && roles.every((role) => role === roles[0])) {
       warnings.push(
@@ -240,4 +255,18 @@ export function accountWarnings(variables: Variables): string[] {
     }
   }
   return warnings;
+}
+
+/** One warning per role of a shared list that lives in an environment's account: only that environment names it (`rolesFor`). */
+function environmentScopedRoleWarnings(variables: Variables, settings: AccountSettings): string[] {
+  return ["SENTRY_ADMIN_ROLE_ARNS", "SENTRY_TERRAFORM_ROLE_ARNS"].flatMap((name) =>
+    (read(variables, name) ?? "")
+      .split(",")
+      .map((arn) => arn.trim())
+      .filter((arn) => ROLE_ARN.test(arn))
+      .flatMap((arn) => {
+        const owners = ENVIRONMENT_NAMES.filter((env) => settings.environments[env]?.accountId === accountOfRole(arn));
+        return owners.length ? [`Warning: ${name} names ${arn}, a role of ${owners.join(" and ")}'s account: only ${owners.join(" and ")}'s secret and key policies name it, no other environment's.`] : [];
+      }),
+  );
 }

@@ -17,6 +17,7 @@ import {
   githubDeployEnvironment,
   githubPlanEnvironment,
   OperatorSettings,
+  rolesFor,
   validateCiEnvironments,
 } from "../config";
 import { EnvironmentKey, KeyContextUser } from "../constructs/encryption/environment-key";
@@ -145,7 +146,7 @@ export abstract class AccountBootstrapStack extends ReadableStack {
       accountId,
       partition,
       region: operator.region,
-      administratorRoleArns: [...new Set([...operator.adminRoleArns, ...operator.terraformRoleArns])],
+      administratorRoleArns: rolesFor(operator.accounts, "state", [...new Set([...operator.adminRoleArns, ...operator.terraformRoleArns])]),
       viaServices: ["s3"],
       contextUsers: access?.keyUsers(stateBucketArn),
     });

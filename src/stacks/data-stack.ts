@@ -49,7 +49,7 @@ export class DataStack extends SentryStack {
       authTokenSecretName: `sentry/${props.environment}/redis-auth-token`,
       authTokenSecretRecoveryDays: props.secretRecoveryWindowDays,
       // Only Terraform's principals and the operators read the token: the services read the `redis` secret.
-      authTokenReaderArns: [...new Set([...props.operator.adminRoleArns, ...this.terraformPrincipals(new DataAwsCallerIdentity(this, "caller")).secretReaders])],
+      authTokenReaderArns: [...new Set([...this.sharedRoles(props.operator.adminRoleArns), ...this.terraformPrincipals(new DataAwsCallerIdentity(this, "caller")).secretReaders])],
       kmsKeyArn,
       credentialsSecretId: this.lookupOutput(foundation, "secret_arns", "redis"),
     });

@@ -103,7 +103,7 @@ export class FoundationStack extends SentryStack {
       partition,
       region,
       deletionWindowDays: props.kms.deletionWindowDays,
-      administratorRoleArns: [...new Set([...props.operator.adminRoleArns, ...terraform.keyAdministrators])],
+      administratorRoleArns: [...new Set([...this.sharedRoles(props.operator.adminRoleArns), ...terraform.keyAdministrators])],
       viaServices: KEY_VIA_SERVICES,
       grantingServices: KEY_GRANTING_SERVICES,
       cloudWatchLogs: true,
@@ -188,7 +188,7 @@ export class FoundationStack extends SentryStack {
           // Terraform reads the placeholder version back on every refresh: the principals running it are readers.
           readerArns: [
             ...props.secretReaders[name].map((service) => `arn:${partition}:iam::${accountId}:role/${executionRoleName(service, env)}`),
-            ...new Set([...props.operator.adminRoleArns, ...terraform.secretReaders]),
+            ...new Set([...this.sharedRoles(props.operator.adminRoleArns), ...terraform.secretReaders]),
           ],
         }),
     );

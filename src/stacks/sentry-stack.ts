@@ -5,7 +5,7 @@ import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider
 import { Aspects, DataTerraformRemoteStateS3, Fn, S3Backend, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
 import { PermissionsBoundary } from "../aspects/permissions-boundary";
-import { CiRoleKind, EnvironmentName, OperatorSettings } from "../config";
+import { CiRoleKind, EnvironmentName, OperatorSettings, rolesFor } from "../config";
 import { WorkspaceGuard } from "../constructs/guards/workspace-guard";
 import { ciBoundaryPolicyName, ciRoleName, Phase, PHASES, phaseStateLocation, stackName } from "./names";
 import { ReadableStack } from "./readable-stack";
@@ -79,12 +79,17 @@ export abstract class SentryStack extends ReadableStack {
   protected terraformPrincipals(caller: DataAwsCallerIdentity): TerraformPrincipals {
     const environmentRole = this.operator.accounts?.environments[this.environment]?.terraformRoleArn;
     const keyAdministrators = [
-      ...new Set([...this.operator.terraformRoleArns, ...(environmentRole ? [environmentRole] : []), ...(this.ciRoles ? [this.ciRoles.deploy] : [])]),
+      ...new Set([...this.sharedRoles(this.operator.terraformRoleArns), ...(environmentRole ? [environmentRole] : []), ...(this.ciRoles ? [this.ciRoles.deploy] : [])]),
     ];
     if (keyAdministrators.length === 0) {
       return { secretReaders: [new DataAwsIamSessionContext(this, "deploying-principal", { arn: caller.arn }).issuerArn], keyAdministrators };
     }
     return { secretReaders: [...keyAdministrators, ...(this.ciRoles ? [this.ciRoles.plan] : [])], keyAdministrators };
+  }
+
+  /** The roles of a list every environment shares that this environment's policies name (`rolesFor`: none of another environment's account). */
+  protected sharedRoles(roleArns: readonly string[]): string[] {
+    return rolesFor(this.operator.accounts, this.environment, roleArns);
   }
 
   /** Reads the outputs another phase published, from its state in this environment's workspace. */
