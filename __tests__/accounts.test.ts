@@ -221,7 +221,7 @@ describe("accounts: the state account's bootstrap", () => {
   const STATE_BUCKET_ARN = "arn:${data.aws_partition.partition.partition}:s3:::sentry-test-state";
   test("the key lets each environment's roles use it only through S3, for the bucket or their own objects", () => {
     const dev = statementBySid(tf, "state_key_policy", "DevStateObjects");
-    expect(dev?.actions).toEqual(["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]);
+    expect(dev?.actions).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
     expect(dev?.condition).toEqual(
       expect.arrayContaining([
         { test: "ArnEquals", variable: "aws:PrincipalArn", values: [role(DEV, "sentry-terraform"), "arn:${data.aws_partition.partition.partition}:iam::111111111111:role/sentry-deploy-dev", role(STATE, "sentry-state-dev"), "arn:${data.aws_partition.partition.partition}:iam::111111111111:role/sentry-plan-dev"] },

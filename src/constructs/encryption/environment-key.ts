@@ -172,7 +172,8 @@ export class EnvironmentKey extends Construct {
       const roles = namedRolesPrincipal(user.roleArns);
       statements.push({
         sid: user.sid,
-        actions: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
+        // No DescribeKey: it carries no encryption context, so the condition below could never admit it.
+        actions: ["kms:Decrypt", "kms:GenerateDataKey"],
         resources: ["*"],
         // The roles' accounts held to their ARNs by condition: KMS refuses a policy naming a role that does not exist yet.
         principals: roles.principals,
