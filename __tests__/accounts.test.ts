@@ -352,4 +352,13 @@ describe("accounts: warnings", () => {
     const shared = { ...PER_ENVIRONMENT, SENTRY_DEV_STATE_ROLE_ARN: "", SENTRY_STAGING_STATE_ROLE_ARN: "", SENTRY_PROD_STATE_ROLE_ARN: "", SENTRY_STATE_ROLE_ARN: role(STATE, "sentry-state") };
     expect(accountWarnings(shared)).toEqual([expect.stringMatching(/^Warning: every environment assumes the same state role \(SENTRY_STATE_ROLE_ARN\)/)]);
   });
+
+  test("two environments sharing a state role: a warning naming them (the bucket policy scopes it to neither)", () => {
+    const pair = { ...PER_ENVIRONMENT, SENTRY_STAGING_STATE_ROLE_ARN: role(STATE, "sentry-state-dev") };
+    expect(accountWarnings(pair)).toEqual([
+      `Warning: dev and staging assume the same state role ${role(STATE, "sentry-state-dev")}; whoever may assume it reads both environments' state. Give each its own SENTRY_<ENV>_STATE_ROLE_ARN.`,
+    ]);
+    const tf = JSON.parse(Testing.synth(new StateBootstrapStack(Testing.app(), testConfig("dev", pair).operator)));
+    expect(JSON.stringify(policyStatements(tf, "state_bucket_tls_only"))).not.toContain("role/sentry-state-dev");
+  });
 });

@@ -252,6 +252,14 @@ export function accountWarnings(variables: Variables): string[] {
       warnings.push(
         `Warning: every environment assumes the same state role (${ACCOUNT_VARIABLES.stateRole}); whoever may assume it reads every environment's state. Set SENTRY_<ENV>_STATE_ROLE_ARN per environment.`,
       );
+    } else {
+      // Two environments sharing one: the state bucket's policy gives it no per-environment grant or deny either.
+      for (const role of new Set(roles)) {
+        const sharing = ENVIRONMENT_NAMES.filter((_, index) => role !== undefined && roles[index] === role);
+        if (sharing.length > 1) {
+          warnings.push(`Warning: ${sharing.join(" and ")} assume the same state role ${role}; whoever may assume it reads both environments' state. Give each its own SENTRY_<ENV>_STATE_ROLE_ARN.`);
+        }
+      }
     }
   }
   return warnings;
