@@ -39,7 +39,15 @@ describe("drift model on real plans", () => {
     expect(clean.items).toEqual([]);
     expect(clean.phases[0]).toMatchObject({ checked: true, drifted: 0, pending: [] });
     expect(driftExitCode(clean)).toBe(0);
-    expect(renderDrift(clean, "text")).toBe(`${FOUNDATION}: no drift\n\nNo drift.\n`);
+    expect(renderDrift(clean, "text")).toBe(`Drift of dev\n${FOUNDATION}: no drift\n\nNo drift.\n`);
+  });
+
+  test("the header names the account the plans asked AWS in, and the role, in every format", () => {
+    const account = { id: "111111111111", role: "arn:aws:iam::111111111111:role/sentry-terraform-dev" };
+    const guarded = buildDriftReport([entry("clean")], { environment: "dev", account });
+    expect(renderDrift(guarded, "text").split("\n")[0]).toBe(`Drift of dev (account 111111111111, as ${account.role})`);
+    expect(renderDrift(guarded, "markdown").split("\n")[0]).toBe(`### Drift: dev (account \`111111111111\`, as \`${account.role}\`)`);
+    expect(JSON.parse(renderDrift(guarded, "json")).account).toEqual(account);
   });
 
   test("the refresh-only plan of the hand-edited environment lists every moved resource (what drift used to report)", () => {

@@ -19,6 +19,7 @@ import { AssumedRoles, CredentialsResolver, requireCredentials } from "./credent
 import { refuseExampleValues, warnWithoutAlarmEmail } from "./preflight";
 import { recordApply } from "./apply-record";
 import { seeTroubleshooting } from "./troubleshooting";
+import { reportAccount } from "./report-account";
 import { failureLine, OpsFailure, OpsIo, protectDataFix, Session, WorkspaceMissing } from "./session";
 import { phaseOf, phaseStack, readSynthesized, SynthesizedEnvironment, SynthesizedStack, Synthesizer, writeStateReaders } from "./stacks";
 import { CallerAccount, checkBootstrapAccount, configuredRoles, environmentCredentials, sdkCallerAccount } from "./aws-account";
@@ -445,7 +446,7 @@ export async function driftCommand(io: OpsDependencies, options: CommandOptions)
     const stack = stackOf(run, phase).name;
     return outcomes.get(phase)?.status === "done" ? { stack, resources: ruleResources.get(phase) ?? [] } : { stack, failed: true };
   });
-  const drift = buildDriftReport(entries, { environment: options.environment, otherPhases });
+  const drift = buildDriftReport(entries, { environment: options.environment, account: reportAccount(run.config), otherPhases });
   io.print(renderDrift(drift, options.format));
   return code === 1 ? 1 : driftExitCode(drift);
 }

@@ -3,6 +3,7 @@ import { ChangedAttribute, changedAttributes, reviewAction } from "../review/mod
 import { PlanChange, PlanJson, PlanResourceChange, StateResource } from "../review/plan-json";
 import { Broadening } from "../review/policy-diff";
 import { removedControls, weakenedControls } from "../review/weakening";
+import { ReportAccount } from "../report-account";
 import { isSecuritySensitive } from "../resource-types";
 import { unmanagedRules } from "./rules";
 
@@ -73,6 +74,8 @@ export interface DriftPhase {
 
 export interface DriftReport {
   readonly environment: string;
+  /** The account the plans asked AWS in, for the header. @default - no account configured */
+  readonly account?: ReportAccount;
   readonly phases: readonly DriftPhase[];
   readonly items: readonly DriftItem[];
   /**
@@ -92,6 +95,8 @@ export interface DriftOtherPhase {
 
 export interface DriftOptions {
   readonly environment: string;
+  /** The account the environment lives in and the role AWS was asked as. @default - no account configured */
+  readonly account?: ReportAccount;
   /** The phases not planned in this run (`--phase`). @default - none: every phase is planned */
   readonly otherPhases?: readonly DriftOtherPhase[];
 }
@@ -212,7 +217,7 @@ export function buildDriftReport(stacks: readonly DriftStackPlan[], options: Dri
     drifted: items.filter((item) => item.stack === entry.stack).length,
     pending: pending.get(entry.stack) ?? [],
   }));
-  return { environment: options.environment, phases, items, unmanagedRulesChecked };
+  return { environment: options.environment, ...(options.account && { account: options.account }), phases, items, unmanagedRulesChecked };
 }
 
 /** 1 when a phase could not be checked (its plan failed or was skipped), else 2 on drift, 0 without. */

@@ -1,3 +1,4 @@
+import { accountHeading } from "../report-account";
 import { renderReport, ReviewFormat } from "../review/render";
 import { DriftItem, DriftPhase, DriftReport } from "./model";
 
@@ -33,7 +34,7 @@ function summary(report: DriftReport): string {
 }
 
 export function renderDriftText(report: DriftReport): string {
-  const out: string[] = [];
+  const out: string[] = [`Drift of ${report.environment}${accountHeading(report.account, "text")}`];
   for (const phase of report.phases) {
     out.push(phaseLine(phase));
     for (const item of report.items.filter((found) => found.stack === phase.stack)) {
@@ -53,7 +54,7 @@ function cell(text: string): string {
 }
 
 export function renderDriftMarkdown(report: DriftReport): string {
-  const out: string[] = [`### Drift: ${report.environment}`, "", "| phase | stack | drifted | configuration changes not deployed |", "|---|---|--:|--:|"];
+  const out: string[] = [`### Drift: ${report.environment}${accountHeading(report.account, "markdown")}`, "", "| phase | stack | drifted | configuration changes not deployed |", "|---|---|--:|--:|"];
   for (const phase of report.phases) {
     out.push(`| ${phase.phase} | \`${phase.stack}\` | ${phase.checked ? phase.drifted : cell(phase.note ?? "not checked")} | ${phase.checked ? phase.pending.length : "–"} |`);
   }
