@@ -125,6 +125,32 @@ describe("accounts: state reached through the environment's state role", () => {
     expect(tf.data.terraform_remote_state.foundation_outputs.config.assume_role.role_arn).toBe(role(STATE, "sentry-state"));
   });
 
+  test.each(ENVIRONMENT_NAMES)("a plan job (SENTRY_STATE_ACCESS=plan): %s's backend and remote-state reads assume its plan state role, and nothing else differs", (env) => {
+    const expected = { role_arn: role(STATE, `sentry-state-plan-${env}`), session_name: `sentry-state-plan-${env}` };
+    const ci = { ...PER_ENVIRONMENT, SENTRY_USE_CALLER_CREDENTIALS: "1" };
+    for (const phase of PHASES) {
+      const plan = JSON.parse(synthPhase(testConfig(env, { ...ci, SENTRY_STATE_ACCESS: "plan" }), phase).json);
+      const apply = synthPhase(testConfig(env, { ...ci, SENTRY_STATE_ACCESS: "apply" }), phase).tf;
+      expect(plan.terraform.backend.s3.assume_role).toEqual(expected);
+      const reads = Object.values<TerraformJson>(plan.data?.terraform_remote_state ?? {});
+      for (const read of reads) expect(read.config.assume_role).toEqual(expected);
+      plan.terraform.backend.s3.assume_role = apply.terraform.backend.s3.assume_role;
+      for (const [name, read] of Object.entries<TerraformJson>(plan.data?.terraform_remote_state ?? {})) read.config.assume_role = apply.data.terraform_remote_state[name].config.assume_role;
+      expect(plan).toEqual(apply);
+    }
+  });
+
+  test("SENTRY_STATE_ACCESS defaults to apply: unset, the backend assumes the state role", () => {
+    const unset = synthPhase(testConfig("dev", PER_ENVIRONMENT), "data").json;
+    expect(synthPhase(testConfig("dev", { ...PER_ENVIRONMENT, SENTRY_STATE_ACCESS: "apply" }), "data").json).toBe(unset);
+  });
+
+  test.each(ENVIRONMENT_NAMES)("without state roles a plan job's synth of %s is byte-identical to a deploy job's (the single account)", (env) => {
+    for (const phase of PHASES) {
+      expect(synthPhase(testConfig(env, { ...SINGLE, SENTRY_STATE_ACCESS: "plan" }), phase).json).toBe(synthPhase(testConfig(env, SINGLE), phase).json);
+    }
+  });
+
   test("without a state role, neither the backend nor a remote-state read assumes one", () => {
     const { tf } = synthPhase(testConfig("dev", SINGLE), "services");
     expect(tf.terraform.backend.s3.assume_role).toBeUndefined();
@@ -209,13 +235,31 @@ describe("accounts: the state account's bootstrap", () => {
     expect(decide(bucketPolicy, role(DEV, "someone-else"), "s3:ListBucket", bucket)).toBe("not granted");
   });
 
-  test("dev's plan role reads dev's state and writes only its lock files; prod's state is denied", () => {
-    const plan = role(DEV, "sentry-plan-dev");
+  test.each([
+    ["dev's CI plan role", role(DEV, "sentry-plan-dev")],
+    ["dev's plan state role", role(STATE, "sentry-state-plan-dev")],
+  ])("%s reads dev's state and writes only its lock files; any other write, and prod's state, is denied", (_, plan) => {
+    expect(decide(bucketPolicy, plan, "s3:ListBucket", bucket)).toBe("allowed");
     expect(decide(bucketPolicy, plan, "s3:GetObject", object("dev"))).toBe("allowed");
-    expect(decide(bucketPolicy, plan, "s3:PutObject", object("dev", "sentry/data.tfstate.tflock"))).toBe("allowed");
-    expect(decide(bucketPolicy, plan, "s3:PutObject", object("dev"))).toBe("not granted");
-    expect(decide(bucketPolicy, plan, "s3:GetObject", object("prod"))).toBe("denied");
-    expect(decide(bucketPolicy, plan, "s3:PutObject", object("prod", "sentry/data.tfstate.tflock"))).toBe("denied");
+    for (const action of ["s3:PutObject", "s3:DeleteObject"]) {
+      expect(decide(bucketPolicy, plan, action, object("dev", "sentry/data.tfstate.tflock"))).toBe("allowed");
+      // Denied, not just ungranted: the plan state role's own IAM policy, in the bucket's account, could grant it.
+      expect(decide(bucketPolicy, plan, action, object("dev"))).toBe("denied");
+    }
+    for (const action of ["s3:DeleteObjectVersion", "s3:PutObjectAcl", "s3:RestoreObject"]) expect(decide(bucketPolicy, plan, action, object("dev"))).toBe("denied");
+    expect(decide(bucketPolicy, plan, "s3:PutBucketPolicy", bucket)).toBe("denied");
+    for (const action of ["s3:GetObject", "s3:PutObject"]) {
+      expect(decide(bucketPolicy, plan, action, object("prod"))).toBe("denied");
+      expect(decide(bucketPolicy, plan, action, object("prod", "sentry/data.tfstate.tflock"))).toBe("denied");
+    }
+  });
+
+  test("dev's plan state role may use the key through S3 for the bucket and dev's objects only (a lock file's PUT needs GenerateDataKey)", () => {
+    const dev = statementBySid(tf, "state_key_policy", "DevStateObjects");
+    expect(dev?.actions).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+    expect(dev?.condition.find((c: TerraformJson) => c.variable === "aws:PrincipalArn").values).toContain(role(STATE, "sentry-state-plan-dev"));
+    const prodUsers = statementBySid(tf, "state_key_policy", "ProdStateObjects")?.condition.find((c: TerraformJson) => c.variable === "aws:PrincipalArn").values;
+    expect(prodUsers).not.toContain(role(STATE, "sentry-state-plan-dev"));
   });
 
   const STATE_BUCKET_ARN = "arn:${data.aws_partition.partition.partition}:s3:::sentry-test-state";
@@ -224,7 +268,17 @@ describe("accounts: the state account's bootstrap", () => {
     expect(dev?.actions).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
     expect(dev?.condition).toEqual(
       expect.arrayContaining([
-        { test: "ArnEquals", variable: "aws:PrincipalArn", values: [role(DEV, "sentry-terraform"), "arn:${data.aws_partition.partition.partition}:iam::111111111111:role/sentry-deploy-dev", role(STATE, "sentry-state-dev"), "arn:${data.aws_partition.partition.partition}:iam::111111111111:role/sentry-plan-dev"] },
+        {
+          test: "ArnEquals",
+          variable: "aws:PrincipalArn",
+          values: [
+            role(DEV, "sentry-terraform"),
+            "arn:${data.aws_partition.partition.partition}:iam::111111111111:role/sentry-deploy-dev",
+            role(STATE, "sentry-state-dev"),
+            "arn:${data.aws_partition.partition.partition}:iam::111111111111:role/sentry-plan-dev",
+            role(STATE, "sentry-state-plan-dev"),
+          ],
+        },
         { test: "StringEquals", variable: "kms:ViaService", values: ["s3.us-east-1.amazonaws.com"] },
         { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [STATE_BUCKET_ARN, `${STATE_BUCKET_ARN}/env:/dev/*`] },
       ]),
@@ -236,7 +290,7 @@ describe("accounts: the state account's bootstrap", () => {
   test("a state role every environment shares gets no per-environment grant (it is the operators')", () => {
     const shared = { ...PER_ENVIRONMENT, SENTRY_DEV_STATE_ROLE_ARN: "", SENTRY_STAGING_STATE_ROLE_ARN: "", SENTRY_PROD_STATE_ROLE_ARN: "", SENTRY_STATE_ROLE_ARN: role(STATE, "sentry-state") };
     const sharedTf = JSON.parse(Testing.synth(new StateBootstrapStack(Testing.app(), testConfig("dev", shared).operator)));
-    expect(JSON.stringify(policyStatements(sharedTf, "state_bucket_tls_only"))).not.toContain("role/sentry-state");
+    expect(JSON.stringify(policyStatements(sharedTf, "state_bucket_tls_only"))).not.toContain(`"${role(STATE, "sentry-state")}"`);
   });
 });
 
@@ -263,6 +317,13 @@ describe("accounts: an environment account's bootstrap", () => {
     expect(sid("AssumeStateRole")?.resources).toEqual([role(STATE, "sentry-state-staging")]);
   });
 
+  test("its plan role may assume only the environment's plan state role, never the state role that writes state", () => {
+    const tf = synth("staging");
+    const planSid = (name: string) => statementBySid(tf, "ci-staging_plan_permissions".replace("-", "_"), name);
+    expect(planSid("AssumeStateRole")?.resources).toEqual([role(STATE, "sentry-state-plan-staging")]);
+    expect(JSON.stringify(policyStatements(tf, "ci-staging_plan_permissions".replace("-", "_")))).not.toContain("role/sentry-state-staging");
+  });
+
   test("two environments in one account: the first creates GitHub's OIDC provider, the second uses it", () => {
     const sharing = { ...PER_ENVIRONMENT, SENTRY_STAGING_ACCOUNT_ID: DEV, SENTRY_STAGING_ROLE_ARN: role(DEV, "sentry-terraform") };
     expect(synth("dev", sharing).resource.aws_iam_openid_connect_provider).toBeDefined();
@@ -280,6 +341,30 @@ describe("accounts: an environment account's bootstrap", () => {
 });
 
 describe("accounts: bad input is one line naming the variable", () => {
+  test("SENTRY_STATE_ACCESS other than plan or apply", () => {
+    expect(() => loadEnvironmentConfig("dev", { ...TEST_OPERATOR_VARIABLES, SENTRY_STATE_ACCESS: "read" })).toThrow(new ConfigError("SENTRY_STATE_ACCESS", "read", "expected one of plan, apply"));
+  });
+
+  test("a plan job where an environment has a state role but no plan state role: refused, no fallback to the state role", () => {
+    const withoutPlanRole = { ...PER_ENVIRONMENT, SENTRY_PROD_STATE_PLAN_ROLE_ARN: "", SENTRY_STATE_ACCESS: "plan" };
+    expect(() => loadEnvironmentConfig("dev", withoutPlanRole)).toThrow(
+      /^Invalid configuration: SENTRY_PROD_STATE_PLAN_ROLE_ARN = null; expected prod's plan state role while SENTRY_STATE_ACCESS=plan: prod's state role writes its state/,
+    );
+    expect(() => loadEnvironmentConfig("dev", { ...withoutPlanRole, SENTRY_STATE_ACCESS: "apply" })).not.toThrow();
+  });
+
+  test("a plan state role that is a state role, or another environment's plan state role", () => {
+    expect(() => loadEnvironmentConfig("dev", { ...PER_ENVIRONMENT, SENTRY_DEV_STATE_PLAN_ROLE_ARN: role(STATE, "sentry-state-dev") })).toThrow(
+      new ConfigError("SENTRY_DEV_STATE_PLAN_ROLE_ARN", role(STATE, "sentry-state-dev"), "expected a role of dev's plan jobs alone: SENTRY_DEV_STATE_ROLE_ARN names it too"),
+    );
+    expect(() => loadEnvironmentConfig("dev", { ...PER_ENVIRONMENT, SENTRY_PROD_STATE_PLAN_ROLE_ARN: role(STATE, "sentry-state-plan-dev") })).toThrow(
+      /^Invalid configuration: SENTRY_DEV_STATE_PLAN_ROLE_ARN = .*SENTRY_PROD_STATE_PLAN_ROLE_ARN names it too/,
+    );
+    expect(() => loadEnvironmentConfig("dev", { ...PER_ENVIRONMENT, SENTRY_DEV_STATE_PLAN_ROLE_ARN: role(DEV, "sentry-state-plan-dev") })).toThrow(
+      /^Invalid configuration: SENTRY_DEV_STATE_PLAN_ROLE_ARN = .*expected a role in the state account 444444444444/,
+    );
+  });
+
   const load = (variables: NodeJS.ProcessEnv) => () => loadEnvironmentConfig("dev", { ...TEST_OPERATOR_VARIABLES, ...variables });
   const perEnvironment = { SENTRY_DEV_ACCOUNT_ID: DEV, SENTRY_STAGING_ACCOUNT_ID: STAGING, SENTRY_PROD_ACCOUNT_ID: PROD, SENTRY_STATE_ACCOUNT_ID: STATE };
 

@@ -19,7 +19,7 @@ const testRole = (account: string, name: string) => `arn:aws:iam::${account}:rol
 
 /**
  * One account per environment (dev 111111111111, staging 222222222222, prod 333333333333), a Terraform role in
- * each, the state in 444444444444 reached through a state role per environment, and CI.
+ * each, the state in 444444444444 reached through a state role and a plan state role per environment, and CI.
  */
 export const PER_ENVIRONMENT_ACCOUNT_VARIABLES = {
   ...TEST_OPERATOR_VARIABLES,
@@ -35,6 +35,9 @@ export const PER_ENVIRONMENT_ACCOUNT_VARIABLES = {
   SENTRY_DEV_STATE_ROLE_ARN: testRole("444444444444", "sentry-state-dev"),
   SENTRY_STAGING_STATE_ROLE_ARN: testRole("444444444444", "sentry-state-staging"),
   SENTRY_PROD_STATE_ROLE_ARN: testRole("444444444444", "sentry-state-prod"),
+  SENTRY_DEV_STATE_PLAN_ROLE_ARN: testRole("444444444444", "sentry-state-plan-dev"),
+  SENTRY_STAGING_STATE_PLAN_ROLE_ARN: testRole("444444444444", "sentry-state-plan-staging"),
+  SENTRY_PROD_STATE_PLAN_ROLE_ARN: testRole("444444444444", "sentry-state-plan-prod"),
 };
 
 /** An environment's validated config with the test operator settings. */

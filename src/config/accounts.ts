@@ -1,5 +1,5 @@
 import { EnvironmentVariable } from "../lib/environment-variables";
-import { AccountSettings, AssumedRoleSettings, ENVIRONMENT_NAMES, EnvironmentAccount, EnvironmentName } from "./types";
+import { AccountSettings, AssumedRoleSettings, ENVIRONMENT_NAMES, EnvironmentAccount, EnvironmentName, STATE_ACCESS, StateAccess } from "./types";
 import { ConfigError } from "./validate";
 
 /**
@@ -14,18 +14,31 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@\/-]+$/;
 /** What STS accepts as an external id (2 to 1224 characters of this set). */
 const EXTERNAL_ID = /^[\w+=,.@:\/-]{2,1224}$/;
 
-type EnvironmentSetting = "ACCOUNT_ID" | "ROLE_ARN" | "EXTERNAL_ID" | "STATE_ROLE_ARN";
+type EnvironmentSetting = "ACCOUNT_ID" | "ROLE_ARN" | "EXTERNAL_ID" | "STATE_ROLE_ARN" | "STATE_PLAN_ROLE_ARN";
 
 /** The per-environment variables, spelled out so a search for a name finds where it is read. */
 const ENVIRONMENT_VARIABLES: Readonly<Record<EnvironmentName, Readonly<Record<EnvironmentSetting, string>>>> = {
-  dev: { ACCOUNT_ID: "SENTRY_DEV_ACCOUNT_ID", ROLE_ARN: "SENTRY_DEV_ROLE_ARN", EXTERNAL_ID: "SENTRY_DEV_EXTERNAL_ID", STATE_ROLE_ARN: "SENTRY_DEV_STATE_ROLE_ARN" },
+  dev: {
+    ACCOUNT_ID: "SENTRY_DEV_ACCOUNT_ID",
+    ROLE_ARN: "SENTRY_DEV_ROLE_ARN",
+    EXTERNAL_ID: "SENTRY_DEV_EXTERNAL_ID",
+    STATE_ROLE_ARN: "SENTRY_DEV_STATE_ROLE_ARN",
+    STATE_PLAN_ROLE_ARN: "SENTRY_DEV_STATE_PLAN_ROLE_ARN",
+  },
   staging: {
     ACCOUNT_ID: "SENTRY_STAGING_ACCOUNT_ID",
     ROLE_ARN: "SENTRY_STAGING_ROLE_ARN",
     EXTERNAL_ID: "SENTRY_STAGING_EXTERNAL_ID",
     STATE_ROLE_ARN: "SENTRY_STAGING_STATE_ROLE_ARN",
+    STATE_PLAN_ROLE_ARN: "SENTRY_STAGING_STATE_PLAN_ROLE_ARN",
   },
-  prod: { ACCOUNT_ID: "SENTRY_PROD_ACCOUNT_ID", ROLE_ARN: "SENTRY_PROD_ROLE_ARN", EXTERNAL_ID: "SENTRY_PROD_EXTERNAL_ID", STATE_ROLE_ARN: "SENTRY_PROD_STATE_ROLE_ARN" },
+  prod: {
+    ACCOUNT_ID: "SENTRY_PROD_ACCOUNT_ID",
+    ROLE_ARN: "SENTRY_PROD_ROLE_ARN",
+    EXTERNAL_ID: "SENTRY_PROD_EXTERNAL_ID",
+    STATE_ROLE_ARN: "SENTRY_PROD_STATE_ROLE_ARN",
+    STATE_PLAN_ROLE_ARN: "SENTRY_PROD_STATE_PLAN_ROLE_ARN",
+  },
 };
 
 /** `SENTRY_<ENV>_<SETTING>`: one of an environment's account variables. */
@@ -40,6 +53,7 @@ export const ACCOUNT_VARIABLES = {
   stateExternalId: "SENTRY_STATE_EXTERNAL_ID",
   allowSharedProd: "SENTRY_ALLOW_SHARED_PROD_ACCOUNT",
   callerCredentials: "SENTRY_USE_CALLER_CREDENTIALS",
+  stateAccess: "SENTRY_STATE_ACCESS",
 } as const;
 
 /** The variables `readAccountSettings` reads, for docs/configuration.md. */
@@ -64,6 +78,10 @@ export const ACCOUNT_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
       default: ACCOUNT_VARIABLES.stateRole,
       meaning: `role in the state account the backend and every remote-state read of ${env} assume: one per environment keeps each environment to its own state`,
     },
+    {
+      name: environmentVariable(env, "STATE_PLAN_ROLE_ARN"),
+      meaning: `role in the state account that ${env}'s plan jobs (\`${ACCOUNT_VARIABLES.stateAccess}=plan\`) assume instead, session \`sentry-state-plan-${env}\`: it reads ${env}'s state and writes only its \`*.tflock\` lock files; required for plan jobs where ${env} has a state role`,
+    },
   ]),
   {
     name: ACCOUNT_VARIABLES.stateAccount,
@@ -80,6 +98,12 @@ export const ACCOUNT_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
       "`1`: the aws provider uses the run's own credentials instead of assuming `SENTRY_<ENV>_ROLE_ARN`, which stays a Terraform principal of its environment (the workflows set it: a job runs as its environment's CI role, and its synth names the same principals as an operator's)",
   },
   {
+    name: ACCOUNT_VARIABLES.stateAccess,
+    default: "apply",
+    meaning:
+      "`plan`: the backend and every remote-state read assume the environment's plan state role (`SENTRY_<ENV>_STATE_PLAN_ROLE_ARN`), refused without one where a state role is set (the pull-request plan jobs set it); `apply`: its state role",
+  },
+  {
     name: ACCOUNT_VARIABLES.allowSharedProd,
     meaning: "`1`: accept prod in the same account as dev or staging while environments have their own accounts (refused otherwise; a synth warns)",
   },
@@ -89,10 +113,12 @@ export const ACCOUNT_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
  * The account variables CI passes to every job from repository variables: the accounts, the state roles and the
  * environments' Terraform roles, which a job names as Terraform principals but does not assume (the workflows set
  * `SENTRY_USE_CALLER_CREDENTIALS=1`: a job runs as its environment's CI role; the backend assumes the state role from
- * it). Not their external ids: nothing in CI assumes those roles.
+ * it, or the plan state role in a plan job: `SENTRY_STATE_ACCESS=plan`, which the workflow sets, not a repository
+ * variable). Not their external ids: nothing in CI assumes those roles.
  */
 export const CI_ACCOUNT_VARIABLES: readonly string[] = ACCOUNT_ENVIRONMENT_VARIABLES.map((variable) => variable.name).filter(
-  (name) => name !== ACCOUNT_VARIABLES.callerCredentials && !ENVIRONMENT_NAMES.some((env) => name === environmentVariable(env, "EXTERNAL_ID")),
+  (name) =>
+    name !== ACCOUNT_VARIABLES.callerCredentials && name !== ACCOUNT_VARIABLES.stateAccess && !ENVIRONMENT_NAMES.some((env) => name === environmentVariable(env, "EXTERNAL_ID")),
 );
 
 /** The Terraform session name an environment's role is assumed with (CloudTrail shows it). */
@@ -101,8 +127,8 @@ function terraformSessionName(environment: EnvironmentName): string {
 }
 
 /** The session name of the state role, per environment (the bucket's access logs and CloudTrail show it). */
-function stateSessionName(environment: EnvironmentName): string {
-  return `sentry-state-${environment}`;
+function stateSessionName(environment: EnvironmentName, access: StateAccess): string {
+  return access === "plan" ? `sentry-state-plan-${environment}` : `sentry-state-${environment}`;
 }
 
 type Variables = NodeJS.ProcessEnv;
@@ -172,7 +198,8 @@ export function readAccountSettings(variables: Variables): AccountSettings | und
     const account = environmentAccount(variables, env, single);
     if (account) environments[env] = account;
   }
-  const state = readStateAccess(variables);
+  const stateAccess = readStateAccessKind(variables);
+  const state = readStateAccess(variables, stateAccess);
   if (!Object.keys(environments).length && !state) return undefined;
   if (perEnvironment) {
     refuseSharedProdAccount(variables, environments);
@@ -180,28 +207,72 @@ export function readAccountSettings(variables: Variables): AccountSettings | und
       throw new ConfigError(ACCOUNT_VARIABLES.stateAccount, null, `expected the state bucket's 12-digit account (or ${ACCOUNT_VARIABLES.stateRole}) when environments have their own accounts`);
     }
   }
-  return { layout: perEnvironment ? "per-environment" : "single", environments, ...state };
+  return { layout: perEnvironment ? "per-environment" : "single", environments, ...state, ...(stateAccess === "plan" && { stateAccess }) };
 }
 
-function readStateAccess(variables: Variables): Pick<AccountSettings, "stateAccountId" | "stateRoles"> | undefined {
+function readStateAccessKind(variables: Variables): StateAccess {
+  const value = read(variables, ACCOUNT_VARIABLES.stateAccess) ?? "apply";
+  if (!(STATE_ACCESS as readonly string[]).includes(value)) throw new ConfigError(ACCOUNT_VARIABLES.stateAccess, value, `expected one of ${STATE_ACCESS.join(", ")}`);
+  return value as StateAccess;
+}
+
+/**
+ * The state role the backend and the remote-state reads of `environment` assume in this run: its plan state role
+ * when the run plans (`SENTRY_STATE_ACCESS=plan`), its state role otherwise; undefined: the run's credentials.
+ */
+export function runStateRole(accounts: AccountSettings | undefined, environment: EnvironmentName): AssumedRoleSettings | undefined {
+  return (accounts?.stateAccess === "plan" ? accounts.planStateRoles : accounts?.stateRoles)?.[environment];
+}
+
+function readStateAccess(variables: Variables, access: StateAccess): Pick<AccountSettings, "stateAccountId" | "stateRoles" | "planStateRoles"> | undefined {
   const declared = accountId(variables, ACCOUNT_VARIABLES.stateAccount);
   const shared = roleArn(variables, ACCOUNT_VARIABLES.stateRole, declared, "the state");
   const stateAccountId = declared ?? (shared && accountOfRole(shared));
   const external = externalId(variables, ACCOUNT_VARIABLES.stateExternalId);
-  const stateRoles: Partial<Record<EnvironmentName, AssumedRoleSettings>> = {};
+  const roles: Record<StateAccess, Partial<Record<EnvironmentName, AssumedRoleSettings>>> = { apply: {}, plan: {} };
   let account = stateAccountId;
   for (const env of ENVIRONMENT_NAMES) {
-    const name = environmentVariable(env, "STATE_ROLE_ARN");
-    const arn = roleArn(variables, name, account, "the state") ?? shared;
-    if (arn === undefined) continue;
-    account ??= accountOfRole(arn);
-    if (read(variables, "SENTRY_STATE_BUCKET") === undefined) {
-      throw new ConfigError(read(variables, name) ? name : ACCOUNT_VARIABLES.stateRole, arn, "expected SENTRY_STATE_BUCKET too: a state role reaches the state bucket, and the placeholder bucket is nobody's");
+    for (const kind of STATE_ACCESS) {
+      const name = environmentVariable(env, kind === "plan" ? "STATE_PLAN_ROLE_ARN" : "STATE_ROLE_ARN");
+      const arn = roleArn(variables, name, account, "the state") ?? (kind === "apply" ? shared : undefined);
+      if (arn === undefined) continue;
+      account ??= accountOfRole(arn);
+      if (read(variables, "SENTRY_STATE_BUCKET") === undefined) {
+        throw new ConfigError(read(variables, name) ? name : ACCOUNT_VARIABLES.stateRole, arn, "expected SENTRY_STATE_BUCKET too: a state role reaches the state bucket, and the placeholder bucket is nobody's");
+      }
+      roles[kind][env] = { roleArn: arn, sessionName: stateSessionName(env, kind), ...(external && { externalId: external }) };
     }
-    stateRoles[env] = { roleArn: arn, sessionName: stateSessionName(env), ...(external && { externalId: external }) };
   }
+  refusePlanRolesThatWrite(variables, roles, access);
   if (account === undefined) return undefined;
-  return { stateAccountId: account, ...(Object.keys(stateRoles).length && { stateRoles }) };
+  const { apply: stateRoles, plan: planStateRoles } = roles;
+  return { stateAccountId: account, ...(Object.keys(stateRoles).length && { stateRoles }), ...(Object.keys(planStateRoles).length && { planStateRoles }) };
+}
+
+/**
+ * A plan state role is one environment's alone and is no state role (those write state): the bucket policy limits
+ * it to that environment's reads and lock files. A plan run needs one wherever a state role is set: it would
+ * otherwise assume the state role, and a pull request's plan job could write the environment's state.
+ */
+function refusePlanRolesThatWrite(variables: Variables, roles: Record<StateAccess, Partial<Record<EnvironmentName, AssumedRoleSettings>>>, access: StateAccess): void {
+  for (const env of ENVIRONMENT_NAMES) {
+    const name = environmentVariable(env, "STATE_PLAN_ROLE_ARN");
+    const plan = roles.plan[env]?.roleArn;
+    const other = ENVIRONMENT_NAMES.flatMap((owner) => STATE_ACCESS.map((kind) => ({ owner, kind }))).find(
+      ({ owner, kind }) => (owner !== env || kind === "apply") && plan !== undefined && roles[kind][owner]?.roleArn === plan,
+    );
+    if (other) {
+      const whose = environmentVariable(other.owner, other.kind === "plan" ? "STATE_PLAN_ROLE_ARN" : "STATE_ROLE_ARN");
+      throw new ConfigError(name, plan, `expected a role of ${env}'s plan jobs alone: ${read(variables, whose) ? whose : ACCOUNT_VARIABLES.stateRole} names it too`);
+    }
+    if (access === "plan" && roles.apply[env] !== undefined && plan === undefined) {
+      throw new ConfigError(
+        name,
+        null,
+        `expected ${env}'s plan state role while ${ACCOUNT_VARIABLES.stateAccess}=plan: ${env}'s state role writes its state, a plan job may only read it and write lock files`,
+      );
+    }
+  }
 }
 
 /** Separate accounts mean little when prod shares one with a non-prod environment: refused unless allowed. */

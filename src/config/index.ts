@@ -9,7 +9,7 @@ import { ConfigError, validateEnvironmentConfig } from "./validate";
 export * from "./types";
 export { ConfigError } from "./validate";
 export { exampleValuesInUse, placeholderWarnings } from "./operator";
-export { accountWarnings, CI_ACCOUNT_VARIABLES, environmentVariable, rolesFor } from "./accounts";
+export { accountWarnings, CI_ACCOUNT_VARIABLES, environmentVariable, rolesFor, runStateRole } from "./accounts";
 export * from "./ci";
 export * from "./usage";
 

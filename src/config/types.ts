@@ -72,6 +72,10 @@ export interface OperatorSettings {
 /** The settings `operator.ts` reads from one variable each (the accounts come from several, `accounts.ts`). */
 export type OperatorVariableKey = Exclude<keyof OperatorSettings, "accounts">;
 
+/** What a run may do to the state: `plan` reads it and writes only lock files, `apply` writes it too. */
+export const STATE_ACCESS = ["plan", "apply"] as const;
+export type StateAccess = (typeof STATE_ACCESS)[number];
+
 /** A role Terraform assumes (the provider's or the S3 backend's `assume_role`). */
 export interface AssumedRoleSettings {
   readonly roleArn: string;
@@ -106,6 +110,16 @@ export interface AccountSettings {
   readonly stateAccountId?: string;
   /** Per environment, the role its backend and remote-state reads assume. @default - the run's credentials */
   readonly stateRoles?: Readonly<Partial<Record<EnvironmentName, AssumedRoleSettings>>>;
+  /**
+   * Per environment, the role a plan job's backend and remote-state reads assume instead (`SENTRY_<ENV>_STATE_PLAN_ROLE_ARN`):
+   * it reads the environment's state and writes only its lock files. @default - none
+   */
+  readonly planStateRoles?: Readonly<Partial<Record<EnvironmentName, AssumedRoleSettings>>>;
+  /**
+   * Which of the two the run assumes (`SENTRY_STATE_ACCESS`): `plan`, the plan state roles (a pull request's plan
+   * job); `apply`, the state roles (deploy jobs, operators). @default "apply"
+   */
+  readonly stateAccess?: StateAccess;
 }
 
 export interface NetworkConfig {

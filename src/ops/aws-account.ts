@@ -1,4 +1,4 @@
-import { AssumedRoleSettings, EnvironmentConfig, environmentVariable } from "../config";
+import { AssumedRoleSettings, EnvironmentConfig, environmentVariable, runStateRole } from "../config";
 import { bootstrapStackName, BootstrapTarget } from "../stacks/names";
 import { OpsFailure } from "./session";
 import { AssumedRoles, using } from "./credentials";
@@ -21,10 +21,10 @@ export function environmentCredentials(config: EnvironmentConfig, assumed = new 
   return () => assumed.credentialsOf(role, { region: config.operator.region });
 }
 
-/** The roles Terraform assumes for an environment: its provider's (`SENTRY_<ENV>_ROLE_ARN`) and its state role. */
+/** The roles Terraform assumes for an environment: its provider's (`SENTRY_<ENV>_ROLE_ARN`) and its state role (the plan state role in a plan run). */
 export function configuredRoles(config: EnvironmentConfig): AssumedRoleSettings[] {
   const accounts = config.operator.accounts;
-  return [accounts?.environments[config.name]?.role, accounts?.stateRoles?.[config.name]].filter((role): role is AssumedRoleSettings => role !== undefined);
+  return [accounts?.environments[config.name]?.role, runStateRole(accounts, config.name)].filter((role): role is AssumedRoleSettings => role !== undefined);
 }
 
 /** The account of the credentials (STS GetCallerIdentity), as a seam: tests pass a stub. */

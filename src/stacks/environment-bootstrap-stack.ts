@@ -30,6 +30,7 @@ export class EnvironmentBootstrapStack extends AccountBootstrapStack {
         keyArn: `arn:${partition}:kms:${operator.region}:${accounts.stateAccountId}:key/*`,
         objectPrefix: `${workspaceObjectPrefix(env)}${STATE_KEY_PREFIX}/`,
         roleArn: accounts.stateRoles?.[env]?.roleArn,
+        planRoleArn: accounts.planStateRoles?.[env]?.roleArn,
       }),
     });
   }

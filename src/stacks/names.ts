@@ -1,4 +1,4 @@
-import { AssumedRoleSettings, CiRoleKind, EnvironmentName, OperatorSettings, PublicHost } from "../config";
+import { AssumedRoleSettings, CiRoleKind, EnvironmentName, OperatorSettings, PublicHost, runStateRole } from "../config";
 
 /**
  * The names and state locations the stacks share with each other, with `sentry-ops` and with the docs. Plain
@@ -23,16 +23,19 @@ export interface PhaseStateLocation {
   readonly key: string;
   readonly region: string;
   readonly workspaceKeyPrefix: string;
-  /** The state role of the environment (`SENTRY_STATE_ROLE_ARN`); absent: the run's credentials reach the bucket. */
+  /**
+   * The state role of the environment (`SENTRY_<ENV>_STATE_ROLE_ARN`), or its plan state role in a plan run
+   * (`SENTRY_STATE_ACCESS=plan`); absent: the run's credentials reach the bucket.
+   */
   readonly assumeRole?: AssumedRoleSettings;
 }
 
 /**
  * The phase's state in the operator's state bucket (the workspace, one per environment, adds `env:/<env>/`), reached
- * through `environment`'s state role when one is set.
+ * through `environment`'s state role (its plan state role in a plan run) when one is set.
  */
 export function phaseStateLocation(operator: Pick<OperatorSettings, "stateBucket" | "region" | "accounts">, phase: Phase, environment: EnvironmentName): PhaseStateLocation {
-  const assumeRole = operator.accounts?.stateRoles?.[environment];
+  const assumeRole = runStateRole(operator.accounts, environment);
   return { bucket: operator.stateBucket, key: stateKey(phase), region: operator.region, workspaceKeyPrefix: WORKSPACE_KEY_PREFIX, ...(assumeRole && { assumeRole }) };
 }
 

@@ -10,7 +10,7 @@ import { bootstrapStackName, ciRoleName, workspaceObjectPrefix } from "./names";
 export interface EnvironmentStatePrincipals {
   /** Read and write the environment's state: its Terraform role, its CI deploy role, its own state role. */
   readonly writers: readonly string[];
-  /** Read the environment's state and write only its lock files: its CI plan role. */
+  /** Read the environment's state and write only its lock files: its CI plan role, its plan state role. */
   readonly planners: readonly string[];
 }
 
@@ -26,7 +26,7 @@ export function environmentStatePrincipals(operator: OperatorSettings, env: Envi
   const ci = (kind: "plan" | "deploy") => (account && operator.githubRepository !== undefined ? [`arn:${partition}:iam::${account.accountId}:role/${ciRoleName(kind, env)}`] : []);
   return {
     writers: [...(account?.terraformRoleArn ? [account.terraformRoleArn] : []), ...ci("deploy"), ...(ownStateRole && !shared ? [ownStateRole] : [])],
-    planners: ci("plan"),
+    planners: [...ci("plan"), ...(accounts?.planStateRoles?.[env] ? [accounts.planStateRoles[env].roleArn] : [])],
   };
 }
 
@@ -37,6 +37,9 @@ const everyOneOf = (roles: readonly string[]) => ({
   condition: [{ test: "ArnEquals", variable: "aws:PrincipalArn", values: [...roles] }],
 });
 
+/** Every S3 action that writes or deletes an object, its versions, ACL or tags, or the bucket's settings. */
+const PLANNER_DENIED_WRITES = ["s3:Put*", "s3:Delete*", "s3:Restore*", "s3:Replicate*"];
+
 /** The state bucket's statements for each environment's roles: its own workspace's keys, nothing else. */
 export function perEnvironmentStateStatements(operator: OperatorSettings, bucketArn: string, partition: string): DataAwsIamPolicyDocumentStatement[] {
   return ENVIRONMENT_NAMES.flatMap((env) => {
@@ -44,6 +47,7 @@ export function perEnvironmentStateStatements(operator: OperatorSettings, bucket
     const everyone = [...writers, ...planners];
     if (!everyone.length) return [];
     const objects = `${bucketArn}/${workspaceObjectPrefix(env)}*`;
+    const lockFiles = `${bucketArn}/${workspaceObjectPrefix(env)}*.tflock`;
     const sid = sidOf(env);
     return [
       { sid: `${sid}ListsTheBucket`, actions: ["s3:ListBucket"], resources: [bucketArn], ...namedRolesPrincipal(everyone) },
@@ -51,11 +55,13 @@ export function perEnvironmentStateStatements(operator: OperatorSettings, bucket
       ...(planners.length
         ? [
             { sid: `${sid}ReadsItsState`, actions: ["s3:GetObject"], resources: [objects], ...namedRolesPrincipal(planners) },
-            { sid: `${sid}WritesItsLockFiles`, actions: ["s3:PutObject", "s3:DeleteObject"], resources: [`${bucketArn}/${workspaceObjectPrefix(env)}*.tflock`], ...namedRolesPrincipal(planners) },
+            { sid: `${sid}WritesItsLockFiles`, actions: ["s3:PutObject", "s3:DeleteObject"], resources: [lockFiles], ...namedRolesPrincipal(planners) },
           ]
         : []),
       // Whatever else a policy grants them: another environment's state, the bucket's other objects.
       { sid: `${sid}OnlyItsOwnState`, effect: "Deny", actions: ["s3:*"], notResources: [bucketArn, objects], ...everyOneOf(everyone) },
+      // The plan state role is in this account, where its own IAM policy could grant it more: nothing but lock files.
+      ...(planners.length ? [{ sid: `${sid}PlannersWriteOnlyLockFiles`, effect: "Deny", actions: PLANNER_DENIED_WRITES, notResources: [lockFiles], ...everyOneOf(planners) }] : []),
     ];
   });
 }

@@ -9,8 +9,13 @@ export interface TerraformStateLocation {
   readonly keyArn: string;
   /** Key prefix of the workspace's state objects, e.g. `env:/dev/sentry/`. */
   readonly objectPrefix: string;
-  /** Role (in the state account) the backend assumes to reach the bucket: the roles may assume it. @default - none: they reach the bucket themselves */
+  /** Role (in the state account) the deploy role's backend assumes to reach the bucket: it may assume it. @default - none: it reaches the bucket itself */
   readonly roleArn?: string;
+  /**
+   * Role (in the state account) the plan role's backend assumes instead, which reads the state and writes only lock
+   * files: the plan role may assume it and no other state role. @default - none: it reaches the bucket itself
+   */
+  readonly planRoleArn?: string;
 }
 
 export interface TerraformCiRolesProps {
@@ -147,6 +152,7 @@ export function projectResourceArns(props: TerraformCiRolesProps): Record<string
 
 function stateStatements(props: TerraformCiRolesProps, write: "state" | "lock-only"): DataAwsIamPolicyDocumentStatement[] {
   const objects = `${props.state.bucketArn}/${props.state.objectPrefix}`;
+  const stateRole = write === "state" ? props.state.roleArn : props.state.planRoleArn;
   return [
     { sid: "ListStateBucket", actions: ["s3:ListBucket"], resources: [props.state.bucketArn] },
     { sid: "ReadStateOfThisWorkspace", actions: ["s3:GetObject"], resources: [`${objects}*`] },
@@ -155,7 +161,7 @@ function stateStatements(props: TerraformCiRolesProps, write: "state" | "lock-on
       : { sid: "WriteLockFilesOnly", actions: ["s3:PutObject", "s3:DeleteObject"], resources: [`${objects}*.tflock`] },
     // The bucket encrypts every object with this key (SSE-KMS): reading state and writing a lock both need it.
     { sid: "StateKey", actions: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"], resources: [props.state.keyArn] },
-    ...(props.state.roleArn === undefined ? [] : [{ sid: "AssumeStateRole", actions: ["sts:AssumeRole"], resources: [props.state.roleArn] }]),
+    ...(stateRole === undefined ? [] : [{ sid: "AssumeStateRole", actions: ["sts:AssumeRole"], resources: [stateRole] }]),
   ];
 }
 
