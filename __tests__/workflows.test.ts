@@ -165,9 +165,15 @@ describe("workflows: structure", () => {
     };
     expect(CI_ACCOUNT_VARIABLES).toEqual(expect.arrayContaining(["SENTRY_DEV_ROLE_ARN", "SENTRY_STAGING_ROLE_ARN", "SENTRY_PROD_ROLE_ARN", "SENTRY_DEV_STATE_ROLE_ARN"]));
     expect(CI_ACCOUNT_VARIABLES.filter((name) => name.endsWith("EXTERNAL_ID"))).toEqual(["SENTRY_STATE_EXTERNAL_ID"]);
+    expect(CI_ACCOUNT_VARIABLES).toEqual(expect.arrayContaining(["SENTRY_DEV_STATE_PLAN_ROLE_ARN", "SENTRY_STAGING_STATE_PLAN_ROLE_ARN", "SENTRY_PROD_STATE_PLAN_ROLE_ARN"]));
     const sentryOpsJobs = allJobs.filter(([, job]) => usesOf(job).includes(PLAN_REVIEW));
     expect(sentryOpsJobs.map(([name]) => name).length).toBe(5);
-    for (const [name, job] of sentryOpsJobs) expect([name, job.env]).toEqual([name, expected]);
+    for (const [name, job] of sentryOpsJobs) {
+      const { SENTRY_STATE_ACCESS: access, ...env } = job.env;
+      expect([name, env]).toEqual([name, expected]);
+      // A pull request's plan reaches the state through the plan state role only; a deploy keeps the default, apply.
+      expect([name, access]).toEqual([name, Object.values(pullRequest.jobs).includes(job) ? "plan" : undefined]);
+    }
   });
 
   test("local actions get exactly the inputs they declare, the required ones included", () => {
