@@ -80,6 +80,11 @@ describe("the roles a run assumes", () => {
     expect(job.operator.accounts?.environments.prod?.terraformRoleArn).toBe("arn:aws:iam::333333333333:role/sentry-terraform");
   });
 
+  test("a pull request's plan job (SENTRY_STATE_ACCESS=plan) checks the plan state role, the one its backend assumes", () => {
+    const job = loadEnvironmentConfig("prod", { ...PER_ENVIRONMENT_ACCOUNT_VARIABLES, SENTRY_USE_CALLER_CREDENTIALS: "1", SENTRY_STATE_ACCESS: "plan" });
+    expect(configuredRoles(job)).toEqual([{ roleArn: "arn:aws:iam::444444444444:role/sentry-state-plan-prod", sessionName: "sentry-state-plan-prod" }]);
+  });
+
   test("without the run's cache (another run), the role is asked for again", async () => {
     await sdkCredentials({ region: "us-east-1", roles: configuredRoles(prod) }, new AssumedRoles());
     await environmentCredentials(prod)?.();
