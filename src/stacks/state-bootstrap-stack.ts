@@ -22,11 +22,12 @@ export function environmentStatePrincipals(operator: OperatorSettings, env: Envi
   const accounts = operator.accounts;
   const account = accounts?.environments[env];
   const ownStateRole = accounts?.stateRoles?.[env]?.roleArn;
+  const planStateRole = accounts?.planStateRoles?.[env]?.roleArn;
   const shared = ownStateRole !== undefined && ENVIRONMENT_NAMES.some((other) => other !== env && accounts?.stateRoles?.[other]?.roleArn === ownStateRole);
   const ci = (kind: "plan" | "deploy") => (account && operator.githubRepository !== undefined ? [`arn:${partition}:iam::${account.accountId}:role/${ciRoleName(kind, env)}`] : []);
   return {
     writers: [...(account?.terraformRoleArn ? [account.terraformRoleArn] : []), ...ci("deploy"), ...(ownStateRole && !shared ? [ownStateRole] : [])],
-    planners: [...ci("plan"), ...(accounts?.planStateRoles?.[env] ? [accounts.planStateRoles[env].roleArn] : [])],
+    planners: [...ci("plan"), ...(planStateRole ? [planStateRole] : [])],
   };
 }
 
