@@ -128,17 +128,10 @@ export interface ActivityView extends ScalingActivity {
   readonly direction?: ScalingDirection;
 }
 
-export interface ServiceView {
-  readonly key: string;
-  readonly name: string;
-  readonly cluster: string;
-  readonly found: boolean;
-  readonly running: number;
-  readonly desired: number;
-  readonly pending: number;
+/** The service as the report shows it: AWS's facts, with the window's statistics in place of its series. */
+export interface ServiceView extends Omit<ServiceFacts, "cpu" | "memory" | "activities"> {
   /** Desired tasks neither running nor pending on an instance (PROVISIONING or not placed). */
   readonly waiting: number;
-  readonly autoScaling?: ServiceAutoScalingFacts;
   /** A cooldown running now: which, and until when (ISO). */
   readonly cooldown?: { readonly direction: ScalingDirection; readonly until: string };
   readonly cpu: WindowStatistic;
