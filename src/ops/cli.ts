@@ -122,6 +122,7 @@ export const COMMAND_HELP: Readonly<Record<Command, CommandHelp>> = {
     summary: "what was changed outside Terraform that the configuration would revert",
     details: [
       "a plan of every deployed phase, two at a time; also lists group rules no resource manages",
+      "labels a change that broadens access, and one that weakens a control (weakens <control>: key rotation, encryption, logging, deletion protection, PITR, public access block, TLS policy, WAF association, alarm actions)",
       "what only AWS or a sibling resource writes is not drift; never creates workspace <env>",
     ],
     argument: "<env>",
