@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "child_process";
+import { spawn } from "child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
 import { placeholderWarnings } from "../src/config";
@@ -8,6 +8,7 @@ import { Synthesizer } from "../src/ops/stacks";
 import { FakeCall, fakeVariables, markDeployed } from "./support/fake-terraform";
 import { ENVIRONMENT_CREDENTIALS, neverSynthesizes, removeWorlds, sharedSynthesizer, WORK_DIR, world } from "./support/ops-world";
 import { TEST_OPERATOR_VARIABLES } from "./support/synth";
+import { LocalSts, localSts } from "./support/local-sts";
 
 const STACKS = ["foundation", "data", "compute", "services", "cicd"].map((phase) => `sentry-${phase}-dev`);
 const [FOUNDATION, DATA, COMPUTE, SERVICES, CICD] = STACKS;
@@ -387,21 +388,27 @@ describe("sentry-ops destroy", () => {
 
 test.each([
   ["review dev", 1, "no part of the AWS SDK"],
-  ["outputs dev", 0, "the SDK's credential chain alone, no client"],
-])("`sentry-ops %s` (the real entry point) loads neither the app nor cdktf or the provider; of AWS: %s", (command, exitCode, _aws) => {
+  ["outputs dev", 0, "the SDK's credential chain and STS (the credentials check, at a local STS), no other client"],
+])("`sentry-ops %s` (the real entry point) loads neither the app nor cdktf or the provider; of AWS: %s", async (command, exitCode, _aws) => {
   const w = world();
   markDeployed(w.fake, STACKS);
   const report = join(w.root, "modules.json");
   const preload = join(w.root, "report-modules.js");
   writeFileSync(preload, `process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify(Object.keys(require.cache))));\n`);
-  const cli = spawnSync(process.execPath, ["--require", preload, join(__dirname, "..", "src", "ops", "sentry-ops.js"), ...command.split(" ")], {
-    env: { ...process.env, ...TEST_OPERATOR_VARIABLES, ...fakeVariables(w.fake), ...ENVIRONMENT_CREDENTIALS, SENTRY_OPS_DIR: join(w.root, WORK_DIR) },
-    encoding: "utf8",
-  });
-  expect(cli.status).toBe(exitCode);
+  const sts = await localSts();
+  try {
+    const cli = spawn(process.execPath, ["--require", preload, join(__dirname, "..", "src", "ops", "sentry-ops.js"), ...command.split(" ")], {
+      env: { ...process.env, ...TEST_OPERATOR_VARIABLES, ...fakeVariables(w.fake), ...ENVIRONMENT_CREDENTIALS, AWS_ENDPOINT_URL_STS: sts.url, SENTRY_OPS_DIR: join(w.root, WORK_DIR) },
+      stdio: "ignore",
+    });
+    expect(await new Promise<number | null>((exited) => cli.on("close", exited))).toBe(exitCode);
+  } finally {
+    await sts.close();
+  }
   const modules: string[] = JSON.parse(readFileSync(report, "utf8"));
-  expect(modules.filter((file) => /node_modules\/(cdktf|@cdktf|constructs|@aws-sdk\/client-)|\/src\/(app|ops\/synth|stacks\/\w+-stack|constructs\/)/.test(file))).toEqual([]);
+  expect(modules.filter((file) => /node_modules\/(cdktf|@cdktf|constructs|@aws-sdk\/client-(?!sts\/))|\/src\/(app|ops\/synth|stacks\/\w+-stack|constructs\/)/.test(file))).toEqual([]);
   expect(modules.some((file) => file.includes("node_modules/@aws-sdk/"))).toBe(command.startsWith("outputs"));
+  expect(modules.some((file) => file.includes("node_modules/@aws-sdk/client-sts/"))).toBe(command.startsWith("outputs"));
   expect(modules.some((file) => file.endsWith(join("src", "ops", "commands.ts")))).toBe(true);
 });
 
@@ -506,10 +513,15 @@ describe("sentry-ops drift, outputs, bootstrap", () => {
 });
 
 describe("Ctrl-C", () => {
+  /** Where the spawned CLI's credentials check asks STS. */
+  let sts: LocalSts;
+  beforeAll(async () => (sts = await localSts()));
+  afterAll(() => sts.close());
+
   test("SIGINT reaches terraform once; the CLI waits for it to stop, starts no other terraform, exits 130", async () => {
     const w = world();
     const cli = spawn(process.execPath, [join(__dirname, "..", "src", "ops", "sentry-ops.js"), "bootstrap"], {
-      env: { ...process.env, ...TEST_OPERATOR_VARIABLES, ...fakeVariables(w.fake), ...ENVIRONMENT_CREDENTIALS, FAKE_TF_DELAY_MS: "60000", SENTRY_OPS_DIR: join(w.root, WORK_DIR) },
+      env: { ...process.env, ...TEST_OPERATOR_VARIABLES, ...fakeVariables(w.fake), ...ENVIRONMENT_CREDENTIALS, AWS_ENDPOINT_URL_STS: sts.url, FAKE_TF_DELAY_MS: "60000", SENTRY_OPS_DIR: join(w.root, WORK_DIR) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";

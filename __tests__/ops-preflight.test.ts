@@ -1,12 +1,13 @@
-import { writeFileSync } from "fs";
-import { createServer } from "http";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
 import { join } from "path";
-import { AddressInfo } from "net";
 import { COMMAND_HELP, commandUsage, SHORT_USAGE, USAGE } from "../src/ops/cli";
 import { COMMANDS } from "../src/ops/commands";
-import { sdkCredentials } from "../src/ops/credentials";
+import { AssumedRoles, CredentialsMissing, sdkCredentials, sdkCredentialsWithin } from "../src/ops/credentials";
+import { StatusAws, StatusAwsFactory } from "../src/ops/status/live";
 import { markDeployed } from "./support/fake-terraform";
-import { ENVIRONMENT_CREDENTIALS, neverSynthesizes, noCredentials, removeWorlds, world } from "./support/ops-world";
+import { CHECKED_CALLER, neverSynthesizes, noCredentials, removeWorlds, world } from "./support/ops-world";
+import { LOCAL_CALLER_ARN, LocalSts, localSts } from "./support/local-sts";
 import { PER_ENVIRONMENT_ACCOUNT_VARIABLES } from "./support/synth";
 
 /** What every command checks before it synthesizes or runs terraform, and how it explains itself. */
@@ -105,7 +106,7 @@ describe("one credentials check", () => {
     markDeployed(w.fake, STACKS);
     expect(await w.run("outputs dev --backend-config ops.s3.tfbackend", { synthesize: neverSynthesizes })).toBe(0);
     expect(w.credentialRequests).toEqual([{ region: "us-east-1", backend: { profile: "ops", assume_role: { role_arn: "arn:aws:iam::111111111111:role/state" } }, roles: [] }]);
-    expect(w.stderr.filter((line) => line.includes("AWS credentials"))).toEqual([expect.stringMatching(/^\[sentry-ops\] AWS credentials \(\d+\.\d s\)$/)]);
+    expect(w.stderr.filter((line) => line.includes("AWS credentials"))).toEqual([expect.stringMatching(/^\[sentry-ops\] AWS credentials: arn:aws:iam::123456789012:user\/operator \(\d+\.\d s\)$/)]);
   });
 
   test("an environment in an account of its own: its provider's role is resolved with the rest", async () => {
@@ -120,7 +121,9 @@ describe("one credentials check", () => {
     // GIVEN an environment whose provider assumes a role WHEN its account's bootstrap runs THEN no role is asked for
     await w.run("bootstrap --account dev", { variables: { ...PER_ENVIRONMENT_ACCOUNT_VARIABLES, SENTRY_GITHUB_REPOSITORY: "acme/sentry-infra" } });
     expect(w.credentialRequests).toEqual([{ region: "us-east-1", backend: undefined, roles: [] }]);
-    expect(commandUsage("bootstrap").replace(/\n/g, " ")).toMatch(/AWS credentials are resolved once, before terraform runs, as Terraform finds them \(AWS_\*, AWS_PROFILE, SSO, web identity, instance metadata\)\.$/);
+    expect(commandUsage("bootstrap").replace(/\n/g, " ")).toMatch(
+      /AWS credentials are resolved once, before terraform runs, as Terraform finds them \(AWS_\*, AWS_PROFILE, SSO, web identity, instance metadata\)\. STS is asked about them as Terraform asks \(GetCallerIdentity, AssumeRole; AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL when set\), all at once, within 5 s: .* one line\.$/,
+    );
     expect(commandUsage("bootstrap")).not.toMatch(/--backend-config|ROLE_ARN/);
     expect(commandUsage("outputs")).toContain("SENTRY_<ENV>_ROLE_ARN");
   });
@@ -132,65 +135,153 @@ describe("one credentials check", () => {
     expect(w.credentialRequests).toHaveLength(1);
   });
 
-  describe("the SDK's chain (no AWS: a local STS)", () => {
-    const names = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_EC2_METADATA_DISABLED", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"];
+  describe("the SDK's chain, asked of STS (no AWS: a local STS)", () => {
+    const names = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_EC2_METADATA_DISABLED", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS"];
     let saved: Record<string, string | undefined>;
-    beforeEach(() => {
+    let sts: LocalSts;
+    beforeEach(async () => {
       saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
       names.forEach((name) => delete process.env[name]);
+      sts = await localSts();
+      Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIARUN", AWS_SECRET_ACCESS_KEY: "run-secret", AWS_ENDPOINT_URL_STS: sts.url });
     });
-    afterEach(() => names.forEach((name) => (saved[name] === undefined ? delete process.env[name] : (process.env[name] = saved[name]))));
+    afterEach(async () => {
+      names.forEach((name) => (saved[name] === undefined ? delete process.env[name] : (process.env[name] = saved[name])));
+      await sts.close();
+    });
+    const actions = () => sts.requests.map((request) => [request.form.get("Action"), request.form.get("RoleArn"), request.accessKeyId]);
 
-    test("keys in the environment resolve without asking the network", async () => {
-      Object.assign(process.env, { AWS_ACCESS_KEY_ID: ENVIRONMENT_CREDENTIALS.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: ENVIRONMENT_CREDENTIALS.AWS_SECRET_ACCESS_KEY });
-      await expect(sdkCredentials({ region: "us-east-1" })).resolves.toBeUndefined();
+    test.each(["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"])("keys in the environment: one GetCallerIdentity with them, at %s; the answer is kept", async (variable) => {
+      delete process.env.AWS_ENDPOINT_URL_STS;
+      process.env[variable] = sts.url;
+      await expect(sdkCredentials({ region: "us-east-1" })).resolves.toEqual({ account: "123456789012", arn: LOCAL_CALLER_ARN });
+      expect(actions()).toEqual([["GetCallerIdentity", null, "AKIARUN"]]);
     });
 
-    test("nothing anywhere (instance metadata off): the chain's own error", async () => {
-      Object.assign(process.env, { AWS_EC2_METADATA_DISABLED: "true", AWS_CONFIG_FILE: "/nonexistent/config", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials" });
+    test("nothing anywhere (instance metadata off): the chain's own error, STS not asked", async () => {
+      names.forEach((name) => delete process.env[name]);
+      Object.assign(process.env, { AWS_EC2_METADATA_DISABLED: "true", AWS_CONFIG_FILE: "/nonexistent/config", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials", AWS_ENDPOINT_URL_STS: sts.url });
       await expect(sdkCredentials({ region: "us-east-1" })).rejects.toMatchObject({ name: "CredentialsProviderError" });
+      expect(sts.requests).toEqual([]);
     });
 
-    test("the backend's assume_role and the environment's role: STS is asked with the run's keys; a refusal is the one credentials line", async () => {
-      const bodies: string[] = [];
-      let grant = true;
-      const server = createServer((request, response) => {
-        let body = "";
-        request.on("data", (chunk: Buffer) => (body += chunk.toString()));
-        request.on("end", () => {
-          bodies.push(body);
-          if (grant) {
-            response.writeHead(200, { "Content-Type": "text/xml" });
-            response.end(
-              '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIAASSUMED</AccessKeyId>' +
-                "<SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>",
-            );
-          } else {
-            response.writeHead(403, { "Content-Type": "text/xml" });
-            response.end('<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not allowed</Message></Error></ErrorResponse>');
-          }
-        });
-      });
-      await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
+    test.each([
+      ["ExpiredToken", "The security token included in the request is expired"],
+      ["InvalidClientTokenId", "The security token included in the request is invalid."],
+      ["SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided."],
+    ])("keys AWS refuses (%s): the one line says so, and never the secret", async (code, message) => {
+      Object.assign(process.env, { AWS_SESSION_TOKEN: "run-token" });
+      sts.answer = { code, message };
+      const failure = await sdkCredentials({ region: "us-east-1" }).catch((error: Error) => error);
+      expect(failure).toBeInstanceOf(CredentialsMissing);
+      expect((failure as Error).message).toBe(`AWS refused the credentials: ${code}: ${message} (see docs/troubleshooting.md#credentials-missing-or-expired)`);
+      expect((failure as Error).message).not.toMatch(/run-secret|run-token/);
+    });
+
+    test("STS does not answer: one line within the time allowed, saying so; every call was sent at once", async () => {
+      sts.answer = "hang";
+      const roles = ["dev", "state"].map((name) => ({ roleArn: `arn:aws:iam::222222222222:role/${name}`, sessionName: `sentry-${name}`, stsEndpoint: sts.url }));
+      const started = Date.now();
+      await expect(sdkCredentialsWithin(300)({ region: "us-east-1", roles })).rejects.toThrow(
+        /^AWS credentials not checked: STS did not answer within 0\.3 s: no network, or an endpoint \(AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL\) that does not answer \(see docs\/troubleshooting\.md#credentials-missing-or-expired\)$/,
+      );
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(actions().map(([action]) => action).sort()).toEqual(["AssumeRole", "AssumeRole", "GetCallerIdentity"]);
+    });
+
+    test("nothing listens at the endpoint: one line saying STS could not be reached", async () => {
+      await sts.close();
+      await expect(sdkCredentialsWithin(2000)({ region: "us-east-1" })).rejects.toThrow(/^AWS credentials not checked: STS could not be reached: \w+: .*ECONNREFUSED/);
+    });
+
+    test("the backend's assume_role and the environment's role: STS is asked with the run's keys, at once; a refusal is the one credentials line", async () => {
+      const backend = { assume_role: { role_arn: "arn:aws:iam::111111111111:role/state", external_id: "acme" }, endpoints: { sts: sts.url } };
+      const roles = [{ roleArn: "arn:aws:iam::222222222222:role/sentry-terraform", sessionName: "sentry-terraform-dev", stsEndpoint: sts.url }];
+      const assumed = new AssumedRoles();
+      await sdkCredentials({ region: "eu-west-1", backend, roles }, assumed);
+      // THEN the role's credentials are kept for the commands that ask AWS afterwards: STS is not asked again
+      await expect(assumed.credentialsOf(roles[0], { region: "eu-west-1" })).resolves.toMatchObject({ accessKeyId: "ASIAASSUMED" });
+      const asked = sts.requests.map(({ form, accessKeyId }) => [form.get("Action"), form.get("RoleArn"), form.get("ExternalId"), form.get("RoleSessionName"), accessKeyId]);
+      expect(asked).toEqual(
+        expect.arrayContaining([
+          ["GetCallerIdentity", null, null, null, "AKIARUN"],
+          ["AssumeRole", "arn:aws:iam::111111111111:role/state", "acme", "sentry-ops", "AKIARUN"],
+          ["AssumeRole", "arn:aws:iam::222222222222:role/sentry-terraform", null, "sentry-terraform-dev", "AKIARUN"],
+        ]),
+      );
+      expect(asked).toHaveLength(3);
+      sts.answer = { code: "AccessDenied", message: "not allowed" };
+      await expect(sdkCredentials({ region: "eu-west-1", backend })).rejects.toThrow(/^no AWS credentials: AccessDenied: not allowed \(see docs\/troubleshooting\.md#credentials-missing-or-expired\)$/);
+    });
+
+    test("the backend's profile: asked of STS with its own keys, next to the run's", async () => {
+      const folder = mkdtempSync(join(tmpdir(), "sentry-profile-"));
       try {
-        Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIARUN", AWS_SECRET_ACCESS_KEY: "run-secret" });
-        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-        const backend = { assume_role: { role_arn: "arn:aws:iam::111111111111:role/state", external_id: "acme" }, endpoints: { sts: url } };
-        const roles = [{ roleArn: "arn:aws:iam::222222222222:role/sentry-terraform", sessionName: "sentry-terraform-dev", stsEndpoint: url }];
-        await expect(sdkCredentials({ region: "eu-west-1", backend, roles })).resolves.toBeUndefined();
-        const asked = bodies.map((body) => new URLSearchParams(body));
-        expect(asked.map((form) => [form.get("Action"), form.get("RoleArn"), form.get("ExternalId"), form.get("RoleSessionName")])).toEqual([
-          ["AssumeRole", "arn:aws:iam::111111111111:role/state", "acme", "sentry-ops"],
-          ["AssumeRole", "arn:aws:iam::222222222222:role/sentry-terraform", null, "sentry-terraform-dev"],
+        writeFileSync(join(folder, "credentials"), "[ops]\naws_access_key_id = AKIAOPS\naws_secret_access_key = ops-secret\n");
+        Object.assign(process.env, { AWS_SHARED_CREDENTIALS_FILE: join(folder, "credentials"), AWS_CONFIG_FILE: join(folder, "config") });
+        await sdkCredentials({ region: "eu-west-1", backend: { profile: "ops" } });
+        expect(actions().sort()).toEqual([
+          ["GetCallerIdentity", null, "AKIAOPS"],
+          ["GetCallerIdentity", null, "AKIARUN"],
         ]);
-        grant = false;
-        await expect(sdkCredentials({ region: "eu-west-1", backend })).rejects.toThrow(
-          /^no AWS credentials: AssumeRole arn:aws:iam::111111111111:role\/state \(the backend's assume_role\): AccessDenied: not allowed \(see docs\/troubleshooting\.md#credentials-missing-or-expired\)$/,
-        );
       } finally {
-        server.close();
+        rmSync(folder, { recursive: true, force: true });
       }
     });
+
+    test("keys that STS takes but a role refuses: the line names the role", async () => {
+      const roles = [{ roleArn: "arn:aws:iam::222222222222:role/sentry-terraform", sessionName: "sentry-terraform-dev", stsEndpoint: sts.url }];
+      const refusing = await localSts();
+      refusing.answer = { code: "AccessDenied", message: "not allowed" };
+      try {
+        await expect(sdkCredentials({ region: "eu-west-1", roles: [{ ...roles[0], stsEndpoint: refusing.url }] })).rejects.toThrow(
+          /^no AWS credentials: AssumeRole arn:aws:iam::222222222222:role\/sentry-terraform: AccessDenied: not allowed \(see docs\/troubleshooting\.md#credentials-missing-or-expired\)$/,
+        );
+      } finally {
+        await refusing.close();
+      }
+    });
+
+    test.each(["plan dev", "drift dev", "outputs dev", "status dev", "deploy dev", "scaling dev"])("%s with an expired token: the one line, exit 1; no synth, no terraform", async (argv) => {
+      sts.answer = { code: "ExpiredToken", message: "The security token included in the request is expired" };
+      const w = world();
+      markDeployed(w.fake, STACKS);
+      expect(await w.run(argv, { credentials: sdkCredentials, synthesize: neverSynthesizes })).toBe(1);
+      expect(w.stderr).toEqual(["sentry-ops: AWS refused the credentials: ExpiredToken: The security token included in the request is expired (see docs/troubleshooting.md#credentials-missing-or-expired)"]);
+      expect(w.calls()).toEqual([]);
+      expect(actions()).toEqual([["GetCallerIdentity", null, "AKIARUN"]]);
+    });
+
+    test("valid keys: the command goes on, its line names whose they are", async () => {
+      const w = world();
+      markDeployed(w.fake, STACKS);
+      expect(await w.run("outputs dev", { credentials: sdkCredentials, synthesize: neverSynthesizes })).toBe(0);
+      expect(w.stderr.filter((line) => line.includes("AWS credentials"))).toEqual([expect.stringMatching(/^\[sentry-ops\] AWS credentials: arn:aws:iam::123456789012:user\/operator \(\d+\.\d s\)$/)]);
+      expect(w.calls().some((call) => call.args[0] === "output")).toBe(true);
+    });
+
+    test("status of an environment behind a role: the role assumed by the check is the one status asks AWS with (STS asked once for it)", async () => {
+      const w = world();
+      let used: unknown;
+      // AWS itself is not what this test is about: every question fails, status reports them
+      const statusAws: StatusAwsFactory = (_region, credentials) => {
+        used = credentials;
+        return new Proxy({} as StatusAws, { get: () => () => Promise.reject(new Error("not asked in this test")) });
+      };
+      markDeployed(w.fake, STACKS);
+      await w.run("status dev", { credentials: sdkCredentials, synthesize: neverSynthesizes, variables: PER_ENVIRONMENT_ACCOUNT_VARIABLES, statusAws });
+      expect(await (used as () => Promise<unknown>)()).toMatchObject({ accessKeyId: "ASIAASSUMED" });
+      expect(actions().filter(([, role]) => role === "arn:aws:iam::111111111111:role/sentry-terraform")).toHaveLength(1);
+    });
+  });
+
+  test("bootstrap checks the account with the credentials check's answer, asking STS nothing more", async () => {
+    const same = world();
+    expect(await same.run("bootstrap", { variables: { SENTRY_ACCOUNT_ID: CHECKED_CALLER.account } })).toBe(0);
+    expect(same.stderr).toContainEqual(expect.stringMatching(/^\[sentry-ops\] bootstrap sentry-bootstrap: applying to account 123456789012 \(SENTRY_ACCOUNT_ID\)/));
+    const other = world();
+    expect(await other.run("bootstrap", { variables: { SENTRY_ACCOUNT_ID: "999999999999" } })).toBe(1);
+    expect(other.stderr[other.stderr.length - 1]).toMatch(/^sentry-ops: bootstrap refused, nothing was planned: the credentials belong to account 123456789012/);
   });
 });
 

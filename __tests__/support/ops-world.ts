@@ -31,8 +31,11 @@ export const neverSynthesizes: Synthesizer = () => {
   throw new Error("the command synthesized the app: it only reads state, through each phase's backend alone");
 };
 
-/** Credentials that always resolve: no test needs AWS. */
-export const credentialsFound: CredentialsResolver = async () => undefined;
+/** Who `credentialsFound` says the credentials belong to. */
+export const CHECKED_CALLER = { account: "123456789012", arn: "arn:aws:iam::123456789012:user/operator" } as const;
+
+/** Credentials that always resolve (an operator of account 123456789012): no test needs AWS. */
+export const credentialsFound: CredentialsResolver = async () => CHECKED_CALLER;
 
 /** Credentials that never resolve, as the SDK's default chain fails on a machine without any. */
 export const noCredentials: CredentialsResolver = async () => {
@@ -101,9 +104,9 @@ export function world(): World {
         runner: options.process ? processRunner() : fakeRunner(),
         synthesize: options.synthesize ?? sharedSynthesizer,
         scalingAws: options.scalingAws,
-        resolveCredentials: (request) => {
+        resolveCredentials: (request, assumed) => {
           credentialRequests.push(request);
-          return (options.credentials ?? credentialsFound)(request);
+          return (options.credentials ?? credentialsFound)(request, assumed);
         },
         statusAws: options.statusAws,
         print: (text) => stdout.push(text),

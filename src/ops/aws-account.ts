@@ -1,7 +1,7 @@
 import { AssumedRoleSettings, EnvironmentConfig, environmentVariable, runStateRole } from "../config";
 import { bootstrapStackName, BootstrapTarget } from "../stacks/names";
 import { OpsFailure } from "./session";
-import { AssumedRoles, using } from "./credentials";
+import { AssumedRoles, callerIdentity, CallerIdentity } from "./credentials";
 import { call, RunCredentials } from "./status/live";
 
 /**
@@ -31,13 +31,15 @@ export function configuredRoles(config: EnvironmentConfig): AssumedRoleSettings[
 export type CallerAccount = (region: string, credentials?: RunCredentials) => Promise<string>;
 
 /** The real STS call, loaded when a command needs it. */
-export const sdkCallerAccount: CallerAccount = async (region, credentials) => {
-  const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
-  return using(new STSClient({ region, credentials }), async (sts) => {
-    const identity = await call("GetCallerIdentity", () => sts.send(new GetCallerIdentityCommand({})), "bootstrap");
-    return identity.Account ?? "";
-  });
-};
+export const sdkCallerAccount: CallerAccount = async (region, credentials) => (await call("GetCallerIdentity", () => callerIdentity(region, credentials), "bootstrap")).account;
+
+/**
+ * The account of the run's credentials without asking STS twice: the credentials check's answer (`caller`) for the
+ * run's own credentials, STS for a role's (which the check assumed, but did not ask whose they are).
+ */
+export function checkedCallerAccount(caller: CallerIdentity): CallerAccount {
+  return (region, credentials) => (credentials ? sdkCallerAccount(region, credentials) : Promise.resolve(caller.account));
+}
 
 /** The account a bootstrap stack belongs to and the variable that says so; undefined when none is configured. */
 export function configuredAccount(config: EnvironmentConfig, target: BootstrapTarget): { readonly account: string; readonly variable: string } | undefined {

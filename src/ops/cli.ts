@@ -11,7 +11,7 @@ import { ALL_ENVIRONMENTS } from "./cost/command";
 import { INTERRUPTED_EXIT_CODE, processRunner, RunningTerraform } from "./runner";
 import { OverrideFile, OverrideFileError, readOverrideFiles } from "./override-files";
 import { failureLine, OpsFailure } from "./session";
-import { sdkCredentials } from "./credentials";
+import { sdkCredentials, STS_TIMEOUT_MS } from "./credentials";
 import { DEFAULT_SINCE, parseSince } from "./scaling/model";
 import { ALLOW_PLACEHOLDERS_VARIABLE, refuseEnvironmentMismatch } from "./preflight";
 
@@ -246,12 +246,15 @@ export const SHORT_USAGE = [
 const AGREEMENT = `SENTRY_ENV and TF_WORKSPACE, when set, must equal <env>: every command that takes <env> refuses otherwise, before anything runs.`;
 const CREDENTIALS_CHAIN =
   "AWS credentials are resolved once, before terraform runs, as Terraform finds them (AWS_*, AWS_PROFILE, SSO, web identity, instance metadata)";
-const CREDENTIALS = `${CREDENTIALS_CHAIN}, with --backend-config's profile and assume_role and the environment's roles (SENTRY_<ENV>_ROLE_ARN, the state role).`;
+const STS_CHECK =
+  `STS is asked about them as Terraform asks (GetCallerIdentity, AssumeRole; AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL when set), all at once, ` +
+  `within ${STS_TIMEOUT_MS / 1000} s: missing, expired or refused credentials, or no answer, stop the command with one line.`;
+const CREDENTIALS = `${CREDENTIALS_CHAIN}, with --backend-config's profile and assume_role and the environment's roles (SENTRY_<ENV>_ROLE_ARN, the state role). ${STS_CHECK}`;
 
 /** bootstrap (local state, no environment) checks the default chain alone. */
 function credentialsParagraph(help: CommandHelp): string {
   if (!help.aws) return "Needs no AWS credentials.";
-  return help.options.includes("--backend-config") ? CREDENTIALS : `${CREDENTIALS_CHAIN}.`;
+  return help.options.includes("--backend-config") ? CREDENTIALS : `${CREDENTIALS_CHAIN}. ${STS_CHECK}`;
 }
 
 /** `sentry-ops <command> --help`. */

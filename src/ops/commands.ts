@@ -15,14 +15,14 @@ import { showValue } from "./review/values";
 import { Outcome, runGraph } from "./schedule";
 import { ProtectedResource, protectedInConfiguration, protectedInPlan } from "./protection";
 import { OverrideFile } from "./override-files";
-import { AssumedRoles, CredentialsResolver, requireCredentials } from "./credentials";
+import { AssumedRoles, CallerIdentity, CredentialsResolver, requireCredentials } from "./credentials";
 import { refuseExampleValues, warnWithoutAlarmEmail } from "./preflight";
 import { recordApply } from "./apply-record";
 import { seeTroubleshooting } from "./troubleshooting";
 import { reportAccount } from "./report-account";
 import { failureLine, OpsFailure, OpsIo, protectDataFix, Session, WorkspaceMissing } from "./session";
 import { phaseOf, phaseStack, readSynthesized, SynthesizedEnvironment, SynthesizedStack, Synthesizer, writeStateReaders } from "./stacks";
-import { CallerAccount, checkBootstrapAccount, configuredRoles, environmentCredentials, sdkCallerAccount } from "./aws-account";
+import { CallerAccount, checkBootstrapAccount, checkedCallerAccount, configuredRoles, environmentCredentials } from "./aws-account";
 import { fetchLive, readPhase } from "./status/collect";
 import { sdkStatusAws, StatusAwsFactory } from "./status/live";
 import { buildStatus, liveQueries, statusExitCode } from "./status/model";
@@ -74,7 +74,7 @@ export interface OpsDependencies extends OpsIo {
   readonly statusAws?: StatusAwsFactory;
   /** The AWS clients `scaling` asks (tests pass stubs). @default - the AWS SDK's, loaded when `scaling` runs */
   readonly scalingAws?: ScalingAwsFactory;
-  /** The account of the run's credentials, as `bootstrap` checks it (tests pass stubs). @default - STS GetCallerIdentity */
+  /** The account of the run's credentials, as `bootstrap` checks it (tests pass stubs). @default - the credentials check's answer (STS GetCallerIdentity) */
   readonly callerAccount?: CallerAccount;
 }
 
@@ -91,6 +91,8 @@ interface Run {
   readonly phases: readonly Phase[];
   /** The roles the credentials check assumed, reused by the commands that ask AWS. */
   readonly assumedRoles: AssumedRoles;
+  /** Whose the run's own credentials are, as the credentials check found. */
+  readonly caller: CallerIdentity;
 }
 
 /** What the review shows for a phase without a plan; a note says why after it. */
@@ -154,7 +156,7 @@ async function open(io: OpsDependencies, options: CommandOptions, folder: string
   const examplesAllowed = opening.refuseExamples ? refuseExampleValues(io.variables, opening.command) : undefined;
   const roles = workspace === undefined ? [] : configuredRoles(config);
   const assumedRoles = new AssumedRoles();
-  await requireCredentials(io.resolveCredentials, { region: config.operator.region, backend: options.backendSettings, roles }, io.progress, assumedRoles);
+  const caller = await requireCredentials(io.resolveCredentials, { region: config.operator.region, backend: options.backendSettings, roles }, io.progress, assumedRoles);
   // with SENTRY_ALLOW_PLACEHOLDERS=1, its one line names the example values: no second warning for each of them
   const namedExamples = examplesAllowed ? exampleValuesInUse(io.variables).map((example) => example.variable) : [];
   [...placeholderWarnings(io.variables, namedExamples), ...accountWarnings(io.variables), ...(examplesAllowed ? [examplesAllowed] : [])].forEach((warning) => io.progress(warning));
@@ -174,7 +176,7 @@ async function open(io: OpsDependencies, options: CommandOptions, folder: string
   const phases = selectedPhases(options);
   const account = accountLine(config);
   if (workspace !== undefined && account) io.progress(account);
-  return { io, config, options, synthesized, session, store: new PlanStore(join(workDir, "plans")), workDir, phases, assumedRoles };
+  return { io, config, options, synthesized, session, store: new PlanStore(join(workDir, "plans")), workDir, phases, assumedRoles, caller };
 }
 
 /** The header line naming the account an environment's commands reach, and how; undefined without one (a warning says so). */
@@ -568,7 +570,7 @@ export async function bootstrapCommand(io: OpsDependencies, options: CommandOpti
   const target = bootstrapTarget(environmentConfig(io, options), options);
   const name = bootstrapStackName(target);
   const run = await open(io, options, target === "single" ? "bootstrap" : `bootstrap-${target}`, undefined, { command: "bootstrap", synthesizes: name, refuseExamples: true });
-  await checkBootstrapAccount(run.config, target, io.callerAccount ?? sdkCallerAccount, io.progress, run.assumedRoles);
+  await checkBootstrapAccount(run.config, target, io.callerAccount ?? checkedCallerAccount(run.caller), io.progress, run.assumedRoles);
   const stack = run.synthesized.stacks.get(name);
   if (!stack) throw new OpsFailure(`the synth produced no ${name} stack`);
   await run.session.prepare(stack);

@@ -1,5 +1,5 @@
 import { AssumedRole } from "../backend-config";
-import { AssumedRoles, assumeRole, CredentialsMissing, errorReason, quietSdkNotice, using } from "../credentials";
+import { AssumedRoles, assumeRole, CREDENTIAL_ERRORS, CredentialsMissing, errorReason, quietSdkNotice, using } from "../credentials";
 import { OpsFailure } from "../session";
 
 /**
@@ -76,19 +76,6 @@ export type StatusAwsFactory = (region: string, credentials?: RunCredentials, as
 
 /** Temporary credentials as the SDK's clients take them. */
 export type RunCredentials = () => ReturnType<typeof assumeRole>;
-
-const CREDENTIAL_ERRORS = new Set([
-  "CredentialsProviderError",
-  "ExpiredToken",
-  "ExpiredTokenException",
-  "InvalidClientTokenId",
-  "UnrecognizedClientException",
-  "InvalidAccessKeyId",
-  "SignatureDoesNotMatch",
-  "InvalidSignatureException",
-  "TokenRefreshRequired",
-  "RequestExpired",
-]);
 
 /** An SDK error as one line, prefixed with the command (`status`, `scaling`); credentials errors become `CredentialsMissing`, whatever call met them. */
 export function awsFailure(error: unknown, what: string, command = "status"): OpsFailure {
