@@ -93,6 +93,13 @@ describe("Auto Scaling groups", () => {
     expect(tags.filter((t) => t.propagate_at_launch)).toEqual([{ key: "AmazonECSManaged", value: "true", propagate_at_launch: true }]);
   });
 
+  test.each(everyCluster)("%s %s: publishes its group metrics each minute (the dashboard's desired and in-service instances)", (env, cluster) => {
+    expect(asg(env, cluster)).toMatchObject({
+      enabled_metrics: ["GroupMinSize", "GroupMaxSize", "GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances"],
+      metrics_granularity: "1Minute",
+    });
+  });
+
   test("destroy removes the instances before the cluster they joined by name", () => {
     expect(asg("prod", "oms")).toMatchObject({ depends_on: ["aws_ecs_cluster.oms"], force_delete: true });
   });

@@ -72,6 +72,12 @@ const ROOT_DEVICE_NAME = "/dev/xvda";
  * ECS_AWSVPC_BLOCK_IMDS (user data): they use their task role.
  */
 const DEFAULT_METADATA_HOP_LIMIT = 1;
+/**
+ * Group metrics the group publishes to CloudWatch (AWS/AutoScaling, by AutoScalingGroupName) for the dashboard's
+ * capacity widgets: without collection enabled none of them exists. At 1-minute granularity at no charge
+ * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-metrics.html, read 2026-12-07).
+ */
+export const GROUP_METRICS = ["GroupMinSize", "GroupMaxSize", "GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances"] as const;
 /** The instance role's only permissions, by construct id: the ECS agent (+ ECR pulls) and SSM sessions. */
 const INSTANCE_MANAGED_POLICIES = {
   ecs: "service-role/AmazonEC2ContainerServiceforEC2Role",
@@ -191,6 +197,8 @@ export class EcsEc2Cluster extends Construct {
       vpcZoneIdentifier: props.subnetIds,
       launchTemplate: { id: launchTemplate.id, version: "$Latest" },
       healthCheckType: "EC2",
+      enabledMetrics: [...GROUP_METRICS],
+      metricsGranularity: "1Minute",
       // Managed termination protection needs new instances protected; ECS lifts it when an instance is empty.
       protectFromScaleIn: props.managedScaling !== undefined,
       // Scale-in protected instances would hold `terraform destroy` forever; the cluster's services are gone by then.
