@@ -370,6 +370,7 @@ describe("dashboard sentry-<env> (phase 4)", () => {
       "## 1. Foundation: dead-letter queues and NAT gateways",
       "## 2. Data: Redis",
       "## 3. Compute: load balancer",
+      "## 3. Compute: cluster capacity",
       "## 4. Services",
     ]);
     // Widgets come in reading order, inside the 24-column grid.
@@ -405,12 +406,49 @@ describe("dashboard sentry-<env> (phase 4)", () => {
     );
     expect(metricsOf(widgets, "Redis: replication lag (s)") !== undefined).toBe(nodes >= 2);
     const tasks = metricsOf(widgets, "Services: running tasks");
-    expect(tasks.map((line: TerraformJson[]) => line[1])).toEqual(insights ? Array(3).fill(["RunningTaskCount", "DesiredTaskCount"]).flat() : Array(3).fill("CPUUtilization"));
+    expect(tasks.map((line: TerraformJson[]) => line[1])).toEqual(insights ? Array(3).fill(["RunningTaskCount", "DesiredTaskCount", "PendingTaskCount"]).flat() : Array(3).fill("CPUUtilization"));
     expect(metricsOf(widgets, "Services: CPU (% of reservation)").map((line: TerraformJson[]) => line.at(-1))).toEqual([
       { label: "oms" },
       { label: "frontend" },
       { label: "websocket" },
     ]);
+  });
+
+  test.each([
+    ["dev", false],
+    ["staging", false],
+    ["prod", true],
+  ] as const)("%s: each cluster's instances from its group metrics; the capacity provider reservation where managed scaling is on (%s)", (env, managed) => {
+    const widgets: TerraformJson[] = body(synth(env, "services")).widgets;
+    const COMPUTE = "data.terraform_remote_state.compute_outputs.outputs";
+    const reservation = metricsOf(widgets, "Clusters: capacity provider reservation (%)");
+    if (managed) {
+      expect(reservation).toEqual(
+        (["oms", "frontend"] as const).map((cluster) => [
+          "AWS/ECS/ManagedScaling",
+          "CapacityProviderReservation",
+          "ClusterName",
+          `\${${COMPUTE}.cluster_names.${cluster}}`,
+          "CapacityProviderName",
+          `\${${COMPUTE}.capacity_provider_names.${cluster}}`,
+          { label: `${cluster} (target ${testConfig(env).clusters[cluster].managedScaling.targetCapacity})` },
+        ]),
+      );
+    } else {
+      // ECS publishes no reservation while managed scaling is off: an empty widget would only mislead.
+      expect(reservation).toBeUndefined();
+    }
+    const instances = metricsOf(widgets, "Clusters: instances (desired, in service, maximum)");
+    expect(instances.map((line: TerraformJson[]) => [line[1], line[3], line[4]])).toEqual(
+      ["oms", "frontend"].flatMap((cluster) =>
+        [
+          ["GroupDesiredCapacity", "desired"],
+          ["GroupInServiceInstances", "in service"],
+          ["GroupMaxSize", "maximum"],
+        ].map(([metric, suffix]) => [metric, `\${${COMPUTE}.autoscaling_group_names.${cluster}}`, { label: `${cluster} ${suffix}` }]),
+      ),
+    );
+    expect(instances.every((line: string[]) => line[0] === "AWS/AutoScaling" && line[2] === "AutoScalingGroupName")).toBe(true);
   });
 
   test("phase 4 reads phase 2 for the dashboard", () => {
@@ -429,6 +467,7 @@ describe("dashboard sentry-<env> (phase 4)", () => {
       foundation: remote("foundation"),
       data: remote("data"),
       services: config.services.map((service) => ({ config: service, serviceName: `svc-${service.name}`, clusterName: `cluster-${service.cluster}` })),
+      clusters: [{ label: "oms", clusterName: "cluster-oms", capacityProviderName: "cp-oms", autoScalingGroupName: "asg-oms", targetCapacity: 70 }],
       containerInsights: { oms: true, frontend: true },
       queueNames: ["orders-bitget"],
       natGatewayZones: ["us-east-1a"],
@@ -448,6 +487,7 @@ describe("dashboard sentry-<env> (phase 4)", () => {
       "## 1. Foundation: dead-letter queues and NAT gateways",
       "## 2. Data: Redis",
       "## 3. Compute: load balancer",
+      "## 3. Compute: cluster capacity",
       "## 4. Services",
     ]);
     expect(metricsOf(widgets, "Target groups: healthy and unhealthy targets")).toContainEqual([

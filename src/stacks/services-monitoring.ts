@@ -1,7 +1,7 @@
 import { DataTerraformRemoteStateS3, Fn } from "cdktf";
 import { Construct } from "constructs";
 import { AlarmsConfig, ClusterName, EnvironmentName, ServiceConfig } from "../config";
-import { deadLetterQueueWidgets, ecsServiceWidgets, loadBalancerWidgets, natGatewayWidgets, redisWidgets, webAclWidgets } from "../constructs/observability/dashboard-widgets";
+import { DashboardEcsCluster, deadLetterQueueWidgets, ecsClusterCapacityWidgets, ecsServiceWidgets, loadBalancerWidgets, natGatewayWidgets, redisWidgets, webAclWidgets } from "../constructs/observability/dashboard-widgets";
 import { EcsServiceAlarms } from "../constructs/observability/ecs-service-alarms";
 import { LoadBalancerAlarms } from "../constructs/observability/load-balancer-alarms";
 import { DashboardSection, OperationsDashboard } from "../constructs/observability/operations-dashboard";
@@ -27,6 +27,8 @@ export interface ServicesMonitoringProps {
   readonly data: DataTerraformRemoteStateS3;
   /** Each service's config and its ECS service name and cluster name (phase 3's output). */
   readonly services: readonly { readonly config: ServiceConfig; readonly serviceName: string; readonly clusterName: string }[];
+  /** Each EC2 cluster's names (phase 3's outputs) and its managed scaling target, for "3. Compute: cluster capacity". */
+  readonly clusters: readonly DashboardEcsCluster[];
   /** Clusters publishing Container Insights. */
   readonly containerInsights: Readonly<Record<ClusterName, boolean>>;
   /** Short names of the phase-1 queues (their dead-letter queues are on the dashboard). */
@@ -89,8 +91,14 @@ export function monitorServices(scope: Construct, props: ServicesMonitoringProps
     },
     ...(props.loadBalancer ? [monitorLoadBalancer(scope, env, props.region, topicArn, alarms, props.loadBalancer)] : []),
     {
+      title: "3. Compute: cluster capacity",
+      description:
+        "Capacity provider reservation (managed scaling adds instances above its target; above 100 % tasks wait for capacity) and each Auto Scaling group's instances. `sentry-ops scaling <env>` shows what the autoscalers did and why.",
+      widgets: ecsClusterCapacityWidgets(props.clusters),
+    },
+    {
       title: "4. Services",
-      description: "Running tasks, CPU and memory per ECS service.",
+      description: "Running tasks (with Container Insights: desired and pending too), CPU and memory per ECS service.",
       widgets: ecsServiceWidgets(
         props.services.map((service) => ({
           label: service.config.name,

@@ -78,6 +78,8 @@ export interface ServicesStackProps extends SentryStackProps {
   readonly tables: Readonly<Record<TableName, TableConfig>>;
   /** Thresholds of the service alarms (and the dashboard's lines). */
   readonly alarms: AlarmsConfig;
+  /** Each cluster's managed scaling target capacity; absent where managed scaling is off (the dashboard's reservation line). */
+  readonly managedScalingTargets: Readonly<Partial<Record<ClusterName, number>>>;
   /** Clusters publishing Container Insights (their services' running-task alarms compare with the desired count). */
   readonly containerInsights: Readonly<Record<ClusterName, boolean>>;
   /** What the dashboard shows of earlier phases (their ids come from their outputs). */
@@ -95,6 +97,9 @@ export function servicesStackProps(config: EnvironmentConfig): ServicesStackProp
     tables: config.tables,
     alarms: config.alarms,
     containerInsights: Object.fromEntries(CLUSTER_NAMES.map((name) => [name, config.clusters[name].containerInsights])) as Record<ClusterName, boolean>,
+    managedScalingTargets: Object.fromEntries(
+      CLUSTER_NAMES.filter((name) => config.clusters[name].managedScaling.enabled).map((name) => [name, config.clusters[name].managedScaling.targetCapacity]),
+    ),
     monitored: {
       queueNames: config.queues.map((queue) => queue.name),
       natGatewayZones: natGatewayZones(config.network.availabilityZones, config.network.natGateways),
@@ -147,6 +152,13 @@ export class ServicesStack extends SentryStack {
         config,
         serviceName: services[index].service.name,
         clusterName: this.lookupOutput(compute, "cluster_names", config.cluster),
+      })),
+      clusters: CLUSTER_NAMES.map((name) => ({
+        label: name,
+        clusterName: this.lookupOutput(compute, "cluster_names", name),
+        capacityProviderName: this.lookupOutput(compute, "capacity_provider_names", name),
+        autoScalingGroupName: this.lookupOutput(compute, "autoscaling_group_names", name),
+        targetCapacity: props.managedScalingTargets[name],
       })),
       containerInsights: props.containerInsights,
       queueNames: props.monitored.queueNames,

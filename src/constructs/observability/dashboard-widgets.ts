@@ -72,7 +72,8 @@ export interface EcsServiceWidgetThresholds {
 
 /**
  * Running tasks, CPU and memory of ECS services. Running tasks come from Container Insights where the cluster
- * has it (running and desired), else from the number of CPU samples a service reports (0: no running task).
+ * has it (running, desired and pending: tasks waiting for an instance to take them), else from the number of CPU
+ * samples a service reports (0: no running task).
  */
 export function ecsServiceWidgets(services: readonly DashboardEcsService[], thresholds: EcsServiceWidgetThresholds = {}): DashboardMetricWidget[] {
   const dimensions = (service: DashboardEcsService) => ({ ClusterName: service.clusterName, ServiceName: service.serviceName });
@@ -82,6 +83,7 @@ export function ecsServiceWidgets(services: readonly DashboardEcsService[], thre
       ? [
           line("ECS/ContainerInsights", "RunningTaskCount", dimensions(service), `${service.label} running`),
           line("ECS/ContainerInsights", "DesiredTaskCount", dimensions(service), `${service.label} desired`),
+          line("ECS/ContainerInsights", "PendingTaskCount", dimensions(service), `${service.label} pending`),
         ]
       : [line("AWS/ECS", "CPUUtilization", dimensions(service), `${service.label} CPU samples (0: no task)`, "SampleCount")],
   );
@@ -89,6 +91,51 @@ export function ecsServiceWidgets(services: readonly DashboardEcsService[], thre
     { title: "Services: running tasks", stat: "Minimum", metrics: tasks },
     { title: "Services: CPU (% of reservation)", stat: "Average", metrics: utilization("CPUUtilization"), threshold: thresholds.cpuPercent },
     { title: "Services: memory (% of reservation)", stat: "Average", metrics: utilization("MemoryUtilization"), threshold: thresholds.memoryPercent },
+  ];
+}
+
+export interface DashboardEcsCluster {
+  readonly label: string;
+  readonly clusterName: string;
+  readonly capacityProviderName: string;
+  readonly autoScalingGroupName: string;
+  /** Target capacity of the capacity provider's managed scaling. @default - managed scaling off: no reservation line */
+  readonly targetCapacity?: number;
+}
+
+/**
+ * What sizes an EC2 cluster: the capacity provider's reservation (AWS/ECS/ManagedScaling, published only while
+ * managed scaling is on; above 100 % tasks wait for instances) and its Auto Scaling group's desired, in-service
+ * and maximum instances (AWS/AutoScaling group metrics, which the group must collect).
+ */
+export function ecsClusterCapacityWidgets(clusters: readonly DashboardEcsCluster[]): DashboardMetricWidget[] {
+  const managed = clusters.filter((cluster) => cluster.targetCapacity !== undefined);
+  const group = (cluster: DashboardEcsCluster, metricName: string, suffix: string) =>
+    line("AWS/AutoScaling", metricName, { AutoScalingGroupName: cluster.autoScalingGroupName }, `${cluster.label} ${suffix}`);
+  const instances: DashboardMetricWidget = {
+    title: "Clusters: instances (desired, in service, maximum)",
+    stat: "Maximum",
+    metrics: clusters.flatMap((cluster) => [
+      group(cluster, "GroupDesiredCapacity", "desired"),
+      group(cluster, "GroupInServiceInstances", "in service"),
+      group(cluster, "GroupMaxSize", "maximum"),
+    ]),
+  };
+  if (managed.length === 0) return [instances];
+  return [
+    {
+      title: "Clusters: capacity provider reservation (%)",
+      stat: "Average",
+      metrics: managed.map((cluster) =>
+        line(
+          "AWS/ECS/ManagedScaling",
+          "CapacityProviderReservation",
+          { ClusterName: cluster.clusterName, CapacityProviderName: cluster.capacityProviderName },
+          `${cluster.label} (target ${cluster.targetCapacity})`,
+        ),
+      ),
+    },
+    instances,
   ];
 }
 
