@@ -31,6 +31,7 @@ import { parseState } from "./status/state";
 import { scalingCommand } from "./scaling/command";
 import { ScalingAwsFactory } from "./scaling/collect";
 import { costCommand, reviewCost } from "./cost/command";
+import { secondsSince } from "./elapsed";
 
 /**
  * The operator commands. Each synthesizes the environment once, in this process (`status` and `outputs`, which
@@ -98,10 +99,6 @@ interface Run {
 /** What the review shows for a phase without a plan; a note says why after it. */
 const NOT_PLANNED = "not planned";
 
-function seconds(started: bigint): string {
-  return (Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
-}
-
 /** The phases of `--phase` (every phase without it), in deployment order. */
 function selectedPhases(options: CommandOptions): Phase[] {
   return PHASES.filter((phase) => !options.phases.length || options.phases.includes(phase));
@@ -143,7 +140,7 @@ function stackFolders(io: OpsDependencies, options: CommandOptions, config: Envi
   const outdir = join(workDir, "synth");
   const started = process.hrtime.bigint();
   io.synthesize(config, outdir);
-  io.progress(`[sentry-ops] synth ${open.synthesizes ?? options.environment} (${seconds(started)} s)`);
+  io.progress(`[sentry-ops] synth ${open.synthesizes ?? options.environment} (${secondsSince(started)} s)`);
   return readSynthesized(options.environment, outdir);
 }
 
@@ -245,7 +242,7 @@ async function planPhase(run: Run, phase: Phase, deferrable: readonly Phase[]): 
   const started = process.hrtime.bigint();
   const fingerprint = fingerprintOf(stack.folder, run.options.environment, dependencies.values);
   const plan = await planAndShow(run, run.store, stack, { action: "plan", quiet: true }, fingerprint);
-  run.io.progress(`[${stack.name}] plan (${seconds(started)} s): ${countsLine(plan)}`);
+  run.io.progress(`[${stack.name}] plan (${secondsSince(started)} s): ${countsLine(plan)}`);
   return plan;
 }
 

@@ -1,4 +1,5 @@
 import { AssumedRole, assumedRoleOf, BackendSettings, setting } from "./backend-config";
+import { secondsSince } from "./elapsed";
 import { OpsFailure } from "./session";
 import { seeTroubleshooting } from "./troubleshooting";
 import type { STSClientConfig } from "@aws-sdk/client-sts";
@@ -84,7 +85,7 @@ export async function requireCredentials(
   } catch (error) {
     throw error instanceof CredentialsMissing ? error : new CredentialsMissing(errorReason(error));
   }
-  progress(`[sentry-ops] AWS credentials: ${caller.arn} (${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s)`);
+  progress(`[sentry-ops] AWS credentials: ${caller.arn} (${secondsSince(started)} s)`);
   return caller;
 }
 

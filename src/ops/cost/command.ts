@@ -13,6 +13,7 @@ import { buildReviewCost, PlannedStack, ReviewCost } from "./plan-cost";
 import { PRICE_TABLES, PriceTable } from "./prices";
 import { renderCost } from "./render";
 import { applyUsageFile, UsageFileError } from "./usage-file";
+import { secondsSince } from "../elapsed";
 
 /**
  * `sentry-ops cost <env>|all`: synthesizes each environment in this process and prices it; no AWS call. Every
@@ -21,10 +22,6 @@ import { applyUsageFile, UsageFileError } from "./usage-file";
 
 /** The environment argument that prices every environment. */
 export const ALL_ENVIRONMENTS = "all";
-
-function seconds(started: bigint): string {
-  return (Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
-}
 
 function failure(message: string): OpsFailure {
   return new OpsFailure(`sentry-ops: ${message}`);
@@ -81,7 +78,7 @@ export async function costCommand(io: OpsDependencies, options: CommandOptions):
     const outdir = join(io.workDir, "cost", config.name);
     io.synthesize(config, outdir);
     const report = buildCostReport(config.name, phaseStacks(config.name, outdir), prices, usage);
-    io.progress(`[sentry-ops] cost ${config.name}: synth and ${report.resources.length} priced resources (${seconds(started)} s)`);
+    io.progress(`[sentry-ops] cost ${config.name}: synth and ${report.resources.length} priced resources (${secondsSince(started)} s)`);
     reports.push(report);
     checks.push(...costChecks(config, prices));
   }

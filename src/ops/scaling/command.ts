@@ -9,6 +9,7 @@ import { sdkScalingAws } from "./sdk";
 import { environmentCredentials } from "../aws-account";
 import { AssumedRoles } from "../credentials";
 import { reportAccount } from "../report-account";
+import { secondsSince } from "../elapsed";
 
 /** `sentry-ops scaling <env>`: the guide's auto scaling monitoring in one read-only view. */
 
@@ -19,10 +20,6 @@ export interface ScalingRun {
   readonly synthesized: SynthesizedEnvironment;
   /** The roles the credentials check assumed: the environment's role is not asked of STS again. */
   readonly assumedRoles: AssumedRoles;
-}
-
-function seconds(started: bigint): string {
-  return (Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
 }
 
 /**
@@ -46,7 +43,7 @@ export async function scalingCommand(io: OpsDependencies, options: CommandOption
     const window = windowEnding(new Date(), options.since ?? parseSince(DEFAULT_SINCE));
     const asked = process.hrtime.bigint();
     const inputs = await fetchScaling(aws, environment, targets, window);
-    io.progress(`[sentry-ops] scaling ${environment}: ${targets.services.length} services, ${targets.clusters.length} clusters read from AWS (${seconds(asked)} s)`);
+    io.progress(`[sentry-ops] scaling ${environment}: ${targets.services.length} services, ${targets.clusters.length} clusters read from AWS (${secondsSince(asked)} s)`);
     const account = reportAccount(run.config);
     const report = buildScaling({ ...inputs, ...(account && { account }) });
     io.print(renderScaling(report, options.format));
