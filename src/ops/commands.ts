@@ -178,9 +178,9 @@ async function open(io: OpsDependencies, options: CommandOptions, folder: string
 
 /** The header line naming the account an environment's commands reach, and how; undefined without one (a warning says so). */
 function accountLine(config: EnvironmentConfig): string | undefined {
-  const account = config.operator.accounts?.environments[config.name];
+  const account = reportAccount(config);
   if (!account) return undefined;
-  return `[sentry-ops] ${config.name}: account ${account.accountId}${account.role ? `, as ${account.role.roleArn}` : ", with the run's credentials"}`;
+  return `[sentry-ops] ${config.name}: account ${account.id}${account.role ? `, as ${account.role}` : ", with the run's credentials"}`;
 }
 
 /** `plan` and `deploy` create the workspace when it does not exist; the other commands only read what is deployed. */
