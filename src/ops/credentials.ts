@@ -61,10 +61,14 @@ export const CREDENTIAL_ERRORS: ReadonlySet<string> = new Set([
   "RequestExpired",
 ]);
 
+/** An SDK error's name and the first line of its message. */
+export function errorParts(error: unknown): { readonly name: string; readonly message: string } {
+  return { name: (error as { name?: string })?.name ?? "Error", message: ((error as Error)?.message ?? String(error)).split("\n")[0] };
+}
+
 /** An SDK error as `Name: first line of the message`. */
 export function errorReason(error: unknown): string {
-  const name = (error as { name?: string })?.name ?? "Error";
-  const message = ((error as Error)?.message ?? String(error)).split("\n")[0];
+  const { name, message } = errorParts(error);
   return `${name}: ${message}`;
 }
 
@@ -157,7 +161,7 @@ export const sdkCredentials: CredentialsResolver = sdkCredentialsWithin(STS_TIME
 function credentialsFailure(error: unknown, what: string, timeoutMs: number): CredentialsMissing {
   if (error instanceof CredentialsMissing) return error;
   if (error instanceof OpsFailure) return new CredentialsMissing(`${what}${error.message}`);
-  const name = (error as { name?: string })?.name ?? "Error";
+  const { name } = errorParts(error);
   if (name === "AbortError") {
     return new CredentialsMissing(
       `${what}STS did not answer within ${timeoutMs / 1000} s: no network, or an endpoint (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL) that does not answer`,

@@ -1,7 +1,7 @@
 import { OpsFailure, TerraformOutputValue } from "../session";
-import { awsFailure } from "../status/live";
+import { errorParts } from "../credentials";
+import { awsFailure, RunCredentials } from "../status/live";
 import { ClusterFacts, Datapoint, GroupFacts, MetricSeries, ScalingActivity, ScalingInputs, ScalingWindow, ServiceFacts } from "./model";
-import { RunCredentials } from "../status/live";
 
 /**
  * The I/O half of `scaling`: the names come from the compute and services phases' outputs (never a synth), the
@@ -66,7 +66,6 @@ export interface ScalingAws {
   close(): void;
 }
 
-/** Builds the clients for the run's region; credentials come from the usual chain (AWS_PROFILE, AWS_*, SSO, roles). */
 /** Clients for the region; `credentials`: the environment's role (`environmentCredentials`). @default - the SDK's chain */
 export type ScalingAwsFactory = (region: string, credentials?: RunCredentials) => ScalingAws;
 
@@ -85,10 +84,9 @@ type ScalingCall = keyof typeof SCALING_ACTIONS;
 
 const ACCESS_DENIED = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnauthorizedException)$/;
 
-/** An SDK error as one line: a refused permission names its action, credentials errors are status's line. */
+/** An SDK error as one line: a refused permission names its action, credentials errors are the credentials line (`awsFailure`). */
 export function scalingFailure(error: unknown, call: ScalingCall): OpsFailure {
-  const name = (error as { name?: string })?.name ?? "Error";
-  const message = ((error as Error)?.message ?? String(error)).split("\n")[0];
+  const { name, message } = errorParts(error);
   if (ACCESS_DENIED.test(name) || /not authorized to perform/i.test(message)) {
     const action = SCALING_ACTIONS[call];
     return new OpsFailure(`scaling: AWS refused ${action} (${name}: ${message}); allow ${action} to the run's identity (docs/operations.md lists what scaling reads)`);

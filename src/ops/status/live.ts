@@ -1,5 +1,5 @@
 import { AssumedRole } from "../backend-config";
-import { AssumedRoles, assumeRole, CREDENTIAL_ERRORS, CredentialsMissing, errorReason, quietSdkNotice, using } from "../credentials";
+import { AssumedRoles, assumeRole, CREDENTIAL_ERRORS, CredentialsMissing, errorParts, errorReason, quietSdkNotice, using } from "../credentials";
 import { OpsFailure } from "../session";
 
 /**
@@ -81,8 +81,7 @@ export type RunCredentials = () => ReturnType<typeof assumeRole>;
 export function awsFailure(error: unknown, what: string, command = "status"): OpsFailure {
   if (error instanceof OpsFailure) return error;
   const reason = errorReason(error);
-  const name = reason.slice(0, reason.indexOf(":"));
-  if (CREDENTIAL_ERRORS.has(name) || /expired|could not load credentials/i.test(reason)) return new CredentialsMissing(reason);
+  if (CREDENTIAL_ERRORS.has(errorParts(error).name) || /expired|could not load credentials/i.test(reason)) return new CredentialsMissing(reason);
   return new OpsFailure(`${command}: ${what} failed: ${reason}`);
 }
 
