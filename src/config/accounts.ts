@@ -46,7 +46,7 @@ export function environmentVariable(environment: EnvironmentName, setting: Envir
   return ENVIRONMENT_VARIABLES[environment][setting];
 }
 
-export const ACCOUNT_VARIABLES = {
+const ACCOUNT_VARIABLES = {
   account: "SENTRY_ACCOUNT_ID",
   stateAccount: "SENTRY_STATE_ACCOUNT_ID",
   stateRole: "SENTRY_STATE_ROLE_ARN",

@@ -23,10 +23,10 @@ import { ConfigError } from "./validate";
  */
 
 /** The guide's "Parâmetros de Auto Scaling" defaults (Task Definition table): what no profile changes. */
-export const DEFAULT_SERVICE_SCALING: ServiceScalingTuning = { targetCpuUtilization: 70, scaleOutCooldownSeconds: 60, scaleInCooldownSeconds: 300 };
+const DEFAULT_SERVICE_SCALING: ServiceScalingTuning = { targetCpuUtilization: 70, scaleOutCooldownSeconds: 60, scaleInCooldownSeconds: 300 };
 
 /** The guide's "Parâmetros de Auto Scaling" default (ECS Cluster table). */
-export const DEFAULT_MANAGED_SCALING: ManagedScalingTuning = { targetCapacity: 70 };
+const DEFAULT_MANAGED_SCALING: ManagedScalingTuning = { targetCapacity: 70 };
 
 /** What each task scaling profile sets; the values it leaves out stay at the service's own or the default. */
 export const SERVICE_SCALING_PROFILE_VALUES: Readonly<Record<ServiceScalingProfile, Partial<ServiceScalingTuning>>> = {

@@ -42,7 +42,7 @@ export function checkedCallerAccount(caller: CallerIdentity): CallerAccount {
 }
 
 /** The account a bootstrap stack belongs to and the variable that says so; undefined when none is configured. */
-export function configuredAccount(config: EnvironmentConfig, target: BootstrapTarget): { readonly account: string; readonly variable: string } | undefined {
+function configuredAccount(config: EnvironmentConfig, target: BootstrapTarget): { readonly account: string; readonly variable: string } | undefined {
   const accounts = config.operator.accounts;
   if (target === "state") return accounts?.stateAccountId ? { account: accounts.stateAccountId, variable: "SENTRY_STATE_ACCOUNT_ID" } : undefined;
   const environment = target === "single" ? config.name : target;

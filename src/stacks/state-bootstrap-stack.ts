@@ -18,7 +18,7 @@ export interface EnvironmentStatePrincipals {
  * Who reaches an environment's state. A state role several environments share is left out: it belongs to the
  * operators (the state account's own IAM grants it), and a per-environment deny would lock it out of the others.
  */
-export function environmentStatePrincipals(operator: OperatorSettings, env: EnvironmentName, partition: string): EnvironmentStatePrincipals {
+function environmentStatePrincipals(operator: OperatorSettings, env: EnvironmentName, partition: string): EnvironmentStatePrincipals {
   const accounts = operator.accounts;
   const account = accounts?.environments[env];
   const ownStateRole = accounts?.stateRoles?.[env]?.roleArn;
@@ -42,7 +42,7 @@ const everyOneOf = (roles: readonly string[]) => ({
 const PLANNER_DENIED_WRITES = ["s3:Put*", "s3:Delete*", "s3:Restore*", "s3:Replicate*"];
 
 /** The state bucket's statements for each environment's roles: its own workspace's keys, nothing else. */
-export function perEnvironmentStateStatements(operator: OperatorSettings, bucketArn: string, partition: string): DataAwsIamPolicyDocumentStatement[] {
+function perEnvironmentStateStatements(operator: OperatorSettings, bucketArn: string, partition: string): DataAwsIamPolicyDocumentStatement[] {
   return ENVIRONMENT_NAMES.flatMap((env) => {
     const { writers, planners } = environmentStatePrincipals(operator, env, partition);
     const everyone = [...writers, ...planners];

@@ -88,7 +88,7 @@ export async function costCommand(io: OpsDependencies, options: CommandOptions):
 }
 
 /** 0 when the guide's cost checks pass, 2 when one fires (as `scaling` and `drift` exit on findings). */
-export function costExitCode(checks: readonly string[]): 0 | 2 {
+function costExitCode(checks: readonly string[]): 0 | 2 {
   return checks.length ? 2 : 0;
 }
 

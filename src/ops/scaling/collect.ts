@@ -165,7 +165,7 @@ const resourceIdOf = (service: ServiceTarget): string => `service/${service.clus
 const NO_SERIES: MetricSeries = { average: [], maximum: [] };
 
 /** The GetMetricData queries: CPU and memory per service (AWS/ECS), the capacity reservation per cluster. */
-export function metricQueries(targets: ScalingTargets): MetricQuery[] {
+function metricQueries(targets: ScalingTargets): MetricQuery[] {
   const both = (prefix: string, namespace: string, metric: string, dimensions: Record<string, string>): MetricQuery[] => [
     { id: `${prefix}_avg`, namespace, metric, dimensions, stat: "Average" },
     { id: `${prefix}_max`, namespace, metric, dimensions, stat: "Maximum" },

@@ -111,7 +111,7 @@ export interface StatusModel {
 }
 
 /** The secrets Terraform creates with a placeholder for a person to fill (`filledBy: "person"`), by their names `sentry/<env>/<name>`. */
-export function personFilledSecrets(config: EnvironmentConfig): string[] {
+function personFilledSecrets(config: EnvironmentConfig): string[] {
   return namesOf(config.secrets)
     .filter((name) => config.secrets[name].filledBy === "person")
     .map((name) => `sentry/${config.name}/${name}`);
