@@ -126,8 +126,9 @@ const uniq = (values: readonly string[]): string[] => [...new Set(values)];
 export function liveQueries(config: EnvironmentConfig, phases: readonly PhaseInput[]): LiveQueries {
   const all = (type: string, attribute: string) => uniq(phases.flatMap((p) => instancesOf(p.state, type).map((a) => text(a, attribute) ?? "")).filter(Boolean));
   const foundation = stateOf(phases, "foundation");
+  const personFilled = personFilledSecrets(config);
   const secrets = instancesOf(foundation, "aws_secretsmanager_secret")
-    .filter((secret) => personFilledSecrets(config).includes(text(secret, "name") ?? ""))
+    .filter((secret) => personFilled.includes(text(secret, "name") ?? ""))
     .map((secret) => text(secret, "arn") ?? "")
     .filter(Boolean);
   const services = phases.flatMap((p) => instancesOf(p.state, "aws_ecs_service")).flatMap((service): ServiceRef[] => {
@@ -324,10 +325,11 @@ function subscriptionActions(phases: readonly PhaseInput[], live: LiveFacts): Pe
 function secretActions(config: EnvironmentConfig, phases: readonly PhaseInput[], live: LiveFacts): PersonAction[] {
   const foundation = stateOf(phases, "foundation");
   const versions = instancesOf(foundation, "aws_secretsmanager_secret_version");
+  const personFilled = personFilledSecrets(config);
   return instancesOf(foundation, "aws_secretsmanager_secret").flatMap((secret): PersonAction[] => {
     const name = text(secret, "name") ?? "";
     const arn = text(secret, "arn") ?? "";
-    if (!personFilledSecrets(config).includes(name)) return [];
+    if (!personFilled.includes(name)) return [];
     const stages = live.secretStages.get(arn);
     const placeholder = versions.filter((v) => text(v, "secret_id") === arn || text(v, "arn") === arn).map((v) => text(v, "version_id"));
     if (!stages) return [];
