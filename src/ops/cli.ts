@@ -394,10 +394,7 @@ export function parseArguments(argv: readonly string[], cwd: string, variables: 
     }
   }
   const allEnvironments = command === "cost" && positional.length === 1 && positional[0] === ALL_ENVIRONMENTS;
-  // An environment account's bootstrap is synthesized with that environment.
-  const bootstrapEnvironment = account !== undefined && account !== "state" ? account : undefined;
-  if (bootstrapEnvironment && positional.length) throw new UsageError("bootstrap takes no environment (the state bucket is per account)", command);
-  const environment = allEnvironments ? DEFAULT_ENVIRONMENT : (bootstrapEnvironment ?? environmentArgument(command, positional, variables));
+  const environment = allEnvironments ? DEFAULT_ENVIRONMENT : environmentArgument(command, positional, variables, account);
   return {
     kind: "run",
     command,
@@ -414,9 +411,11 @@ function sinceSeconds(value: string, command: Command): number {
   }
 }
 
-function environmentArgument(command: Command, positional: readonly string[], variables: NodeJS.ProcessEnv): EnvironmentName {
+/** The command's environment; bootstrap takes none: an environment account's (`--account <env>`) is synthesized with that environment. */
+function environmentArgument(command: Command, positional: readonly string[], variables: NodeJS.ProcessEnv, account: CommandOptions["account"]): EnvironmentName {
   if (command === "bootstrap") {
     if (positional.length) throw new UsageError(`bootstrap takes no environment (the state bucket is per account)`, command);
+    if (account !== undefined && account !== "state") return account;
     return variables.SENTRY_ENV?.trim() ? parseEnvironmentName(variables.SENTRY_ENV) : DEFAULT_ENVIRONMENT;
   }
   const names = command === "cost" ? [...ENVIRONMENT_NAMES, ALL_ENVIRONMENTS] : ENVIRONMENT_NAMES;
