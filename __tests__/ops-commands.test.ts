@@ -550,6 +550,7 @@ describe("command line", () => {
     ["plan dev --yes", /plan takes no option --yes/],
     ["bootstrap --backend-config x", /bootstrap takes no option --backend-config; it takes --override, --approve, --approve-broadening/],
     ["bootstrap dev", /bootstrap takes no environment/],
+    ["bootstrap --account dev dev", /bootstrap takes no environment/],
     ["review dev --format html", /--format html: expected one of text, markdown, json/],
     ["plan dev --override nowhere", /--override nowhere: no such folder/],
     ["launch dev", /unknown command "launch"/],
