@@ -51,6 +51,7 @@ export interface EnvironmentKeyProps {
 export interface KeyContextUser {
   /** The statement's sid. */
   readonly sid: string;
+  /** The roles' ARNs, at least one; they need not exist yet (`namedRolesPrincipal`). */
   readonly roleArns: readonly string[];
   /** Encryption context key, e.g. `aws:s3:arn`. */
   readonly contextKey: string;
