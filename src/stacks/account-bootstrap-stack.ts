@@ -102,10 +102,13 @@ export interface StateStorageAccess {
 
 /** Where an environment's CI roles find the state, and whether the bootstrap creates GitHub's OIDC provider. */
 export interface CiAccessProps {
+  /** The environments whose boundary and plan and deploy roles this stack creates. */
   readonly environments: readonly EnvironmentName[];
+  /** Where an environment's state lives, as its CI roles reach it. */
   readonly state: (env: EnvironmentName) => TerraformStateLocation;
   /** `create`: this stack creates the provider; otherwise its ARN (another bootstrap of the account created it). */
   readonly oidcProvider: "create" | string;
+  /** How GitHub Actions reaches each environment (which jobs may plan and deploy). @default CI_ENVIRONMENTS */
   readonly ci?: Readonly<Record<EnvironmentName, CiEnvironmentConfig>>;
 }
 
