@@ -86,7 +86,7 @@ function matchesIamPattern(pattern: string, name: string): boolean {
   return new RegExp(`^${expression}$`).test(name);
 }
 
-/** The state bucket, its key and its access-log bucket, as the CI roles and the outputs need them. */
+/** The state bucket and its key, as the CI roles need them. */
 export interface StateStorage {
   readonly bucketArn: string;
   readonly keyArn: string;
