@@ -11,7 +11,6 @@ export { ConfigError } from "./validate";
 export { exampleValuesInUse, placeholderWarnings } from "./operator";
 export { accountWarnings, CI_ACCOUNT_VARIABLES, environmentVariable, rolesFor, runStateRole } from "./accounts";
 export * from "./ci";
-export * from "./usage";
 
 /** The environment `main.ts` synthesizes when `SENTRY_ENV` is not set. */
 export const DEFAULT_ENVIRONMENT: EnvironmentName = "dev";
