@@ -216,11 +216,11 @@ export class AssumedRoles {
   }
 
   /** The role's credentials (session `sentry-ops` unless the role names one); a refusal is the one credentials line, whichever command asked. */
-  async credentialsOf(role: AssumedRole, base: RoleBase, which = ""): Promise<RoleCredentials> {
+  async credentialsOf(role: AssumedRole, base: RoleBase): Promise<RoleCredentials> {
     try {
       return await this.assume(role, base, "sentry-ops");
     } catch (error) {
-      throw new CredentialsMissing(`AssumeRole ${role.roleArn}${which}: ${errorReason(error)}`);
+      throw new CredentialsMissing(`AssumeRole ${role.roleArn}: ${errorReason(error)}`);
     }
   }
 }
