@@ -307,7 +307,7 @@ describe("sentry-ops cost", () => {
   });
 
   test("a region without a price table: one line naming it", () => {
-    expect(() => priceTable("eu-west-1")).toThrow(new OpsFailure("sentry-ops: cost: no price table for region eu-west-1 (SENTRY_AWS_REGION); tables exist for us-east-1"));
+    expect(() => priceTable("eu-west-1")).toThrow(new OpsFailure("cost: no price table for region eu-west-1 (SENTRY_AWS_REGION); tables exist for us-east-1"));
   });
 
   test.each([

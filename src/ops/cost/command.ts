@@ -23,14 +23,10 @@ import { secondsSince } from "../elapsed";
 /** The environment argument that prices every environment. */
 export const ALL_ENVIRONMENTS = "all";
 
-function failure(message: string): OpsFailure {
-  return new OpsFailure(`sentry-ops: ${message}`);
-}
-
 /** The price table of a region; one line naming the region when there is none. */
 export function priceTable(region: string): PriceTable {
   const table = PRICE_TABLES[region];
-  if (!table) throw failure(`cost: no price table for region ${region} (SENTRY_AWS_REGION); tables exist for ${Object.keys(PRICE_TABLES).join(", ")}`);
+  if (!table) throw new OpsFailure(`cost: no price table for region ${region} (SENTRY_AWS_REGION); tables exist for ${Object.keys(PRICE_TABLES).join(", ")}`);
   return table;
 }
 
@@ -39,7 +35,7 @@ function usageOf(environment: EnvironmentName, file: string | undefined, text: s
   try {
     return applyUsageFile(DEFAULT_USAGE[environment], text, file);
   } catch (error) {
-    if (error instanceof UsageFileError) throw failure(error.message);
+    if (error instanceof UsageFileError) throw new OpsFailure(error.message);
     throw error;
   }
 }
@@ -49,7 +45,7 @@ function readUsageFile(file: string | undefined): string | undefined {
   try {
     return readFileSync(file, "utf8");
   } catch (error) {
-    throw failure(`--usage ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new OpsFailure(`--usage ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }
 
@@ -58,7 +54,7 @@ function phaseStacks(environment: EnvironmentName, outdir: string): StackResourc
   const synthesized = readSynthesized(environment, outdir);
   return PHASES.map((phase) => {
     const stack = synthesized.stacks.get(stackName(phase, environment));
-    if (!stack) throw failure(`the synth produced no stack ${stackName(phase, environment)}`);
+    if (!stack) throw new OpsFailure(`the synth produced no stack ${stackName(phase, environment)}`);
     const json = JSON.parse(readFileSync(join(stack.folder, "cdk.tf.json"), "utf8")) as Pick<StackResources, "resource">;
     return { stack: stack.name, phase, resource: json.resource };
   });
