@@ -163,10 +163,8 @@ export interface Finding {
   readonly text: string;
 }
 
-export interface ScalingReport {
-  readonly environment: string;
-  readonly account?: ReportAccount;
-  readonly window: ScalingWindow;
+/** The report: the inputs' environment, account and window, with views in place of AWS's facts. */
+export interface ScalingReport extends Omit<ScalingInputs, "services" | "clusters"> {
   readonly services: readonly ServiceView[];
   readonly clusters: readonly ClusterView[];
   readonly findings: readonly Finding[];
